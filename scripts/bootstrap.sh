@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs and starts what imgpolicy's tests and examples need on a Debian machine:
+# the Docker engine, the Distribution registry, Go, busybox-static, CA certificates, tzdata.
+# Idempotent: quick when everything is already there. Elsewhere it says what is missing.
+set -euo pipefail
+
+need_pkgs=()
+have() { command -v "$1" >/dev/null 2>&1; }
+[ -x /usr/sbin/dockerd ] || [ -x /usr/bin/dockerd ] || need_pkgs+=(docker.io)
+have docker-registry || [ -x /usr/bin/docker-registry ] || need_pkgs+=(docker-registry)
+have go || [ -x /usr/lib/go/bin/go ] || need_pkgs+=(golang-go)
+[ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_pkgs+=(busybox-static)
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need_pkgs+=(ca-certificates)
+[ -d /usr/share/zoneinfo/Europe ] || need_pkgs+=(tzdata)
+have skopeo || need_pkgs+=(skopeo)
+have umoci || need_pkgs+=(umoci)
+have zstd || need_pkgs+=(zstd)
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && have apt-get; then
+    echo "bootstrap: installing ${need_pkgs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    # skopeo/umoci are only used by the benchmark: do not fail when a mirror lacks them.
+    core=(); extra=()
+    for p in "${need_pkgs[@]}"; do case $p in skopeo|umoci) extra+=("$p");; *) core+=("$p");; esac; done
+    if [ ${#core[@]} -gt 0 ]; then
+      apt-get install -y -qq --no-install-recommends "${core[@]}" >/dev/null
+    fi
+    if [ ${#extra[@]} -gt 0 ]; then
+      apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null 2>&1 || echo "bootstrap: optional ${extra[*]} not installed" >&2
+    fi
+  else
+    echo "bootstrap: missing ${need_pkgs[*]} (run as root on Debian, or install them)" >&2
+    exit 1
+  fi
+fi
+
+sock=${DOCKER_HOST:-unix:///var/run/docker.sock}
+sock=${sock#unix://}
+engine_up() { curl -sf --max-time 3 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; }
+if ! engine_up; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "bootstrap: no Docker engine answers on $sock and we are not root to start one" >&2
+    exit 1
+  fi
+  dockerd_bin=$(command -v dockerd || echo /usr/sbin/dockerd)
+  echo "bootstrap: starting dockerd" >&2
+  mkdir -p /var/log
+  nohup "$dockerd_bin" --host "unix://$sock" >/var/log/imgpolicy-dockerd.log 2>&1 &
+  for _ in $(seq 1 120); do
+    engine_up && break
+    sleep 0.5
+  done
+  if ! engine_up; then
+    echo "bootstrap: dockerd did not come up; last log lines:" >&2
+    tail -n 20 /var/log/imgpolicy-dockerd.log >&2 || true
+    exit 1
+  fi
+fi
+echo "bootstrap: ready (engine on $sock)" >&2

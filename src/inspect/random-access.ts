@@ -1,0 +1,117 @@
+/**
+ * A file that can be read at any offset and streamed in ranges: the ground the
+ * docker-archive and OCI-layout-tar readers stand on. A stream from the engine is
+ * spooled into an unlinked temporary file and read the same way.
+ */
+import { open, mkdtemp, rm, type FileHandle } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { SourceError, causeText } from "../errors.js";
+
+export interface RandomAccessFile {
+  /** For messages: the path or a description of where the bytes came from. */
+  readonly name: string;
+  readonly size: number;
+  /** Reads exactly `length` bytes at `position` (fewer only at the end of the file). */
+  read(position: number, length: number): Promise<Buffer>;
+  /** A stream of the bytes in [start, end). */
+  stream(start: number, end: number): Readable;
+  close(): Promise<void>;
+}
+
+class HandleFile implements RandomAccessFile {
+  #closed = false;
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    private readonly handle: FileHandle,
+  ) {}
+
+  async read(position: number, length: number): Promise<Buffer> {
+    const len = Math.max(0, Math.min(length, this.size - position));
+    const buf = Buffer.allocUnsafe(len);
+    let off = 0;
+    while (off < len) {
+      const { bytesRead } = await this.handle.read(buf, off, len - off, position + off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === len ? buf : buf.subarray(0, off);
+  }
+
+  stream(start: number, end: number): Readable {
+    if (end <= start) {
+      return createReadStream("", { fd: this.handle.fd, start: 0, end: -1, autoClose: false } as never);
+    }
+    return createReadStream("", {
+      fd: this.handle.fd,
+      start,
+      end: end - 1,
+      autoClose: false,
+      highWaterMark: 1 << 20,
+    } as never);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.handle.close();
+  }
+}
+
+export async function openFile(path: string): Promise<RandomAccessFile> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (err) {
+    throw new SourceError(`cannot open ${path}: ${causeText(err)}`, { cause: err });
+  }
+  const st = await handle.stat();
+  if (st.isDirectory()) {
+    await handle.close();
+    throw new SourceError(`${path} is a directory, not a file`);
+  }
+  return new HandleFile(path, st.size, handle);
+}
+
+/**
+ * Writes a stream to a temporary file that is removed from the directory at once
+ * (it lives on through the open handle) and returns it for random access.
+ */
+export async function spoolToTempFile(stream: Readable, name: string): Promise<RandomAccessFile> {
+  const dir = await mkdtemp(join(tmpdir(), "imgpolicy-"));
+  const path = join(dir, "spool");
+  try {
+    const handle = await open(path, "w+");
+    try {
+      const out = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 } as never);
+      await pipeline(stream, out);
+      const st = await handle.stat();
+      return new HandleFile(name, st.size, handle);
+    } catch (err) {
+      await handle.close().catch(() => {});
+      throw err;
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A RandomAccessFile over bytes already in memory (tests, small inputs). */
+export function memoryFile(name: string, bytes: Buffer): RandomAccessFile {
+  return {
+    name,
+    size: bytes.length,
+    async read(position, length) {
+      return bytes.subarray(position, Math.min(bytes.length, position + length));
+    },
+    stream(start, end) {
+      return Readable.from([bytes.subarray(start, end)]);
+    },
+    async close() {},
+  };
+}
+

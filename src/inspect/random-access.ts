@@ -4,7 +4,6 @@
  * spooled into an unlinked temporary file and read the same way.
  */
 import { open, mkdtemp, rm, type FileHandle } from "node:fs/promises";
-import { createReadStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -20,6 +19,42 @@ export interface RandomAccessFile {
   /** A stream of the bytes in [start, end). */
   stream(start: number, end: number): Readable;
   close(): Promise<void>;
+}
+
+const CHUNK = 1 << 20;
+
+/** Streams [pos, end) of an open file with positioned reads, leaving the handle open. */
+class RangeStream extends Readable {
+  #pos: number;
+  constructor(
+    private readonly handle: FileHandle,
+    start: number,
+    private readonly end: number,
+    private readonly name: string,
+  ) {
+    super({ highWaterMark: CHUNK });
+    this.#pos = start;
+  }
+
+  override _read(): void {
+    const len = Math.min(CHUNK, this.end - this.#pos);
+    if (len <= 0) {
+      this.push(null);
+      return;
+    }
+    const buf = Buffer.allocUnsafe(len);
+    this.handle.read(buf, 0, len, this.#pos).then(
+      ({ bytesRead }) => {
+        if (bytesRead === 0) {
+          this.destroy(new SourceError(`${this.name}: unexpected end of file at offset ${this.#pos}`));
+          return;
+        }
+        this.#pos += bytesRead;
+        this.push(bytesRead === len ? buf : buf.subarray(0, bytesRead));
+      },
+      (err: unknown) => this.destroy(new SourceError(`${this.name}: read failed: ${causeText(err)}`, { cause: err })),
+    );
+  }
 }
 
 class HandleFile implements RandomAccessFile {
@@ -43,16 +78,7 @@ class HandleFile implements RandomAccessFile {
   }
 
   stream(start: number, end: number): Readable {
-    if (end <= start) {
-      return createReadStream("", { fd: this.handle.fd, start: 0, end: -1, autoClose: false } as never);
-    }
-    return createReadStream("", {
-      fd: this.handle.fd,
-      start,
-      end: end - 1,
-      autoClose: false,
-      highWaterMark: 1 << 20,
-    } as never);
+    return new RangeStream(this.handle, start, Math.min(end, this.size), this.name);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,73 @@
+/** Content digests: parsing, computing, and verifying a stream as it passes. */
+import { createHash } from "node:crypto";
+import { Transform, type TransformCallback } from "node:stream";
+import { SourceError } from "../errors.js";
+
+const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+export function isDigest(value: unknown): value is string {
+  return typeof value === "string" && DIGEST_RE.test(value);
+}
+
+export function digestAlgorithm(digest: string): "sha256" | "sha512" {
+  return digest.startsWith("sha512:") ? "sha512" : "sha256";
+}
+
+export function digestHex(digest: string): string {
+  return digest.slice(digest.indexOf(":") + 1);
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return "sha256:" + createHash("sha256").update(bytes).digest("hex");
+}
+
+export function computeDigest(bytes: Uint8Array, algorithm: "sha256" | "sha512" = "sha256"): string {
+  return `${algorithm}:` + createHash(algorithm).update(bytes).digest("hex");
+}
+
+/** Throws when `bytes` do not hash to `expected`. */
+export function verifyBytes(bytes: Uint8Array, expected: string, what: string): void {
+  const got = computeDigest(bytes, digestAlgorithm(expected));
+  if (got !== expected) {
+    throw new SourceError(`${what}: digest mismatch: expected ${expected}, got ${got}`);
+  }
+}
+
+/**
+ * A pass-through stream that hashes what flows through it and fails at the end
+ * when the digest (and, if given, the size) does not match. `onDigest` receives
+ * the computed digest whether or not an expectation was set.
+ */
+export class DigestVerifier extends Transform {
+  readonly #hash;
+  #bytes = 0;
+  constructor(
+    private readonly expected: string | undefined,
+    private readonly what: string,
+    private readonly opts: { size?: number; algorithm?: "sha256" | "sha512"; onDigest?: (d: string, size: number) => void } = {},
+  ) {
+    super({ highWaterMark: 1 << 20 });
+    this.#hash = createHash(expected ? digestAlgorithm(expected) : (opts.algorithm ?? "sha256"));
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.#hash.update(chunk);
+    this.#bytes += chunk.length;
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const alg = this.expected ? digestAlgorithm(this.expected) : (this.opts.algorithm ?? "sha256");
+    const got = `${alg}:${this.#hash.digest("hex")}`;
+    this.opts.onDigest?.(got, this.#bytes);
+    if (this.opts.size !== undefined && this.#bytes !== this.opts.size) {
+      cb(new SourceError(`${this.what}: size mismatch: expected ${this.opts.size} bytes, got ${this.#bytes}`));
+      return;
+    }
+    if (this.expected && got !== this.expected) {
+      cb(new SourceError(`${this.what}: digest mismatch: expected ${this.expected}, got ${got}`));
+      return;
+    }
+    cb();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Captures what the ELF parser needs from a file that arrives as a stream,
+ * with bounded memory. Small files are kept whole. Of larger ones it keeps the
+ * head, the tail, the ranges the headers point at (once it has read those
+ * headers; ranges already streamed past are not recovered), and a window after
+ * each Go build-info magic seen in the stream.
+ */
+import { wantedRanges } from "./elf-wanted.js";
+import { GO_BUILDINFO_MAGIC } from "./go-buildinfo.js";
+import { sparseFromBuffer, sparseFromSegments, type Segment, type SparseBytes } from "./sparse-bytes.js";
+
+export interface ElfCaptureOptions {
+  /** Files up to this size are kept whole (default 32 MiB). */
+  wholeLimit?: number;
+  /** Bytes kept from the start (default 4 MiB). */
+  headBytes?: number;
+  /** Bytes kept from the end (default 4 MiB). */
+  tailBytes?: number;
+  /** Bytes kept from each Go build-info magic on (default 64 KiB). */
+  goWindow?: number;
+  /** Cap on the bytes held for header-named ranges and Go windows together (default 16 MiB). */
+  extraLimit?: number;
+}
+
+const MiB = 1 << 20;
+const MAX_GO_WINDOWS = 16;
+const MAGIC = Buffer.from(GO_BUILDINFO_MAGIC);
+const CARRY = MAGIC.length - 1;
+
+/** Whether the first bytes of a file are the ELF magic. */
+export function isElfMagic(first: Uint8Array): boolean {
+  return first.length >= 4 && first[0] === 0x7f && first[1] === 0x45 && first[2] === 0x4c && first[3] === 0x46;
+}
+
+interface Range {
+  readonly start: number;
+  readonly end: number;
+  readonly buf: Uint8Array;
+  /** Bytes filled from `start` on. */
+  filled: number;
+}
+
+export class ElfCapture {
+  readonly #size: number;
+  readonly #goWindow: number;
+  readonly #extraLimit: number;
+  #pos = 0;
+  #whole: Uint8Array | undefined;
+  #head: Uint8Array = new Uint8Array(0);
+  #tail: Uint8Array = new Uint8Array(0);
+  #tailStart = 0;
+  #ranges: Range[] = [];
+  #extraBytes = 0;
+  #goWindows = 0;
+  #carry: Uint8Array = new Uint8Array(0);
+  #planned = false;
+
+  constructor(fileSize: number, opts: ElfCaptureOptions = {}) {
+    this.#size = Math.max(0, Math.floor(fileSize));
+    this.#goWindow = opts.goWindow ?? 64 * 1024;
+    this.#extraLimit = opts.extraLimit ?? 16 * MiB;
+    if (this.#size <= (opts.wholeLimit ?? 32 * MiB)) {
+      this.#whole = new Uint8Array(this.#size);
+      return;
+    }
+    const headBytes = Math.min(this.#size, opts.headBytes ?? 4 * MiB);
+    this.#head = new Uint8Array(headBytes);
+    this.#tailStart = Math.max(headBytes, this.#size - (opts.tailBytes ?? 4 * MiB));
+    this.#tail = new Uint8Array(this.#size - this.#tailStart);
+  }
+
+  push(chunk: Uint8Array): void {
+    let data = chunk.subarray(0, Math.max(0, Math.min(chunk.length, this.#size - this.#pos)));
+    if (this.#whole !== undefined) {
+      this.#whole.set(data, this.#pos);
+      this.#pos += data.length;
+      return;
+    }
+    // Consumed piece by piece, so that ranges the headers point at right after
+    // the head (or after a range just completed) are seen before they stream past.
+    while (data.length > 0) {
+      const n = this.#nextBoundary(data.length);
+      this.#consume(data.subarray(0, n));
+      data = data.subarray(n);
+    }
+  }
+
+  /** How many of the next `len` bytes to take before something may need planning. */
+  #nextBoundary(len: number): number {
+    const start = this.#pos;
+    let cut = len;
+    if (!this.#planned && this.#head.length > start) cut = Math.min(cut, this.#head.length - start);
+    for (const r of this.#ranges) {
+      if (r.filled < r.buf.length && r.end > start) cut = Math.min(cut, r.end - start);
+    }
+    return cut;
+  }
+
+  #consume(data: Uint8Array): void {
+    const start = this.#pos;
+    const len = data.length;
+    for (const at of this.#findMagic(data)) this.#want(at, at + this.#goWindow, true);
+    copyInto(this.#head, 0, data, start);
+    copyInto(this.#tail, this.#tailStart, data, start);
+    let completed = false;
+    for (const r of this.#ranges) {
+      if (r.filled === r.buf.length) continue;
+      const next = r.start + r.filled;
+      if (next < start || next >= start + len) continue;
+      const n = Math.min(r.buf.length - r.filled, start + len - next);
+      r.buf.set(data.subarray(next - start, next - start + n), r.filled);
+      r.filled += n;
+      completed ||= r.filled === r.buf.length;
+    }
+    this.#pos += len;
+    this.#carry = lastBytes(this.#carry, data, CARRY);
+    if (!this.#planned && this.#pos >= this.#head.length) {
+      this.#planned = true;
+      completed = true;
+    }
+    if (completed) this.#plan();
+  }
+
+  /** Bytes of file content held (buffers allocated for it). */
+  get heldBytes(): number {
+    return (this.#whole?.length ?? 0) + this.#head.length + this.#tail.length + this.#extraBytes;
+  }
+
+  finish(): SparseBytes {
+    if (this.#whole !== undefined) {
+      if (this.#pos === this.#size) return sparseFromBuffer(this.#whole);
+      return sparseFromSegments(this.#size, [{ offset: 0, bytes: this.#whole.subarray(0, this.#pos) }]);
+    }
+    return this.#view(false);
+  }
+
+  /** What has been captured so far. */
+  #view(withCarry: boolean): SparseBytes {
+    const segs: Segment[] = [
+      { offset: 0, bytes: this.#head.subarray(0, Math.min(this.#pos, this.#head.length)) },
+      { offset: this.#tailStart, bytes: this.#tail.subarray(0, Math.max(0, this.#pos - this.#tailStart)) },
+      ...this.#ranges.map((r) => ({ offset: r.start, bytes: r.buf.subarray(0, r.filled) })),
+    ];
+    if (withCarry) segs.push({ offset: this.#pos - this.#carry.length, bytes: this.#carry });
+    return sparseFromSegments(this.#size, segs);
+  }
+
+  /** Asks the headers captured so far which ranges they point at. */
+  #plan(): void {
+    for (const [s, e] of wantedRanges(this.#view(false))) this.#want(s, e, false);
+  }
+
+  /** Starts holding [start, end), filled from what is held for the part already streamed past. */
+  #want(start: number, end: number, goWindow: boolean): void {
+    end = Math.min(end, this.#size);
+    if (end <= this.#head.length || start >= this.#tailStart) return;
+    if (goWindow && this.#goWindows >= MAX_GO_WINDOWS) return;
+    const view = this.#view(true);
+    if (start < this.#pos && view.read(start, Math.min(end, this.#pos) - start) === undefined) start = this.#pos;
+    if (end <= start || this.#extraBytes + (end - start) > this.#extraLimit) return;
+    if (this.#ranges.some((r) => r.start <= start && r.end >= end)) return;
+    const r: Range = { start, end, buf: new Uint8Array(end - start), filled: 0 };
+    if (start < this.#pos) {
+      const have = view.read(start, Math.min(end, this.#pos) - start);
+      if (have === undefined) return;
+      r.buf.set(have);
+      r.filled = have.length;
+    }
+    this.#ranges.push(r);
+    this.#extraBytes += end - start;
+    if (goWindow) this.#goWindows++;
+  }
+
+  /** Absolute offsets where the magic starts, including a start in the bytes before `data`. */
+  #findMagic(data: Uint8Array): number[] {
+    const found: number[] = [];
+    const base = this.#pos;
+    if (this.#carry.length > 0) {
+      const joint = Buffer.concat([this.#carry, data.subarray(0, CARRY)]);
+      const i = joint.indexOf(MAGIC);
+      if (i >= 0 && i < this.#carry.length) found.push(base - this.#carry.length + i);
+    }
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    for (let i = buf.indexOf(MAGIC); i >= 0; i = buf.indexOf(MAGIC, i + 1)) found.push(base + i);
+    return found;
+  }
+}
+
+/** Copies the part of `data` (at file offset `at`) that falls in `target` (at file offset `targetStart`). */
+function copyInto(target: Uint8Array, targetStart: number, data: Uint8Array, at: number): void {
+  const from = Math.max(at, targetStart);
+  const to = Math.min(at + data.length, targetStart + target.length);
+  if (to > from) target.set(data.subarray(from - at, to - at), from - targetStart);
+}
+
+/** The last `n` bytes of `prev` followed by `data`. */
+function lastBytes(prev: Uint8Array, data: Uint8Array, n: number): Uint8Array {
+  if (data.length >= n) return data.slice(data.length - n);
+  const joined = new Uint8Array(Math.min(n, prev.length + data.length));
+  const fromPrev = joined.length - data.length;
+  joined.set(prev.subarray(prev.length - fromPrev), 0);
+  joined.set(data, fromPrev);
+  return joined;
+}

@@ -1,0 +1,57 @@
+/** Image → Facts: read the config, stream each layer once, flatten, and derive every fact. */
+import type { Image, Platform } from "../image.js";
+import { readLayers } from "../read-layers.js";
+import { openImage } from "../resolve.js";
+import { certificatesFact, zoneinfoFact } from "./certs-facts.js";
+import { configFact } from "./config-facts.js";
+import { entrypointFact } from "./entrypoint-facts.js";
+import { filesystemFact } from "./filesystem-facts.js";
+import { imageFact } from "./image-facts.js";
+import { factsInterest } from "./interest.js";
+import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
+import { usersFact } from "./user-facts.js";
+
+export interface InspectOptions {
+  /** The time certificate expiry is judged against (default: now). */
+  now?: Date;
+  /** How many layers are read at once (default 3). */
+  concurrency?: number;
+  platform?: Platform;
+}
+
+export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Facts> {
+  const [cfg, rawConfig, digest, mediaType] = await Promise.all([
+    image.config(),
+    image.rawConfig(),
+    image.digest(),
+    image.mediaType(),
+  ]);
+  const { tree, layers } = await readLayers(image, factsInterest(cfg), opts.concurrency ? { concurrency: opts.concurrency } : {});
+  const c = cfg.config;
+  const binaries: BinaryFact[] = [];
+  for (const r of tree.entries()) {
+    if (r.type === "file" && r.elf) binaries.push({ path: r.path, layer: r.layer, size: r.size, mode: r.mode, elf: r.elf });
+  }
+  binaries.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return {
+    schema: FACTS_SCHEMA,
+    image: imageFact({ reference: image.reference, digest, mediaType, rawConfig }, cfg, layers),
+    config: configFact(c),
+    users: usersFact(tree, c?.User),
+    entrypoint: entrypointFact(tree, c),
+    binaries,
+    certificates: certificatesFact(tree, c, opts.now ?? new Date()),
+    zoneinfo: zoneinfoFact(tree, c),
+    filesystem: filesystemFact(tree),
+  };
+}
+
+/** Opens a reference, inspects it, and closes it. */
+export async function inspect(ref: string, opts: InspectOptions = {}): Promise<Facts> {
+  const image = await openImage(ref, opts.platform ? { platform: opts.platform } : {});
+  try {
+    return await inspectImage(image, opts);
+  } finally {
+    await image.close();
+  }
+}

@@ -1,0 +1,65 @@
+/** Facts from the image config: user, commands and their form, env, labels, ports, healthcheck. */
+import type { ContainerConfig } from "../image.js";
+import { redact } from "../parsers/secret-values.js";
+import { secretEnv } from "../parsers/secret-env.js";
+import type { CommandForm, ConfigFact, EnvFact, HealthcheckFact } from "./types.js";
+
+const SHELLS = new Set(["/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/sh", "/usr/bin/bash", "sh", "bash", "cmd", "cmd.exe", "powershell"]);
+
+/** Docker writes `ENTRYPOINT cmd args` as [shell, "-c", "cmd args"]; exec form is anything else. */
+export function commandForm(argv: readonly string[] | null | undefined, shell?: readonly string[]): CommandForm {
+  if (!argv || argv.length === 0) return "none";
+  const sh = shell && shell.length > 0 ? shell : ["/bin/sh", "-c"];
+  if (argv.length >= sh.length + 1 && sh.every((s, i) => argv[i] === s)) return "shell";
+  if (argv.length === 3 && SHELLS.has(argv[0]!) && /^(-c|\/S|\/C|-Command)$/i.test(argv[1]!)) return "shell";
+  return "exec";
+}
+
+const nanos = (n: number | undefined) => (n ? n / 1e9 : undefined);
+
+export function healthcheckFact(h: ContainerConfig["Healthcheck"]): HealthcheckFact {
+  const test = h?.Test;
+  if (!test || test.length === 0) return { kind: "none" };
+  const kind = test[0] === "NONE" ? "disabled" : test[0] === "CMD-SHELL" ? "cmd-shell" : test[0] === "CMD" ? "cmd" : "none";
+  const f: HealthcheckFact = { kind, test: test.slice(1) };
+  const interval = nanos(h?.Interval);
+  const timeout = nanos(h?.Timeout);
+  const start = nanos(h?.StartPeriod);
+  if (interval !== undefined) f.intervalSeconds = interval;
+  if (timeout !== undefined) f.timeoutSeconds = timeout;
+  if (start !== undefined) f.startPeriodSeconds = start;
+  if (h?.Retries) f.retries = h.Retries;
+  return f;
+}
+
+export function envFacts(env: readonly string[] | undefined): EnvFact[] {
+  const list = env ?? [];
+  const secrets = new Map(secretEnv(list).map((s) => [s.key, s]));
+  return list.map((e) => {
+    const i = e.indexOf("=");
+    const name = i === -1 ? e : e.slice(0, i);
+    const value = i === -1 ? "" : e.slice(i + 1);
+    const s = secrets.get(name);
+    return s ? { name, secret: { reason: s.reason, redacted: s.valueRedacted || redact(value) } } : { name, value };
+  });
+}
+
+export function configFact(c: ContainerConfig | undefined): ConfigFact {
+  const cfg = c ?? {};
+  const f: ConfigFact = {
+    entrypointForm: commandForm(cfg.Entrypoint, cfg.Shell),
+    cmdForm: commandForm(cfg.Cmd, cfg.Shell),
+    env: envFacts(cfg.Env),
+    labels: { ...(cfg.Labels ?? {}) },
+    exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).sort(),
+    healthcheck: healthcheckFact(cfg.Healthcheck),
+    volumes: Object.keys(cfg.Volumes ?? {}).sort(),
+  };
+  if (cfg.User) f.user = cfg.User;
+  if (cfg.Entrypoint?.length) f.entrypoint = [...cfg.Entrypoint];
+  if (cfg.Cmd?.length) f.cmd = [...cfg.Cmd];
+  if (cfg.WorkingDir) f.workingDir = cfg.WorkingDir;
+  if (cfg.StopSignal) f.stopSignal = cfg.StopSignal;
+  if (cfg.Shell?.length) f.shell = [...cfg.Shell];
+  return f;
+}

@@ -1,0 +1,45 @@
+/** The program the container runs: Entrypoint + Cmd, resolved through PATH and symlinks. */
+import type { FileTree } from "../fs/file-tree.js";
+import { joinInRoot } from "../fs/image-path.js";
+import type { ContainerConfig } from "../image.js";
+import { commandForm } from "./config-facts.js";
+import { envValue } from "./interest.js";
+import type { EntrypointFact } from "./types.js";
+
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export function entrypointFact(tree: FileTree, cfg: ContainerConfig | undefined): EntrypointFact {
+  const entry = cfg?.Entrypoint ?? [];
+  const cmd = cfg?.Cmd ?? [];
+  const argv = [...entry, ...cmd];
+  if (argv.length === 0) return { argv, viaShell: false, found: false, problem: "the image sets neither ENTRYPOINT nor CMD" };
+  const viaShell = commandForm(entry.length ? entry : cmd, cfg?.Shell) === "shell";
+  const program = argv[0]!;
+  const f: EntrypointFact = { argv, program, viaShell, found: false };
+  const candidates: string[] = [];
+  if (program.includes("/")) {
+    candidates.push(joinInRoot(cfg?.WorkingDir || "/", program));
+  } else {
+    const path = envValue(cfg?.Env, "PATH") ?? DEFAULT_PATH;
+    for (const dir of path.split(":")) if (dir.startsWith("/")) candidates.push(joinInRoot(dir, program));
+  }
+  for (const c of candidates) {
+    const r = tree.resolve(c);
+    if (r.ok && r.record.type === "file") {
+      f.found = true;
+      f.resolved = { path: r.path, layer: r.record.layer };
+      f.executable = (r.record.mode & 0o111) !== 0;
+      if (r.record.elf) f.elf = r.record.elf;
+      if (!f.executable) f.problem = `${r.path} is not executable (mode ${r.record.mode.toString(8).padStart(4, "0")})`;
+      return f;
+    }
+    if (!r.ok && r.reason === "loop") {
+      f.problem = `${c}: too many levels of symbolic links`;
+      return f;
+    }
+  }
+  f.problem = program.includes("/")
+    ? `${candidates[0]} does not exist in the image`
+    : `'${program}' is not found in PATH (${candidates.map((c) => c.slice(0, c.lastIndexOf("/")) || "/").join(":")})`;
+  return f;
+}

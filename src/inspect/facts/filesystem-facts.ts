@@ -1,0 +1,87 @@
+/** Facts over the whole flattened filesystem: tools present, risky modes, secrets, stray files, waste, OS. */
+import type { FileRecord } from "../fs/file-record.js";
+import type { FileTree } from "../fs/file-tree.js";
+import { classifyBinary } from "../parsers/known-binaries.js";
+import { secretFileKind } from "../parsers/secret-files.js";
+import { strayFileKind } from "../parsers/stray-files.js";
+import type { FileFact, FilesystemFact } from "./types.js";
+
+const fileFact = (r: FileRecord): FileFact => ({ path: r.path, layer: r.layer, mode: r.mode, uid: r.uid, gid: r.gid, type: r.type });
+
+function osRelease(tree: FileTree): FilesystemFact["osRelease"] {
+  for (const p of ["/etc/os-release", "/usr/lib/os-release"]) {
+    const r = tree.resolve(p);
+    if (!r.ok || !r.record.content) continue;
+    const kv: Record<string, string> = {};
+    for (const line of r.record.content.toString("utf8").split("\n")) {
+      const m = /^([A-Z_]+)=("?)(.*)\2\s*$/.exec(line.trim());
+      if (m) kv[m[1]!] = m[3]!;
+    }
+    const o: NonNullable<FilesystemFact["osRelease"]> = { path: r.path, layer: r.record.layer };
+    if (kv.ID) o.id = kv.ID;
+    if (kv.VERSION_ID) o.versionId = kv.VERSION_ID;
+    if (kv.PRETTY_NAME) o.prettyName = kv.PRETTY_NAME;
+    return o;
+  }
+  return undefined;
+}
+
+export function filesystemFact(tree: FileTree): FilesystemFact {
+  const f: FilesystemFact = {
+    files: 0,
+    directories: 0,
+    symlinks: 0,
+    shells: [],
+    packageManagers: [],
+    interpreters: [],
+    networkTools: [],
+    setuid: [],
+    setgid: [],
+    worldWritable: [],
+    secretFiles: [],
+    strayFiles: [],
+    waste: { bytes: 0, files: 0, top: [] },
+  };
+  const records = [...tree.entries()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  let strayPrefix: string | undefined;
+  for (const r of records) {
+    if (r.path === "/") continue;
+    if (r.type === "dir") f.directories++;
+    else if (r.type === "symlink") f.symlinks++;
+    else f.files++;
+
+    if (r.type !== "dir") {
+      const bin = classifyBinary(r.path);
+      if (bin && tree.resolve(r.path).ok) {
+        const item = { path: r.path, layer: r.layer, name: bin.name };
+        if (bin.kind === "shell") f.shells.push(item);
+        else if (bin.kind === "package-manager") f.packageManagers.push(item);
+        else if (bin.kind === "interpreter") f.interpreters.push(item);
+        else f.networkTools.push(item);
+      }
+    }
+    if (r.type === "file" || r.type === "hardlink") {
+      if (r.mode & 0o4000) f.setuid.push(fileFact(r));
+      if (r.mode & 0o2000) f.setgid.push(fileFact(r));
+    }
+    if ((r.type === "file" || r.type === "dir") && r.mode & 0o002 && !(r.type === "dir" && r.mode & 0o1000)) {
+      f.worldWritable.push(fileFact(r));
+    }
+    if (r.type === "file") {
+      const kind = r.privateKey ? `private key (${r.privateKey})` : secretFileKind(r.path);
+      if (kind) f.secretFiles.push({ path: r.path, layer: r.layer, kind });
+    }
+    if (strayPrefix && r.path.startsWith(strayPrefix)) continue;
+    const stray = strayFileKind(r.path);
+    if (stray) {
+      f.strayFiles.push({ path: r.path, layer: r.layer, kind: stray });
+      strayPrefix = r.type === "dir" ? r.path + "/" : undefined;
+    }
+  }
+  f.waste.bytes = tree.wasted.reduce((n, w) => n + w.size, 0);
+  f.waste.files = tree.wasted.length;
+  f.waste.top = [...tree.wasted].sort((a, b) => b.size - a.size).slice(0, 20);
+  const os = osRelease(tree);
+  if (os) f.osRelease = os;
+  return f;
+}

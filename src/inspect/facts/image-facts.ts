@@ -1,0 +1,54 @@
+/** Facts about the image itself: identity, platform, sizes, layers with their history. */
+import { sha256 } from "../digest.js";
+import type { ConfigFile } from "../image.js";
+import type { LayerSummary } from "../read-layers.js";
+import type { ImageFact, LayerFact } from "./types.js";
+
+export interface ImageIdentity {
+  reference: string;
+  digest: string;
+  mediaType: string;
+  rawConfig: Buffer;
+}
+
+export function imageFact(id: ImageIdentity, cfg: ConfigFile, layers: LayerSummary[]): ImageFact {
+  const history = cfg.history ?? [];
+  const layerHistory = history.filter((h) => !h.empty_layer);
+  const layerFacts: LayerFact[] = layers.map((l, i) => {
+    const h = layerHistory.length === layers.length ? layerHistory[i] : undefined;
+    const f: LayerFact = {
+      index: l.index,
+      digest: l.digest,
+      diffId: l.diffId,
+      mediaType: l.mediaType,
+      size: l.size,
+      uncompressedSize: l.uncompressedSize,
+      files: l.entries,
+    };
+    if (h?.created_by) f.createdBy = h.created_by;
+    if (h?.created) f.created = h.created;
+    return f;
+  });
+  const platform: ImageFact["platform"] = { os: cfg.os, architecture: cfg.architecture };
+  if (cfg.variant) platform.variant = cfg.variant;
+  const f: ImageFact = {
+    reference: id.reference,
+    digest: id.digest,
+    id: sha256(id.rawConfig),
+    mediaType: id.mediaType,
+    platform,
+    size: {
+      compressed: layers.reduce((n, l) => n + l.size, 0),
+      uncompressed: layers.reduce((n, l) => n + l.uncompressedSize, 0),
+    },
+    layers: layerFacts,
+    history: history.map((h) => {
+      const e: ImageFact["history"][number] = { emptyLayer: Boolean(h.empty_layer) };
+      if (h.created_by) e.createdBy = h.created_by;
+      if (h.created) e.created = h.created;
+      return e;
+    }),
+  };
+  if (cfg.created) f.created = cfg.created;
+  return f;
+}

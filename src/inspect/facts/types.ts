@@ -1,0 +1,150 @@
+/**
+ * The facts document: everything imgpolicy learns about an image without running it.
+ * `imgpolicy inspect --json` prints it; rules judge it. Versioned by `schema`;
+ * fields are only added within a version. See docs/facts.md.
+ */
+import type { ElfInfo } from "../elf/elf.js";
+import type { CaBundleSummary } from "../parsers/ca-bundle.js";
+import type { ResolvedUser } from "../parsers/user-resolve.js";
+import type { TzCheck } from "../parsers/zoneinfo.js";
+
+export const FACTS_SCHEMA = "imgpolicy/facts@1";
+
+/** Where in the image a fact comes from. */
+export interface Where {
+  path: string;
+  /** Layer index, 0 = bottom. */
+  layer: number;
+}
+
+export interface LayerFact {
+  index: number;
+  digest: string;
+  diffId: string;
+  mediaType: string;
+  size: number;
+  uncompressedSize: number;
+  files: number;
+  createdBy?: string;
+  created?: string;
+}
+
+export interface ImageFact {
+  reference: string;
+  /** Manifest digest. For a classic docker-archive, the digest of the manifest imgpolicy synthesises. */
+  digest: string;
+  /** Config digest: the image ID the engine shows. */
+  id: string;
+  mediaType: string;
+  platform: { os: string; architecture: string; variant?: string };
+  created?: string;
+  size: { compressed: number; uncompressed: number };
+  layers: LayerFact[];
+  /** History entries that made no layer (ENV, USER, LABEL…). */
+  history: { createdBy?: string; created?: string; emptyLayer: boolean }[];
+}
+
+export type CommandForm = "exec" | "shell" | "none";
+
+export interface EnvFact {
+  name: string;
+  /** The value, unless it looks secret. */
+  value?: string;
+  secret?: { reason: string; redacted: string };
+}
+
+export interface HealthcheckFact {
+  kind: "none" | "cmd" | "cmd-shell" | "disabled";
+  test?: string[];
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  startPeriodSeconds?: number;
+  retries?: number;
+}
+
+export interface ConfigFact {
+  user?: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  entrypointForm: CommandForm;
+  cmdForm: CommandForm;
+  env: EnvFact[];
+  labels: Record<string, string>;
+  exposedPorts: string[];
+  healthcheck: HealthcheckFact;
+  workingDir?: string;
+  stopSignal?: string;
+  volumes: string[];
+  shell?: string[];
+}
+
+export interface UsersFact {
+  passwd?: Where & { entries: { name: string; uid: number; gid: number; home: string; shell: string }[]; malformed: number };
+  group?: Where & { entries: { name: string; gid: number; members: string[] }[]; malformed: number };
+  /** Accounts whose shadow password field is empty. */
+  emptyPasswords: string[];
+  duplicateUids: { id: number; names: string[] }[];
+  duplicateGids: { id: number; names: string[] }[];
+  /** The config's USER resolved to uid/gid. */
+  user: ResolvedUser;
+}
+
+export type BinaryFact = Where & { size: number; mode: number; elf: ElfInfo };
+
+export interface EntrypointFact {
+  /** The argv the container runs: Entrypoint + Cmd. */
+  argv: string[];
+  /** The program, argv[0] (the shell for shell form). */
+  program?: string;
+  viaShell: boolean;
+  /** Where the program resolved to through PATH and symlinks. */
+  resolved?: Where;
+  found: boolean;
+  problem?: string;
+  executable?: boolean;
+  elf?: ElfInfo;
+}
+
+export interface CertificatesFact extends Partial<CaBundleSummary> {
+  present: boolean;
+  bundle?: Where;
+}
+
+export interface ZoneinfoFact {
+  present: boolean;
+  root?: string;
+  zones: number;
+  tz: TzCheck;
+}
+
+export type FileFact = Where & { mode: number; uid: number; gid: number; type: string };
+
+export interface FilesystemFact {
+  files: number;
+  directories: number;
+  symlinks: number;
+  shells: (Where & { name: string })[];
+  packageManagers: (Where & { name: string })[];
+  interpreters: (Where & { name: string })[];
+  networkTools: (Where & { name: string })[];
+  setuid: FileFact[];
+  setgid: FileFact[];
+  worldWritable: FileFact[];
+  secretFiles: (Where & { kind: string })[];
+  strayFiles: (Where & { kind: string })[];
+  waste: { bytes: number; files: number; top: { path: string; size: number; layer: number; removedBy: number }[] };
+  osRelease?: { id?: string; versionId?: string; prettyName?: string } & Where;
+}
+
+export interface Facts {
+  schema: typeof FACTS_SCHEMA;
+  image: ImageFact;
+  config: ConfigFact;
+  users: UsersFact;
+  entrypoint: EntrypointFact;
+  /** Every ELF file in the image. */
+  binaries: BinaryFact[];
+  certificates: CertificatesFact;
+  zoneinfo: ZoneinfoFact;
+  filesystem: FilesystemFact;
+}

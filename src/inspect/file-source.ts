@@ -1,0 +1,172 @@
+/**
+ * A read-only, path-keyed view of where an image's files live: a directory
+ * (OCI layout on disk) or a tar archive (docker save, OCI layout tar).
+ * The docker-archive and OCI-layout readers share it as their blob store.
+ */
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
+import type { Readable } from "node:stream";
+import { SourceError, causeText } from "../errors.js";
+import { openFile, type RandomAccessFile } from "./random-access.js";
+import { indexTar, type TarIndexEntry } from "./tar-index.js";
+
+export interface FileSource {
+  /** For messages. */
+  readonly name: string;
+  exists(path: string): Promise<boolean>;
+  size(path: string): Promise<number>;
+  /** Reads a small file whole; refuses files larger than `limit`. */
+  readAll(path: string, limit?: number): Promise<Buffer>;
+  /** Streams a file (a fresh stream each call). */
+  open(path: string): Promise<Readable>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_LIMIT = 64 << 20;
+
+function missing(source: string, path: string): SourceError {
+  return new SourceError(`${source}: ${path} is missing`);
+}
+
+export class TarFileSource implements FileSource {
+  private constructor(
+    private readonly file: RandomAccessFile,
+    private readonly entries: Map<string, TarIndexEntry>,
+  ) {}
+
+  static async open(file: RandomAccessFile): Promise<TarFileSource> {
+    try {
+      return new TarFileSource(file, await indexTar(file));
+    } catch (err) {
+      await file.close();
+      throw err;
+    }
+  }
+
+  get name(): string {
+    return this.file.name;
+  }
+
+  #entry(path: string): TarIndexEntry {
+    let e = this.entries.get(path);
+    // follow a symlink entry once (classic docker save links duplicate layers)
+    for (let hops = 0; e && (e.type === "symlink" || e.type === "hardlink") && hops < 8; hops++) {
+      const target = e.type === "symlink" ? joinRelative(path, e.linkname ?? "") : (e.linkname ?? "");
+      e = this.entries.get(target);
+    }
+    if (!e || e.type !== "file") throw missing(this.name, path);
+    return e;
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return this.entries.has(path);
+  }
+
+  async size(path: string): Promise<number> {
+    return this.#entry(path).size;
+  }
+
+  async readAll(path: string, limit = DEFAULT_LIMIT): Promise<Buffer> {
+    const e = this.#entry(path);
+    if (e.size > limit) throw new SourceError(`${this.name}: ${path} is ${e.size} bytes, more than the ${limit} expected`);
+    return this.file.read(e.offset, e.size);
+  }
+
+  async open(path: string): Promise<Readable> {
+    const e = this.#entry(path);
+    return this.file.stream(e.offset, e.offset + e.size);
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+
+  /** Names of the entries, for format detection. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+}
+
+function joinRelative(from: string, link: string): string {
+  if (link.startsWith("/")) return link.slice(1);
+  const parts = from.split("/").slice(0, -1);
+  for (const seg of link.split("/")) {
+    if (seg === "..") parts.pop();
+    else if (seg !== "." && seg !== "") parts.push(seg);
+  }
+  return parts.join("/");
+}
+
+export class DirFileSource implements FileSource {
+  private readonly root: string;
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  get name(): string {
+    return this.root;
+  }
+
+  #path(path: string): string {
+    const full = resolve(join(this.root, path));
+    if (full !== this.root && !full.startsWith(this.root + sep)) {
+      throw new SourceError(`${this.root}: path ${path} escapes the layout directory`);
+    }
+    return full;
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await stat(this.#path(path));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async size(path: string): Promise<number> {
+    try {
+      return (await stat(this.#path(path))).size;
+    } catch {
+      throw missing(this.name, path);
+    }
+  }
+
+  async readAll(path: string, limit = DEFAULT_LIMIT): Promise<Buffer> {
+    const size = await this.size(path);
+    if (size > limit) throw new SourceError(`${this.name}: ${path} is ${size} bytes, more than the ${limit} expected`);
+    const h = await open(this.#path(path), "r");
+    try {
+      const buf = Buffer.alloc(size);
+      let off = 0;
+      while (off < size) {
+        const { bytesRead } = await h.read(buf, off, size - off, off);
+        if (!bytesRead) break;
+        off += bytesRead;
+      }
+      return buf.subarray(0, off);
+    } finally {
+      await h.close();
+    }
+  }
+
+  async open(path: string): Promise<Readable> {
+    await this.size(path);
+    return createReadStream(this.#path(path), { highWaterMark: 1 << 20 });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Opens a path as a directory source or, for a file, as a tar source. */
+export async function openFileSource(path: string): Promise<FileSource> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw new SourceError(`cannot open ${path}: ${causeText(err)}`, { cause: err });
+  }
+  if (st.isDirectory()) return new DirFileSource(path);
+  return TarFileSource.open(await openFile(path));
+}

@@ -1,0 +1,150 @@
+/**
+ * The flattened filesystem, built as the engine does: layers applied bottom to
+ * top, upper entries replace lower ones, whiteouts delete, opaque directories
+ * hide everything below them. Path resolution follows symlinks inside the image
+ * root only. Bytes of files later replaced or deleted are counted as waste.
+ */
+import type { FileRecord } from "./file-record.js";
+import { joinInRoot, parentOf } from "./image-path.js";
+import type { LayerIndex } from "./scan-layer.js";
+
+export interface WastedFile {
+  path: string;
+  size: number;
+  /** Layer that added the file. */
+  layer: number;
+  /** Layer that replaced or deleted it. */
+  removedBy: number;
+}
+
+export type Resolution =
+  | { ok: true; path: string; record: FileRecord }
+  | { ok: false; path: string; reason: "missing" | "loop" | "not-a-directory" };
+
+const MAX_LINKS = 40;
+
+export class FileTree {
+  readonly #records = new Map<string, FileRecord>();
+  readonly #children = new Map<string, Set<string>>();
+  readonly wasted: WastedFile[] = [];
+
+  constructor() {
+    this.#records.set("/", { path: "/", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, layer: -1, implicit: true });
+  }
+
+  static fromLayers(layers: readonly LayerIndex[]): FileTree {
+    const t = new FileTree();
+    for (const l of layers) t.apply(l);
+    return t;
+  }
+
+  /** Applies one layer on top of what is there. */
+  apply(l: LayerIndex): void {
+    for (const dir of l.opaque) {
+      for (const child of [...(this.#children.get(dir) ?? [])]) this.#remove(child, l.layer);
+    }
+    for (const p of l.whiteouts) this.#remove(p, l.layer);
+    for (const rec of l.files) this.#put(rec);
+  }
+
+  #put(rec: FileRecord): void {
+    const old = this.#records.get(rec.path);
+    if (old) {
+      if (old.type === "dir" && rec.type === "dir") {
+        this.#records.set(rec.path, rec); // metadata changes; children stay
+        return;
+      }
+      this.#remove(rec.path, rec.layer);
+    }
+    this.#ensureParent(rec.path, rec.layer);
+    this.#records.set(rec.path, rec);
+    this.#link(rec.path);
+  }
+
+  #ensureParent(path: string, layer: number): void {
+    const parent = parentOf(path);
+    const existing = this.#records.get(parent);
+    if (existing?.type === "dir") return;
+    if (existing) this.#remove(parent, layer);
+    this.#ensureParent(parent, layer);
+    this.#records.set(parent, { path: parent, type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, layer, implicit: true });
+    this.#link(parent);
+  }
+
+  #link(path: string): void {
+    if (path === "/") return;
+    const parent = parentOf(path);
+    let set = this.#children.get(parent);
+    if (!set) this.#children.set(parent, (set = new Set()));
+    set.add(path);
+  }
+
+  #remove(path: string, byLayer: number): void {
+    const rec = this.#records.get(path);
+    if (!rec || path === "/") return;
+    for (const child of [...(this.#children.get(path) ?? [])]) this.#remove(child, byLayer);
+    this.#children.delete(path);
+    this.#records.delete(path);
+    this.#children.get(parentOf(path))?.delete(path);
+    if (rec.type === "file" && rec.size > 0 && rec.layer < byLayer) {
+      this.wasted.push({ path, size: rec.size, layer: rec.layer, removedBy: byLayer });
+    }
+  }
+
+  get size(): number {
+    return this.#records.size;
+  }
+
+  /** The entry at exactly this path (no symlinks followed). */
+  get(path: string): FileRecord | undefined {
+    return this.#records.get(path);
+  }
+
+  /** Every entry, in no particular order. */
+  entries(): IterableIterator<FileRecord> {
+    return this.#records.values();
+  }
+
+  children(dir: string): FileRecord[] {
+    return [...(this.#children.get(dir) ?? [])].map((p) => this.#records.get(p)!);
+  }
+
+  /**
+   * Resolves a path inside the image root: symlinks in every component are followed
+   * (absolute targets from the image root, `..` clamped at the root), hardlinks lead to their target.
+   */
+  resolve(path: string, followLast = true): Resolution {
+    let hops = 0;
+    let pending = joinInRoot("/", path).split("/").filter(Boolean);
+    let cur = "/";
+    while (pending.length > 0) {
+      const seg = pending.shift()!;
+      const next = cur === "/" ? `/${seg}` : `${cur}/${seg}`;
+      const rec = this.#records.get(next);
+      if (!rec) return { ok: false, path: next, reason: "missing" };
+      const last = pending.length === 0;
+      if (rec.type === "symlink" && (!last || followLast)) {
+        if (++hops > MAX_LINKS) return { ok: false, path, reason: "loop" };
+        const target = joinInRoot(cur, rec.linkname ?? "");
+        pending = [...target.split("/").filter(Boolean), ...pending];
+        cur = "/";
+        continue;
+      }
+      if (!last && rec.type !== "dir") return { ok: false, path: next, reason: "not-a-directory" };
+      cur = next;
+    }
+    let rec = this.#records.get(cur)!;
+    for (let i = 0; rec.type === "hardlink" && i < MAX_LINKS; i++) {
+      const t = this.#records.get(rec.linkname ?? "");
+      if (!t) return { ok: false, path: rec.linkname ?? cur, reason: "missing" };
+      rec = { ...t, path: cur, layer: rec.layer };
+    }
+    return { ok: true, path: cur, record: rec };
+  }
+
+  /** The kept content of the file a path resolves to, if the scan kept it. */
+  read(path: string): Buffer | undefined {
+    const r = this.resolve(path);
+    return r.ok ? r.record.content : undefined;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * One streaming pass over a layer tar: every header is recorded, file bytes
+ * are kept only for the paths the caller asks for, ELF files are parsed as they
+ * stream by, and small files are sniffed for private keys. Nothing touches disk.
+ */
+import type { Readable } from "node:stream";
+import { Parser, type ReadEntry } from "tar";
+import { SourceError } from "../../errors.js";
+import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
+import { parseElf } from "../elf/elf.js";
+import { privateKeyKind } from "../parsers/secrets.js";
+import type { FileRecord, FileType } from "./file-record.js";
+import { baseName, normalizeEntryName, parentOf, PathEscapeError } from "./image-path.js";
+
+export interface ScanInterest {
+  /** Whether to keep the whole content of the regular file at `path`. */
+  wantContent(path: string, size: number): boolean;
+  /** Parse ELF files (default true). */
+  elf?: boolean;
+  /** Sniff files up to this size for private keys (default 64 KiB; 0 = off). */
+  privateKeyMaxSize?: number;
+}
+
+export interface LayerIndex {
+  layer: number;
+  /** Entries in tar order, whiteout markers excluded. */
+  files: FileRecord[];
+  /** Paths deleted by `.wh.NAME` markers. */
+  whiteouts: string[];
+  /** Directories whose lower contents `.wh..wh..opq` hides. */
+  opaque: string[];
+  /** Sum of regular file sizes in the layer. */
+  fileBytes: number;
+}
+
+const TYPES: Partial<Record<ReadEntry["type"], FileType>> = {
+  File: "file",
+  OldFile: "file",
+  ContiguousFile: "file",
+  Directory: "dir",
+  SymbolicLink: "symlink",
+  Link: "hardlink",
+  CharacterDevice: "char",
+  BlockDevice: "block",
+  FIFO: "fifo",
+};
+
+const HEAD = 64;
+const KEY_SNIFF = 4096;
+
+export function scanLayer(stream: Readable, layer: number, what: string, interest: ScanInterest): Promise<LayerIndex> {
+  const index: LayerIndex = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
+  const parseElfFiles = interest.elf !== false;
+  const keyMax = interest.privateKeyMaxSize ?? 64 * 1024;
+
+  return new Promise<LayerIndex>((resolve, reject) => {
+    let failed = false;
+    let sawEntry = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      stream.destroy();
+      reject(err instanceof SourceError ? err : new SourceError(`${what}: ${(err as Error).message ?? String(err)}`, { cause: err }));
+    };
+
+    const onEntry = (entry: ReadEntry) => {
+      sawEntry = true;
+      handleEntry(entry);
+      entry.resume();
+    };
+
+    const handleEntry = (entry: ReadEntry) => {
+      let path: string;
+      try {
+        path = normalizeEntryName(entry.path);
+      } catch (err) {
+        if (err instanceof PathEscapeError) return fail(new SourceError(`${what}: ${err.message}`));
+        throw err;
+      }
+      const name = baseName(path);
+      if (name.startsWith(".wh.")) {
+        if (name === ".wh..wh..opq") index.opaque.push(parentOf(path));
+        else index.whiteouts.push(parentOf(path) === "/" ? `/${name.slice(4)}` : `${parentOf(path)}/${name.slice(4)}`);
+        return;
+      }
+      if (path === "/") return; // the root itself
+      const type = TYPES[entry.type] ?? "other";
+      const rec: FileRecord = {
+        path,
+        type,
+        mode: (entry.mode ?? 0) & 0o7777,
+        uid: entry.uid ?? 0,
+        gid: entry.gid ?? 0,
+        size: type === "file" ? entry.size : 0,
+        layer,
+      };
+      if (type === "symlink") rec.linkname = entry.linkpath ?? "";
+      if (type === "hardlink") {
+        try {
+          rec.linkname = normalizeEntryName(entry.linkpath ?? "");
+        } catch (err) {
+          return fail(new SourceError(`${what}: hardlink ${path} ${(err as Error).message}`));
+        }
+      }
+      index.files.push(rec);
+      if (type !== "file" || rec.size === 0) return;
+      index.fileBytes += rec.size;
+      watchContent(entry, rec);
+    };
+
+    const watchContent = (entry: ReadEntry, rec: FileRecord) => {
+      const keep = interest.wantContent(rec.path, rec.size);
+      const kept: Buffer[] = [];
+      let head: Buffer | undefined;
+      let headParts: Buffer[] = [];
+      let headLen = 0;
+      let elf: ElfCapture | undefined;
+      let keyParts: Buffer[] | undefined;
+      let keyLen = 0;
+      let decided = false;
+      const decide = (h: Buffer) => {
+        decided = true;
+        head = h;
+        if (parseElfFiles && isElfMagic(h)) elf = new ElfCapture(rec.size);
+        else if (keyMax > 0 && rec.size <= keyMax && h.includes("-----BEGIN")) keyParts = [];
+        if (elf) elf.push(h);
+        if (keyParts) {
+          keyParts.push(h);
+          keyLen += h.length;
+        }
+      };
+      entry.on("data", (chunk: Buffer) => {
+        if (keep) kept.push(chunk);
+        if (!decided) {
+          headParts.push(chunk);
+          headLen += chunk.length;
+          if (headLen >= HEAD || headLen >= rec.size) {
+            const h = headParts.length === 1 ? headParts[0]! : Buffer.concat(headParts);
+            headParts = [];
+            decide(h);
+          }
+          return;
+        }
+        elf?.push(chunk);
+        if (keyParts && keyLen < KEY_SNIFF) {
+          keyParts.push(chunk);
+          keyLen += chunk.length;
+        }
+      });
+      entry.on("end", () => {
+        if (!decided && headLen > 0) decide(Buffer.concat(headParts));
+        if (keep) rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+        if (elf) rec.elf = parseElf(elf.finish());
+        if (keyParts) {
+          const kind = privateKeyKind(Buffer.concat(keyParts).subarray(0, KEY_SNIFF));
+          if (kind) rec.privateKey = kind;
+        }
+        void head;
+      });
+    };
+
+    const parser = new Parser({ strict: true, onReadEntry: onEntry });
+    parser.on("error", (err: Error) => fail(err));
+    parser.on("warn", (code: string, message: string) => {
+      if (code !== "TAR_ENTRY_INFO") fail(new SourceError(`${what}: ${message}`));
+    });
+    parser.on("end", () => {
+      if (failed) return;
+      resolve(index);
+    });
+    stream.on("error", fail);
+    stream.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      if (!parser.write(chunk)) stream.pause();
+    });
+    parser.on("drain", () => stream.resume());
+    stream.on("end", () => {
+      if (!failed) parser.end();
+      void sawEntry;
+    });
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Summarises a CA certificate bundle: how many certificates it holds, how
+ * many could not be parsed, and how close the earliest one is to expiry.
+ *
+ * Accepts PEM bundles (any number of `CERTIFICATE` or OpenSSL
+ * `TRUSTED CERTIFICATE` blocks, with any text between them) and a single
+ * DER-encoded certificate.
+ */
+import { X509Certificate } from "node:crypto";
+
+/** Well-known bundle locations, most preferred first. */
+export const CA_BUNDLE_PATHS: readonly string[] = [
+  "/etc/ssl/certs/ca-certificates.crt", // Debian, Ubuntu, Alpine, Arch, Gentoo, distroless
+  "/etc/pki/tls/certs/ca-bundle.crt", // RHEL, CentOS, Fedora, Amazon Linux
+  "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // RHEL 7+, Fedora (extracted trust)
+  "/etc/ssl/ca-bundle.pem", // openSUSE, SLES
+  "/var/lib/ca-certificates/ca-bundle.pem", // openSUSE, SLES (generated)
+  "/etc/ssl/cert.pem", // Alpine (OpenSSL/LibreSSL default file)
+  "/etc/pki/tls/cacert.pem", // OpenELEC
+];
+
+export interface CaBundleSummary {
+  certificates: number;
+  unparsable: number;
+  /** The earliest `notAfter` among parsed certificates, as an ISO 8601 string. */
+  earliestExpiry?: string;
+  /** Certificates whose `notAfter` is before `now`. */
+  expired: number;
+  /** Certificates not yet expired whose `notAfter` is within 30 days of `now`. */
+  expiringWithin30Days: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PEM_BLOCK = /-----BEGIN (TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Parses OpenSSL's `notAfter` text, e.g. `Jan  1 00:00:00 2030 GMT`. */
+export function parseOpensslDate(text: string): Date | undefined {
+  const m = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4}) GMT$/.exec(text.trim());
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[1]);
+  if (month < 0) return undefined;
+  return new Date(Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])));
+}
+
+/**
+ * Length in bytes of the DER element at the start of `der` (header included),
+ * or undefined when the header is not a valid definite length.
+ */
+export function derElementLength(der: Uint8Array): number | undefined {
+  if (der.length < 2) return undefined;
+  const first = der[1];
+  if (first < 0x80) return 2 + first;
+  const count = first & 0x7f;
+  if (count === 0 || count > 4 || der.length < 2 + count) return undefined;
+  let len = 0;
+  for (let i = 0; i < count; i++) len = len * 256 + der[2 + i];
+  return 2 + count + len;
+}
+
+function certificateExpiry(der: Buffer): Date | undefined {
+  try {
+    const cert = new X509Certificate(der);
+    const withDate = cert as X509Certificate & { validToDate?: Date };
+    return withDate.validToDate ?? parseOpensslDate(cert.validTo);
+  } catch {
+    return undefined;
+  }
+}
+
+/** DER bodies of every PEM certificate block in the text. */
+function pemBodies(text: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (const m of text.matchAll(PEM_BLOCK)) {
+    let der = Buffer.from(m[2].replace(/[^A-Za-z0-9+/=]/g, ""), "base64");
+    if (m[1]) {
+      // A TRUSTED CERTIFICATE is the certificate followed by OpenSSL trust settings.
+      const len = derElementLength(der);
+      if (len !== undefined && len <= der.length) der = der.subarray(0, len);
+    }
+    out.push(der);
+  }
+  return out;
+}
+
+export function parseCaBundle(bytes: Uint8Array, now: Date): CaBundleSummary {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  let bodies = pemBodies(text);
+  if (bodies.length === 0 && bytes.length > 0 && bytes[0] === 0x30) {
+    bodies = [Buffer.from(bytes)];
+  }
+
+  const summary: CaBundleSummary = { certificates: 0, unparsable: 0, expired: 0, expiringWithin30Days: 0 };
+  let earliest: Date | undefined;
+  const soon = now.getTime() + 30 * DAY_MS;
+  for (const der of bodies) {
+    const expiry = certificateExpiry(der);
+    if (!expiry || Number.isNaN(expiry.getTime())) {
+      summary.unparsable++;
+      continue;
+    }
+    summary.certificates++;
+    if (!earliest || expiry < earliest) earliest = expiry;
+    if (expiry.getTime() < now.getTime()) summary.expired++;
+    else if (expiry.getTime() <= soon) summary.expiringWithin30Days++;
+  }
+  if (earliest) summary.earliestExpiry = earliest.toISOString();
+  return summary;
+}

@@ -1,0 +1,98 @@
+/**
+ * Finds credentials in an image's environment (CIS 4.10: do not store
+ * secrets in ENV), by key name and by value shape.
+ *
+ * A key is suspicious when one of its words (split on `_`, `-`, `.` and
+ * camelCase, case-insensitive) is a secret word (PASSWORD, PASSWD, PASS, PWD,
+ * PASSPHRASE, SECRET, TOKEN, CREDENTIALS, ... or a word ending in PASSWORD,
+ * PASSWD, SECRET or TOKEN such as GITHUBTOKEN), or when KEY follows a word that
+ * makes it a secret (API_KEY, ACCESS_KEY, PRIVATE_KEY, SECRET_KEY, ...).
+ * Bare KEY is not enough, so GPG_KEY, NGINX_GPGKEY or KEY_ID are not flagged.
+ *
+ * Exceptions, for key-based findings only:
+ * - the last word says the value is not the secret itself: *_FILE, *_PATH,
+ *   *_DIR, *_URL, *_URI, *_VERSION, *_LENGTH, *_TTL (a URL with an inline
+ *   password is still caught by the value check);
+ * - the key configures password handling rather than holding one:
+ *   MYSQL_ALLOW_EMPTY_PASSWORD, MYSQL_RANDOM_ROOT_PASSWORD, *_ENABLED, ...;
+ * - the key mentions PUBLIC (PUBLIC_KEY);
+ * - `PWD` and `OLDPWD` (shell working directories);
+ * - GPG/PGP keys whose value is a hex fingerprint list (official images use
+ *   these to verify downloads).
+ * Values matching a known credential pattern are flagged whatever the key.
+ * Empty values are never secrets.
+ */
+import { redact, secretValueKind } from "./secret-values.js";
+
+export interface SecretEnvFinding {
+  key: string;
+  reason: string;
+  valueRedacted: string;
+}
+
+const SECRET_WORDS: ReadonlySet<string> = new Set([
+  "PASSWORD", "PASSWORDS", "PASSWD", "PASS", "PWD", "PASSPHRASE",
+  "SECRET", "SECRETS", "TOKEN", "TOKENS",
+  "APIKEY", "ACCESSKEY", "PRIVATEKEY", "SECRETKEY", "AUTHKEY",
+  "CREDENTIAL", "CREDENTIALS", "CREDS",
+]);
+const SECRET_SUFFIXES = ["PASSWORD", "PASSWD", "SECRET", "TOKEN"];
+const KEY_QUALIFIERS: ReadonlySet<string> = new Set([
+  "API", "ACCESS", "PRIVATE", "SECRET", "AUTH", "ENCRYPTION", "SIGNING",
+  "MASTER", "CLIENT", "ACCOUNT", "LICENSE", "SESSION", "JWT",
+]);
+const NOT_THE_VALUE: ReadonlySet<string> = new Set([
+  "FILE", "FILES", "PATH", "DIR", "URL", "URI", "VERSION", "LENGTH", "TTL",
+]);
+const SETTING_WORDS: ReadonlySet<string> = new Set([
+  "ALLOW", "EMPTY", "RANDOM", "GENERATE", "ENABLE", "ENABLED", "DISABLE", "DISABLED",
+  "REQUIRE", "REQUIRED", "PUBLIC",
+]);
+
+/** Upper-cased words of an environment key. */
+export function keyWords(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== "")
+    .map((w) => w.toUpperCase());
+}
+
+/** Why the key name looks like it holds a secret, or undefined. */
+export function secretKeyReason(key: string, value = ""): string | undefined {
+  const words = keyWords(key);
+  if (words.length === 0) return undefined;
+  const upper = key.toUpperCase();
+  if (upper === "PWD" || upper === "OLDPWD") return undefined;
+  if (NOT_THE_VALUE.has(words[words.length - 1])) return undefined;
+  if (words.some((w) => SETTING_WORDS.has(w))) return undefined;
+  if (words.some((w) => w.includes("GPG") || w.includes("PGP")) && /^[0-9A-Fa-f\s]+$/.test(value)) {
+    return undefined;
+  }
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (SECRET_WORDS.has(w)) return `key name contains '${w}'`;
+    const suffix = SECRET_SUFFIXES.find((s) => w.endsWith(s));
+    if (suffix) return `key name contains '${suffix}'`;
+    if (w === "KEY" && i > 0 && KEY_QUALIFIERS.has(words[i - 1])) {
+      return `key name contains '${words[i - 1]}_KEY'`;
+    }
+  }
+  return undefined;
+}
+
+/** Environment entries (`KEY=value`) that look like they carry credentials. */
+export function secretEnv(env: readonly string[]): SecretEnvFinding[] {
+  const findings: SecretEnvFinding[] = [];
+  for (const entry of env) {
+    const eq = entry.indexOf("=");
+    if (eq <= 0) continue;
+    const key = entry.slice(0, eq);
+    const value = entry.slice(eq + 1);
+    if (value === "") continue;
+    const byValue = secretValueKind(value);
+    const reason = byValue ? `value looks like ${byValue.label}` : secretKeyReason(key, value);
+    if (reason) findings.push({ key, reason, valueRedacted: redact(value) });
+  }
+  return findings;
+}

@@ -1,0 +1,14 @@
+/**
+ * Secret detection, one import for the policy checks. Each concern lives in
+ * its own file:
+ * - secret-env.ts: credentials in environment variables (key names and values)
+ * - secret-values.ts: credential-shaped values and redaction for display
+ * - secret-files.ts: credential files recognised by path
+ * - private-key.ts: private key material recognised by content
+ */
+export { secretEnv, secretKeyReason, keyWords } from "./secret-env.js";
+export type { SecretEnvFinding } from "./secret-env.js";
+export { redact, secretValueKind } from "./secret-values.js";
+export type { SecretValueMatch } from "./secret-values.js";
+export { secretFileKind } from "./secret-files.js";
+export { privateKeyKind, PRIVATE_KEY_SCAN_BYTES } from "./private-key.js";

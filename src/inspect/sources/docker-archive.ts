@@ -1,0 +1,165 @@
+/**
+ * docker-archive: what `docker save` writes. Both the classic form
+ * (manifest.json + <id>/layer.tar) and the hybrid form Docker 25+ writes
+ * (manifest.json beside an OCI layout: oci-layout, index.json, blobs/sha256/…).
+ */
+import { SourceError } from "../../errors.js";
+import { sha256 } from "../digest.js";
+import { TarFileSource } from "../file-source.js";
+import type { ConfigFile, Image, Layer, Manifest, Platform } from "../image.js";
+import { MediaTypes } from "../image.js";
+import { blobLayer } from "../layer/blob-layer.js";
+import { openFile, type RandomAccessFile } from "../random-access.js";
+import { checkConfig } from "./config-check.js";
+import { parseJson, readJson } from "./json.js";
+import { manifestImage } from "./manifest-image.js";
+import { openLayoutFromSource, resolveManifest } from "./oci-layout.js";
+
+export interface ArchiveOptions {
+  reference: string;
+  /** name[:tag] to select among the archive's RepoTags; optional when it holds one image. */
+  tag?: string;
+  platform?: Platform;
+}
+
+interface ArchiveEntry {
+  Config: string;
+  RepoTags?: string[] | null;
+  Layers: string[];
+}
+
+/** Normalises a docker reference the way the engine abbreviates it: docker.io/library/x:latest → x:latest. */
+export function shortRef(ref: string): string {
+  let r = ref.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, "").replace(/^library\//, "");
+  const lastSlash = r.lastIndexOf("/");
+  if (!r.includes("@") && r.lastIndexOf(":") <= lastSlash) r += ":latest";
+  return r;
+}
+
+function chooseEntry(where: string, entries: ArchiveEntry[], tag: string | undefined): ArchiveEntry {
+  if (!Array.isArray(entries) || entries.length === 0) throw new SourceError(`${where}: manifest.json lists no images`);
+  for (const e of entries) {
+    if (typeof e?.Config !== "string" || !Array.isArray(e.Layers)) {
+      throw new SourceError(`${where}: manifest.json entry has no Config or Layers`);
+    }
+  }
+  if (tag) {
+    const want = shortRef(tag);
+    const hit = entries.find((e) => (e.RepoTags ?? []).some((t) => shortRef(t) === want));
+    if (hit) return hit;
+    const tags = entries.flatMap((e) => e.RepoTags ?? []);
+    throw new SourceError(`${where}: no image tagged '${tag}'; tags present: ${tags.join(", ") || "none"}`);
+  }
+  if (entries.length > 1) {
+    const tags = entries.flatMap((e) => e.RepoTags ?? []);
+    throw new SourceError(`${where}: holds ${entries.length} images; name one with :TAG (tags: ${tags.join(", ")})`);
+  }
+  return entries[0]!;
+}
+
+function classicImage(source: TarFileSource, where: string, entry: ArchiveEntry): Image {
+  let rawConfig: Promise<Buffer> | undefined;
+  let config: Promise<ConfigFile> | undefined;
+  let layers: Promise<Layer[]> | undefined;
+  let manifest: Promise<{ raw: Buffer; m: Manifest }> | undefined;
+  let closed = false;
+  const getRawConfig = () => (rawConfig ??= source.readAll(entry.Config, 32 << 20));
+  const getConfig = () =>
+    (config ??= (async () => checkConfig(parseJson<ConfigFile>(await getRawConfig(), `${where}: ${entry.Config}`), where))());
+  const getLayers = () =>
+    (layers ??= (async () => {
+      const ids = (await getConfig()).rootfs.diff_ids;
+      if (ids.length !== entry.Layers.length) {
+        throw new SourceError(`${where}: manifest.json lists ${entry.Layers.length} layers but the config has ${ids.length} diff_ids`);
+      }
+      return Promise.all(
+        entry.Layers.map(async (path, i) => {
+          const m = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(path);
+          return blobLayer({
+            source,
+            path,
+            what: `${where}: layer ${i + 1}/${entry.Layers.length} (${path})`,
+            diffId: ids[i]!,
+            ...(m ? { digest: `${m[1]}:${m[2]}` } : {}),
+            size: await source.size(path),
+          });
+        }),
+      );
+    })());
+  const getManifest = () =>
+    (manifest ??= (async () => {
+      const cfg = await getRawConfig();
+      const ls = await getLayers();
+      const m: Manifest = {
+        schemaVersion: 2,
+        mediaType: MediaTypes.dockerManifest,
+        config: { mediaType: MediaTypes.dockerConfig, digest: sha256(cfg), size: cfg.length },
+        layers: await Promise.all(
+          ls.map(async (l) => ({ mediaType: await l.mediaType(), digest: await l.digest(), size: await l.size() })),
+        ),
+      };
+      return { raw: Buffer.from(JSON.stringify(m)), m };
+    })());
+  return {
+    reference: where,
+    mediaType: async () => MediaTypes.dockerManifest,
+    digest: async () => sha256((await getManifest()).raw),
+    rawManifest: async () => (await getManifest()).raw,
+    manifest: async () => (await getManifest()).m,
+    rawConfig: getRawConfig,
+    config: getConfig,
+    layers: getLayers,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await source.close();
+    },
+  };
+}
+
+/** In a hybrid archive, the OCI manifest (from index.json) whose config is the entry's config. */
+async function hybridManifest(source: TarFileSource, where: string, entry: ArchiveEntry, platform?: Platform) {
+  if (!(await source.exists("index.json")) || !(await source.exists("oci-layout"))) return undefined;
+  const m = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(entry.Config);
+  if (!m) return undefined;
+  const configDigest = `${m[1]}:${m[2]}`;
+  const index = await readJson<{ manifests?: { mediaType: string; digest: string; size: number }[] }>(source, "index.json");
+  for (const d of index.manifests ?? []) {
+    try {
+      const r = await resolveManifest(source, where, d, platform);
+      const man = parseJson<Manifest>(r.raw, where);
+      if (man.config?.digest === configDigest) return r;
+    } catch {
+      // not this one (e.g. another platform); fall back to the classic view below
+    }
+  }
+  return undefined;
+}
+
+export async function openDockerArchive(file: RandomAccessFile, opts: ArchiveOptions): Promise<Image> {
+  const where = opts.reference;
+  const source = await TarFileSource.open(file);
+  try {
+    if (!(await source.exists("manifest.json"))) {
+      if (await source.exists("oci-layout")) {
+        return await openLayoutFromSource(source, { reference: where, ...(opts.tag ? { tag: opts.tag } : {}), ...(opts.platform ? { platform: opts.platform } : {}), ownsSource: true });
+      }
+      throw new SourceError(`${where}: not a docker-archive (no manifest.json) nor an OCI layout (no oci-layout)`);
+    }
+    const entries = await readJson<ArchiveEntry[]>(source, "manifest.json");
+    const entry = chooseEntry(where, entries, opts.tag);
+    const hybrid = await hybridManifest(source, where, entry, opts.platform);
+    if (hybrid) {
+      return manifestImage({ source, reference: where, rawManifest: hybrid.raw, manifestDigest: hybrid.digest, ownsSource: true });
+    }
+    return classicImage(source, where, entry);
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
+export async function openDockerArchivePath(path: string, opts: Partial<ArchiveOptions> = {}): Promise<Image> {
+  const file = await openFile(path);
+  return openDockerArchive(file, { reference: opts.reference ?? `docker-archive:${path}`, ...opts });
+}

@@ -43,7 +43,7 @@ export function renderFacts(f: Facts, opts: { color?: boolean } = {}): string {
   line("size", `${formatBytes(i.size.compressed)} stored, ${formatBytes(i.size.uncompressed)} uncompressed, ${i.layers.length} layers`);
   out.push(bold("layers"));
   for (const l of i.layers) {
-    out.push(`  ${String(l.index + 1).padStart(2)}. ${l.digest.slice(7, 19)} ${formatBytes(l.uncompressedSize).padStart(8)} ${String(l.files).padStart(6)} files  ${(l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 90)}`);
+    out.push(`  ${String(l.index + 1).padStart(2)}. ${l.digest.slice(7, 19)} ${formatBytes(l.uncompressedSize).padStart(8)} ${String(l.files).padStart(6)} ${l.files === 1 ? "file " : "files"}  ${(l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 90)}`);
   }
   const c = f.config;
   out.push(bold("config"));

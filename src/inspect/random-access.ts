@@ -6,7 +6,6 @@
 import { open, mkdtemp, rm, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { SourceError, causeText } from "../errors.js";
 
@@ -113,10 +112,18 @@ export async function spoolToTempFile(stream: Readable, name: string): Promise<R
   try {
     const handle = await open(path, "w+");
     try {
-      const out = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 } as never);
-      await pipeline(stream, out);
-      const st = await handle.stat();
-      return new HandleFile(name, st.size, handle);
+      // positioned writes, not handle.createWriteStream(): a write stream that does
+      // not close the handle keeps a reference that makes handle.close() wait forever
+      let pos = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        let off = 0;
+        while (off < chunk.length) {
+          const { bytesWritten } = await handle.write(chunk, off, chunk.length - off, pos);
+          off += bytesWritten;
+          pos += bytesWritten;
+        }
+      }
+      return new HandleFile(name, pos, handle);
     } catch (err) {
       await handle.close().catch(() => {});
       throw err;

@@ -14,7 +14,10 @@ export function entrypointFact(tree: FileTree, cfg: ContainerConfig | undefined)
   const argv = [...entry, ...cmd];
   if (argv.length === 0) return { argv, viaShell: false, found: false, problem: "the image sets neither ENTRYPOINT nor CMD" };
   const viaShell = commandForm(entry.length ? entry : cmd, cfg?.Shell) === "shell";
-  const program = argv[0]!;
+  // shell form: judge the command the shell runs, when its first word is a plain program name
+  const script = viaShell ? argv[argv.length - 1 - (entry.length && cmd.length ? cmd.length : 0)] : undefined;
+  const first = script ? /^\s*(?:exec\s+)?([\w./+-]+)(?=\s|$)/.exec(script)?.[1] : undefined;
+  const program = first ?? argv[0]!;
   const f: EntrypointFact = { argv, program, viaShell, found: false };
   const candidates: string[] = [];
   if (program.includes("/")) {

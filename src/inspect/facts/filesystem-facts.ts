@@ -68,7 +68,7 @@ export function filesystemFact(tree: FileTree): FilesystemFact {
       f.worldWritable.push(fileFact(r));
     }
     if (r.type === "file") {
-      const kind = r.privateKey ? `private key (${r.privateKey})` : secretFileKind(r.path);
+      const kind = r.privateKey ?? secretFileKind(r.path);
       if (kind) f.secretFiles.push({ path: r.path, layer: r.layer, kind });
     }
     if (strayPrefix && r.path.startsWith(strayPrefix)) continue;

@@ -1,0 +1,344 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { tarBuffer, type TarEntry } from "../../../fixtures/tar-writer.js";
+import { SourceError } from "../../errors.js";
+import { scanLayer, type LayerIndex, type ScanInterest } from "./scan-layer.js";
+
+const WHAT = "test-image: layer 1/1";
+const nothing: ScanInterest = { wantContent: () => false };
+
+/** The bytes as a stream, cut into chunks of `chunk` bytes (one chunk by default). */
+function streamOf(buf: Buffer, chunk = 0): Readable {
+  if (chunk <= 0) return Readable.from([buf]);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += chunk) parts.push(buf.subarray(i, i + chunk));
+  return Readable.from(parts);
+}
+
+function scan(entries: TarEntry[] | Buffer, interest: ScanInterest = nothing, chunk = 0, layer = 0): Promise<LayerIndex> {
+  const buf = Buffer.isBuffer(entries) ? entries : tarBuffer(entries);
+  return scanLayer(streamOf(buf, chunk), layer, WHAT, interest);
+}
+
+/** The rejection of a scan, checked to be a one-line SourceError that names the layer. */
+async function scanError(entries: TarEntry[] | Buffer, interest: ScanInterest = nothing, chunk = 0): Promise<SourceError> {
+  const err = await scan(entries, interest, chunk).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SourceError);
+  const e = err as SourceError;
+  expect(e.message.startsWith(`${WHAT}: `)).toBe(true);
+  expect(e.message).not.toContain("\n");
+  return e;
+}
+
+const byPath = (index: LayerIndex) => new Map(index.files.map((f) => [f.path, f]));
+
+describe("scanLayer: entries", () => {
+  it("records every kind of entry with its metadata, in tar order", async () => {
+    const index = await scan(
+      [
+        { name: "etc/", type: "dir", mode: 0o750, uid: 0, gid: 4 },
+        { name: "etc/hello", content: "hello\n", mode: 0o4755, uid: 1000, gid: 1001 },
+        { name: "etc/link", type: "symlink", linkname: "../usr/share/hello" },
+        { name: "etc/hard", type: "hardlink", linkname: "etc/hello" },
+        { name: "dev/null", typeflag: "3", devmajor: 1, devminor: 3, mode: 0o666 },
+        { name: "dev/sda", typeflag: "4", devmajor: 8, devminor: 0 },
+        { name: "run/fifo", typeflag: "6" },
+        { name: "tmp/", type: "dir", mode: 0o1777 },
+      ],
+      nothing,
+      0,
+      3,
+    );
+    expect(index.layer).toBe(3);
+    expect(index.files.map((f) => [f.path, f.type])).toEqual([
+      ["/etc", "dir"],
+      ["/etc/hello", "file"],
+      ["/etc/link", "symlink"],
+      ["/etc/hard", "hardlink"],
+      ["/dev/null", "char"],
+      ["/dev/sda", "block"],
+      ["/run/fifo", "fifo"],
+      ["/tmp", "dir"],
+    ]);
+    const f = byPath(index);
+    expect(f.get("/etc")).toMatchObject({ mode: 0o750, uid: 0, gid: 4, size: 0, layer: 3 });
+    expect(f.get("/etc/hello")).toMatchObject({ mode: 0o4755, uid: 1000, gid: 1001, size: 6, layer: 3 });
+    expect(f.get("/etc/hello")!.content).toBeUndefined();
+    // a symlink target is kept as written; a hardlink target becomes an absolute image path
+    expect(f.get("/etc/link")!.linkname).toBe("../usr/share/hello");
+    expect(f.get("/etc/hard")!.linkname).toBe("/etc/hello");
+    expect(f.get("/etc/hard")!.size).toBe(0);
+    expect(f.get("/tmp")!.mode).toBe(0o1777);
+    expect(index.fileBytes).toBe(6);
+    expect(index.whiteouts).toEqual([]);
+    expect(index.opaque).toEqual([]);
+  });
+
+  it("normalises absolute and ./ names, doubled slashes and inner '..' that stay inside", async () => {
+    const index = await scan([
+      { name: "./", type: "dir" },
+      { name: "/abs/path", content: "a" },
+      { name: "./x", content: "b" },
+      { name: ".//etc//passwd", content: "c" },
+      { name: "a/b/../c", content: "d" },
+      { name: "usr/lib/", type: "dir" },
+    ]);
+    // "./" is the root itself and is not recorded
+    expect(index.files.map((f) => f.path)).toEqual(["/abs/path", "/x", "/etc/passwd", "/a/c", "/usr/lib"]);
+  });
+
+  it("rejects '../x' with a one-line SourceError naming the entry", async () => {
+    const err = await scanError([{ name: "ok", content: "fine" }, { name: "../x", content: "evil" }]);
+    expect(err.message).toContain("'../x'");
+    expect(err.message).toMatch(/escapes the image root/);
+  });
+
+  it("rejects 'a/../../x' (climbs out after going down)", async () => {
+    const err = await scanError([{ name: "a/../../x", content: "evil" }]);
+    expect(err.message).toContain("'a/../../x'");
+  });
+
+  it("rejects a hardlink whose target escapes the root, naming the link", async () => {
+    const err = await scanError([{ name: "etc/shadow", type: "hardlink", linkname: "../../etc/shadow" }]);
+    expect(err.message).toContain("/etc/shadow");
+    expect(err.message).toContain("'../../etc/shadow'");
+  });
+
+  it("reads PAX long names and GNU long names", async () => {
+    const long = "opt/" + "d".repeat(120) + "/file";
+    const gnu = "srv/" + "g".repeat(130);
+    const index = await scan([
+      { name: long, content: "pax" },
+      { name: "././@LongLink", typeflag: "L", content: gnu + "\0" },
+      { name: gnu.slice(0, 100), content: "gnu" },
+    ]);
+    expect(index.files.map((f) => f.path)).toEqual(["/" + long, "/" + gnu]);
+  });
+
+  it("accepts an empty layer (only the end-of-archive blocks)", async () => {
+    const index = await scan(Buffer.alloc(1024));
+    expect(index.files).toEqual([]);
+    expect(index.whiteouts).toEqual([]);
+    expect(index.fileBytes).toBe(0);
+  });
+
+  it("accepts a layer holding only the root directory", async () => {
+    const index = await scan([{ name: "./", type: "dir" }]);
+    expect(index.files).toEqual([]);
+  });
+});
+
+describe("scanLayer: whiteouts", () => {
+  it("turns .wh.NAME into a deleted path and .wh..wh..opq into an opaque directory", async () => {
+    const index = await scan([
+      { name: "etc/.wh.motd", content: "" },
+      { name: ".wh.tmp", content: "" },
+      { name: "usr/share/doc/.wh..wh..opq", content: "" },
+      { name: "usr/share/doc/readme", content: "kept" },
+      { name: ".wh..wh..opq", content: "" },
+    ]);
+    expect(index.whiteouts).toEqual(["/etc/motd", "/tmp"]);
+    expect(index.opaque).toEqual(["/usr/share/doc", "/"]);
+    // markers are not entries of the layer
+    expect(index.files.map((f) => f.path)).toEqual(["/usr/share/doc/readme"]);
+    expect(index.fileBytes).toBe(4);
+  });
+
+  it("rejects a whiteout whose name escapes the root", async () => {
+    const err = await scanError([{ name: "../.wh.etc", content: "" }]);
+    expect(err.message).toContain("'../.wh.etc'");
+  });
+});
+
+describe("scanLayer: content", () => {
+  it("keeps content only for the paths wantContent accepts, and tells it the size", async () => {
+    const asked: Array<[string, number]> = [];
+    const interest: ScanInterest = {
+      wantContent(path, size) {
+        asked.push([path, size]);
+        return path === "/etc/passwd";
+      },
+    };
+    const passwd = "root:x:0:0:root:/root:/bin/sh\n";
+    const index = await scan(
+      [
+        { name: "etc/passwd", content: passwd },
+        { name: "etc/group", content: "root:x:0:\n" },
+        { name: "etc/empty", content: "" },
+        { name: "etc/dir/", type: "dir" },
+      ],
+      interest,
+    );
+    const f = byPath(index);
+    expect(f.get("/etc/passwd")!.content?.toString()).toBe(passwd);
+    expect(f.get("/etc/group")!.content).toBeUndefined();
+    // asked for regular files with content only
+    expect(asked).toEqual([
+      ["/etc/passwd", passwd.length],
+      ["/etc/group", 10],
+    ]);
+  });
+
+  it("reassembles kept content that arrives in many small chunks", async () => {
+    const big = Buffer.alloc(70_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    const index = await scan([{ name: "data/blob", content: big }, { name: "data/after", content: "x" }], { wantContent: () => true }, 333);
+    const f = byPath(index);
+    expect(f.get("/data/blob")!.content!.equals(big)).toBe(true);
+    expect(f.get("/data/after")!.content!.toString()).toBe("x");
+  });
+
+  it("sniffs private keys by content, only for small files, and can be turned off", async () => {
+    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    const cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const entries: TarEntry[] = [
+      { name: "home/u/notes.txt", content: key },
+      { name: "home/u/cert.txt", content: cert },
+      { name: "home/u/big.txt", content: key + "x".repeat(70 * 1024) },
+    ];
+    const f = byPath(await scan(entries));
+    expect(f.get("/home/u/notes.txt")!.privateKey).toBe("openssh-private-key");
+    expect(f.get("/home/u/cert.txt")!.privateKey).toBeUndefined();
+    expect(f.get("/home/u/big.txt")!.privateKey).toBeUndefined();
+    const off = byPath(await scan(entries, { wantContent: () => false, privateKeyMaxSize: 0 }));
+    expect(off.get("/home/u/notes.txt")!.privateKey).toBeUndefined();
+  });
+
+  it("finds a private key whose header arrives split over tiny chunks", async () => {
+    const key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
+    const f = byPath(await scan([{ name: "root/.ssh/key", content: key }], nothing, 7));
+    expect(f.get("/root/.ssh/key")!.privateKey).toBe("rsa-private-key");
+  });
+});
+
+const TRUE = "/bin/true";
+const haveTrue = existsSync(TRUE) && readFileSync(TRUE).subarray(0, 4).toString("latin1") === "\x7fELF";
+
+describe("scanLayer: ELF", () => {
+  it.skipIf(!haveTrue)("parses ELF files as they stream by, in one chunk or in many", async () => {
+    const bin = readFileSync(TRUE);
+    for (const chunk of [0, 1000, 17]) {
+      const f = byPath(await scan([{ name: "bin/true", content: bin, mode: 0o755 }, { name: "etc/x", content: "\x7fEL" }], nothing, chunk));
+      const elf = f.get("/bin/true")!.elf!;
+      expect(elf.error).toBeUndefined();
+      expect(elf.class).toBe(64);
+      expect(["static", "static-pie", "dynamic"]).toContain(elf.linkage);
+      expect(elf.complete).toBe(true);
+      // not ELF: three bytes that look like the start of the magic
+      expect(f.get("/etc/x")!.elf).toBeUndefined();
+      // only the content wanted is kept, even for ELF files
+      expect(f.get("/bin/true")!.content).toBeUndefined();
+    }
+  });
+
+  it.skipIf(!haveTrue)("does not parse ELF when told not to", async () => {
+    const f = byPath(await scan([{ name: "bin/true", content: readFileSync(TRUE) }], { wantContent: () => false, elf: false }));
+    expect(f.get("/bin/true")!.elf).toBeUndefined();
+  });
+
+  it("reports a file with the ELF magic but garbage after it as an ELF with an error", async () => {
+    const junk = Buffer.concat([Buffer.from("\x7fELF", "latin1"), Buffer.alloc(200, 0xee)]);
+    const f = byPath(await scan([{ name: "bin/fake", content: junk }]));
+    expect(f.get("/bin/fake")!.elf?.error).toBeTruthy();
+  });
+});
+
+describe("scanLayer: broken input fails with one line, never hangs", () => {
+  const good = tarBuffer([
+    { name: "etc/", type: "dir" },
+    { name: "etc/a", content: Buffer.alloc(5000, 1) },
+    { name: "etc/b", content: "b" },
+  ]);
+
+  it("fails on a tar cut in the middle of a file's content", async () => {
+    const err = await scanError(good.subarray(0, 512 * 2 + 2000));
+    expect(err.message).toMatch(/truncated/i);
+  });
+
+  it("fails on a tar cut in the middle of a header", async () => {
+    // the directory and the whole of etc/a, then 300 bytes of etc/b's header
+    const cut = 512 + 512 + 5120 + 300;
+    const err = await scanError(good.subarray(0, cut));
+    expect(err.message).toMatch(/truncated/i);
+  });
+
+  it("fails on a tar cut in the middle of a file's content that arrives in small chunks", async () => {
+    await scanError(good.subarray(0, 512 * 2 + 2000), nothing, 100);
+  });
+
+  it("fails on bytes that are not a tar", async () => {
+    const err = await scanError(Buffer.from("{\"not\":\"a tar\"}\n".repeat(100)));
+    expect(err.message.length).toBeLessThan(300);
+  });
+
+  it("fails on a short non-tar layer (less than one block)", async () => {
+    await scanError(Buffer.from("hello, world\n"));
+  });
+
+  it("fails on a header with a bad checksum", async () => {
+    const err = await scanError([{ name: "etc/a", content: "x", checksum: 1234 }]);
+    expect(err.message).toMatch(/checksum/);
+  });
+
+  it("fails when the stream itself errors", async () => {
+    const stream = new Readable({
+      read() {
+        this.push(good.subarray(0, 1024));
+        this.destroy(new Error("disk on fire"));
+      },
+    });
+    const err = await scanLayer(stream, 0, WHAT, nothing).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as Error).message).toBe(`${WHAT}: disk on fire`);
+  });
+
+  it("treats a layer that is still gzip-compressed as the tar inside it (node-tar sniffs gzip)", async () => {
+    const index = await scan(gzipSync(good));
+    expect(index.files.map((f) => f.path)).toEqual(["/etc", "/etc/a", "/etc/b"]);
+  });
+});
+
+describe("scanLayer with a real tar(1) archive", () => {
+  const haveTar = (() => {
+    try {
+      execFileSync("tar", ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!haveTar)("reads what GNU tar writes, hardlinks included", async () => {
+    const { mkdtempSync, writeFileSync, linkSync, symlinkSync, mkdirSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "imgpolicy-scan-"));
+    try {
+      mkdirSync(join(dir, "root", "bin"), { recursive: true });
+      writeFileSync(join(dir, "root", "bin", "tool"), "#!/bin/sh\necho hi\n", { mode: 0o755 });
+      linkSync(join(dir, "root", "bin", "tool"), join(dir, "root", "bin", "tool2"));
+      symlinkSync("tool", join(dir, "root", "bin", "tool3"));
+      const archive = execFileSync("tar", ["-C", join(dir, "root"), "--format=posix", "-cf", "-", "."]);
+      const f = byPath(await scan(archive));
+      expect(f.get("/bin")!.type).toBe("dir");
+      expect(f.get("/bin/tool")).toMatchObject({ type: "file", size: 18 });
+      expect(f.get("/bin/tool")!.mode & 0o111).not.toBe(0);
+      // GNU tar stores the second name of the inode as a hardlink to the first
+      const names = ["/bin/tool", "/bin/tool2"];
+      const link = names.map((n) => f.get(n)!).find((r) => r.type === "hardlink")!;
+      expect(names).toContain(link.linkname);
+      expect(f.get("/bin/tool3")).toMatchObject({ type: "symlink", linkname: "tool" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

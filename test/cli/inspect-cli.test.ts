@@ -1,0 +1,94 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildImage } from "../../fixtures/image-writer.js";
+import { writeOciLayout } from "../../fixtures/oci-layout-writer.js";
+import { writeDockerArchive } from "../../fixtures/docker-archive-writer.js";
+import { main, type Io } from "../../src/cli/main.js";
+import { FACTS_SCHEMA } from "../../src/inspect/facts/types.js";
+
+async function run(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false };
+  const code = await main(["node", "imgpolicy", ...args], io);
+  return { code, stdout, stderr };
+}
+
+let dir: string;
+let layout: string;
+let archive: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "imgpolicy-cli-"));
+  const img = buildImage({
+    layers: [
+      { files: [{ path: "/etc/passwd", content: "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/sbin/nologin\n" }, { path: "/app", content: "#!/bin/false\n", mode: 0o755 }] },
+      { files: [{ path: "/etc/app.conf", content: "a=1\n" }, { path: "/tmp", type: "dir", mode: 0o1777 }] },
+    ],
+    config: { User: "app", Entrypoint: ["/app"], Env: ["PATH=/bin", "DB_PASSWORD=hunter2-very-secret"], ExposedPorts: { "8080/tcp": {} } },
+  });
+  layout = join(dir, "layout");
+  await writeOciLayout(layout, [{ image: img, refName: "v1" }]);
+  archive = join(dir, "app.tar");
+  await writeDockerArchive(archive, [{ image: buildImage(img.spec, { compression: "none" }), tags: ["app:1"] }], { format: "classic" });
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe("imgpolicy inspect", () => {
+  it("prints facts as text", async () => {
+    const r = await run("inspect", `oci:${layout}:v1`);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain(`oci:${layout}:v1`);
+    expect(r.stdout).toMatch(/user\s+app → uid 1000 gid 1000/);
+    expect(r.stdout).toMatch(/entrypoint\s+\["\/app"\] \(exec form\)/);
+    expect(r.stdout).toMatch(/DB_PASSWORD=hu… \(looks secret/);
+    expect(r.stdout).not.toContain("hunter2");
+    expect(r.stdout).toMatch(/ports\s+8080\/tcp/);
+  });
+
+  it("prints a versioned JSON document with --json", async () => {
+    const r = await run("inspect", "--json", `docker-archive:${archive}`);
+    expect(r.code).toBe(0);
+    const facts = JSON.parse(r.stdout);
+    expect(facts.schema).toBe(FACTS_SCHEMA);
+    expect(facts.image.layers).toHaveLength(2);
+    expect(facts.users.user).toMatchObject({ uid: 1000, resolved: true, root: false });
+    expect(facts.entrypoint).toMatchObject({ found: true, resolved: { path: "/app", layer: 0 } });
+    expect(facts.filesystem.worldWritable).toEqual([]);
+    expect(r.stdout).not.toContain("hunter2");
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ["a missing file", ["inspect", "docker-archive:/no/such.tar"], /cannot open \/no\/such\.tar: no such file or directory/],
+    ["a malformed reference", ["inspect", "UPPER CASE"], /is not an image reference/],
+    ["a bad platform", ["inspect", "--platform", "linux", "oci:/x"], /invalid platform 'linux'/],
+    ["an unknown option", ["inspect", "--frob", "x"], /unknown option '--frob'/],
+    ["a missing argument", ["inspect"], /missing required argument 'ref'/],
+  ];
+  for (const [name, args, re] of bad) {
+    it(`exits 2 with one line for ${name}`, async () => {
+      const r = await run(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    });
+  }
+
+  it("exits 2 for a file that is not an image, through the real binary, without a stack trace", async () => {
+    const junk = join(dir, "junk.tar");
+    await writeFile(junk, "this is not a tarball\n".repeat(64));
+    const r = spawnSync(process.execPath, ["bin/imgpolicy.js", "inspect", junk], { encoding: "utf8", timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`imgpolicy: ${junk}: not a tar archive`);
+    expect(r.stdout).toBe("");
+  });
+
+  it("--help lists the inspect command and exits 0", async () => {
+    const r = await run("--help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("inspect [options] <ref>");
+  });
+});

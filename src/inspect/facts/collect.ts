@@ -30,7 +30,10 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   const c = cfg.config;
   const binaries: BinaryFact[] = [];
   for (const r of tree.entries()) {
-    if (r.type === "file" && r.elf) binaries.push({ path: r.path, layer: r.layer, size: r.size, mode: r.mode, elf: r.elf });
+    if (r.type === "file" && r.elf) {
+      const { sections: _sections, ...elf } = r.elf;
+      binaries.push({ path: r.path, layer: r.layer, size: r.size, mode: r.mode, elf });
+    }
   }
   binaries.sort((a, b) => (a.path < b.path ? -1 : 1));
   return {

@@ -32,7 +32,11 @@ export function entrypointFact(tree: FileTree, cfg: ContainerConfig | undefined)
       f.found = true;
       f.resolved = { path: r.path, layer: r.record.layer };
       f.executable = (r.record.mode & 0o111) !== 0;
-      if (r.record.elf) f.elf = r.record.elf;
+      if (r.record.elf) {
+        f.elf = r.record.elf;
+        // a dynamic binary whose loader is absent cannot start (a cgo binary in scratch)
+        if (r.record.elf.interpreter) f.interpreterPresent = tree.resolve(r.record.elf.interpreter).ok;
+      }
       if (!f.executable) f.problem = `${r.path} is not executable (mode ${r.record.mode.toString(8).padStart(4, "0")})`;
       return f;
     }

@@ -89,7 +89,8 @@ export interface UsersFact {
   user: ResolvedUser;
 }
 
-export type BinaryFact = Where & { size: number; mode: number; elf: ElfInfo };
+/** An ELF file; `sections` is left out here to keep the document small (the entrypoint keeps it). */
+export type BinaryFact = Where & { size: number; mode: number; elf: Omit<ElfInfo, "sections"> };
 
 export interface EntrypointFact {
   /** The argv the container runs: Entrypoint + Cmd. */
@@ -103,6 +104,8 @@ export interface EntrypointFact {
   problem?: string;
   executable?: boolean;
   elf?: ElfInfo;
+  /** For a dynamic binary: whether its program interpreter (ELF loader) exists in the image. */
+  interpreterPresent?: boolean;
 }
 
 export interface CertificatesFact extends Partial<CaBundleSummary> {

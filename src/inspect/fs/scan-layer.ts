@@ -159,18 +159,38 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       });
     };
 
+    // What node-tar does not check: an empty layer (no bytes, or only zero blocks) is a valid
+    // tar, which it calls unrecognized; a tar cut inside a header block, which it accepts.
+    let bytes = 0;
+    let allZero = true;
+    let magic = Buffer.alloc(0);
+    let sawEof = false;
     const parser = new Parser({ strict: true, onReadEntry: onEntry });
-    parser.on("error", (err: Error) => fail(err));
+    parser.on("eof", () => {
+      sawEof = true;
+    });
+    parser.on("error", (err: Error) => {
+      const empty = !sawEntry && allZero && (err as { tarCode?: string }).tarCode === "TAR_BAD_ARCHIVE" && /Unrecognized archive format/.test(err.message);
+      if (!empty) fail(err);
+    });
     parser.on("warn", (code: string, message: string) => {
       if (code !== "TAR_ENTRY_INFO") fail(new SourceError(`${what}: ${message}`));
     });
     parser.on("end", () => {
       if (failed) return;
+      // node-tar sniffs and inflates gzip and zstd itself; only a plain tar has 512-byte blocks to count
+      const compressed = (magic[0] === 0x1f && magic[1] === 0x8b) || (magic.length === 4 && magic.readUInt32BE(0) === 0x28b52ffd);
+      if (!sawEof && !compressed && bytes % 512 !== 0) {
+        return fail(new SourceError(`${what}: truncated tar: the layer ends inside a header block`));
+      }
       resolve(index);
     });
     stream.on("error", fail);
     stream.on("data", (chunk: Buffer) => {
       if (failed) return;
+      if (magic.length < 4) magic = Buffer.concat([magic, chunk.subarray(0, 4 - magic.length)]);
+      bytes += chunk.length;
+      if (allZero) allZero = chunk.every((b) => b === 0);
       if (!parser.write(chunk)) stream.pause();
     });
     parser.on("drain", () => stream.resume());

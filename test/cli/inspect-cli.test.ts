@@ -86,6 +86,44 @@ describe("imgpolicy inspect", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("reads a gzip-compressed docker save, and says so in one line when it is truncated", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const { readFile } = await import("node:fs/promises");
+    const gz = gzipSync(await readFile(archive));
+    const good = join(dir, "app.tar.gz");
+    await writeFile(good, gz);
+    const r = await run("inspect", "--json", good);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).image.layers).toHaveLength(2);
+    const cut = join(dir, "cut.tar.gz");
+    await writeFile(cut, gz.subarray(0, Math.floor(gz.length / 2)));
+    const bad = await run("inspect", cut);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe(`imgpolicy: ${cut}: cannot decompress the gzip archive: unexpected end of file`);
+  });
+
+  it("reports a symlink loop on the entrypoint as a fact, without hanging", async () => {
+    const img = buildImage({
+      layers: [{ files: [{ path: "/app", type: "symlink", linkname: "/bin/app" }, { path: "/bin/app", type: "symlink", linkname: "../app" }] }],
+      config: { Entrypoint: ["/app"] },
+    });
+    const p = join(dir, "loop");
+    await writeOciLayout(p, [{ image: img }]);
+    const r = await run("inspect", "--json", `oci:${p}`);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).entrypoint).toMatchObject({ found: false, problem: "/app: too many levels of symbolic links" });
+  });
+
+  it("exits 2 with one line when the engine is not running", () => {
+    const r = spawnSync(process.execPath, ["bin/imgpolicy.js", "inspect", "some/image:1"], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("imgpolicy: cannot reach the Docker engine at unix:///nonexistent/docker.sock: no such socket (is dockerd running?)");
+  });
+
   it("--help lists the inspect command and exits 0", async () => {
     const r = await run("--help");
     expect(r.code).toBe(0);

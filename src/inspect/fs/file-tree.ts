@@ -5,7 +5,7 @@
  * root only. Bytes of files later replaced or deleted are counted as waste.
  */
 import type { FileRecord } from "./file-record.js";
-import { joinInRoot, parentOf } from "./image-path.js";
+import { parentOf } from "./image-path.js";
 import type { LayerIndex } from "./scan-layer.js";
 
 export interface WastedFile {
@@ -26,6 +26,8 @@ const MAX_LINKS = 40;
 export class FileTree {
   readonly #records = new Map<string, FileRecord>();
   readonly #children = new Map<string, Set<string>>();
+  /** What each hardlink pointed at when its layer was applied: it shares the inode, not the name. */
+  readonly #hardlinks = new Map<string, FileRecord>();
   readonly wasted: WastedFile[] = [];
 
   constructor() {
@@ -59,6 +61,11 @@ export class FileTree {
     this.#ensureParent(rec.path, rec.layer);
     this.#records.set(rec.path, rec);
     this.#link(rec.path);
+    if (rec.type === "hardlink") {
+      const target = this.#records.get(rec.linkname ?? "");
+      const bound = target?.type === "hardlink" ? this.#hardlinks.get(target.path) : target;
+      if (bound) this.#hardlinks.set(rec.path, bound);
+    }
   }
 
   #ensureParent(path: string, layer: number): void {
@@ -85,6 +92,7 @@ export class FileTree {
     for (const child of [...(this.#children.get(path) ?? [])]) this.#remove(child, byLayer);
     this.#children.delete(path);
     this.#records.delete(path);
+    this.#hardlinks.delete(path);
     this.#children.get(parentOf(path))?.delete(path);
     if (rec.type === "file" && rec.size > 0 && rec.layer < byLayer) {
       this.wasted.push({ path, size: rec.size, layer: rec.layer, removedBy: byLayer });
@@ -115,30 +123,38 @@ export class FileTree {
    */
   resolve(path: string, followLast = true): Resolution {
     let hops = 0;
-    let pending = joinInRoot("/", path).split("/").filter(Boolean);
+    const segments = (p: string) => p.split("/").filter((s) => s !== "" && s !== ".");
+    let pending = segments(path);
     let cur = "/";
     while (pending.length > 0) {
       const seg = pending.shift()!;
+      if (seg === "..") {
+        cur = parentOf(cur); // cur has no symlinks in it, so its parent is the real one
+        continue;
+      }
       const next = cur === "/" ? `/${seg}` : `${cur}/${seg}`;
       const rec = this.#records.get(next);
       if (!rec) return { ok: false, path: next, reason: "missing" };
       const last = pending.length === 0;
       if (rec.type === "symlink" && (!last || followLast)) {
         if (++hops > MAX_LINKS) return { ok: false, path, reason: "loop" };
-        const target = joinInRoot(cur, rec.linkname ?? "");
-        pending = [...target.split("/").filter(Boolean), ...pending];
-        cur = "/";
+        const target = rec.linkname ?? "";
+        if (target === "") return { ok: false, path: next, reason: "missing" };
+        if (target.startsWith("/")) cur = "/";
+        pending = [...segments(target), ...pending];
         continue;
       }
       if (!last && rec.type !== "dir") return { ok: false, path: next, reason: "not-a-directory" };
       cur = next;
     }
     let rec = this.#records.get(cur)!;
-    for (let i = 0; rec.type === "hardlink" && i < MAX_LINKS; i++) {
-      const t = this.#records.get(rec.linkname ?? "");
-      if (!t) return { ok: false, path: rec.linkname ?? cur, reason: "missing" };
-      rec = { ...t, path: cur, layer: rec.layer };
+    let link = rec;
+    for (let i = 0; link.type === "hardlink" && i < MAX_LINKS; i++) {
+      const t = this.#hardlinks.get(link.path) ?? this.#records.get(link.linkname ?? "");
+      if (!t) return { ok: false, path: link.linkname ?? cur, reason: "missing" };
+      link = t;
     }
+    if (link !== rec) rec = { ...link, path: cur, layer: rec.layer };
     return { ok: true, path: cur, record: rec };
   }
 

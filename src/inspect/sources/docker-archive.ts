@@ -3,13 +3,14 @@
  * (manifest.json + <id>/layer.tar) and the hybrid form Docker 25+ writes
  * (manifest.json beside an OCI layout: oci-layout, index.json, blobs/sha256/…).
  */
-import { SourceError } from "../../errors.js";
+import { SourceError, causeText } from "../../errors.js";
 import { sha256 } from "../digest.js";
 import { TarFileSource } from "../file-source.js";
 import type { ConfigFile, Image, Layer, Manifest, Platform } from "../image.js";
 import { MediaTypes } from "../image.js";
 import { blobLayer } from "../layer/blob-layer.js";
-import { openFile, type RandomAccessFile } from "../random-access.js";
+import { openFile, spoolToTempFile, type RandomAccessFile } from "../random-access.js";
+import { decompressor, sniffCompression } from "../layer/decompress.js";
 import { checkConfig } from "./config-check.js";
 import { parseJson, readJson } from "./json.js";
 import { manifestImage } from "./manifest-image.js";
@@ -160,6 +161,21 @@ export async function openDockerArchive(file: RandomAccessFile, opts: ArchiveOpt
 }
 
 export async function openDockerArchivePath(path: string, opts: Partial<ArchiveOptions> = {}): Promise<Image> {
+  const reference = opts.reference ?? `docker-archive:${path}`;
   const file = await openFile(path);
-  return openDockerArchive(file, { reference: opts.reference ?? `docker-archive:${path}`, ...opts });
+  // `docker save | gzip > app.tar.gz` is common: decompress into an unlinked spool file
+  const compression = sniffCompression(await file.read(0, 4));
+  if (compression === "none") return openDockerArchive(file, { ...opts, reference });
+  let spooled: RandomAccessFile;
+  try {
+    const raw = file.stream(0, file.size);
+    const dec = decompressor(compression);
+    raw.on("error", (e) => dec.destroy(e));
+    spooled = await spoolToTempFile(raw.pipe(dec), path);
+  } catch (err) {
+    throw new SourceError(`${path}: cannot decompress the ${compression} archive: ${causeText(err)}`, { cause: err });
+  } finally {
+    await file.close();
+  }
+  return openDockerArchive(spooled, { ...opts, reference });
 }

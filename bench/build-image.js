@@ -307,7 +307,8 @@ async function tarCleanupLayer(stage, outFile, basePaths) {
     "-cf", outFile,
     ...[...entries].sort(),
   ]);
-  return { whiteouts: gone, files: gone.length + 1 };
+  const { stdout } = await run("tar", ["-tf", outFile]);
+  return { whiteouts: gone, files: gone.length + 1, paths: stdout.split("\n").filter(Boolean) };
 }
 
 function legacyLayerJson(id, parent, isLast, config) {
@@ -361,7 +362,11 @@ async function build(dir, key, sizeGB, log) {
   const tarFiles = await pool([...plans, null], 2, async (p, i) => {
     const out = path.join(tmp, `layer${i}.tar`);
     if (p) await tarLayer(p, path.join(tmp, `layer${i}.list`), out);
-    else p = Object.assign(new LayerPlan("cleanup", "RUN rm -f /etc/motd /etc/issue.net … && echo imgpolicy-bench > /etc/hostname"), await tarCleanupLayer(path.join(tmp, "cleanup"), out, plans[0].paths));
+    else {
+      const cleanup = await tarCleanupLayer(path.join(tmp, "cleanup"), out, plans[0].paths);
+      const by = `RUN rm -f ${cleanup.whiteouts.map((w) => "/" + w).join(" ")} && echo imgpolicy-bench > /etc/hostname`;
+      p = Object.assign(new LayerPlan("cleanup", by), cleanup);
+    }
     return { plan: p, file: out };
   });
 
@@ -376,8 +381,9 @@ async function build(dir, key, sizeGB, log) {
     return {
       name: plan.name,
       createdBy: plan.createdBy,
-      entries: plan.paths?.length ?? plan.files,
+      entries: plan.paths.length,
       files: plan.files,
+      ...(plan.whiteouts ? { whiteouts: plan.whiteouts } : {}),
       bytes: fs.statSync(file).size,
       diffId: `sha256:${diffHex}`,
       gzDigest: `sha256:${gzHex}`,
@@ -486,9 +492,11 @@ async function dockerLoad(meta, log) {
   } catch {
     return { loaded: false, note: "no Docker engine answers" };
   }
+  let previous;
   try {
     const { stdout } = await run("docker", ["image", "inspect", "--format", "{{.Id}}", BENCH_TAG]);
-    if (stdout.trim() === meta.configDigest) return { loaded: true, tag: BENCH_TAG, note: "already in the engine" };
+    previous = stdout.trim();
+    if (previous === meta.configDigest) return { loaded: true, tag: BENCH_TAG, note: "already in the engine" };
   } catch {
     /* not there yet */
   }
@@ -503,6 +511,10 @@ async function dockerLoad(meta, log) {
   const { stdout } = await run("docker", ["image", "inspect", "--format", "{{.Id}}", BENCH_TAG]);
   if (stdout.trim() !== meta.configDigest) {
     return { loaded: false, note: `engine has ${BENCH_TAG} as ${stdout.trim()}, not ${meta.configDigest}` };
+  }
+  if (previous) {
+    // an older bench image lost its tag to this one: drop it (it was ours); ignore failures
+    await run("docker", ["image", "rm", previous], { ok: [0, 1] }).catch(() => {});
   }
   return { loaded: true, tag: BENCH_TAG, loadSeconds: seconds, note: "loaded now" };
 }

@@ -10,6 +10,7 @@ import { imageFact } from "./image-facts.js";
 import { factsInterest } from "./interest.js";
 import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
 import { usersFact } from "./user-facts.js";
+import { fileProbes } from "./file-probes.js";
 
 export interface InspectOptions {
   /** The time certificate expiry is judged against (default: now). */
@@ -17,6 +18,8 @@ export interface InspectOptions {
   /** How many layers are read at once (default 3). */
   concurrency?: number;
   platform?: Platform;
+  /** Extra paths to report in `facts.files`, with their content (policy file checks). */
+  files?: readonly string[];
 }
 
 export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Facts> {
@@ -26,7 +29,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     image.digest(),
     image.mediaType(),
   ]);
-  const { tree, layers } = await readLayers(image, factsInterest(cfg), opts.concurrency ? { concurrency: opts.concurrency } : {});
+  const { tree, layers } = await readLayers(image, factsInterest(cfg, opts.files ?? []), opts.concurrency ? { concurrency: opts.concurrency } : {});
   const c = cfg.config;
   const binaries: BinaryFact[] = [];
   for (const r of tree.entries()) {
@@ -46,6 +49,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     certificates: certificatesFact(tree, c, opts.now ?? new Date()),
     zoneinfo: zoneinfoFact(tree, c),
     filesystem: filesystemFact(tree),
+    files: fileProbes(tree, opts.files ?? []),
   };
 }
 

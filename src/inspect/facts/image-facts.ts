@@ -1,6 +1,7 @@
 /** Facts about the image itself: identity, platform, sizes, layers with their history. */
 import { sha256 } from "../digest.js";
 import type { ConfigFile } from "../image.js";
+import { secretEnv } from "../parsers/secret-env.js";
 import type { LayerSummary } from "../read-layers.js";
 import type { ImageFact, LayerFact } from "./types.js";
 
@@ -11,8 +12,25 @@ export interface ImageIdentity {
   rawConfig: Buffer;
 }
 
+/**
+ * Build history echoes ENV instructions (`ENV API_TOKEN=…`): the values the env facts
+ * redact are redacted in it too (as `KEY=value`, and anywhere when 8 characters or more).
+ */
+export function historyRedactor(env: readonly string[] | undefined): (text: string) => string {
+  const swaps: [string, string][] = [];
+  for (const e of env ?? []) {
+    const found = secretEnv([e])[0];
+    if (!found) continue;
+    const value = e.slice(found.key.length + 1);
+    swaps.push([`${found.key}=${value}`, `${found.key}=${found.valueRedacted}`]);
+    if (value.length >= 8) swaps.push([value, found.valueRedacted]);
+  }
+  return (text) => swaps.reduce((t, [from, to]) => t.split(from).join(to), text);
+}
+
 export function imageFact(id: ImageIdentity, cfg: ConfigFile, layers: LayerSummary[]): ImageFact {
   const history = cfg.history ?? [];
+  const redact = historyRedactor(cfg.config?.Env);
   const layerHistory = history.filter((h) => !h.empty_layer);
   const layerFacts: LayerFact[] = layers.map((l, i) => {
     const h = layerHistory.length === layers.length ? layerHistory[i] : undefined;
@@ -25,7 +43,7 @@ export function imageFact(id: ImageIdentity, cfg: ConfigFile, layers: LayerSumma
       uncompressedSize: l.uncompressedSize,
       files: l.entries,
     };
-    if (h?.created_by) f.createdBy = h.created_by;
+    if (h?.created_by) f.createdBy = redact(h.created_by);
     if (h?.created) f.created = h.created;
     return f;
   });
@@ -44,7 +62,7 @@ export function imageFact(id: ImageIdentity, cfg: ConfigFile, layers: LayerSumma
     layers: layerFacts,
     history: history.map((h) => {
       const e: ImageFact["history"][number] = { emptyLayer: Boolean(h.empty_layer) };
-      if (h.created_by) e.createdBy = h.created_by;
+      if (h.created_by) e.createdBy = redact(h.created_by);
       if (h.created) e.created = h.created;
       return e;
     }),

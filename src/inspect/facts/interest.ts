@@ -6,6 +6,7 @@
 import type { ConfigFile } from "../image.js";
 import type { ScanInterest } from "../fs/scan-layer.js";
 import { CA_BUNDLE_PATHS } from "../parsers/ca-bundle.js";
+import { joinInRoot } from "../fs/image-path.js";
 
 export const ACCOUNT_FILES = ["/etc/passwd", "/etc/group", "/etc/shadow"] as const;
 export const OS_RELEASE_FILES = ["/etc/os-release", "/usr/lib/os-release"] as const;
@@ -20,8 +21,8 @@ export function envValue(env: readonly string[] | undefined, name: string): stri
   return undefined;
 }
 
-export function factsInterest(config: ConfigFile): ScanInterest {
-  const exact = new Set<string>([...ACCOUNT_FILES, ...OS_RELEASE_FILES, ...CA_BUNDLE_PATHS]);
+export function factsInterest(config: ConfigFile, extra: readonly string[] = []): ScanInterest {
+  const exact = new Set<string>([...ACCOUNT_FILES, ...OS_RELEASE_FILES, ...CA_BUNDLE_PATHS, ...extra.map((p) => joinInRoot("/", p))]);
   const certFile = envValue(config.config?.Env, "SSL_CERT_FILE");
   if (certFile?.startsWith("/")) exact.add(certFile);
   return {

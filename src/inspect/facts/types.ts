@@ -139,6 +139,22 @@ export interface FilesystemFact {
   osRelease?: { id?: string; versionId?: string; prettyName?: string } & Where;
 }
 
+/** A path a policy asked about (container-structure-test style file checks). */
+export interface FileProbe {
+  path: string;
+  exists: boolean;
+  /** The path after following symlinks, when it differs. */
+  resolvedPath?: string;
+  type?: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  layer?: number;
+  /** UTF-8 content of a regular file up to 1 MiB, when asked for. */
+  content?: string;
+}
+
 export interface Facts {
   schema: typeof FACTS_SCHEMA;
   image: ImageFact;
@@ -150,4 +166,6 @@ export interface Facts {
   certificates: CertificatesFact;
   zoneinfo: ZoneinfoFact;
   filesystem: FilesystemFact;
+  /** Only the paths named in InspectOptions.files (by policy rules), keyed by the path as asked. */
+  files: Record<string, FileProbe>;
 }

@@ -1,0 +1,75 @@
+/**
+ * The policy model: rules judge facts and return findings; a policy chooses rules,
+ * severities, options and waivers; evaluation turns facts + policy into a report.
+ */
+import type { Facts } from "../inspect/facts/types.js";
+
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher is worse. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+export type RuleCategory = "binary" | "config" | "users" | "filesystem" | "certificates" | "size" | "files" | "runtime" | "dockerfile";
+
+/** Where a finding points. */
+export interface Location {
+  /** Path inside the image. */
+  path?: string;
+  /** Layer index (0 = bottom) that introduced it. */
+  layer?: number;
+  /** Config field, e.g. "User", "Env.API_TOKEN", "Labels". */
+  config?: string;
+  /** Dockerfile path and line, when a Dockerfile is known. */
+  dockerfile?: { file: string; line: number };
+}
+
+export interface Finding {
+  /** One sentence: what is wrong, where. */
+  message: string;
+  location?: Location;
+  expected?: string;
+  found?: string;
+}
+
+export type RuleOutcome =
+  | { status: "pass" }
+  | { status: "fail"; findings: Finding[] }
+  /** The rule's input is absent: "not applicable", which is not a pass. */
+  | { status: "skip"; reason: string };
+
+/** A JSON Schema (draft 2020-12 subset ajv understands) for a rule's options. */
+export type JsonSchema = Record<string, unknown>;
+
+export interface Rule<O extends object = Record<string, unknown>> {
+  /** Stable id, e.g. "IMG-USER-001". Never reused. */
+  id: string;
+  title: string;
+  category: RuleCategory;
+  severity: Severity;
+  /** What the rule checks. */
+  description: string;
+  /** Why it matters. */
+  rationale: string;
+  /** CIS Docker Benchmark item, e.g. "4.1", where there is one. */
+  cis?: string;
+  /** How to fix it; includes the Dockerfile line to write where there is one. */
+  remediation: string;
+  /** Off unless a policy enables it (rules that need options to mean anything). */
+  optIn?: boolean;
+  optionsSchema: JsonSchema;
+  defaultOptions: O;
+  check(facts: Facts, options: O): RuleOutcome;
+}
+
+/** Any rule, whatever its options type (for registries and lists). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = Rule<any>;
+
+/** Helpers for rule authors. */
+export const pass = (): RuleOutcome => ({ status: "pass" });
+export const skip = (reason: string): RuleOutcome => ({ status: "skip", reason });
+export const fail = (...findings: Finding[]): RuleOutcome => ({ status: "fail", findings });
+export const failIf = (findings: Finding[]): RuleOutcome => (findings.length ? { status: "fail", findings } : { status: "pass" });

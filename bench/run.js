@@ -372,7 +372,7 @@ function summarize(r) {
     else
       L.push(
         `    ${c.label}: ${fmtS(c.seconds)} = ${fmtX(c.vsImgpolicy)} imgpolicy on the ${vs.title.split(" ")[0]}, ` +
-          `${fmtX(c.vsBaseline)} its baseline; peak RSS ${fmtMB(c.peakMB)}`,
+          `${fmtX(c.vsBaseline)} its baseline; peak RSS ${fmtMB(c.peakMB)}${c.vs === "docker-archive" ? " (client side; the engine's own memory not counted)" : ""}`,
       );
   }
   return L.join("\n");

@@ -1,6 +1,7 @@
 /** The command line: a thin commander layer that parses, calls the library and renders. */
 import { Command, CommanderError, Option } from "commander";
 import { errorLine, exitCodeFor } from "./exit-code.js";
+import { VERSION } from "../version.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -20,7 +21,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   const program = new Command()
     .name("imgpolicy")
     .description("Prove a container image is fit to ship: read its layers and check them against policies.")
-    .version("0.1.0")
+    .version(VERSION)
     .option("--debug", "show the chain of causes of an error")
     .exitOverride()
     .configureOutput({
@@ -39,6 +40,42 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .action(async (ref: string, opts: { json?: boolean; platform?: string }) => {
       const { runInspect } = await import("./commands/inspect.js");
       code = await runInspect(ref, opts, io);
+    });
+
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  program
+    .command("check")
+    .description("check images against a policy; exit 0 pass, 1 policy failed, 2 usage or input error")
+    .argument("<ref...>", "images to check (same forms as inspect)")
+    .option("-p, --policy <name|file>", "shipped policy name or policy file (repeatable; default .imgpolicy.yaml here or above, else 'base')", collect)
+    .option("-f, --format <format[=file]>", "text, json, junit, sarif or markdown, optionally to a file (repeatable)", collect)
+    .option("-o, --output <file>", "write the report to a file instead of standard output")
+    .option("--fail-on <severity>", "fail on findings at or above: critical, high, medium, low, info")
+    .addOption(new Option("--platform <os/arch[/variant]>", "platform to choose from a multi-platform index"))
+    .option("--concurrency <n>", "images checked at once (default 2)")
+    .option("-v, --verbose", "also list passed and not-applicable rules")
+    .action(async (refs: string[], opts: import("./commands/check.js").CheckFlags) => {
+      const { runCheck } = await import("./commands/check.js");
+      code = await runCheck(refs, opts, io);
+    });
+
+  const policy = program.command("policy").description("work with policy files");
+  policy
+    .command("validate")
+    .description("validate policy files against the schema (problems as file:line:col)")
+    .argument("<file...>", "policy files or shipped policy names")
+    .action(async (files: string[]) => {
+      const { runPolicyValidate } = await import("./commands/policy-validate.js");
+      code = await runPolicyValidate(files, io);
+    });
+
+  program
+    .command("rules")
+    .description("list the rules, or explain one: what it checks, why, how to fix")
+    .argument("[id]", "a rule id, e.g. IMG-USER-001")
+    .action(async (id: string | undefined) => {
+      const { runRules } = await import("./commands/rules.js");
+      code = runRules(id, io);
     });
 
   try {

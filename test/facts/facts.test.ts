@@ -203,6 +203,7 @@ describe.skipIf(!hasGo() || !hasGcc() || !onHost || !haveHostFiles)("facts of re
       expect(elf.error).toBeUndefined();
       expect(elf).toMatchObject({ linkage: "static", stripped: true, debugInfo: false, machineName: "x86_64", goarch: "amd64", needed: [] });
       expect(elf.interpreter).toBeUndefined();
+      expect(f.entrypoint.interpreterPresent).toBeUndefined();
       expect(elf.go).toBeDefined();
       expect(elf.go!.settings.CGO_ENABLED).toBe("0");
       expect(elf.go!.cgoEnabled).toBe(false);
@@ -266,11 +267,14 @@ describe.skipIf(!hasGo() || !hasGcc() || !onHost || !haveHostFiles)("facts of re
       expect(f.entrypoint.elf?.linkage).toBe("static");
     });
 
-    it("sees a shell-form CMD as run by the shell, which resolves to busybox", () => {
+    it("sees a shell-form CMD as run by the shell, and judges the command the shell runs", () => {
       const f = facts.alpineShell!;
       expect(f.config.cmdForm).toBe("shell");
-      expect(f.entrypoint).toMatchObject({ program: "/bin/sh", viaShell: true, found: true, resolved: { path: "/bin/busybox", layer: 0 } });
-      expect(f.entrypoint.elf).toMatchObject({ linkage: "static", machineName: "x86_64" });
+      expect(f.config.cmd).toEqual(["/bin/sh", "-c", "app --serve"]);
+      expect(f.entrypoint).toMatchObject({ argv: ["/bin/sh", "-c", "app --serve"], viaShell: true });
+      // the script's first word, looked up in PATH
+      expect(f.entrypoint).toMatchObject({ program: "app", found: true, resolved: { path: "/usr/local/bin/app", layer: 3 } });
+      expect(f.entrypoint.elf?.go).toBeDefined();
     });
 
     it("resolves USER app from passwd and group", () => {
@@ -301,8 +305,8 @@ describe.skipIf(!hasGo() || !hasGcc() || !onHost || !haveHostFiles)("facts of re
       const secrets = facts.alpineWorkdir!.filesystem.secretFiles;
       expect(secrets).toEqual([
         { path: "/app/.env", layer: 2, kind: "dotenv" },
-        // "private key (…)" only comes from the content sniff; the name alone says ssh-private-key
-        { path: "/root/.ssh/id_rsa", layer: 2, kind: "private key (rsa-private-key)" },
+        // "rsa-private-key" only comes from the content sniff; the name alone says "ssh-private-key"
+        { path: "/root/.ssh/id_rsa", layer: 2, kind: "rsa-private-key" },
       ]);
     });
 
@@ -310,10 +314,21 @@ describe.skipIf(!hasGo() || !hasGcc() || !onHost || !haveHostFiles)("facts of re
       expect(facts.alpineWorkdir!.filesystem.strayFiles).toEqual([{ path: "/app/.git", layer: 2, kind: "git-directory" }]);
     });
 
-    it("counts the overwritten config as waste of the layer that added it", () => {
+    it("counts overwritten files as waste of the layer that added them, biggest first", () => {
       const waste = facts.alpineWorkdir!.filesystem.waste;
       const v1 = JSON.stringify({ version: 1, padding: "p".repeat(1000) }).length;
-      expect(waste).toEqual({ bytes: v1, files: 1, top: [{ path: "/srv/config.json", size: v1, layer: 2, removedBy: 4 }] });
+      const passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n".length;
+      const group = "root:x:0:root\nnobody:x:65534:\n".length;
+      expect(waste).toEqual({
+        bytes: v1 + passwd + group,
+        files: 3,
+        top: [
+          { path: "/srv/config.json", size: v1, layer: 2, removedBy: 4 },
+          // adduser rewrote the account files
+          { path: "/etc/passwd", size: passwd, layer: 0, removedBy: 1 },
+          { path: "/etc/group", size: group, layer: 0, removedBy: 1 },
+        ],
+      });
     });
 
     it("finds TZ=Europe/Paris in the zoneinfo copied from the host", () => {
@@ -338,6 +353,8 @@ describe.skipIf(!hasGo() || !hasGcc() || !onHost || !haveHostFiles)("facts of re
       expect(e.elf).toMatchObject({ linkage: "dynamic", interpreter: "/lib64/ld-linux-x86-64.so.2", machineName: "x86_64" });
       expect(e.elf!.needed).toContain("libc.so.6");
       expect(e.elf!.go).toBeUndefined();
+      // the image has no glibc loader, so the binary could not start
+      expect(e.interpreterPresent).toBe(false);
     });
 
     it("runs as root when there is no USER", () => {

@@ -217,6 +217,70 @@ describe("FileTree: whiteouts", () => {
   });
 });
 
+describe("FileTree: entries named through symlinked directories (merged /usr)", () => {
+  const merged: FileSpec[] = [
+    { path: "usr/lib/x86_64-linux-gnu/libc.so.6", content: "libc" },
+    { path: "usr/lib/x86_64-linux-gnu/libold.so", content: "old" },
+    { path: "usr/lib/x86_64-linux-gnu/gone.so", content: "gone" },
+    { path: "usr/lib/python3/site.py", content: "site" },
+    { path: "lib", type: "symlink", linkname: "usr/lib" },
+    { path: "bin", type: "symlink", linkname: "/usr/bin" },
+    { path: "usr/bin/", type: "dir" },
+  ];
+
+  it("puts an upper layer's lib/... entries where the link points, as the engines do, keeping the link", async () => {
+    const t = await treeOf([
+      merged,
+      [
+        { path: "lib/x86_64-linux-gnu/libnew.so", content: "new" },
+        { path: "lib/x86_64-linux-gnu/libold.so", content: "newer" },
+        { path: "lib/fresh/dir/file", content: "f" },
+        { path: "bin/tool", content: "tool", mode: 0o755 },
+      ],
+    ]);
+    expect(t.get("/lib")).toMatchObject({ type: "symlink", linkname: "usr/lib", layer: 0 });
+    expect(t.get("/bin")).toMatchObject({ type: "symlink", layer: 0 });
+    expect(t.get("/usr/lib/x86_64-linux-gnu/libnew.so")).toMatchObject({ type: "file", layer: 1 });
+    expect(text(t, "/lib/x86_64-linux-gnu/libnew.so")).toBe("new");
+    expect(text(t, "/lib/x86_64-linux-gnu/libc.so.6")).toBe("libc");
+    expect(text(t, "/usr/lib/x86_64-linux-gnu/libold.so")).toBe("newer");
+    expect(t.get("/usr/lib/fresh/dir")).toMatchObject({ type: "dir", implicit: true, layer: 1 });
+    expect(text(t, "/lib/fresh/dir/file")).toBe("f");
+    expect(t.get("/usr/bin/tool")).toMatchObject({ type: "file", mode: 0o755 });
+    expect(t.wasted).toEqual([{ path: "/usr/lib/x86_64-linux-gnu/libold.so", size: 3, layer: 0, removedBy: 1 }]);
+  });
+
+  it("applies whiteouts and opaque markers named through the link to where it points", async () => {
+    const t = await treeOf([
+      merged,
+      [
+        { path: "lib/x86_64-linux-gnu/gone.so", type: "whiteout" },
+        { path: "lib/python3", type: "opaque" },
+        { path: "lib/python3/new.py", content: "n" },
+      ],
+    ]);
+    expect(t.get("/lib")!.type).toBe("symlink");
+    expect(t.get("/usr/lib/x86_64-linux-gnu/gone.so")).toBeUndefined();
+    expect(childNames(t, "/usr/lib/python3")).toEqual(["/usr/lib/python3/new.py"]);
+    expect(wasteOf(t)).toEqual([
+      { path: "/usr/lib/python3/site.py", size: 4, layer: 0, removedBy: 1 },
+      { path: "/usr/lib/x86_64-linux-gnu/gone.so", size: 4, layer: 0, removedBy: 1 },
+    ]);
+  });
+
+  it("resolves a hardlink target named through the link", async () => {
+    const t = await treeOf([merged, [{ path: "usr/local/lib/libc.so.6", type: "hardlink", linkname: "lib/x86_64-linux-gnu/libc.so.6" }]]);
+    expect(text(t, "/usr/local/lib/libc.so.6")).toBe("libc");
+  });
+
+  it("still replaces the link itself when an entry names it exactly", async () => {
+    const t = await treeOf([merged, [{ path: "lib/", type: "dir" }, { path: "lib/own.so", content: "own" }]]);
+    expect(t.get("/lib")).toMatchObject({ type: "dir", layer: 1 });
+    expect(childNames(t, "/lib")).toEqual(["/lib/own.so"]);
+    expect(text(t, "/usr/lib/x86_64-linux-gnu/libc.so.6")).toBe("libc");
+  });
+});
+
 describe("FileTree: hardlinks", () => {
   const elfish = Buffer.concat([Buffer.from("\x7fELF", "latin1"), Buffer.alloc(300, 0xab)]);
 

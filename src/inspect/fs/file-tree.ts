@@ -5,7 +5,7 @@
  * root only. Bytes of files later replaced or deleted are counted as waste.
  */
 import type { FileRecord } from "./file-record.js";
-import { parentOf } from "./image-path.js";
+import { baseName, parentOf } from "./image-path.js";
 import type { LayerIndex } from "./scan-layer.js";
 
 export interface WastedFile {
@@ -43,13 +43,38 @@ export class FileTree {
   /** Applies one layer on top of what is there. */
   apply(l: LayerIndex): void {
     for (const dir of l.opaque) {
-      for (const child of [...(this.#children.get(dir) ?? [])]) this.#remove(child, l.layer);
+      const real = this.#realDir(dir);
+      for (const child of [...(this.#children.get(real) ?? [])]) this.#remove(child, l.layer);
     }
-    for (const p of l.whiteouts) this.#remove(p, l.layer);
+    for (const p of l.whiteouts) this.#remove(this.#realPath(p), l.layer);
     for (const rec of l.files) this.#put(rec);
   }
 
-  #put(rec: FileRecord): void {
+  /**
+   * Where a directory named in a layer really is: the engines (containerd, moby) follow
+   * symlinks in the parents of an entry, so `lib/x` over `/lib -> usr/lib` lands in /usr/lib.
+   * A missing directory is placed under its nearest existing ancestor, followed the same way.
+   */
+  #realDir(dir: string): string {
+    if (dir === "/" || this.#records.get(dir)?.type === "dir") return dir;
+    const r = this.resolve(dir);
+    if (r.ok) return r.record.type === "dir" ? r.path : dir;
+    if (r.reason !== "missing") return dir;
+    const parent = parentOf(dir);
+    const real = this.#realDir(parent);
+    return real === parent ? dir : `${real === "/" ? "" : real}/${baseName(dir)}`;
+  }
+
+  /** The path an entry really names: its parent followed, its last component not. */
+  #realPath(path: string): string {
+    const parent = parentOf(path);
+    const real = this.#realDir(parent);
+    return real === parent ? path : `${real === "/" ? "" : real}/${baseName(path)}`;
+  }
+
+  #put(entry: FileRecord): void {
+    const path = this.#realPath(entry.path);
+    const rec = path === entry.path ? entry : { ...entry, path };
     const old = this.#records.get(rec.path);
     if (old) {
       if (old.type === "dir" && rec.type === "dir") {
@@ -62,7 +87,7 @@ export class FileTree {
     this.#records.set(rec.path, rec);
     this.#link(rec.path);
     if (rec.type === "hardlink") {
-      const target = this.#records.get(rec.linkname ?? "");
+      const target = rec.linkname ? this.#records.get(this.#realPath(rec.linkname)) : undefined;
       const bound = target?.type === "hardlink" ? this.#hardlinks.get(target.path) : target;
       if (bound) this.#hardlinks.set(rec.path, bound);
     }

@@ -1,0 +1,126 @@
+/**
+ * Registry failures as one readable line: the distribution error body
+ * ({"errors":[{"code","message","detail"}]}), an HTML page where JSON was
+ * expected, or a connection failure, prefixed with the registry and repository.
+ */
+import type { IncomingMessage } from "node:http";
+import { RegistryError, causeText } from "../../errors.js";
+
+export interface RegistryContext {
+  /** The registry as the user named it ("docker.io", "127.0.0.1:5000"). */
+  registry: string;
+  repository?: string;
+}
+
+/** Most of an error body we read. */
+const BODY_LIMIT = 64 * 1024;
+
+/** Collapses whitespace and cuts a text to `max` characters. */
+export function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function prefix(ctx: RegistryContext): string {
+  return `registry ${ctx.registry}${ctx.repository ? `: repository ${ctx.repository}` : ""}`;
+}
+
+export function registryError(ctx: RegistryContext, cause: string, options?: { cause?: unknown; retryable?: boolean }): RegistryError {
+  const err = new RegistryError(`${prefix(ctx)}: ${cause}`, options?.cause !== undefined ? { cause: options.cause } : undefined);
+  if (options?.retryable !== undefined) (err as { retryable?: boolean }).retryable = options.retryable;
+  return err;
+}
+
+export async function readBody(res: IncomingMessage, limit = BODY_LIMIT): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res) {
+      const b = chunk as Buffer;
+      chunks.push(b.subarray(0, Math.max(0, limit - size)));
+      size += b.length;
+      if (size >= limit) break;
+    }
+  } catch {
+    // a body cut short still says what it says
+  } finally {
+    res.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
+export function looksLikeHtml(contentType: string | undefined, body: Buffer): boolean {
+  if (contentType && /text\/html|application\/xhtml/i.test(contentType)) return true;
+  return /^\s*(<!doctype html|<html|<head|<body)/i.test(body.subarray(0, 512).toString("utf8"));
+}
+
+function htmlTitle(body: Buffer): string | undefined {
+  const m = /<title[^>]*>([^<]*)<\/title>/i.exec(body.toString("utf8"));
+  return m?.[1] ? oneLine(m[1], 80) : undefined;
+}
+
+interface ErrorEntry {
+  code?: unknown;
+  message?: unknown;
+}
+
+/** The messages of a distribution error body, or undefined when it is not one. */
+export function distributionErrors(body: Buffer): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  const errors = (parsed as { errors?: unknown })?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  return (errors as ErrorEntry[]).map((e) => {
+    if (typeof e?.message === "string" && e.message.trim()) return oneLine(e.message, 160);
+    if (typeof e?.code === "string") return e.code.toLowerCase().replace(/_/g, " ");
+    return "unknown error";
+  });
+}
+
+function statusPhrase(status: number): string {
+  switch (status) {
+    case 401:
+      return "authentication required";
+    case 403:
+      return "access denied";
+    case 404:
+      return "not found";
+    case 429:
+      return "too many requests";
+    default:
+      return status >= 500 ? "server error" : "unexpected answer";
+  }
+}
+
+/** What a non-success answer says, in a few words: "manifest unknown", "an HTML page (HTTP 502, title "Bad Gateway")". */
+export function describeAnswer(status: number, contentType: string | undefined, body: Buffer): string {
+  if (looksLikeHtml(contentType, body)) {
+    const title = htmlTitle(body);
+    return `answered with an HTML page, not the registry API (HTTP ${status}${title ? `, title "${title}"` : ""})`;
+  }
+  const errors = distributionErrors(body);
+  if (errors) return [...new Set(errors)].join("; ");
+  const text = oneLine(body.toString("utf8"), 120);
+  return `HTTP ${status} ${statusPhrase(status)}${text && /^[\x20-\x7e…]+$/.test(text) ? `: ${text}` : ""}`;
+}
+
+/** Connection-level failures in words, with a hint where one helps. */
+export function connectionCause(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { code?: string };
+  const code = e?.code ?? "";
+  if (code === "ECONNREFUSED") return "cannot connect: connection refused";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "cannot connect: unknown host";
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return "cannot connect: host unreachable";
+  if (code === "ECONNRESET" || /socket hang up/.test(e?.message ?? "")) return "the connection was dropped";
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT/i.test(code)) {
+    return `TLS certificate not trusted (${causeText(err)}); add its CA with --ca-cert FILE`;
+  }
+  if (code === "EPROTO" || /wrong version number|packet length too long/i.test(e?.message ?? "")) {
+    return "TLS handshake failed: the registry does not speak HTTPS here (for a plain-HTTP registry use --insecure-registry HOST)";
+  }
+  return causeText(err);
+}

@@ -1,0 +1,95 @@
+/** Validates a parsed policy document against the schema; problems carry file:line:col. */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import type { Document, LineCounter } from "yaml";
+import type { PolicyProblem } from "./policy-types.js";
+import { policySchema } from "./policy-schema.js";
+import type { AnyRule } from "./types.js";
+import { pointerSegments, positionOf } from "./yaml-location.js";
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const cache = new WeakMap<readonly AnyRule[], ValidateFunction>();
+
+export function policyValidator(rules: readonly AnyRule[]): ValidateFunction {
+  let v = cache.get(rules);
+  if (!v) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    v = ajv.compile(policySchema(rules));
+    cache.set(rules, v);
+  }
+  return v;
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
+export function suggest(word: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const dd = distance(word.toUpperCase(), c.toUpperCase());
+    if (dd < bestD) [best, bestD] = [c, dd];
+  }
+  return best && bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean ${best}?)` : "";
+}
+
+function describe(e: ErrorObject, data: unknown, ruleIds: readonly string[]): string {
+  const segs = pointerSegments(e.instancePath);
+  const where = segs.length ? segs.join(".") : "the policy";
+  const found = segs.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), data);
+  const shown = JSON.stringify(found);
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      if (segs.length === 1 && segs[0] === "rules") return `unknown rule '${prop}'${suggest(prop, ruleIds)}`;
+      return `unknown key '${prop}' in ${where}`;
+    }
+    case "enum": {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      if (segs.at(-1) === "rule") return `unknown rule ${shown}${typeof found === "string" ? suggest(found, ruleIds) : ""}`;
+      return `${where}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, found ${shown}`;
+    }
+    case "type":
+      return `${where}: expected ${(e.params as { type: string | string[] }).type.toString().replace(",", " or ")}, found ${found === null ? "null" : Array.isArray(found) ? "array" : typeof found} ${shown ?? ""}`.trim();
+    case "required":
+      return `${where}: missing '${(e.params as { missingProperty: string }).missingProperty}'`;
+    case "format":
+      return `${where}: expected a ${(e.params as { format: string }).format === "date" ? "date as YYYY-MM-DD" : (e.params as { format: string }).format}, found ${shown}`;
+    case "minLength":
+      return `${where}: must not be empty`;
+    default:
+      return `${where}: ${e.message ?? "is invalid"}${shown !== undefined ? `, found ${shown}` : ""}`;
+  }
+}
+
+export function validatePolicyData(
+  data: unknown,
+  doc: Document,
+  lc: LineCounter,
+  file: string,
+  rules: readonly AnyRule[],
+): PolicyProblem[] {
+  const validate = policyValidator(rules);
+  if (validate(data)) return [];
+  const ids = rules.map((r) => r.id);
+  const seen = new Set<string>();
+  const out: PolicyProblem[] = [];
+  for (const e of validate.errors ?? []) {
+    if (e.keyword === "if" || e.keyword === "anyOf") continue; // the branch's own error says more
+    const key = e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty : undefined;
+    const { line, col } = positionOf(doc, lc, pointerSegments(e.instancePath), key);
+    const message = describe(e, data, ids);
+    const k = `${line}:${col}:${message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ file, line, col, message });
+  }
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}

@@ -1,0 +1,108 @@
+/**
+ * What every reporter shares: the order results are shown in, how a location and a
+ * waiver read, and the summary phrases. Only wording and ordering: no decisions.
+ */
+import type { Counts, ImageReport, Report, ReportedFinding, RuleResult, Waiver } from "../report-types.js";
+import type { Location, Severity } from "../types.js";
+import { SEVERITIES, severityRank } from "../types.js";
+
+/** Worst severity first, then rule id. */
+export function bySeverity(a: RuleResult, b: RuleResult): number {
+  return severityRank(b.severity) - severityRank(a.severity) || a.rule.localeCompare(b.rule);
+}
+
+/** The results of one image in display groups: failed (worst first), waived, not applicable, passed. */
+export function groupResults(results: readonly RuleResult[]): { fail: RuleResult[]; waived: RuleResult[]; skip: RuleResult[]; pass: RuleResult[] } {
+  const pick = (s: RuleResult["status"]) => results.filter((r) => r.status === s).sort(bySeverity);
+  return { fail: pick("fail"), waived: pick("waived"), skip: pick("skip"), pass: pick("pass") };
+}
+
+export const unwaived = (r: RuleResult): ReportedFinding[] => r.findings.filter((f) => !f.waivedBy);
+export const waived = (r: RuleResult): ReportedFinding[] => r.findings.filter((f) => f.waivedBy);
+
+/**
+ * Characters that must not reach a terminal, a CI log or a web page raw: C0 and C1
+ * controls (ESC starts terminal sequences) and the bidirectional overrides that make
+ * text read differently from what it is. Paths and values come from images, which
+ * anyone can build.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const UNSAFE_KEEP_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+const visible = (c: string): string => {
+  const n = c.charCodeAt(0);
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
+};
+
+/** One line, every unsafe character (newlines too) shown as an escape: `a\x1bb`. */
+export const oneLine = (s: string): string => s.replace(UNSAFE, visible);
+
+/** Text that may span lines (remediation): newlines and tabs kept, other controls escaped. */
+export const block = (s: string): string => s.replace(/\r\n?/g, "\n").replace(UNSAFE_KEEP_LINES, visible);
+
+/** Where a finding points, as short phrases: "/usr/bin/su (layer 3)", "config Env.TOKEN", "Dockerfile:7". */
+export function locationParts(loc: Location | undefined): string[] {
+  if (!loc) return [];
+  const parts: string[] = [];
+  if (loc.path !== undefined) parts.push(loc.layer !== undefined ? `${loc.path} (${layerLabel(loc.layer)})` : loc.path);
+  else if (loc.layer !== undefined) parts.push(layerLabel(loc.layer));
+  if (loc.config !== undefined) parts.push(`config ${loc.config}`);
+  if (loc.dockerfile) parts.push(`${loc.dockerfile.file}:${loc.dockerfile.line}`);
+  return parts;
+}
+
+/**
+ * Layers are counted from 1 for people, as `imgpolicy inspect` lists them; the
+ * report keeps the 0-based index (`location.layer`).
+ */
+export const layerLabel = (index: number): string => `layer ${index + 1}`;
+
+/** "until 2026-06-30, waivers.yaml:4" — the parenthesised part of a waiver line. */
+export function waiverTerms(w: Waiver): string {
+  const parts: string[] = [];
+  if (w.expires) parts.push(`until ${w.expires}`);
+  if (w.source) parts.push(w.source);
+  return parts.join(", ");
+}
+
+/** "waived: accepted for the beta (until 2026-06-30, waivers.yaml:4)". */
+export function waiverLine(w: Waiver): string {
+  const terms = waiverTerms(w);
+  return `waived: ${w.reason}${terms ? ` (${terms})` : ""}`;
+}
+
+/** "waiver expired 2024-01-31, no longer applies: <reason> (waivers.yaml:9)". */
+export function expiredWaiverLine(w: Waiver): string {
+  const scope = w.path ? ` for ${w.path}` : "";
+  return `waiver${scope} expired ${w.expires ?? "(no date)"}, no longer applies: ${w.reason}${w.source ? ` (${w.source})` : ""}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "3 failed rules (1 critical, 2 high), 1 waived, 4 not applicable". */
+export function countsPhrase(c: Counts, expiredWaivers = 0): string {
+  const bySev = SEVERITIES.filter((s: Severity) => (c.failedBySeverity[s] ?? 0) > 0).map((s) => `${c.failedBySeverity[s]} ${s}`);
+  const parts = [`${plural(c.fail, "failed rule")}${bySev.length ? ` (${bySev.join(", ")})` : ""}`, `${c.waived} waived`, `${c.skip} not applicable`];
+  if (expiredWaivers) parts.push(plural(expiredWaivers, "expired waiver"));
+  return parts.join(", ");
+}
+
+export const expiredWaiverCount = (results: readonly RuleResult[]): number => results.reduce((n, r) => n + (r.expiredWaivers?.length ?? 0), 0);
+
+/** "app:1.2: failed — 3 failed rules (1 critical, 2 high), 1 waived, 4 not applicable". */
+export function imageSummary(img: ImageReport): string {
+  const verdict = img.error ? "not checked (could not be read)" : img.passed ? "passed" : "failed";
+  return `${oneLine(img.reference)}: ${verdict} — ${countsPhrase(img.counts, expiredWaiverCount(img.results))}`;
+}
+
+/** "2 images: 1 passed, 1 failed — 3 failed rules (1 critical, 2 high), 1 waived, 4 not applicable". */
+export function overallSummary(report: Report): string {
+  const passed = report.images.filter((i) => i.passed).length;
+  const expired = report.images.reduce((n, i) => n + expiredWaiverCount(i.results), 0);
+  return `${plural(report.images.length, "image")}: ${passed} passed, ${report.images.length - passed} failed — ${countsPhrase(report.counts, expired)}`;
+}
+
+/** The label people read for a status. */
+export const STATUS_LABEL: Record<RuleResult["status"], string> = { fail: "failed", waived: "waived", skip: "not applicable", pass: "passed" };

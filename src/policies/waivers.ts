@@ -1,0 +1,33 @@
+/** Waivers: which apply to a finding, and which have expired (and so no longer waive, and say so). */
+import picomatch from "picomatch";
+import type { Waiver } from "./report-types.js";
+import type { Finding } from "./types.js";
+
+/** A waiver expires at the end of its `expires` day (UTC). */
+export function isExpired(w: Waiver, now: Date): boolean {
+  if (!w.expires) return false;
+  const end = Date.parse(`${w.expires}T23:59:59.999Z`);
+  return Number.isFinite(end) && now.getTime() > end;
+}
+
+const glob = (pattern: string, value: string) => picomatch.isMatch(value, pattern, { dot: true });
+
+export function waiverCovers(w: Waiver, ruleId: string, image: string, finding: Finding): boolean {
+  if (w.rule !== ruleId) return false;
+  if (w.image && !glob(w.image, image)) return false;
+  if (w.path) {
+    const p = finding.location?.path;
+    if (!p || !glob(w.path, p)) return false;
+  }
+  return true;
+}
+
+export interface WaiverSplit {
+  active: Waiver[];
+  expired: Waiver[];
+}
+
+export function splitWaivers(waivers: readonly Waiver[], ruleId: string, image: string, now: Date): WaiverSplit {
+  const relevant = waivers.filter((w) => w.rule === ruleId && (!w.image || glob(w.image, image)));
+  return { active: relevant.filter((w) => !isExpired(w, now)), expired: relevant.filter((w) => isExpired(w, now)) };
+}

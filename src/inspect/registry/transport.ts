@@ -1,0 +1,164 @@
+/**
+ * One HTTP exchange with a registry or token server over node:http(s): kept-alive
+ * agents, extra CA certificates, proxies (CONNECT tunnels for HTTPS), a connect
+ * timeout, and an idle timeout while waiting for the answer and for body chunks.
+ * No retries, redirects or auth here (see client.ts and auth.ts).
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { rootCertificates } from "node:tls";
+import { proxyAuthorization, proxyFor, TunnelAgent, type Env } from "./proxy.js";
+
+export interface TransportOptions {
+  /** Extra trusted CA certificates (PEM texts), added to Node's bundled roots. */
+  caCerts?: string[];
+  /** Hosts ("host[:port]") whose TLS certificates are not verified (--insecure-registry). */
+  skipVerify?: (host: string) => boolean;
+  env?: Env;
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  userAgent?: string;
+}
+
+export interface HttpRequest {
+  url: URL;
+  method?: "GET" | "HEAD" | "POST";
+  headers?: Record<string, string>;
+  body?: Buffer;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+export function timeoutError(message: string): Error {
+  return Object.assign(new Error(message), { code: "ETIMEDOUT" });
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${ms} ms`;
+}
+
+export class Transport {
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly #opts: TransportOptions;
+  readonly #env: Env;
+  readonly #ca: string[] | undefined;
+  readonly #http = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+  readonly #https = new HttpsAgent({ keepAlive: true, maxSockets: 16 });
+  readonly #tunnels = new Map<string, TunnelAgent>();
+
+  constructor(opts: TransportOptions = {}) {
+    this.#opts = opts;
+    this.#env = opts.env ?? process.env;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#ca = opts.caCerts && opts.caCerts.length > 0 ? [...rootCertificates, ...opts.caCerts] : undefined;
+  }
+
+  #tunnel(proxy: URL): TunnelAgent {
+    let agent = this.#tunnels.get(proxy.href);
+    if (!agent) {
+      agent = new TunnelAgent(proxy, { keepAlive: true, maxSockets: 16, connectTimeoutMs: this.connectTimeoutMs });
+      this.#tunnels.set(proxy.href, agent);
+    }
+    return agent;
+  }
+
+  /** Sends one request; resolves with the response, whatever its status, once its headers arrive. */
+  send(req: HttpRequest): Promise<IncomingMessage> {
+    const { url } = req;
+    const https = url.protocol === "https:";
+    const proxy = proxyFor(url, this.#env);
+    const headers: OutgoingHttpHeaders = { "User-Agent": this.#opts.userAgent ?? "imgpolicy", ...(req.headers ?? {}) };
+    if (req.body) headers["Content-Length"] = req.body.length;
+    const hostname = url.hostname.replace(/^\[|\]$/g, "");
+    const port = url.port || (https ? 443 : 80);
+    let options: Parameters<typeof httpsRequest>[0];
+    if (https) {
+      options = {
+        host: hostname,
+        port,
+        path: url.pathname + url.search,
+        agent: proxy ? this.#tunnel(proxy) : this.#https,
+        rejectUnauthorized: !(this.#opts.skipVerify?.(url.host) ?? false),
+        ...(this.#ca ? { ca: this.#ca } : {}),
+      };
+    } else if (proxy) {
+      // plain HTTP through a proxy: the absolute URL goes to the proxy
+      const auth = proxyAuthorization(proxy);
+      if (auth) headers["Proxy-Authorization"] = auth;
+      headers.Host = url.host;
+      options = { host: proxy.hostname, port: proxy.port || 80, path: url.href, agent: this.#http };
+    } else {
+      options = { host: hostname, port, path: url.pathname + url.search, agent: this.#http };
+    }
+    options.method = req.method ?? "GET";
+    options.headers = headers;
+
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      let settled = false;
+      const r = (https ? httpsRequest : httpRequest)(options);
+      const connectTimer = setTimeout(() => {
+        r.destroy(timeoutError(`could not connect within ${seconds(this.connectTimeoutMs)}`));
+      }, this.connectTimeoutMs);
+      const connected = () => {
+        clearTimeout(connectTimer);
+        r.setTimeout(this.idleTimeoutMs, () =>
+          r.destroy(Object.assign(timeoutError(`no answer within ${seconds(this.idleTimeoutMs)}`), { retryable: true })),
+        );
+      };
+      r.once("socket", (socket) => {
+        // a kept-alive socket is connected already; a new one is once TCP (and TLS) are up
+        if (r.reusedSocket) connected();
+        else socket.once(https ? "secureConnect" : "connect", connected);
+      });
+      r.once("error", (err) => {
+        clearTimeout(connectTimer);
+        if (settled) return;
+        settled = true;
+        reject(err);
+      });
+      r.once("response", (res) => {
+        clearTimeout(connectTimer);
+        r.setTimeout(0);
+        settled = true;
+        resolve(res);
+      });
+      r.end(req.body);
+    });
+  }
+
+  /** Closes kept-alive connections. */
+  close(): void {
+    this.#http.destroy();
+    this.#https.destroy();
+    for (const agent of this.#tunnels.values()) agent.destroy();
+  }
+}
+
+/**
+ * The chunks of a response body; fails when nothing arrives for `idleMs` while a
+ * chunk is awaited (time the consumer spends between chunks does not count).
+ */
+export async function* bodyChunks(res: IncomingMessage, idleMs: number): AsyncGenerator<Buffer> {
+  const it = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  try {
+    for (;;) {
+      const timer = setTimeout(
+        () => res.destroy(Object.assign(timeoutError(`the registry sent nothing for ${seconds(idleMs)}`), { retryable: true })),
+        idleMs,
+      );
+      let step: IteratorResult<Buffer>;
+      try {
+        step = await it.next();
+      } finally {
+        clearTimeout(timer);
+      }
+      if (step.done) return;
+      yield step.value;
+    }
+  } finally {
+    if (!res.complete) res.destroy();
+  }
+}

@@ -3,21 +3,33 @@
  *   docker-archive:PATH[:NAME[:TAG]]   a `docker save` tarball (classic or Docker 25+ form)
  *   oci:PATH[:TAG]                     an OCI image layout, directory or tar
  *   docker:NAME[:TAG] | docker-daemon:NAME[:TAG]   the local Docker engine
- *   NAME[:TAG]                         the local engine; an existing path is read as an archive or layout
+ *   docker://NAME[:TAG][@DIGEST]       the image's registry (skopeo's spelling)
+ *   NAME[:TAG][@DIGEST]                the local engine, then the registry (see `source`);
+ *                                      an existing path is read as an archive or layout
  */
 import { stat } from "node:fs/promises";
-import { UsageError } from "../errors.js";
+import { EngineError, ImgpolicyError, RegistryError, SourceError, UsageError } from "../errors.js";
 import type { Image, Platform } from "./image.js";
+import type { RegistryOptions } from "./registry/options.js";
+import { referenceProblem } from "./registry/reference.js";
 import { openDockerArchivePath } from "./sources/docker-archive.js";
 import { openOciLayout } from "./sources/oci-layout.js";
 
 export type ParsedReference =
   | { kind: "docker-archive"; path: string; tag?: string }
   | { kind: "oci"; path: string; tag?: string }
-  | { kind: "engine"; name: string };
+  | { kind: "engine"; name: string }
+  | { kind: "registry"; name: string }
+  /** A plain NAME: the engine or the registry, as `OpenOptions.source` says. */
+  | { kind: "name"; name: string };
+
+export type SourceChoice = "auto" | "engine" | "registry";
 
 export interface OpenOptions {
   platform?: Platform;
+  /** Where a plain NAME is read: the local engine, its registry, or the engine and then the registry (default). */
+  source?: SourceChoice;
+  registry?: RegistryOptions;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -39,10 +51,17 @@ async function splitPathTag(rest: string): Promise<{ path: string; tag?: string 
   return { path: rest };
 }
 
-const NAME_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const USAGE = "use NAME[:TAG][@DIGEST], docker://NAME[:TAG], docker-archive:PATH, oci:PATH[:TAG] or docker:NAME[:TAG]";
+
+function registryName(ref: string, name: string): ParsedReference {
+  const problem = referenceProblem(name);
+  if (problem) throw new UsageError(`'${ref}' is not an image reference (${problem}): ${USAGE}`);
+  return { kind: "registry", name };
+}
 
 export async function parseReference(ref: string): Promise<ParsedReference> {
   if (!ref) throw new UsageError("empty image reference");
+  if (ref.startsWith("docker://")) return registryName(ref, ref.slice("docker://".length));
   const m = /^(docker-archive|oci|oci-archive|docker|docker-daemon):(.*)$/.exec(ref);
   if (m) {
     const [, scheme, rest] = m as unknown as [string, string, string];
@@ -57,12 +76,45 @@ export async function parseReference(ref: string): Promise<ParsedReference> {
     if (!st) throw new UsageError(`'${ref}': no such file or directory`);
     return st.isDirectory() ? { kind: "oci", path: ref } : { kind: "docker-archive", path: ref };
   }
-  if (!NAME_RE.test(ref)) {
-    throw new UsageError(
-      `'${ref}' is not an image reference: use NAME[:TAG], docker-archive:PATH, oci:PATH[:TAG] or docker:NAME[:TAG]`,
-    );
+  const problem = referenceProblem(ref);
+  if (problem) throw new UsageError(`'${ref}' is not an image reference (${problem}): ${USAGE}`);
+  return { kind: "name", name: ref };
+}
+
+/** Engine failures after which auto mode asks the registry: the image is not there, or the engine is not. */
+function engineLacksImage(err: unknown): boolean {
+  if (err instanceof SourceError) return /is not in the local engine$/.test(err.message);
+  return err instanceof EngineError && /^cannot reach the Docker engine/.test(err.message);
+}
+
+async function openFromRegistry(name: string, opts: OpenOptions): Promise<Image> {
+  const { openRegistryImage } = await import("./registry/remote-image.js");
+  return openRegistryImage(name, { ...(opts.registry ?? {}), ...(opts.platform ? { platform: opts.platform } : {}) });
+}
+
+async function openFromEngine(name: string, opts: OpenOptions): Promise<Image> {
+  // loaded on demand: only engine references need the engine client
+  const { openDaemonImage } = await import("./sources/daemon.js");
+  return openDaemonImage(name, opts.platform ? { platform: opts.platform } : {});
+}
+
+/** Auto mode: the engine first; the registry when the engine lacks the image or cannot be reached. */
+async function openByName(name: string, opts: OpenOptions): Promise<Image> {
+  let engineError: unknown;
+  try {
+    return await openFromEngine(name, opts);
+  } catch (err) {
+    if (!engineLacksImage(err)) throw err;
+    engineError = err;
   }
-  return { kind: "engine", name: ref };
+  try {
+    return await openFromRegistry(name, opts);
+  } catch (err) {
+    if (!(err instanceof ImgpolicyError) || err instanceof UsageError) throw err;
+    // one line saying both what the engine and what the registry said
+    const first = engineError instanceof SourceError ? `image '${name}' is not in the local engine` : (engineError as Error).message;
+    throw new RegistryError(`${first}, and ${err.message}`, { cause: err });
+  }
 }
 
 export async function openImage(ref: string, opts: OpenOptions = {}): Promise<Image> {
@@ -74,7 +126,14 @@ export async function openImage(ref: string, opts: OpenOptions = {}): Promise<Im
     case "oci":
       return openOciLayout(p.path, { reference: ref, ...(p.tag ? { tag: p.tag } : {}), ...platform });
     case "engine":
-      // loaded on demand: only engine references need the engine client
-      return (await import("./sources/daemon.js")).openDaemonImage(p.name, platform);
+      return openFromEngine(p.name, opts);
+    case "registry":
+      return openFromRegistry(p.name, opts);
+    case "name": {
+      const source = opts.source ?? "auto";
+      if (source === "engine") return openFromEngine(p.name, opts);
+      if (source === "registry") return openFromRegistry(p.name, opts);
+      return openByName(p.name, opts);
+    }
   }
 }

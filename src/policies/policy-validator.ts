@@ -37,7 +37,7 @@ export function suggest(word: string, candidates: readonly string[]): string {
     const dd = distance(word.toUpperCase(), c.toUpperCase());
     if (dd < bestD) [best, bestD] = [c, dd];
   }
-  return best && bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean ${best}?)` : "";
+  return best && bestD <= Math.max(2, Math.floor(word.length / 4)) ? ` (did you mean ${best}?)` : "";
 }
 
 function describe(e: ErrorObject, data: unknown, ruleIds: readonly string[]): string {

@@ -62,6 +62,13 @@ export interface Rule<O extends object = Record<string, unknown>> {
   optionsSchema: JsonSchema;
   defaultOptions: O;
   check(facts: Facts, options: O): RuleOutcome;
+  /**
+   * Paths inside the image whose probes (`facts.files`: existence, mode, owner and,
+   * for regular files up to 1 MiB, content) this rule judges under these options.
+   * The inspector probes the union over the enabled rules; `check` then reads
+   * `facts.files[path]` keyed by the path exactly as returned here.
+   */
+  files?(options: O): string[];
 }
 
 /** Any rule, whatever its options type (for registries and lists). */

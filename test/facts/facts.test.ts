@@ -77,6 +77,8 @@ function alpineLayers(): ImageSpec["layers"] {
         { path: "app/.git/objects/ab/cdef0123", content: "blob" },
         { path: "app/.git/refs/heads/main", content: "0123abcd\n" },
         { path: "app/README.md", content: "# app\n" },
+        // sorts between /app/.git and /app/.git/HEAD ('.' < '/')
+        { path: "app/.git.swp", content: "b0VIM 9.0" },
         { path: "root/.ssh/id_rsa", content: key, mode: 0o600 },
         { path: "srv/config.json", content: JSON.stringify({ version: 1, padding: "p".repeat(1000) }) },
       ],
@@ -310,8 +312,11 @@ describe.skipIf(!hasGo() || !hasGcc() || !onHost || !haveHostFiles)("facts of re
       ]);
     });
 
-    it("lists the .git directory once, not every file in it", () => {
-      expect(facts.alpineWorkdir!.filesystem.strayFiles).toEqual([{ path: "/app/.git", layer: 2, kind: "git-directory" }]);
+    it("lists the .git directory once, not every file in it, even with a stray file sorted amid its entries", () => {
+      expect(facts.alpineWorkdir!.filesystem.strayFiles).toEqual([
+        { path: "/app/.git", layer: 2, kind: "git-directory" },
+        { path: "/app/.git.swp", layer: 2, kind: "editor-temp" },
+      ]);
     });
 
     it("counts overwritten files as waste of the layer that added them, biggest first", () => {

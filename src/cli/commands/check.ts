@@ -8,6 +8,7 @@ import { formatProblem } from "../../policies/policy-types.js";
 import { FORMATS, render, type Format } from "../../policies/report/index.js";
 import type { Io } from "../main.js";
 import { discoverPolicy } from "../policy-discovery.js";
+import { RULES } from "../../policies/rules/index.js";
 import type { OpenOptions } from "../../inspect/resolve.js";
 
 export interface CheckFlags {
@@ -73,7 +74,7 @@ export async function runCheck(refs: string[], flags: CheckFlags, io: Io, source
     ...(concurrency ? { concurrency } : {}),
   });
   for (const o of outputs) {
-    const text = render(o.format, report, { color: !o.file && io.isTTY, verbose: Boolean(flags.verbose) });
+    const text = render(o.format, report, { color: !o.file && io.isTTY, verbose: Boolean(flags.verbose), rules: RULES });
     if (o.file) await writeFile(o.file, text);
     else io.stdout(text);
   }

@@ -75,7 +75,8 @@ export function filesystemFact(tree: FileTree): FilesystemFact {
     const stray = strayFileKind(r.path);
     if (stray) {
       f.strayFiles.push({ path: r.path, layer: r.layer, kind: stray });
-      strayPrefix = r.type === "dir" ? r.path + "/" : undefined;
+      // a stray file may sort amid a stray dir's entries (".git.swp" between ".git" and ".git/HEAD"): keep the prefix
+      if (r.type === "dir") strayPrefix = r.path + "/";
     }
   }
   f.waste.bytes = tree.wasted.reduce((n, w) => n + w.size, 0);

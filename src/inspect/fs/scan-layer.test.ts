@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -330,9 +332,6 @@ describe("scanLayer with a real tar(1) archive", () => {
   })();
 
   it.skipIf(!haveTar)("reads what GNU tar writes, hardlinks included", async () => {
-    const { mkdtempSync, writeFileSync, linkSync, symlinkSync, mkdirSync, rmSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
     const dir = mkdtempSync(join(tmpdir(), "imgpolicy-scan-"));
     try {
       mkdirSync(join(dir, "root", "bin"), { recursive: true });

@@ -4,6 +4,7 @@
  */
 import { pipeline } from "node:stream";
 import type { Readable } from "node:stream";
+import { SourceError } from "../../errors.js";
 import { DigestVerifier } from "../digest.js";
 import type { FileSource } from "../file-source.js";
 import { layerCompression, type Compression, type Layer } from "../image.js";
@@ -88,11 +89,19 @@ class BlobLayer implements Layer {
 
   async uncompressed(): Promise<Readable> {
     let compression = this.#compression;
-    let stored = await this.compressed();
+    // Hash the stored bytes only when there is a recorded digest that the diff_id check
+    // below does not already cover (an uncompressed blob's digest is its diff_id).
+    const recorded = this.init.digest;
+    let stored = recorded && recorded !== this.init.diffId ? await this.compressed() : await this.init.source.open(this.init.path);
     if (!compression) {
       const p = await peek(stored, 4);
       compression = this.#compression = sniffCompression(p.head);
       stored = p.stream;
+    }
+    if (compression === "none" && recorded && recorded !== this.init.diffId) {
+      // an uncompressed blob whose recorded digest is not its diff_id: one of them is wrong
+      stored.destroy();
+      throw new SourceError(`${this.init.what}: the blob is an uncompressed tar but its digest ${recorded} is not the config's diff_id ${this.init.diffId}`);
     }
     const what = this.init.what;
     const dec = decompressor(compression);

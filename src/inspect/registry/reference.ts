@@ -38,12 +38,16 @@ function invalid(text: string, why: string): UsageError {
   return new UsageError(`'${text}' is not a valid image reference: ${why}`);
 }
 
-function checkDigest(text: string, digest: string): void {
-  if (!DIGEST_SYNTAX_RE.test(digest)) throw invalid(text, `invalid digest '${digest}'`);
+function problem(why: string): never {
+  throw new Problem(why);
+}
+
+function checkDigest(digest: string): void {
+  if (!DIGEST_SYNTAX_RE.test(digest)) problem(`invalid digest '${digest}'`);
   const [alg, hex] = digest.split(":") as [string, string];
   const want = alg === "sha256" ? 64 : alg === "sha512" ? 128 : 0;
-  if (want === 0) throw invalid(text, `unsupported digest algorithm '${alg}'`);
-  if (hex.length !== want || hex !== hex.toLowerCase()) throw invalid(text, `a ${alg} digest has ${want} lowercase hex digits`);
+  if (want === 0) problem(`unsupported digest algorithm '${alg}'`);
+  if (hex.length !== want || hex !== hex.toLowerCase()) problem(`a ${alg} digest has ${want} lowercase hex digits`);
 }
 
 /** Whether the first component of a name is a registry host rather than a Docker Hub namespace. */
@@ -54,14 +58,38 @@ export function isRegistryHost(component: string): boolean {
 /** Parses and normalises a reference; throws a UsageError saying what is wrong. */
 export function parseRegistryReference(text: string): Reference {
   if (!text) throw new UsageError("empty image reference");
-  if (HEX64_RE.test(text)) throw invalid(text, "a 64-character hexadecimal string is an image ID, not a name");
+  const parsed = parse(text);
+  if (typeof parsed === "string") throw invalid(text, parsed);
+  return parsed;
+}
+
+/** What is wrong with a reference, or undefined when it parses. */
+export function referenceProblem(text: string): string | undefined {
+  if (!text) return "empty";
+  const parsed = parse(text);
+  return typeof parsed === "string" ? parsed : undefined;
+}
+
+function parse(text: string): Reference | string {
+  try {
+    return parseOrThrow(text);
+  } catch (err) {
+    if (err instanceof Problem) return err.message;
+    throw err;
+  }
+}
+
+class Problem extends Error {}
+
+function parseOrThrow(text: string): Reference {
+  if (HEX64_RE.test(text)) problem("a 64-character hexadecimal string is an image ID, not a name");
   let rest = text;
   let digest: string | undefined;
   const at = rest.indexOf("@");
   if (at !== -1) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    checkDigest(text, digest);
+    checkDigest(digest);
   }
   // a ":" after the last "/" starts the tag ("a:5000" is a:tag 5000; "a:5000/b" has a port)
   let tag: string | undefined;
@@ -69,22 +97,22 @@ export function parseRegistryReference(text: string): Reference {
   if (colon > rest.lastIndexOf("/")) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG_RE.test(tag)) throw invalid(text, `invalid tag '${tag}'`);
+    if (!TAG_RE.test(tag)) problem(`invalid tag '${tag}'`);
   }
-  if (!rest) throw invalid(text, "no repository name");
+  if (!rest) problem("no repository name");
   let registry = DOCKER_HUB;
   let repository = rest;
   const slash = rest.indexOf("/");
   if (slash !== -1 && isRegistryHost(rest.slice(0, slash))) {
     registry = rest.slice(0, slash);
     repository = rest.slice(slash + 1);
-    if (!HOST_RE.test(registry)) throw invalid(text, `invalid registry host '${registry}'`);
+    if (!HOST_RE.test(registry)) problem(`invalid registry host '${registry}'`);
   }
   if (HUB_ALIASES.has(registry.toLowerCase())) registry = DOCKER_HUB;
   if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
-  if (repository !== repository.toLowerCase()) throw invalid(text, "repository names must be lowercase");
-  if (!PATH_RE.test(repository)) throw invalid(text, `invalid repository name '${repository}'`);
-  if (registry.length + 1 + repository.length > NAME_MAX) throw invalid(text, `the name is longer than ${NAME_MAX} characters`);
+  if (repository !== repository.toLowerCase()) problem("repository names must be lowercase");
+  if (!PATH_RE.test(repository)) problem(`invalid repository name '${repository}'`);
+  if (registry.length + 1 + repository.length > NAME_MAX) problem(`the name is longer than ${NAME_MAX} characters`);
   return { registry, repository, original: text, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 

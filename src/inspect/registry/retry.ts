@@ -26,6 +26,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]{3}/i.test(text)) return undefined; // an HTTP date names its month
   const when = Date.parse(text);
   if (Number.isNaN(when)) return undefined;
   return Math.max(0, when - now);

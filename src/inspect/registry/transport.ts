@@ -5,7 +5,7 @@
  * No retries, redirects or auth here (see client.ts and auth.ts).
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import { rootCertificates } from "node:tls";
 import { proxyAuthorization, proxyFor, TunnelAgent, type Env } from "./proxy.js";
 
@@ -73,8 +73,8 @@ export class Transport {
     const headers: OutgoingHttpHeaders = { "User-Agent": this.#opts.userAgent ?? "imgpolicy", ...(req.headers ?? {}) };
     if (req.body) headers["Content-Length"] = req.body.length;
     const hostname = url.hostname.replace(/^\[|\]$/g, "");
-    const port = url.port || (https ? 443 : 80);
-    let options: Parameters<typeof httpsRequest>[0];
+    const port = Number(url.port || (https ? 443 : 80));
+    let options: RequestOptions;
     if (https) {
       options = {
         host: hostname,
@@ -89,7 +89,7 @@ export class Transport {
       const auth = proxyAuthorization(proxy);
       if (auth) headers["Proxy-Authorization"] = auth;
       headers.Host = url.host;
-      options = { host: proxy.hostname, port: proxy.port || 80, path: url.href, agent: this.#http };
+      options = { host: proxy.hostname, port: Number(proxy.port || 80), path: url.href, agent: this.#http };
     } else {
       options = { host: hostname, port, path: url.pathname + url.search, agent: this.#http };
     }

@@ -3,7 +3,86 @@
  * (a test fails otherwise). Order is the order `imgpolicy rules` lists them.
  */
 import type { AnyRule } from "../types.js";
+import { rule as entrypointExecutable } from "./entrypoint-executable.js";
+import { rule as entrypointStatic } from "./entrypoint-static.js";
+import { rule as entrypointStripped } from "./entrypoint-stripped.js";
+import { rule as entrypointArch } from "./entrypoint-arch.js";
+import { rule as goCgoDisabled } from "./go-cgo-disabled.js";
+import { rule as goTrimpath } from "./go-trimpath.js";
+import { rule as entrypointInterpreter } from "./entrypoint-interpreter.js";
+import { rule as binariesArch } from "./binaries-arch.js";
+import { rule as userNonRoot } from "./user-non-root.js";
+import { rule as userNumeric } from "./user-numeric.js";
+import { rule as userResolves } from "./user-resolves.js";
+import { rule as commandExecForm } from "./command-exec-form.js";
+import { rule as commandSet } from "./command-set.js";
+import { rule as labelsRequired } from "./labels-required.js";
+import { rule as labelsPattern } from "./labels-pattern.js";
+import { rule as portsAllowed } from "./ports-allowed.js";
+import { rule as envNoSecrets } from "./env-no-secrets.js";
+import { rule as healthcheckPresent } from "./healthcheck-present.js";
+import { rule as accountsEmptyPassword } from "./accounts-empty-password.js";
+import { rule as accountsDuplicateIds } from "./accounts-duplicate-ids.js";
+import { rule as caBundlePresent } from "./ca-bundle-present.js";
+import { rule as caBundleParses } from "./ca-bundle-parses.js";
+import { rule as caBundleFresh } from "./ca-bundle-fresh.js";
+import { rule as zoneinfoPresent } from "./zoneinfo-present.js";
+import { rule as noShell } from "./no-shell.js";
+import { rule as noPackageManager } from "./no-package-manager.js";
+import { rule as setuidSetgidFiles } from "./setuid-setgid-files.js";
+import { rule as worldWritableFiles } from "./world-writable-files.js";
+import { rule as secretFiles } from "./secret-files.js";
+import { rule as strayFiles } from "./stray-files.js";
+import { rule as imageSize } from "./image-size.js";
+import { rule as wastedBytes } from "./wasted-bytes.js";
+import { rule as layerCount } from "./layer-count.js";
+import { rule as addInsteadOfCopy } from "./add-instead-of-copy.js";
+import { rule as aptUpdateAlone } from "./apt-update-alone.js";
+import { rule as sudoInRun } from "./sudo-in-run.js";
+import { rule as packageUpgrade } from "./package-upgrade.js";
+import { rule as apkAddNoCache } from "./apk-add-no-cache.js";
+import { rule as aptListsRemoved } from "./apt-lists-removed.js";
 
-export const RULES: readonly AnyRule[] = [];
+export const RULES: readonly AnyRule[] = [
+  entrypointExecutable,
+  entrypointStatic,
+  entrypointStripped,
+  entrypointArch,
+  goCgoDisabled,
+  goTrimpath,
+  entrypointInterpreter,
+  binariesArch,
+  userNonRoot,
+  userNumeric,
+  userResolves,
+  commandExecForm,
+  commandSet,
+  labelsRequired,
+  labelsPattern,
+  portsAllowed,
+  envNoSecrets,
+  healthcheckPresent,
+  accountsEmptyPassword,
+  accountsDuplicateIds,
+  caBundlePresent,
+  caBundleParses,
+  caBundleFresh,
+  zoneinfoPresent,
+  noShell,
+  noPackageManager,
+  setuidSetgidFiles,
+  worldWritableFiles,
+  secretFiles,
+  strayFiles,
+  imageSize,
+  wastedBytes,
+  layerCount,
+  addInsteadOfCopy,
+  aptUpdateAlone,
+  sudoInRun,
+  packageUpgrade,
+  apkAddNoCache,
+  aptListsRemoved,
+];
 
 export const RULES_BY_ID: ReadonlyMap<string, AnyRule> = new Map(RULES.map((r) => [r.id, r]));

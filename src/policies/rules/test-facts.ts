@@ -6,10 +6,12 @@
  * Merge rules: plain objects merge key by key; arrays and everything else replace;
  * a key given as `undefined` is removed (e.g. `{ config: { user: undefined } }`).
  */
+import { Ajv } from "ajv";
 import type { ElfInfo } from "../../inspect/elf/elf.js";
 import type { GoBuildInfo } from "../../inspect/elf/go-modinfo.js";
 import { resolveUser } from "../../inspect/parsers/user-resolve.js";
 import { FACTS_SCHEMA, type Facts, type UsersFact } from "../../inspect/facts/types.js";
+import type { AnyRule, RuleOutcome } from "../types.js";
 
 export type DeepPartial<T> = T extends readonly unknown[]
   ? T
@@ -186,4 +188,25 @@ export function userFacts(
     group: group && { path: "/etc/group", layer: 0, entries: group.map((g) => ({ ...g, members: [] })), malformed: 0 },
   };
   return { config: { user: spec }, users };
+}
+
+export interface Outcome {
+  status: RuleOutcome["status"];
+  /** Finding messages joined by newlines, or the skip reason; "" for a pass. */
+  text: string;
+  outcome: RuleOutcome;
+}
+
+/** Runs a rule with its default options, overridden key by key by `options`. */
+export function run(rule: AnyRule, f: Facts, options: object = {}): Outcome {
+  const outcome = rule.check(f, { ...rule.defaultOptions, ...options });
+  const text =
+    outcome.status === "fail" ? outcome.findings.map((x) => x.message).join("\n") : outcome.status === "skip" ? outcome.reason : "";
+  return { status: outcome.status, text, outcome };
+}
+
+/** ajv's errors for `options` against the rule's options schema (strict mode), or [] when valid. */
+export function optionsErrors(rule: AnyRule, options: unknown = rule.defaultOptions): string[] {
+  const validate = new Ajv({ strict: true, allErrors: true }).compile(rule.optionsSchema);
+  return validate(options) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`);
 }

@@ -1,0 +1,136 @@
+/**
+ * A blob download as a lazy stream: the request starts when the reader first asks
+ * for bytes (and a download slot is free), a connection dropped mid-blob is
+ * resumed (Range from the bytes already passed on, or the start skipped when the
+ * registry ignores Range), and the bytes are checked against the digest and size.
+ */
+import { createHash } from "node:crypto";
+import { Readable, Transform, type TransformCallback } from "node:stream";
+import { digestAlgorithm } from "../digest.js";
+import type { RegistryClient } from "./client.js";
+import { connectionCause, registryError, type RegistryContext } from "./error-body.js";
+import { retryableError } from "./retry.js";
+import { bodyChunks } from "./transport.js";
+
+/** At most `limit` holders at once; the others wait in order. */
+export class Semaphore {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(limit: number) {
+    this.#free = Math.max(1, limit);
+  }
+  async acquire(): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}
+
+export interface BlobStreamOptions {
+  digest: string;
+  /** The size the descriptor claims, when known. */
+  size?: number;
+  slots: Semaphore;
+  /** Called with the bytes passed on so far. */
+  onBytes?: (received: number) => void;
+}
+
+function startOfRange(header: string | string[] | undefined): number | undefined {
+  const m = /^bytes (\d+)-/.exec(String(header ?? ""));
+  return m ? Number(m[1]) : undefined;
+}
+
+async function* chunks(client: RegistryClient, o: BlobStreamOptions): AsyncGenerator<Buffer> {
+  const release = await o.slots.acquire();
+  const what = `blob ${o.digest}`;
+  const path = `/v2/${client.repository}/blobs/${o.digest}`;
+  const budget = client.newBudget();
+  let received = 0;
+  try {
+    for (;;) {
+      const res = await client.get(path, { what, budget, ...(received > 0 ? { headers: { Range: `bytes=${received}-` } } : {}) });
+      // resuming: a 206 from where we stopped, or the whole blob again with the start skipped
+      let skip = 0;
+      if (received > 0) {
+        const from = res.statusCode === 206 ? startOfRange(res.headers["content-range"]) : 0;
+        if (from === undefined || from > received) {
+          res.destroy();
+          throw registryError(client.ctx, `${what}: cannot resume the download (bad Content-Range)`);
+        }
+        skip = received - from;
+      }
+      try {
+        for await (let chunk of bodyChunks(res, client.transport.idleTimeoutMs)) {
+          if (skip > 0) {
+            const n = Math.min(skip, chunk.length);
+            skip -= n;
+            chunk = chunk.subarray(n);
+            if (chunk.length === 0) continue;
+          }
+          received += chunk.length;
+          o.onBytes?.(received);
+          yield chunk;
+        }
+        // a connection closed without a length can end early: count it as dropped
+        if (o.size === undefined || received >= o.size) return;
+        throw Object.assign(new Error("the connection closed before the blob was complete"), { code: "ECONNRESET" });
+      } catch (err) {
+        if (retryableError(err) && (await budget.next())) continue;
+        const tries = budget.attempts > 1 ? ` (after ${budget.attempts} tries)` : "";
+        throw registryError(client.ctx, `${what}: download failed: ${connectionCause(err)}${tries}`, { cause: err });
+      }
+    }
+  } finally {
+    release();
+  }
+}
+
+/** A stream of the blob's bytes, not yet requested. */
+export function blobStream(client: RegistryClient, o: BlobStreamOptions): Readable {
+  return Readable.from(chunks(client, o), { objectMode: false, highWaterMark: 1 << 20 });
+}
+
+/**
+ * Passes bytes on while hashing them; fails as soon as there are more than `size`,
+ * and at the end when the digest or size is wrong. Its errors are RegistryErrors.
+ */
+export class BlobCheck extends Transform {
+  readonly #hash;
+  #bytes = 0;
+  constructor(
+    private readonly ctx: RegistryContext,
+    private readonly digest: string,
+    private readonly size?: number,
+  ) {
+    super({ highWaterMark: 1 << 20 });
+    this.#hash = createHash(digestAlgorithm(digest));
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.#bytes += chunk.length;
+    if (this.size !== undefined && this.#bytes > this.size) {
+      cb(registryError(this.ctx, `blob ${this.digest}: more bytes than the ${this.size} its descriptor names`));
+      return;
+    }
+    this.#hash.update(chunk);
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const got = `${digestAlgorithm(this.digest)}:${this.#hash.digest("hex")}`;
+    if (this.size !== undefined && this.#bytes !== this.size) {
+      cb(registryError(this.ctx, `blob ${this.digest}: size mismatch: expected ${this.size} bytes, got ${this.#bytes}`));
+    } else if (got !== this.digest) {
+      cb(registryError(this.ctx, `blob ${this.digest}: digest mismatch: got ${got}`));
+    } else {
+      cb();
+    }
+  }
+}

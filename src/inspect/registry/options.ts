@@ -1,0 +1,73 @@
+/** What a registry read can be told, and the shared pieces built from it. */
+import { readFile } from "node:fs/promises";
+import { UsageError, causeText } from "../../errors.js";
+import { BlobCache, defaultCacheDir } from "./cache.js";
+import type { Credentials } from "./docker-config.js";
+import type { ProgressHook } from "./progress.js";
+import { hostname, isLoopback } from "./reference.js";
+import type { RetryOptions } from "./retry.js";
+
+export interface RegistryOptions {
+  /** Hosts ("host" or "host:port") that may use plain HTTP and whose certificates are not verified. */
+  insecureRegistries?: string[];
+  /** PEM files of extra CAs to trust (SSL_CERT_FILE is added too). */
+  caFiles?: string[];
+  /** Credentials that win over ~/.docker/config.json. */
+  username?: string;
+  password?: string;
+  /** Blob cache directory (default $XDG_CACHE_HOME/imgpolicy or ~/.cache/imgpolicy). */
+  cacheDir?: string;
+  noCache?: boolean;
+  onProgress?: ProgressHook;
+  timeouts?: { connectMs?: number; idleMs?: number };
+  retry?: RetryOptions;
+  /** Blob downloads at once (default 4). */
+  concurrency?: number;
+  /** Where HOME, DOCKER_CONFIG, proxies, SSL_CERT_FILE and XDG_CACHE_HOME are read (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Whether a registry was named insecure (matching "host:port" or a bare host). */
+export function isInsecure(registry: string, insecure: readonly string[] = []): boolean {
+  const want = registry.toLowerCase();
+  return insecure.some((h) => {
+    const entry = h.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/+$/, "");
+    return entry === want || entry === hostname(want);
+  });
+}
+
+export function allowsHttp(registry: string, insecure: readonly string[] = []): boolean {
+  return isLoopback(registry) || isInsecure(registry, insecure);
+}
+
+/** The PEM texts of the extra CAs: the given files (which must exist) and SSL_CERT_FILE (when readable). */
+export async function loadCaCerts(opts: RegistryOptions): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of opts.caFiles ?? []) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (err) {
+      throw new UsageError(`cannot read CA certificate file ${file}: ${causeText(err)}`, { cause: err });
+    }
+    if (!text.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`${file} holds no PEM certificate`);
+    out.push(text);
+  }
+  const env = opts.env ?? process.env;
+  if (env.SSL_CERT_FILE) {
+    const text = await readFile(env.SSL_CERT_FILE, "utf8").catch(() => "");
+    if (text.includes("-----BEGIN CERTIFICATE-----")) out.push(text);
+  }
+  return out;
+}
+
+export function cacheFor(opts: RegistryOptions): BlobCache | undefined {
+  if (opts.noCache) return undefined;
+  return new BlobCache(opts.cacheDir ?? defaultCacheDir(opts.env ?? process.env));
+}
+
+/** Credentials from the options, or undefined to look in the docker config. */
+export function givenCredentials(opts: RegistryOptions): Credentials | undefined {
+  if (opts.username === undefined) return undefined;
+  return { username: opts.username, password: opts.password ?? "" };
+}

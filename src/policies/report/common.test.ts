@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { block, countsPhrase, groupResults, imageSummary, locationParts, oneLine, overallSummary } from "./common.js";
+import { sampleReport } from "./sample-report.fixture.js";
+
+describe("report wording", () => {
+  it("names every part of a location, counting layers from 1", () => {
+    expect(locationParts({ path: "/usr/bin/su", layer: 0, config: "User", dockerfile: { file: "Dockerfile", line: 12 } })).toEqual([
+      "/usr/bin/su (layer 1)",
+      "config User",
+      "Dockerfile:12",
+    ]);
+    expect(locationParts({ layer: 4 })).toEqual(["layer 5"]);
+    expect(locationParts(undefined)).toEqual([]);
+  });
+
+  it("shows control characters and bidi overrides as escapes", () => {
+    expect(oneLine("a\x1b[31mb\nc\u202e")).toBe("a\\x1b[31mb\\x0ac\\u202e");
+    expect(block("line 1\r\nline\t2\x07")).toBe("line 1\nline\t2\\x07");
+  });
+
+  it("orders failed rules worst first", () => {
+    const [app] = sampleReport().images;
+    const g = groupResults(app!.results);
+    expect(g.fail.map((r) => r.severity)).toEqual(["critical", "high", "high", "medium"]);
+    expect(g.waived.map((r) => r.rule)).toEqual(["IMG-HEALTH-001"]);
+    expect(g.skip.map((r) => r.rule)).toEqual(["IMG-CA-001"]);
+    expect(g.pass.map((r) => r.rule)).toEqual(["IMG-LABEL-001", "IMG-TZ-001"]);
+  });
+
+  it("summarises counts per image and overall", () => {
+    const r = sampleReport();
+    expect(countsPhrase(r.images[1]!.counts)).toBe("0 failed rules, 0 waived, 3 not applicable");
+    expect(imageSummary(r.images[0]!)).toBe(
+      "registry.example/app:1.2: failed — 4 failed rules (1 critical, 2 high, 1 medium), 1 waived, 1 not applicable, 1 expired waiver",
+    );
+    expect(overallSummary(r)).toBe("2 images: 1 passed, 1 failed — 4 failed rules (1 critical, 2 high, 1 medium), 1 waived, 4 not applicable, 1 expired waiver");
+    r.images[0]!.results.forEach((x) => delete x.expiredWaivers);
+    r.counts = { ...r.counts, fail: 1, failedBySeverity: { critical: 0, high: 1, medium: 0, low: 0, info: 0 } };
+    expect(overallSummary(r)).toBe("2 images: 1 passed, 1 failed — 1 failed rule (1 high), 1 waived, 4 not applicable");
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { mdCode, mdText, renderMarkdown } from "./markdown.js";
+import { APP, BASE, sampleReport, unreadableReport } from "./sample-report.fixture.js";
+
+/** Table cells of a GFM row: split on "|" not preceded by a backslash. */
+const cells = (row: string) => row.replace(/^\|/, "").replace(/\|$/, "").split(/(?<!\\)\|/).map((c) => c.trim());
+
+/** The image sections: from each "### " heading to the next. */
+function sections(md: string): string[] {
+  return md.split(/^(?=### )/m).slice(1);
+}
+
+describe("renderMarkdown", () => {
+  const md = renderMarkdown(sampleReport());
+
+  it("starts with the overall verdict and the policies", () => {
+    const lines = md.split("\n");
+    expect(lines[0]).toBe("## imgpolicy: ❌ 2 images: 1 passed, 1 failed — 4 failed rules (1 critical, 2 high, 1 medium), 1 waived, 4 not applicable, 1 expired waiver");
+    expect(lines[2]).toBe("Policies: `base`, `policies/team.yaml` · fails on high and above");
+  });
+
+  it("writes a table per image: one row per rule, three cells each, failed first", () => {
+    const [app, base] = sections(md);
+    expect(app).toMatch(new RegExp(`^### ❌ failed: \`${APP.replace(/\./g, "\\.")}\``));
+    expect(base).toMatch(/^### ✅ passed: `registry\.example\/base:2`/);
+    const rows = (s: string) => s.split("\n").filter((l) => l.startsWith("| "));
+    const appRows = rows(app!);
+    expect(appRows[0]).toBe("| rule | severity | status |");
+    expect(appRows[1]).toBe("| --- | --- | --- |");
+    const body = appRows.slice(2).map(cells);
+    expect(body).toHaveLength(8);
+    expect(body.every((c) => c.length === 3)).toBe(true);
+    expect(body.map((c) => c[1])).toEqual(["critical", "high", "high", "medium", "low", "medium", "low", "info"]);
+    expect(body.map((c) => c[2]!.replace(/:.*/, ""))).toEqual(["❌ failed", "❌ failed", "❌ failed", "❌ failed", "⚪ waived", "➖ not applicable", "✅ passed", "✅ passed"]);
+    expect(body[5]![2]).toBe("➖ not applicable: the entrypoint makes no TLS connections");
+    expect(rows(base!).slice(2)).toHaveLength(5);
+    expect(base).not.toContain("<details>");
+    expect(md).toContain(BASE);
+  });
+
+  it("details each failed and waived rule in a <details> block", () => {
+    const [app] = sections(md);
+    const blocks = app!.match(/<details>[\s\S]*?<\/details>/g)!;
+    expect(blocks).toHaveLength(5);
+    expect(app!.split("<details>").length).toBe(app!.split("</details>").length);
+    expect(blocks.map((b) => /<b>([^<]+)<\/b>/.exec(b)![1])).toEqual(["IMG-SECRET-001", "IMG-SUID-001", "IMG-USER-001", "IMG-SHELL-001", "IMG-HEALTH-001"]);
+    const secret = blocks[0]!;
+    expect(secret).toContain("<summary><b>IMG-SECRET-001</b> No secrets in the environment (critical, failed, 1 finding)</summary>\n\n");
+    expect(secret).toContain("where: `config Env.API_TOKEN`, `build/Dockerfile:7`");
+    expect(secret).toContain("**Fix:**\n\n```text\nPass the token at run time instead:");
+    expect(blocks[1]).toContain("_waived: needed by the FUSE sidecar (until 2099-12-31, waivers.yaml:14)_");
+    expect(blocks[2]).toContain("⚠️ waiver expired 2024-01-31, no longer applies");
+    expect(blocks[4]).not.toContain("**Fix:**");
+  });
+
+  it("escapes pipes, backticks and HTML so nothing from an image breaks the page", () => {
+    const row = md.split("\n").find((l) => l.startsWith("| `IMG-SHELL-001`"))!;
+    expect(cells(row)).toHaveLength(3);
+    expect(row).toContain("\\|f\\|");
+    expect(row).toContain("\\`g\\`");
+    expect(row).toContain("&lt;c&gt;");
+    expect(md).not.toContain("<c>\" 'e'");
+    // Outside code blocks and code spans (where HTML is shown as written), only our own tags are raw HTML.
+    const prose = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, "").replace(/(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, "");
+    expect(prose).not.toContain("`");
+    const tags = new Set(prose.match(/<\/?[a-z]+>/g));
+    expect(tags).toEqual(new Set(["<details>", "</details>", "<summary>", "</summary>", "<b>", "</b>"]));
+    // eslint-disable-next-line no-control-regex
+    expect(md).not.toMatch(/[\x00-\x09\x0b-\x1f\u202e]/);
+    // The remediation holds ``` fences: the block around it uses a longer fence.
+    expect(md).toContain("````text\nRemove the shell,");
+    expect(md).toContain("RUN rm /bin/sh\n```\n````");
+  });
+
+  it("builds code spans and text that survive any content", () => {
+    expect(mdCode("plain")).toBe("`plain`");
+    expect(mdCode("a`b")).toBe("``a`b``");
+    expect(mdCode("`x`")).toBe("`` `x` ``");
+    expect(mdCode("a|b", true)).toBe("`a\\|b`");
+    expect(mdText("*a* _b_ [c](d) <e> & |f| ~g~ \\")).toBe("\\*a\\* \\_b\\_ \\[c\\](d) &lt;e&gt; &amp; \\|f\\| \\~g\\~ \\\\");
+  });
+
+  it("says when an image could not be read", () => {
+    const out = renderMarkdown(unreadableReport());
+    expect(out).toContain("### ❌ not checked: `missing:latest`");
+    expect(out).toContain("**Could not be read:** no such image: missing:latest a&amp;b &lt;c&gt;");
+    expect(out).not.toContain("| rule |");
+  });
+});

@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { APP, BASE, NASTY, sampleReport, unreadableReport } from "./sample-report.fixture.js";
+import { fileUri, renderSarif, ruleName } from "./sarif.js";
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * The OASIS schema (errata 01) declares draft-04, which ajv's default build does not
+ * know; the schema uses nothing that differs between draft-04 and draft-07 other than
+ * `id`, so it is read as draft-07 with `$id`.
+ */
+function sarifValidator() {
+  const { $schema: _draft, id, ...rest } = JSON.parse(readFileSync(new URL("./sarif-schema-2.1.0.json", import.meta.url), "utf8")) as Record<string, unknown>;
+  expect(_draft).toBe("http://json-schema.org/draft-04/schema#");
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  return ajv.compile({ ...rest, $id: String(id) });
+}
+
+interface Log {
+  version: string;
+  runs: {
+    tool: { driver: { name: string; version: string; informationUri: string; rules: Record<string, any>[] } };
+    invocations: { executionSuccessful: boolean; toolExecutionNotifications?: { level: string; message: { text: string } }[] }[];
+    results: Record<string, any>[];
+    properties: Record<string, any>;
+  }[];
+}
+
+const parse = (s: string) => JSON.parse(s) as Log;
+
+describe("renderSarif", () => {
+  const validate = sarifValidator();
+  const log = parse(renderSarif(sampleReport()));
+  const run = log.runs[0]!;
+
+  it("validates against the SARIF 2.1.0 schema", () => {
+    for (const r of [sampleReport(), unreadableReport()]) {
+      const ok = validate(JSON.parse(renderSarif(r, { rules: [{ id: "IMG-USER-001", description: "d", rationale: "r", cis: "4.1" }] })));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+    expect(validate({ version: "2.1.0", runs: [{ tool: { driver: { name: "x" } }, results: [{ level: "fatal", message: { text: "" } }] }] })).toBe(false);
+  });
+
+  it("describes the tool and every rule applied, once", () => {
+    expect(log.version).toBe("2.1.0");
+    expect(log.runs).toHaveLength(1);
+    const d = run.tool.driver;
+    expect([d.name, d.version, d.informationUri]).toEqual(["imgpolicy", "0.1.0", "https://imgpolicy.dev"]);
+    const ids = d.rules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(8);
+    const user = d.rules.find((r) => r.id === "IMG-USER-001")!;
+    expect(user).toMatchObject({
+      name: "RunsAsANonRootUser",
+      shortDescription: { text: "Runs as a non-root user" },
+      help: { text: "USER 65532:65532" },
+      defaultConfiguration: { level: "error" },
+      properties: { tags: ["users", "security"], "security-severity": "8.0" },
+    });
+    expect(d.rules.find((r) => r.id === "IMG-TZ-001")!.defaultConfiguration.level).toBe("note");
+  });
+
+  it("uses rule descriptions when given", () => {
+    const d = parse(renderSarif(sampleReport(), { informationUri: "https://example.test/imgpolicy", rules: [{ id: "IMG-USER-001", description: "Checks USER.", rationale: "Root in a container is root on a bad day.", cis: "4.1" }] })).runs[0]!.tool.driver;
+    expect(d.informationUri).toBe("https://example.test/imgpolicy");
+    const user = d.rules.find((r) => r.id === "IMG-USER-001")!;
+    expect(user.fullDescription.text).toBe("Checks USER. Root in a container is root on a bad day.");
+    expect(user.properties.tags).toContain("CIS-Docker-4.1");
+  });
+
+  it("writes one result per finding, with levels by severity and the image", () => {
+    expect(run.results).toHaveLength(6);
+    for (const res of run.results) {
+      expect(run.tool.driver.rules[res.ruleIndex]!.id).toBe(res.ruleId);
+      expect(res.properties.image).toBe(APP);
+      expect(res.partialFingerprints["imgpolicyFinding/v1"]).toMatch(/^[0-9a-f]{32}$/);
+    }
+    const level = (id: string) => run.results.filter((r) => r.ruleId === id).map((r) => r.level);
+    expect(level("IMG-SECRET-001")).toEqual(["error"]);
+    expect(level("IMG-SUID-001")).toEqual(["error", "error"]);
+    expect(level("IMG-SHELL-001")).toEqual(["warning"]);
+    expect(level("IMG-HEALTH-001")).toEqual(["note"]);
+    expect(run.results[0]!.message.text).toBe("ENV API_TOKEN holds what looks like a GitHub token (expected no secret in ENV; found ghp_…Zx (redacted))");
+    const fps = run.results.map((r) => r.partialFingerprints["imgpolicyFinding/v1"]);
+    expect(new Set(fps).size).toBe(fps.length);
+  });
+
+  it("locates Dockerfile findings physically and image paths logically", () => {
+    const secret = run.results.find((r) => r.ruleId === "IMG-SECRET-001")!;
+    expect(secret.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "build/Dockerfile" }, region: { startLine: 7 } });
+    const su = run.results.find((r) => r.message.text.startsWith("/usr/bin/su"))!;
+    expect(su.locations[0].physicalLocation).toBeUndefined();
+    expect(su.locations[0].logicalLocations).toEqual([
+      { name: "/usr/bin/su", fullyQualifiedName: `${APP}:/usr/bin/su`, kind: "resource", properties: { image: APP, layer: 1 } },
+    ]);
+    expect(su.properties.layer).toBe(1);
+    const user = run.results.find((r) => r.ruleId === "IMG-USER-001")!;
+    expect(user.locations[0].logicalLocations[0]).toMatchObject({ name: "User", fullyQualifiedName: `${APP}:config.User`, kind: "property" });
+    expect(user.properties.expiredWaivers).toEqual([expect.objectContaining({ expires: "2024-01-31" })]);
+  });
+
+  it("keeps waived findings, suppressed with the waiver's justification", () => {
+    const suppressed = run.results.filter((r) => r.suppressions);
+    expect(suppressed.map((r) => r.ruleId)).toEqual(["IMG-SUID-001", "IMG-HEALTH-001"]);
+    expect(suppressed[0]!.suppressions).toEqual([
+      { kind: "external", justification: "needed by the FUSE sidecar (until 2099-12-31, waivers.yaml:14)", properties: { expires: "2099-12-31", source: "waivers.yaml:14", path: "/bin/mount" } },
+    ]);
+    expect(run.results.filter((r) => r.ruleId === "IMG-SUID-001" && !r.suppressions)).toHaveLength(1);
+  });
+
+  it("keeps the report's verdict and per-image counts in run properties", () => {
+    expect(run.properties).toMatchObject({ reportSchema: "imgpolicy/report@1", failOn: "high", passed: false, policies: ["base", "policies/team.yaml"] });
+    expect(run.properties.images.map((i: { reference: string; passed: boolean }) => [i.reference, i.passed])).toEqual([
+      [APP, false],
+      [BASE, true],
+    ]);
+    expect(run.invocations).toEqual([expect.objectContaining({ executionSuccessful: true })]);
+  });
+
+  it("carries any text through JSON escaping", () => {
+    const shell = run.results.find((r) => r.ruleId === "IMG-SHELL-001")!;
+    expect(shell.message.text).toContain(NASTY);
+    expect(shell.locations[0].logicalLocations[0].name).toBe(`/opt/${NASTY}`);
+  });
+
+  it("reports an unreadable image as a failed execution", () => {
+    const r = parse(renderSarif(unreadableReport())).runs[0]!;
+    expect(r.results).toEqual([]);
+    expect(r.invocations[0]!.executionSuccessful).toBe(false);
+    expect(r.invocations[0]!.toolExecutionNotifications![0]!.message.text).toContain("missing:latest: no such image");
+  });
+
+  it("turns file paths into URI references", () => {
+    expect(fileUri("Dockerfile")).toBe("Dockerfile");
+    expect(fileUri("build dir/Dockerfile#1?x")).toBe("build%20dir/Dockerfile%231%3Fx");
+    expect(fileUri("/src/app/Dockerfile")).toBe("file:///src/app/Dockerfile");
+    expect(fileUri("C:\\src\\Dockerfile")).toBe("file:///C:/src/Dockerfile");
+    expect(ruleName("Runs as a non-root user", "X")).toBe("RunsAsANonRootUser");
+    expect(ruleName("—", "IMG-X-001")).toBe("IMG-X-001");
+  });
+});

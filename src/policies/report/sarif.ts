@@ -1,0 +1,183 @@
+/**
+ * The report as SARIF 2.1.0 (OASIS Static Analysis Results Interchange Format), for
+ * code-scanning views: one run, the rules checked in `tool.driver.rules`, one result
+ * per finding. Waived findings stay in, suppressed (`kind: "external"`: the waiver
+ * lives in a policy file). Not-applicable and passed rules have no results.
+ */
+import { createHash } from "node:crypto";
+import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
+import type { Severity } from "../types.js";
+import { countsPhrase, expiredWaiverCount, waiverTerms } from "./common.js";
+
+export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+export const IMGPOLICY_INFORMATION_URI = "https://imgpolicy.dev";
+
+export type SarifLevel = "error" | "warning" | "note" | "none";
+
+export const SARIF_LEVEL: Record<Severity, SarifLevel> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
+
+/**
+ * GitHub code scanning ranks security results by `security-severity` (a CVSS-like
+ * score: 9.0+ critical, 7.0+ high, 4.0+ medium, above 0 low).
+ */
+const SECURITY_SEVERITY: Record<Severity, string | undefined> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: undefined };
+
+/** What a rule says about itself beyond what a report carries (from the rule registry). */
+export interface SarifRuleInfo {
+  id: string;
+  description?: string;
+  rationale?: string;
+  cis?: string;
+}
+
+export interface SarifOptions {
+  /** Where to read about imgpolicy (an absolute URI). */
+  informationUri?: string;
+  /** Rule descriptions for `fullDescription`; without them the title stands in. */
+  rules?: readonly SarifRuleInfo[];
+}
+
+type Json = Record<string, unknown>;
+
+/** A relative path stays relative (to the repository root, as code scanning wants); an absolute one becomes file://. */
+export function fileUri(path: string): string {
+  const p = path.replace(/\\/g, "/");
+  const enc = encodeURI(p).replace(/[?#]/g, (c) => (c === "?" ? "%3F" : "%23"));
+  if (/^[A-Za-z]:\//.test(p)) return `file:///${enc}`;
+  return p.startsWith("/") ? `file://${enc}` : enc;
+}
+
+/** SARIF's rule `name` is a readable identifier, Pascal-cased: "NoSecretsInTheEnvironment". */
+export function ruleName(title: string, id: string): string {
+  const words = title.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, " ").trim().split(" ").filter(Boolean);
+  return words.length ? words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("") : id;
+}
+
+function ruleDescriptor(r: RuleResult, info: SarifRuleInfo | undefined): Json {
+  const full = [info?.description, info?.rationale].filter(Boolean).join(" ") || r.title;
+  const tags = [r.category, ...(SECURITY_SEVERITY[r.severity] ? ["security"] : []), ...(info?.cis ? [`CIS-Docker-${info.cis}`] : [])];
+  const properties: Json = { tags, category: r.category, severity: r.severity };
+  const score = SECURITY_SEVERITY[r.severity];
+  if (score) properties["security-severity"] = score;
+  return {
+    id: r.rule,
+    name: ruleName(r.title, r.rule),
+    shortDescription: { text: r.title },
+    fullDescription: { text: full },
+    ...(r.remediation ? { help: { text: r.remediation } } : {}),
+    defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
+    properties,
+  };
+}
+
+function location(img: ImageReport, f: ReportedFinding): Json {
+  const loc = f.location ?? {};
+  const out: Json = {};
+  if (loc.dockerfile) {
+    out.physicalLocation = {
+      artifactLocation: { uri: fileUri(loc.dockerfile.file) },
+      region: { startLine: Math.max(1, Math.trunc(loc.dockerfile.line)) },
+    };
+  }
+  const props: Json = { image: img.reference };
+  if (loc.layer !== undefined) props.layer = loc.layer;
+  if (loc.config !== undefined && loc.path !== undefined) props.config = loc.config;
+  let logical: Json;
+  if (loc.path !== undefined) logical = { name: loc.path, fullyQualifiedName: `${img.reference}:${loc.path}`, kind: "resource" };
+  else if (loc.config !== undefined) logical = { name: loc.config, fullyQualifiedName: `${img.reference}:config.${loc.config}`, kind: "property" };
+  else logical = { name: img.reference, fullyQualifiedName: img.reference, kind: "module" };
+  out.logicalLocations = [{ ...logical, properties: props }];
+  return out;
+}
+
+function messageText(f: ReportedFinding): string {
+  const extra = [f.expected !== undefined ? `expected ${f.expected}` : "", f.found !== undefined ? `found ${f.found}` : ""].filter(Boolean);
+  return extra.length ? `${f.message} (${extra.join("; ")})` : f.message;
+}
+
+function fingerprint(img: ImageReport, r: RuleResult, f: ReportedFinding): string {
+  const l = f.location ?? {};
+  const key = [r.rule, img.reference, l.path ?? "", l.config ?? "", l.dockerfile?.file ?? "", f.message].join("\0");
+  return createHash("sha256").update(key).digest("hex").slice(0, 32);
+}
+
+function result(img: ImageReport, r: RuleResult, ruleIndex: number, f: ReportedFinding): Json {
+  const properties: Json = { image: img.reference, severity: r.severity };
+  if (img.digest) properties.imageDigest = img.digest;
+  if (f.location?.layer !== undefined) properties.layer = f.location.layer;
+  if (f.expected !== undefined) properties.expected = f.expected;
+  if (f.found !== undefined) properties.found = f.found;
+  if (!f.waivedBy && r.expiredWaivers?.length) properties.expiredWaivers = r.expiredWaivers;
+  const out: Json = {
+    ruleId: r.rule,
+    ruleIndex,
+    level: SARIF_LEVEL[r.severity],
+    message: { text: messageText(f) },
+    locations: [location(img, f)],
+    partialFingerprints: { "imgpolicyFinding/v1": fingerprint(img, r, f) },
+  };
+  if (f.waivedBy) {
+    const w = f.waivedBy;
+    const terms = waiverTerms(w);
+    const suppression: Json = { kind: "external", justification: terms ? `${w.reason} (${terms})` : w.reason };
+    const sp: Json = {};
+    if (w.expires) sp.expires = w.expires;
+    if (w.source) sp.source = w.source;
+    if (w.path) sp.path = w.path;
+    if (Object.keys(sp).length) suppression.properties = sp;
+    out.suppressions = [suppression];
+  }
+  out.properties = properties;
+  return out;
+}
+
+/** The report as a SARIF 2.1.0 log, pretty-printed, ending in a newline. */
+export function renderSarif(report: Report, opts: SarifOptions = {}): string {
+  const info = new Map((opts.rules ?? []).map((r) => [r.id, r]));
+  const rules: Json[] = [];
+  const index = new Map<string, number>();
+  const results: Json[] = [];
+  for (const img of report.images) {
+    for (const r of img.results) {
+      let i = index.get(r.rule);
+      if (i === undefined) {
+        i = rules.length;
+        index.set(r.rule, i);
+        rules.push(ruleDescriptor(r, info.get(r.rule)));
+      }
+      for (const f of r.findings) results.push(result(img, r, i, f));
+    }
+  }
+  const unread = report.images.filter((i) => i.error);
+  const invocation: Json = {
+    executionSuccessful: unread.length === 0,
+    endTimeUtc: report.generatedAt,
+    ...(unread.length
+      ? { toolExecutionNotifications: unread.map((i) => ({ level: "error", message: { text: `${i.reference}: ${i.error}` } })) }
+      : {}),
+  };
+  const images = report.images.map((i) => ({
+    reference: i.reference,
+    ...(i.digest ? { digest: i.digest } : {}),
+    ...(i.platform ? { platform: i.platform } : {}),
+    ...(i.error ? { error: i.error } : {}),
+    passed: i.passed,
+    summary: countsPhrase(i.counts, expiredWaiverCount(i.results)),
+    counts: i.counts,
+  }));
+  const log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: { name: report.tool.name, version: report.tool.version, informationUri: opts.informationUri ?? IMGPOLICY_INFORMATION_URI, rules },
+        },
+        invocations: [invocation],
+        results,
+        properties: { reportSchema: report.schema, policies: report.policies, failOn: report.failOn, passed: report.passed, images },
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + "\n";
+}

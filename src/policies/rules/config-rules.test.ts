@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import { configFact } from "../../inspect/facts/config-facts.js";
+import type { Facts } from "../../inspect/facts/types.js";
+import type { ContainerConfig } from "../../inspect/image.js";
+import type { AnyRule } from "../types.js";
+import { rule as commandExecForm } from "./command-exec-form.js";
+import { rule as commandSet } from "./command-set.js";
+import { rule as envNoSecrets } from "./env-no-secrets.js";
+import { rule as healthcheckPresent } from "./healthcheck-present.js";
+import { rule as labelsPattern } from "./labels-pattern.js";
+import { rule as labelsRequired } from "./labels-required.js";
+import { parsePortSpec, rule as portsAllowed } from "./ports-allowed.js";
+import { facts, optionsErrors, run } from "./test-facts.js";
+
+interface Case {
+  name: string;
+  facts: Facts;
+  options?: object;
+  status: "pass" | "fail" | "skip";
+  text?: string | RegExp;
+}
+
+function table(rule: AnyRule, cases: Case[]) {
+  describe(`${rule.id} ${rule.title}`, () => {
+    it.each(cases)("$name → $status", (c) => {
+      const r = run(rule, c.facts, c.options);
+      expect(r.status, r.text).toBe(c.status);
+      if (c.text !== undefined) expect(r.text).toMatch(c.text);
+    });
+    it("options schema compiles and accepts the defaults", () => {
+      expect(optionsErrors(rule)).toEqual([]);
+    });
+  });
+}
+
+/** Facts whose config is what inspection makes of this image config. */
+const cfg = (c: ContainerConfig) => facts({ config: configFact(c) });
+const SH = ["/bin/sh", "-c"];
+
+table(commandExecForm, [
+  { name: "exec ENTRYPOINT and CMD", facts: cfg({ Entrypoint: ["/app"], Cmd: ["--port", "8080"] }), status: "pass" },
+  { name: "exec CMD only", facts: cfg({ Cmd: ["/app"] }), status: "pass" },
+  {
+    name: "shell ENTRYPOINT",
+    facts: cfg({ Entrypoint: [...SH, "/app --port 8080"] }),
+    status: "fail",
+    text: 'ENTRYPOINT is in shell form ["/bin/sh","-c","/app --port 8080"]: /bin/sh is PID 1 and does not pass SIGTERM to the program.',
+  },
+  { name: "shell ENTRYPOINT ignores CMD", facts: cfg({ Entrypoint: [...SH, "/app"], Cmd: ["--debug"] }), status: "fail", text: "CMD is ignored" },
+  { name: "shell CMD", facts: cfg({ Cmd: [...SH, "node server.js"] }), status: "fail", text: "CMD is in shell form" },
+  {
+    name: "shell CMD under exec ENTRYPOINT",
+    facts: cfg({ Entrypoint: ["/app"], Cmd: [...SH, "--port 8080"] }),
+    status: "fail",
+    text: 'the entrypoint receives the shell and "-c" as its arguments',
+  },
+  { name: "shell form that execs", facts: cfg({ Cmd: [...SH, "exec /app --port $PORT"] }), status: "pass" },
+  { name: "custom SHELL", facts: cfg({ Shell: ["/bin/bash", "-o", "pipefail", "-c"], Cmd: ["/bin/bash", "-o", "pipefail", "-c", "app"] }), status: "fail" },
+  { name: "neither set", facts: cfg({}), status: "skip", text: "IMG-CMD-002" },
+]);
+
+table(commandSet, [
+  { name: "ENTRYPOINT", facts: cfg({ Entrypoint: ["/app"] }), status: "pass" },
+  { name: "CMD", facts: cfg({ Cmd: ["/app"] }), status: "pass" },
+  { name: "neither", facts: cfg({ Entrypoint: null, Cmd: [] }), status: "fail", text: "The image sets neither ENTRYPOINT nor CMD" },
+]);
+
+const oci = {
+  "org.opencontainers.image.source": "https://github.com/example/app",
+  "org.opencontainers.image.version": "1.2.3",
+  "org.opencontainers.image.revision": "0123456789abcdef0123456789abcdef01234567",
+  "org.opencontainers.image.created": "2024-05-01T10:00:00Z",
+};
+
+const { "org.opencontainers.image.revision": _revision, ...noRevision } = oci;
+
+table(labelsRequired, [
+  { name: "all four OCI labels", facts: cfg({ Labels: oci }), status: "pass" },
+  {
+    name: "revision missing",
+    facts: cfg({ Labels: noRevision }),
+    status: "fail",
+    text: "Label 'org.opencontainers.image.revision' is missing.",
+  },
+  { name: "version empty", facts: cfg({ Labels: { ...oci, "org.opencontainers.image.version": " " } }), status: "fail", text: "is set but empty" },
+  { name: "no labels", facts: cfg({}), status: "fail", text: /source[\s\S]*version[\s\S]*revision[\s\S]*created/ },
+  { name: "custom list", facts: cfg({ Labels: { team: "core" } }), options: { required: ["team"] }, status: "pass" },
+  { name: "custom list, absent", facts: cfg({ Labels: {} }), options: { required: ["team"] }, status: "fail", text: "Label 'team' is missing." },
+]);
+
+const revision = { "org.opencontainers.image.revision": "^[0-9a-f]{40}$", "org.opencontainers.image.version": "^\\d+\\.\\d+\\.\\d+$" };
+
+table(labelsPattern, [
+  { name: "values match", facts: cfg({ Labels: oci }), options: { patterns: revision }, status: "pass" },
+  {
+    name: "short revision",
+    facts: cfg({ Labels: { ...oci, "org.opencontainers.image.revision": "0123abc" } }),
+    options: { patterns: revision },
+    status: "fail",
+    text: "Label 'org.opencontainers.image.revision' is '0123abc', which does not match /^[0-9a-f]{40}$/.",
+  },
+  { name: "absent labels are IMG-LABEL-001's job", facts: cfg({ Labels: { "org.opencontainers.image.version": "1.0.0" } }), options: { patterns: revision }, status: "pass" },
+  { name: "none of the labels present", facts: cfg({}), options: { patterns: revision }, status: "skip", text: "none of the labels" },
+  { name: "no patterns configured", facts: cfg({ Labels: oci }), status: "skip", text: "no label patterns" },
+  { name: "invalid pattern", facts: cfg({ Labels: { a: "x" } }), options: { patterns: { a: "(" } }, status: "fail", text: "not a valid regular expression" },
+]);
+
+const ports = (...p: string[]) => cfg({ ExposedPorts: Object.fromEntries(p.map((x) => [x, {}])) });
+
+table(portsAllowed, [
+  { name: "8080/tcp", facts: ports("8080/tcp"), status: "pass" },
+  { name: "nothing exposed", facts: ports(), status: "pass" },
+  { name: "22/tcp forbidden by default", facts: ports("8080/tcp", "22/tcp"), status: "fail", text: "Port 22/tcp is exposed, but the policy forbids 22/tcp." },
+  { name: "23/tcp forbidden by default", facts: ports("23/tcp"), status: "fail", text: "forbids 23/tcp" },
+  { name: "22/udp is not 22/tcp", facts: ports("22/udp"), status: "pass" },
+  { name: "allowed, bare number means tcp", facts: ports("8080/tcp"), options: { allowed: ["8080"] }, status: "pass" },
+  {
+    name: "not allowed",
+    facts: ports("8080/tcp", "9090/tcp"),
+    options: { allowed: ["8080/tcp"] },
+    status: "fail",
+    text: "Port 9090/tcp is exposed, but is not among the allowed ports (8080/tcp).",
+  },
+  { name: "allowed range", facts: ports("8001/tcp", "8099/tcp"), options: { allowed: ["8000-8099/tcp"] }, status: "pass" },
+  { name: "udp not allowed by a tcp entry", facts: ports("8080/udp"), options: { allowed: ["8080"] }, status: "fail", text: "8080/udp" },
+  { name: "allowed nothing", facts: ports("80/tcp"), options: { allowed: [] }, status: "fail", text: "(none)" },
+  { name: "required present", facts: ports("8080/tcp"), options: { required: ["8080"] }, status: "pass" },
+  {
+    name: "required missing",
+    facts: ports("9090/tcp"),
+    options: { required: ["8080/tcp"] },
+    status: "fail",
+    text: "Port 8080/tcp is required but not exposed (exposed: 9090/tcp).",
+  },
+  { name: "forbidden overridden", facts: ports("22/tcp"), options: { forbidden: [] }, status: "pass" },
+  { name: "forbidden range", facts: ports("6000/tcp"), options: { forbidden: ["6000-6063/tcp"] }, status: "fail", text: "forbids 6000-6063/tcp" },
+]);
+
+describe("IMG-PORT-001 port specs", () => {
+  it.each([
+    ["8080", "8080/tcp"],
+    ["8080/TCP", "8080/tcp"],
+    ["53/udp", "53/udp"],
+    ["8000-8099", "8000-8099/tcp"],
+  ])("%s → %s", (spec, text) => expect(parsePortSpec(spec)?.text).toBe(text));
+
+  it.each(["", "http", "70000", "90-80", "80/xyz/1"])("rejects %j", (spec) => expect(parsePortSpec(spec)).toBeUndefined());
+
+  it("the schema rejects a malformed port", () => {
+    expect(optionsErrors(portsAllowed, { forbidden: ["ssh"] })).not.toEqual([]);
+    expect(optionsErrors(portsAllowed, { forbidden: ["22/tcp"], allowed: ["8080", "53/udp", "8000-8099/tcp"], required: ["8080"] })).toEqual([]);
+  });
+});
+
+const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const GH_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+
+table(envNoSecrets, [
+  { name: "harmless env", facts: cfg({ Env: ["PATH=/usr/bin:/bin", "PORT=8080"] }), status: "pass" },
+  { name: "secret by name", facts: cfg({ Env: ["PATH=/bin", `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}`] }), status: "fail", text: /^ENV AWS_SECRET_ACCESS_KEY looks like a secret/ },
+  { name: "secret by value", facts: cfg({ Env: [`GREETING=${GH_TOKEN}`] }), status: "fail", text: "ENV GREETING looks like a secret" },
+  { name: "allowed name", facts: cfg({ Env: [`AWS_SECRET_ACCESS_KEY=${AWS_SECRET}`] }), options: { allow: ["AWS_SECRET_ACCESS_KEY"] }, status: "pass" },
+  { name: "no env", facts: cfg({}), status: "pass" },
+]);
+
+describe("IMG-ENV-001 never shows a raw value", () => {
+  it.each([AWS_SECRET, GH_TOKEN])("%#", (secret) => {
+    const f = cfg({ Env: [`AWS_SECRET_ACCESS_KEY=${AWS_SECRET}`, `GREETING=${GH_TOKEN}`, `DB_PASSWORD=hunter2hunter2`] });
+    const r = run(envNoSecrets, f);
+    expect(r.outcome.status === "fail" && r.outcome.findings).toHaveLength(3);
+    const shown = JSON.stringify(r.outcome);
+    expect(shown).not.toContain(secret);
+    expect(shown).not.toContain("hunter2hunter2");
+    const redacted = f.config.env.find((e) => e.name === "DB_PASSWORD")?.secret?.redacted ?? "";
+    expect(redacted).not.toBe("");
+    expect(shown).toContain(`DB_PASSWORD=${redacted}`);
+  });
+
+  it("locates the variable by config field", () => {
+    const r = run(envNoSecrets, cfg({ Env: ["DB_PASSWORD=hunter2hunter2"] }));
+    expect(r.outcome.status === "fail" && r.outcome.findings[0].location).toEqual({ config: "Env.DB_PASSWORD" });
+  });
+});
+
+const SECOND = 1e9;
+
+table(healthcheckPresent, [
+  { name: "HEALTHCHECK CMD", facts: cfg({ Healthcheck: { Test: ["CMD", "/app", "healthcheck"], Interval: 30 * SECOND } }), status: "pass" },
+  { name: "HEALTHCHECK CMD-SHELL", facts: cfg({ Healthcheck: { Test: ["CMD-SHELL", "curl -f http://localhost/ || exit 1"] } }), status: "pass" },
+  { name: "none", facts: cfg({}), status: "fail", text: "The image has no HEALTHCHECK." },
+  {
+    name: "HEALTHCHECK NONE",
+    facts: cfg({ Healthcheck: { Test: ["NONE"] } }),
+    status: "fail",
+    text: "HEALTHCHECK NONE disables health checking",
+  },
+  { name: "HEALTHCHECK NONE accepted", facts: cfg({ Healthcheck: { Test: ["NONE"] } }), options: { acceptNone: true }, status: "pass" },
+  { name: "acceptNone does not accept a missing check", facts: cfg({}), options: { acceptNone: true }, status: "fail", text: "no HEALTHCHECK" },
+  { name: "empty command", facts: cfg({ Healthcheck: { Test: ["CMD-SHELL", ""] } }), status: "fail", text: "HEALTHCHECK CMD-SHELL has an empty command." },
+]);

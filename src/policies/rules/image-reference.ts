@@ -1,0 +1,55 @@
+/**
+ * Tags and digests of image references, for IMG-TAG-001 and IMG-BASE-001 (not a rule,
+ * not registered). NAME[:TAG][@DIGEST] as Docker writes it; the tag is what follows
+ * the last ":" after the last "/" (a registry port comes before a "/").
+ */
+
+export type Pinning =
+  | { kind: "digest"; digest: string }
+  | { kind: "tag"; tag: string }
+  /** No tag and no digest: the engine and registries read it as `latest`. */
+  | { kind: "none" };
+
+const TAG = /^[\w][\w.-]{0,127}$/;
+export const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/;
+
+/** How a NAME[:TAG][@DIGEST] reference is pinned. */
+export function pinning(name: string): Pinning {
+  const at = name.indexOf("@");
+  if (at >= 0) return { kind: "digest", digest: name.slice(at + 1) };
+  const colon = name.lastIndexOf(":");
+  if (colon > name.lastIndexOf("/") && TAG.test(name.slice(colon + 1))) return { kind: "tag", tag: name.slice(colon + 1) };
+  return { kind: "none" };
+}
+
+const ARCHIVE_SCHEME = /^(docker-archive|oci-archive|oci):(.*)$/;
+const ENGINE_SCHEME = /^(?:docker-daemon:|docker:\/\/|docker:|registry:|remote:)/;
+const FILE_LIKE = /\.(?:tar|tgz|tar\.gz|tar\.zst|tar\.xz|gz|zst)$/i;
+
+export type ReferenceKind =
+  | { kind: "name"; name: string }
+  | { kind: "image-id" }
+  /** A docker-archive or OCI layout, with the tag after its path when one is given. */
+  | { kind: "archive"; tag?: string };
+
+/**
+ * What `image.reference` names: an image name (engine or registry), an image ID, or an
+ * archive or layout on disk. `imageId` is the config digest, to recognise a reference
+ * by ID (`sha256:…` or a hex prefix of 12 digits or more).
+ */
+export function referenceKind(reference: string, imageId: string): ReferenceKind {
+  const archive = ARCHIVE_SCHEME.exec(reference);
+  if (archive) {
+    const rest = archive[2]!;
+    const last = rest.slice(rest.lastIndexOf(":") + 1);
+    // PATH[:NAME[:TAG]]: the last ":" segment is a tag unless it still looks like a path
+    if (rest.includes(":") && TAG.test(last) && !FILE_LIKE.test(last)) return { kind: "archive", tag: last };
+    return { kind: "archive" };
+  }
+  if (/^(?:\/|\.\.?\/|~)/.test(reference) || FILE_LIKE.test(reference)) return { kind: "archive" };
+  const name = reference.replace(ENGINE_SCHEME, "");
+  const hex = imageId.replace(/^sha256:/, "");
+  const bare = name.replace(/^sha256:/, "");
+  if (/^[a-f0-9]{12,64}$/.test(bare) && hex.startsWith(bare)) return { kind: "image-id" };
+  return { kind: "name", name };
+}

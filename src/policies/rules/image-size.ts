@@ -1,0 +1,79 @@
+/** IMG-SIZE-001: the image is within a size budget. */
+import type { LayerFact } from "../../inspect/facts/types.js";
+import { failIf, type Finding, type Rule } from "../types.js";
+import { formatBytes, formatBytesExact } from "./byte-size.js";
+
+interface Options {
+  /** Budget for the uncompressed size (the sum of the layer tars), in bytes. */
+  maxBytes: number;
+  /** Budget for the compressed size (what a pull downloads), in bytes. */
+  maxCompressedBytes?: number;
+}
+
+function largest(layers: readonly LayerFact[], key: "uncompressedSize" | "size"): string {
+  const top = [...layers].sort((a, b) => b[key] - a[key]).slice(0, 3);
+  const one = (l: LayerFact) => {
+    const by = l.createdBy ? `: ${l.createdBy.replace(/\s+/g, " ").trim().slice(0, 80)}` : "";
+    return `layer ${l.index} ${formatBytes(l[key])}${by}`;
+  };
+  return top.length ? ` Largest layers: ${top.map(one).join("; ")}.` : "";
+}
+
+function biggest(layers: readonly LayerFact[], key: "uncompressedSize" | "size"): { layer: number } | undefined {
+  const top = [...layers].sort((a, b) => b[key] - a[key])[0];
+  return top ? { layer: top.index } : undefined;
+}
+
+export const rule: Rule<Options> = {
+  id: "IMG-SIZE-001",
+  title: "Image size within budget",
+  category: "size",
+  severity: "medium",
+  optIn: true,
+  description:
+    "The image's uncompressed size (`image.size.uncompressed`, the sum of its layer tars) is at most `maxBytes`, and, when `maxCompressedBytes` is set, its compressed size (`image.size.compressed`) is at most that. Sizes are in bytes; messages print SI units as `docker images` does.",
+  rationale:
+    "Size is pull time, start-up time on a fresh node, registry storage and attack surface: every file shipped is a file to patch. A budget in the policy catches the regression when a build stage's toolchain or a cache slips into the final image (a Go service goes from ~10 MB on scratch to ~900 MB on `FROM golang`).",
+  remediation:
+    "Build in one stage and ship only the result:\n" +
+    "  FROM golang:1.22 AS build\n" +
+    "  RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/app .\n" +
+    "  FROM scratch\n" +
+    "  COPY --from=build /out/app /app\n" +
+    "Use slim or distroless bases, install with `--no-install-recommends` / `--no-cache`, and clean caches in the same RUN. Look at the largest layers named in the finding first.",
+  optionsSchema: {
+    type: "object",
+    properties: {
+      maxBytes: { type: "integer", minimum: 0, description: "Budget for the uncompressed size, in bytes." },
+      maxCompressedBytes: { type: "integer", minimum: 0, description: "Budget for the compressed size, in bytes." },
+    },
+    required: ["maxBytes"],
+    additionalProperties: false,
+  },
+  defaultOptions: { maxBytes: 500_000_000 },
+  check(facts, options) {
+    const { size, layers } = facts.image;
+    const findings: Finding[] = [];
+    if (size.uncompressed > options.maxBytes) {
+      const f: Finding = {
+        message: `The image is ${formatBytes(size.uncompressed)} uncompressed, over the budget of ${formatBytes(options.maxBytes)}.${largest(layers, "uncompressedSize")}`,
+        expected: `at most ${formatBytesExact(options.maxBytes)} uncompressed`,
+        found: formatBytesExact(size.uncompressed),
+      };
+      const loc = biggest(layers, "uncompressedSize");
+      if (loc) f.location = loc;
+      findings.push(f);
+    }
+    if (options.maxCompressedBytes !== undefined && size.compressed > options.maxCompressedBytes) {
+      const f: Finding = {
+        message: `The image is ${formatBytes(size.compressed)} compressed, over the budget of ${formatBytes(options.maxCompressedBytes)}.${largest(layers, "size")}`,
+        expected: `at most ${formatBytesExact(options.maxCompressedBytes)} compressed`,
+        found: formatBytesExact(size.compressed),
+      };
+      const loc = biggest(layers, "size");
+      if (loc) f.location = loc;
+      findings.push(f);
+    }
+    return failIf(findings);
+  },
+};

@@ -1,0 +1,49 @@
+/**
+ * Allow lists of the filesystem rules (not a rule, not registered). Globs are matched
+ * with picomatch, dot files included, as waiver paths are:
+ * - an entry holding a "/" is matched against the whole path: "/usr/bin/passwd",
+ *   "/opt/app/**", "/usr/local/bin/*";
+ * - an entry without a "/" is matched against the base name: "busybox", "*.pem".
+ */
+import picomatch from "picomatch";
+
+export type PathMatcher = (path: string) => boolean;
+
+export function baseName(path: string): string {
+  const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}
+
+export function dirName(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+/** A matcher for an allow list; an empty list matches nothing. */
+export function pathMatcher(patterns: readonly string[]): PathMatcher {
+  const full = patterns.filter((p) => p.includes("/"));
+  const base = patterns.filter((p) => !p.includes("/"));
+  const matchFull = full.length ? picomatch(full, { dot: true }) : undefined;
+  const matchBase = base.length ? picomatch(base, { dot: true }) : undefined;
+  return (path) => Boolean(matchFull?.(path)) || Boolean(matchBase?.(baseName(path)));
+}
+
+/** "/app/.git (layer 2)" */
+export function where(w: { path: string; layer?: number }): string {
+  return w.layer === undefined ? w.path : `${w.path} (layer ${w.layer})`;
+}
+
+/** "0755", "4755": permission bits as `ls -l`'s numeric form. */
+export function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, "0");
+}
+
+/** The JSON Schema of an `allow` option. */
+export function allowSchema(what: string): Record<string, unknown> {
+  return {
+    type: "array",
+    items: { type: "string", minLength: 1 },
+    uniqueItems: true,
+    description: `${what}: globs over the path (entries with a "/") or over the base name (entries without one).`,
+  };
+}

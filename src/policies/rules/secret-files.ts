@@ -1,0 +1,60 @@
+/** IMG-FS-005: no private keys or credential files in the image (CIS 4.10, dockle CIS-DI-0010). */
+import { failIf, type Rule } from "../types.js";
+import { allowSchema, pathMatcher, where } from "./path-glob.js";
+
+interface Options {
+  /** Files accepted as not secret: globs over the path, or base names. */
+  allow: string[];
+  /** Kinds not reported (see `filesystem.secretFiles`); "pem" is a .pem file whose content is not a private key. */
+  ignoreKinds: string[];
+}
+
+/** Kinds found by reading the content (parsers/private-key.ts) rather than by path. */
+const BY_CONTENT = /-private-key$|^private-key$/;
+
+export const rule: Rule<Options> = {
+  id: "IMG-FS-005",
+  title: "No secret files or private keys",
+  category: "filesystem",
+  severity: "critical",
+  cis: "4.10",
+  description:
+    "No file holds a private key (PEM, OpenSSH, PGP or PuTTY key, found by content) or is a well-known credential file (.env, .aws/credentials, .docker/config.json, .kube/config, .ssh/id_*, .npmrc, .pypirc, .netrc, .git-credentials, .pgpass, SSH host keys, keystores, …, found by path).",
+  rationale:
+    "CIS Docker Benchmark 4.10 (Ensure secrets are not stored in Dockerfiles), dockle CIS-DI-0010, trivy's secret scanner: every layer of an image is readable by whoever can pull it, and a file deleted in a later layer is still in the layer that added it. A leaked key has to be revoked; rebuilding is not enough. An SSH host key baked into an image is shared by every container started from it.",
+  remediation:
+    "Remove the file from the build context (`.dockerignore`: `.env`, `*.key`, `.aws/`, `.ssh/`), rotate the secret, and pass it at build time as a build secret, which never lands in a layer:\n" +
+    "  RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci\n" +
+    "and at run time as a mounted secret or an environment variable. Do not delete it in a later RUN: the layer that added it still has it. A file that is not secret (a test fixture, a public key with a .key name) goes in `allow`.",
+  optionsSchema: {
+    type: "object",
+    properties: {
+      allow: allowSchema("Files accepted as not secret"),
+      ignoreKinds: {
+        type: "array",
+        items: { type: "string", minLength: 1 },
+        uniqueItems: true,
+        description: 'Kinds of secret file not reported ("pem": a .pem file whose content is not a private key, usually a certificate).',
+      },
+    },
+    additionalProperties: false,
+  },
+  defaultOptions: { allow: [], ignoreKinds: ["pem"] },
+  check(facts, options) {
+    const allowed = pathMatcher(options.allow);
+    const ignored = new Set(options.ignoreKinds);
+    return failIf(
+      facts.filesystem.secretFiles
+        .filter((s) => !ignored.has(s.kind) && !allowed(s.path))
+        .map((s) => {
+          const how = BY_CONTENT.test(s.kind) ? "a private key by its content" : "a credential file by its name";
+          return {
+            message: `${where(s)} is ${how} (${s.kind}).`,
+            location: { path: s.path, layer: s.layer },
+            expected: "no private keys or credential files in any layer",
+            found: `${s.kind} at ${s.path}`,
+          };
+        }),
+    );
+  },
+};

@@ -7,10 +7,12 @@ import type { ConfigFile } from "../image.js";
 import type { ScanInterest } from "../fs/scan-layer.js";
 import { CA_BUNDLE_PATHS } from "../parsers/ca-bundle.js";
 import { joinInRoot } from "../fs/image-path.js";
+import { interestFromSpec, type InterestSpec } from "../scan/interest-spec.js";
 
 export const ACCOUNT_FILES = ["/etc/passwd", "/etc/group", "/etc/shadow"] as const;
 export const OS_RELEASE_FILES = ["/etc/os-release", "/usr/lib/os-release"] as const;
 const CERT_DIRS = ["/etc/ssl/", "/etc/pki/"];
+const CERT_SUFFIXES = [".crt", ".pem"];
 const MAX_CONTENT = 8 << 20;
 
 export function envValue(env: readonly string[] | undefined, name: string): string | undefined {
@@ -21,15 +23,14 @@ export function envValue(env: readonly string[] | undefined, name: string): stri
   return undefined;
 }
 
-export function factsInterest(config: ConfigFile, extra: readonly string[] = []): ScanInterest {
+/** The files the facts read, as plain data (it crosses into the layer-scan worker threads). */
+export function factsInterestSpec(config: ConfigFile, extra: readonly string[] = []): InterestSpec {
   const exact = new Set<string>([...ACCOUNT_FILES, ...OS_RELEASE_FILES, ...CA_BUNDLE_PATHS, ...extra.map((p) => joinInRoot("/", p))]);
   const certFile = envValue(config.config?.Env, "SSL_CERT_FILE");
   if (certFile?.startsWith("/")) exact.add(certFile);
-  return {
-    wantContent(path, size) {
-      if (size > MAX_CONTENT) return false;
-      if (exact.has(path)) return true;
-      return CERT_DIRS.some((d) => path.startsWith(d)) && /\.(crt|pem)$/.test(path);
-    },
-  };
+  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT };
+}
+
+export function factsInterest(config: ConfigFile, extra: readonly string[] = []): ScanInterest {
+  return interestFromSpec(factsInterestSpec(config, extra));
 }

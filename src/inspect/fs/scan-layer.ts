@@ -8,7 +8,9 @@ import { Parser, type ReadEntry } from "tar";
 import { SourceError } from "../../errors.js";
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
+import { sparseFromBuffer, sparseFromSegments } from "../elf/sparse-bytes.js";
 import { privateKeyKind } from "../parsers/secrets.js";
+import type { InterestSpec } from "../scan/interest-spec.js";
 import type { FileRecord, FileType } from "./file-record.js";
 import { baseName, normalizeEntryName, parentOf, PathEscapeError } from "./image-path.js";
 
@@ -19,6 +21,11 @@ export interface ScanInterest {
   elf?: boolean;
   /** Sniff files up to this size for private keys (default 64 KiB; 0 = off). */
   privateKeyMaxSize?: number;
+  /**
+   * The same interest as plain data, when it has one (see `interestFromSpec`):
+   * only then can the scan run in a worker thread, where `wantContent` cannot go.
+   */
+  spec?: InterestSpec;
 }
 
 export interface LayerIndex {
@@ -47,6 +54,8 @@ const TYPES: Partial<Record<ReadEntry["type"], FileType>> = {
 
 const HEAD = 64;
 const KEY_SNIFF = 4096;
+/** ELF files up to this size are held whole for parsing (ElfCapture's default); larger ones are captured sparsely. */
+const ELF_WHOLE = 32 << 20;
 
 export function scanLayer(stream: Readable, layer: number, what: string, interest: ScanInterest): Promise<LayerIndex> {
   const index: LayerIndex = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
@@ -111,22 +120,40 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
     const watchContent = (entry: ReadEntry, rec: FileRecord) => {
       const keep = interest.wantContent(rec.path, rec.size);
       const kept: Buffer[] = [];
-      let head: Buffer | undefined;
       let headParts: Buffer[] = [];
       let headLen = 0;
+      // an ELF file is held whole (a view of the chunk when one chunk carries all of it,
+      // else one buffer filled as it streams), or captured sparsely when it is large
+      let elfWhole: Buffer | undefined;
+      let elfFill = 0;
       let elf: ElfCapture | undefined;
       let keyParts: Buffer[] | undefined;
       let keyLen = 0;
       let decided = false;
+      const elfPush = (c: Buffer) => {
+        if (elf) elf.push(c);
+        else if (elfWhole) {
+          const n = Math.min(c.length, elfWhole.length - elfFill);
+          c.copy(elfWhole, elfFill, 0, n);
+          elfFill += n;
+        }
+      };
       const decide = (h: Buffer) => {
         decided = true;
-        head = h;
-        if (parseElfFiles && isElfMagic(h)) elf = new ElfCapture(rec.size);
-        else if (keyMax > 0 && rec.size <= keyMax && h.includes("-----BEGIN")) keyParts = [];
-        if (elf) elf.push(h);
-        if (keyParts) {
-          keyParts.push(h);
-          keyLen += h.length;
+        if (parseElfFiles && isElfMagic(h)) {
+          if (h.length >= rec.size) {
+            elfWhole = h.length === rec.size ? h : h.subarray(0, rec.size);
+            elfFill = rec.size;
+          } else if (rec.size <= ELF_WHOLE) {
+            elfWhole = Buffer.allocUnsafe(rec.size);
+            elfPush(h);
+          } else {
+            elf = new ElfCapture(rec.size);
+            elf.push(h);
+          }
+        } else if (keyMax > 0 && rec.size <= keyMax && h.includes("-----BEGIN")) {
+          keyParts = [h];
+          keyLen = h.length;
         }
       };
       entry.on("data", (chunk: Buffer) => {
@@ -141,7 +168,7 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
           }
           return;
         }
-        elf?.push(chunk);
+        elfPush(chunk);
         if (keyParts && keyLen < KEY_SNIFF) {
           keyParts.push(chunk);
           keyLen += chunk.length;
@@ -149,13 +176,18 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       });
       entry.on("end", () => {
         if (!decided && headLen > 0) decide(Buffer.concat(headParts));
-        if (keep) rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+        // a copy: a view would hold on to the whole chunk it came in
+        if (keep) rec.content = Buffer.concat(kept);
         if (elf) rec.elf = parseElf(elf.finish());
+        else if (elfWhole) {
+          rec.elf = parseElf(
+            elfFill === elfWhole.length ? sparseFromBuffer(elfWhole) : sparseFromSegments(rec.size, [{ offset: 0, bytes: elfWhole.subarray(0, elfFill) }]),
+          );
+        }
         if (keyParts) {
           const kind = privateKeyKind(Buffer.concat(keyParts).subarray(0, KEY_SNIFF));
           if (kind) rec.privateKey = kind;
         }
-        void head;
       });
     };
 

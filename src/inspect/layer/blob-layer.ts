@@ -4,11 +4,12 @@
  */
 import { pipeline } from "node:stream";
 import type { Readable } from "node:stream";
-import { SourceError } from "../../errors.js";
 import { DigestVerifier } from "../digest.js";
 import type { FileSource } from "../file-source.js";
 import { layerCompression, type Compression, type Layer } from "../image.js";
-import { decompressor, peek, sniffCompression } from "./decompress.js";
+import type { ScannableLayer, StoredLayer } from "../scan/stored-layer.js";
+import { peek, sniffCompression } from "./decompress.js";
+import { layerTar, type TarCheck } from "./layer-tar.js";
 
 export interface BlobLayerInit {
   source: FileSource;
@@ -30,7 +31,7 @@ function chain(src: Readable, ...rest: NodeJS.ReadWriteStream[]): Readable {
   return last;
 }
 
-class BlobLayer implements Layer {
+class BlobLayer implements ScannableLayer {
   #compression: Compression | undefined;
   #digest: string | undefined;
   constructor(private readonly init: BlobLayerInit) {
@@ -88,34 +89,34 @@ class BlobLayer implements Layer {
   }
 
   async uncompressed(): Promise<Readable> {
-    let compression = this.#compression;
+    const { tar, compression } = await layerTar(await this.init.source.open(this.init.path), this.#check());
+    this.#compression ??= compression;
+    return tar;
+  }
+
+  /** The stored bytes and what to check them against, for a scan in a worker thread (see `ScannableLayer`). */
+  async storedForScan(): Promise<StoredLayer> {
+    return {
+      stream: await this.init.source.open(this.init.path),
+      check: this.#check(),
+      learned: ({ compression }) => {
+        this.#compression ??= compression;
+      },
+    };
+  }
+
+  #check(): TarCheck {
+    const { what, path, diffId, size } = this.init;
     // Hash the stored bytes only when there is a recorded digest that the diff_id check
-    // below does not already cover (an uncompressed blob's digest is its diff_id).
+    // does not already cover (an uncompressed blob's digest is its diff_id).
     const recorded = this.init.digest;
-    let stored = recorded && recorded !== this.init.diffId ? await this.compressed() : await this.init.source.open(this.init.path);
-    if (!compression) {
-      const p = await peek(stored, 4);
-      compression = this.#compression = sniffCompression(p.head);
-      stored = p.stream;
-    }
-    if (compression === "none" && recorded && recorded !== this.init.diffId) {
-      // an uncompressed blob whose recorded digest is not its diff_id: one of them is wrong
-      stored.destroy();
-      throw new SourceError(`${this.init.what}: the blob is an uncompressed tar but its digest ${recorded} is not the config's diff_id ${this.init.diffId}`);
-    }
-    const what = this.init.what;
-    const dec = decompressor(compression);
-    // say what failed before the pipeline passes the error on (listeners run in order)
-    dec.prependListener("error", (err: Error) => {
-      const msg = /unexpected end of file/i.test(err.message) ? `truncated ${compression} stream` : err.message;
-      err.message = `cannot decompress: ${msg}`;
-    });
-    const out = chain(
-      stored,
-      dec,
-      new DigestVerifier(this.init.diffId, `${what}: uncompressed content does not match the config's diff_id`),
-    );
-    return out;
+    return {
+      ...(this.#compression ? { compression: this.#compression } : {}),
+      ...(recorded && recorded !== diffId ? { blob: { digest: recorded, what: `${what}: blob ${path}`, ...(size !== undefined ? { size } : {}) } } : {}),
+      diffId,
+      diffIdWhat: `${what}: uncompressed content does not match the config's diff_id`,
+      what,
+    };
   }
 }
 

@@ -56,6 +56,10 @@ async function* chunks(client: RegistryClient, o: BlobStreamOptions): AsyncGener
   try {
     for (;;) {
       const res = await client.get(path, { what, budget, ...(received > 0 ? { headers: { Range: `bytes=${received}-` } } : {}) });
+      if (/text\/html/i.test(String(res.headers["content-type"] ?? ""))) {
+        res.destroy();
+        throw registryError(client.ctx, `${what}: answered with an HTML page, not the blob (HTTP ${res.statusCode})`);
+      }
       // resuming: a 206 from where we stopped, or the whole blob again with the start skipped
       let skip = 0;
       if (received > 0) {
@@ -113,6 +117,21 @@ export class BlobCheck extends Transform {
     this.#hash = createHash(digestAlgorithm(digest));
   }
 
+  #verdict: Error | null | undefined;
+
+  #check(): Error | null {
+    if (this.#verdict !== undefined) return this.#verdict;
+    const got = `${digestAlgorithm(this.digest)}:${this.#hash.digest("hex")}`;
+    if (this.size !== undefined && this.#bytes !== this.size) {
+      this.#verdict = registryError(this.ctx, `blob ${this.digest}: size mismatch: expected ${this.size} bytes, got ${this.#bytes}`);
+    } else if (got !== this.digest) {
+      this.#verdict = registryError(this.ctx, `blob ${this.digest}: digest mismatch: got ${got}`);
+    } else {
+      this.#verdict = null;
+    }
+    return this.#verdict;
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.#bytes += chunk.length;
     if (this.size !== undefined && this.#bytes > this.size) {
@@ -120,17 +139,16 @@ export class BlobCheck extends Transform {
       return;
     }
     this.#hash.update(chunk);
+    // with the size known, the last chunk is held back until the digest is checked,
+    // so a reader never gets the whole of a bad blob
+    if (this.size !== undefined && this.#bytes === this.size) {
+      const err = this.#check();
+      if (err) return cb(err);
+    }
     cb(null, chunk);
   }
 
   override _flush(cb: TransformCallback): void {
-    const got = `${digestAlgorithm(this.digest)}:${this.#hash.digest("hex")}`;
-    if (this.size !== undefined && this.#bytes !== this.size) {
-      cb(registryError(this.ctx, `blob ${this.digest}: size mismatch: expected ${this.size} bytes, got ${this.#bytes}`));
-    } else if (got !== this.digest) {
-      cb(registryError(this.ctx, `blob ${this.digest}: digest mismatch: got ${got}`));
-    } else {
-      cb();
-    }
+    cb(this.#check());
   }
 }

@@ -34,6 +34,10 @@ export interface FetchOptions {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
+function isCertProblem(err: unknown): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS/i.test((err as NodeJS.ErrnoException)?.code ?? "");
+}
+
 /** An HTTPS attempt that met a server speaking something else (plain HTTP). */
 function isTlsMismatch(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException | undefined;
@@ -85,7 +89,8 @@ export class RegistryClient {
         // HTTPS before a plain-HTTP fallback is tried once: a plain server may just hang up on it
         if (i === schemes.length - 1 && retryableError(err) && (await budget.next())) continue;
         firstError ??= err;
-        if (++i < schemes.length) continue;
+        // a certificate problem means the registry does speak HTTPS: say so rather than try HTTP
+        if (!isCertProblem(err) && ++i < schemes.length) continue;
         const shown = isTlsMismatch(firstError) ? err : firstError;
         throw registryError({ registry: this.ctx.registry }, connectionCause(shown), { cause: shown });
       }

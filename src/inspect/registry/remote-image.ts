@@ -13,7 +13,7 @@ import { RegistryBlobSource } from "./blob-source.js";
 import { readCached, writeCached, type BlobCache } from "./cache.js";
 import { RegistryClient } from "./client.js";
 import { credentialsFor } from "./docker-config.js";
-import { registryError } from "./error-body.js";
+import { describeAnswer, looksLikeHtml, registryError } from "./error-body.js";
 import { allowsHttp, cacheFor, givenCredentials, isInsecure, loadCaCerts, type RegistryOptions } from "./options.js";
 import { manifestIdentifier, parseRegistryReference, type Reference } from "./reference.js";
 import { Transport } from "./transport.js";
@@ -45,6 +45,7 @@ async function fetchManifest(client: RegistryClient, cache: BlobCache | undefine
     const { body, res } = await client.bytes(`/v2/${client.repository}/manifests/${id}`, { what, accept: ACCEPT }, MANIFEST_LIMIT);
     raw = body;
     contentType = String(res.headers["content-type"] ?? "").split(";")[0]!.trim() || undefined;
+    if (looksLikeHtml(contentType, raw)) throw registryError(client.ctx, `${describeAnswer(res.statusCode ?? 200, contentType, raw)} (${what})`);
     const header = res.headers["docker-content-digest"];
     const claimed = pinned ?? (isDigest(header) ? header : undefined);
     digest = claimed ?? computeDigest(raw, "sha256");

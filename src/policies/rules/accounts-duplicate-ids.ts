@@ -21,7 +21,7 @@ export const rule: Rule<Options> = {
     const findings: Finding[] = [];
     for (const d of duplicateUids) {
       findings.push({
-        message: `uid ${d.id} is shared by ${d.names.map((n) => `'${n}'`).join(", ")} in ${passwd?.path ?? "/etc/passwd"}${passwd ? ` (layer ${passwd.layer})` : ""}.`,
+        message: `uid ${d.id} is shared by ${d.names.map((n) => `'${n}'`).join(", ")} in ${passwd?.path ?? "/etc/passwd"}${passwd ? ` (layer ${passwd.layer + 1})` : ""}.`,
         location: passwd ? { path: passwd.path, layer: passwd.layer } : { path: "/etc/passwd" },
         expected: `one account with uid ${d.id}`,
         found: d.names.join(", "),
@@ -29,7 +29,7 @@ export const rule: Rule<Options> = {
     }
     for (const d of duplicateGids) {
       findings.push({
-        message: `gid ${d.id} is shared by ${d.names.map((n) => `'${n}'`).join(", ")} in ${group?.path ?? "/etc/group"}${group ? ` (layer ${group.layer})` : ""}.`,
+        message: `gid ${d.id} is shared by ${d.names.map((n) => `'${n}'`).join(", ")} in ${group?.path ?? "/etc/group"}${group ? ` (layer ${group.layer + 1})` : ""}.`,
         location: group ? { path: group.path, layer: group.layer } : { path: "/etc/group" },
         expected: `one group with gid ${d.id}`,
         found: d.names.join(", "),

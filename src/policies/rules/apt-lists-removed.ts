@@ -26,7 +26,7 @@ function filesystemFindings(facts: Facts): Finding[] {
   }
   for (const [layer, paths] of byLayer) {
     findings.push({
-      message: `${paths.length} apt list file${paths.length === 1 ? "" : "s"} in ${LISTS} ship in layer ${layer}${madeBy(steps, layer)} (e.g. ${paths[0]}).`,
+      message: `${paths.length} apt list file${paths.length === 1 ? "" : "s"} in ${LISTS} ship in layer ${layer + 1}${madeBy(steps, layer)} (e.g. ${paths[0]}).`,
       location: { path: LISTS, layer },
       expected: `${LISTS} emptied in the RUN that ran apt-get update`,
       found: `${paths.length} files in ${LISTS}`,
@@ -43,7 +43,7 @@ function filesystemFindings(facts: Facts): Finding[] {
   }
   for (const g of wasted.values()) {
     findings.push({
-      message: `apt lists written by layer ${g.layer}${madeBy(steps, g.layer)} are deleted only by layer ${g.removedBy}, so layer ${g.layer} still ships them (at least ${formatBytes(g.bytes)} in ${g.files} files).`,
+      message: `apt lists written by layer ${g.layer + 1}${madeBy(steps, g.layer)} are deleted only by layer ${g.removedBy + 1}, so layer ${g.layer + 1} still ships them (at least ${formatBytes(g.bytes)} in ${g.files} files).`,
       location: { path: LISTS, layer: g.layer },
       expected: `${LISTS} emptied in the same RUN as apt-get update`,
       found: `lists deleted by a later layer (${g.removedBy})`,

@@ -25,7 +25,7 @@ export function entrypointElf(facts: Facts): EntrypointElf | string {
 
 /** "/app (layer 2)" */
 export function at(where: { path: string; layer?: number }): string {
-  return where.layer === undefined ? where.path : `${where.path} (layer ${where.layer})`;
+  return where.layer === undefined ? where.path : `${where.path} (layer ${where.layer + 1})`;
 }
 
 /** Spellings of architecture names seen in image configs, mapped to the OCI names. */

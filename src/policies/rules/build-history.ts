@@ -102,7 +102,7 @@ export function runScript(step: BuildStep): string | undefined {
 
 /** "history step 7 (layer 3)" */
 export function stepName(step: BuildStep): string {
-  return step.layer === undefined ? `history step ${step.index}` : `history step ${step.index} (layer ${step.layer})`;
+  return step.layer === undefined ? `history step ${step.index}` : `history step ${step.index} (layer ${step.layer + 1})`;
 }
 
 export function stepLocation(step: BuildStep): Location {

@@ -53,7 +53,7 @@ table(caBundlePresent, [
 
 table(caBundleParses, [
   { name: "all parse", facts: bundle({ certificates: 140 }), status: "pass" },
-  { name: "empty file", facts: bundle({ certificates: 0, layer: 2 }), status: "fail", text: `The CA bundle ${BUNDLE} (layer 2) holds no certificate that parses.` },
+  { name: "empty file", facts: bundle({ certificates: 0, layer: 2 }), status: "fail", text: `The CA bundle ${BUNDLE} (layer 3) holds no certificate that parses.` },
   { name: "only garbage", facts: bundle({ certificates: 0, unparsable: 3 }), status: "fail", text: "(3 unparsable blocks)" },
   { name: "one bad block", facts: bundle({ certificates: 139, unparsable: 1 }), status: "fail", text: "has 1 certificate block that does not parse (beside 139 that do)" },
   { name: "no bundle", facts: none, status: "skip", text: "IMG-CA-001" },
@@ -73,7 +73,7 @@ table(caBundleFresh, [
     name: "old bundle",
     facts: bundle({ certificates: 120, expired: 30 }),
     status: "fail",
-    text: `The CA bundle ${BUNDLE} (layer 1) is stale: 30 expired of 120 certificates (25%, more than 10%); the earliest expired on 2021-09-30.`,
+    text: `The CA bundle ${BUNDLE} (layer 2) is stale: 30 expired of 120 certificates (25%, more than 10%); the earliest expired on 2021-09-30.`,
   },
   { name: "stricter limit", facts: bundle({ certificates: 146, expired: 4 }), options: { maxExpiredPercent: 0 }, status: "fail", text: "4 expired of 146" },
   { name: "expiring soon ignored by default", facts: bundle({ certificates: 100, expired: 5, expiringWithin30Days: 10 }), status: "pass" },

@@ -25,6 +25,9 @@ export function pinning(name: string): Pinning {
 const ARCHIVE_SCHEME = /^(docker-archive|oci-archive|oci):(.*)$/;
 const ENGINE_SCHEME = /^(?:docker-daemon:|docker:\/\/|docker:|registry:|remote:)/;
 const FILE_LIKE = /\.(?:tar|tgz|tar\.gz|tar\.zst|tar\.xz|gz|zst)$/i;
+/** The reference grammar's NAME[:TAG][@DIGEST] (what the resolver takes for an engine or registry name). */
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const NAME_RE = new RegExp(`^${COMPONENT}(?::[0-9]+)?(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,})?$`);
 
 export type ReferenceKind =
   | { kind: "name"; name: string }
@@ -34,7 +37,8 @@ export type ReferenceKind =
 
 /**
  * What `image.reference` names: an image name (engine or registry), an image ID, or an
- * archive or layout on disk. `imageId` is the config digest, to recognise a reference
+ * archive or layout on disk (a scheme, a path, or text that is not a valid name; a bare
+ * relative path that is also a valid name, such as `layout`, reads as a name). `imageId` is the config digest, to recognise a reference
  * by ID (`sha256:…` or a hex prefix of 12 digits or more).
  */
 export function referenceKind(reference: string, imageId: string): ReferenceKind {
@@ -51,5 +55,7 @@ export function referenceKind(reference: string, imageId: string): ReferenceKind
   const hex = imageId.replace(/^sha256:/, "");
   const bare = name.replace(/^sha256:/, "");
   if (/^[a-f0-9]{12,64}$/.test(bare) && hex.startsWith(bare)) return { kind: "image-id" };
+  // not a name: a path the resolver found on disk ("layout", "My Images/app.tar")
+  if (!NAME_RE.test(name)) return { kind: "archive" };
   return { kind: "name", name };
 }

@@ -14,7 +14,7 @@ function largest(layers: readonly LayerFact[], key: "uncompressedSize" | "size")
   const top = [...layers].sort((a, b) => b[key] - a[key]).slice(0, 3);
   const one = (l: LayerFact) => {
     const by = l.createdBy ? `: ${l.createdBy.replace(/\s+/g, " ").trim().slice(0, 80)}` : "";
-    return `layer ${l.index} ${formatBytes(l[key])}${by}`;
+    return `layer ${l.index + 1} ${formatBytes(l[key])}${by}`;
   };
   return top.length ? ` Largest layers: ${top.map(one).join("; ")}.` : "";
 }

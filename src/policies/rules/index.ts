@@ -42,6 +42,10 @@ import { rule as sudoInRun } from "./sudo-in-run.js";
 import { rule as packageUpgrade } from "./package-upgrade.js";
 import { rule as apkAddNoCache } from "./apk-add-no-cache.js";
 import { rule as aptListsRemoved } from "./apt-lists-removed.js";
+import { rule as latestTag } from "./latest-tag.js";
+import { rule as sensitiveVolumes } from "./sensitive-volumes.js";
+import { rule as baseImagePinned } from "./base-image-pinned.js";
+import { rule as fileAssertions } from "./file-assertions.js";
 
 export const RULES: readonly AnyRule[] = [
   entrypointExecutable,
@@ -83,6 +87,10 @@ export const RULES: readonly AnyRule[] = [
   packageUpgrade,
   apkAddNoCache,
   aptListsRemoved,
+  latestTag,
+  sensitiveVolumes,
+  baseImagePinned,
+  fileAssertions,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, AnyRule> = new Map(RULES.map((r) => [r.id, r]));

@@ -33,7 +33,7 @@ export const rule: Rule<Options> = {
     const ref = facts.image.reference;
     const kind = referenceKind(ref, facts.image.id);
     if (kind.kind === "image-id") return pass();
-    if (kind.kind === "archive" && kind.tag === undefined) return skip(`the reference ${ref} is an archive or layout on disk and names no tag`);
+    if (kind.kind === "archive" && kind.tag === undefined) return skip(`the reference ${ref} names an archive or layout on disk, without a tag`);
     const p = kind.kind === "archive" ? { kind: "tag" as const, tag: kind.tag! } : pinning(kind.name);
     if (p.kind === "digest") return pass();
     if (p.kind === "tag" && !options.mutableTags.includes(p.tag)) return pass();

@@ -30,7 +30,7 @@ export function pathMatcher(patterns: readonly string[]): PathMatcher {
 
 /** "/app/.git (layer 2)" */
 export function where(w: { path: string; layer?: number }): string {
-  return w.layer === undefined ? w.path : `${w.path} (layer ${w.layer})`;
+  return w.layer === undefined ? w.path : `${w.path} (layer ${w.layer + 1})`;
 }
 
 /** "0755", "4755": permission bits as `ls -l`'s numeric form. */

@@ -9,8 +9,12 @@ interface Options {
   ignoreKinds: string[];
 }
 
-/** Kinds found by reading the content (parsers/private-key.ts) rather than by path. */
-const BY_CONTENT = /-private-key$|^private-key$/;
+/** How the inspector recognised it: `*-private-key` kinds come from the content, `private-key` from a PKCS#8 header or a .key name. */
+function how(kind: string): string {
+  if (kind.endsWith("-private-key")) return "a private key by its content";
+  if (kind === "private-key") return "a private key (PKCS#8 content or a .key name)";
+  return "a credential file by its name";
+}
 
 export const rule: Rule<Options> = {
   id: "IMG-FS-005",
@@ -46,15 +50,12 @@ export const rule: Rule<Options> = {
     return failIf(
       facts.filesystem.secretFiles
         .filter((s) => !ignored.has(s.kind) && !allowed(s.path))
-        .map((s) => {
-          const how = BY_CONTENT.test(s.kind) ? "a private key by its content" : "a credential file by its name";
-          return {
-            message: `${where(s)} is ${how} (${s.kind}).`,
-            location: { path: s.path, layer: s.layer },
-            expected: "no private keys or credential files in any layer",
-            found: `${s.kind} at ${s.path}`,
-          };
-        }),
+        .map((s) => ({
+          message: `${where(s)} is ${how(s.kind)} (${s.kind}).`,
+          location: { path: s.path, layer: s.layer },
+          expected: "no private keys or credential files in any layer",
+          found: `${s.kind} at ${s.path}`,
+        })),
     );
   },
 };

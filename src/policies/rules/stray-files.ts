@@ -67,14 +67,14 @@ export const rule: Rule<Options> = {
       if (g.paths.length === 1) {
         const path = g.paths[0]!;
         findings.push({
-          message: `${path} (layer ${g.layer}) should not ship (${g.kind}).${fix}`,
+          message: `${path} (layer ${g.layer + 1}) should not ship (${g.kind}).${fix}`,
           location: { path, layer: g.layer },
           expected: "only the files the program needs",
           found: `${g.kind} at ${path}`,
         });
       } else {
         findings.push({
-          message: `${g.paths.length} ${g.kind} entries in ${g.dir} (layer ${g.layer}) should not ship, e.g. ${g.paths[0]}.${fix}`,
+          message: `${g.paths.length} ${g.kind} entries in ${g.dir} (layer ${g.layer + 1}) should not ship, e.g. ${g.paths[0]}.${fix}`,
           location: { path: g.dir, layer: g.layer },
           expected: "only the files the program needs",
           found: `${g.paths.length} ${g.kind} entries in ${g.dir}`,

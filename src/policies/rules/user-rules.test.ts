@@ -135,13 +135,13 @@ table(accountsDuplicateIds, [
     name: "duplicate uid",
     facts: facts(withPasswd, { users: { duplicateUids: [{ id: 0, names: ["root", "toor"] }] } }),
     status: "fail",
-    text: "uid 0 is shared by 'root', 'toor' in /etc/passwd (layer 0).",
+    text: "uid 0 is shared by 'root', 'toor' in /etc/passwd (layer 1).",
   },
   {
     name: "duplicate gid",
     facts: facts(withPasswd, { users: { duplicateGids: [{ id: 100, names: ["users", "staff"] }], group: { layer: 2 } } }),
     status: "fail",
-    text: "gid 100 is shared by 'users', 'staff' in /etc/group (layer 2).",
+    text: "gid 100 is shared by 'users', 'staff' in /etc/group (layer 3).",
   },
   { name: "no account files", facts: facts(), status: "skip", text: "neither /etc/passwd nor /etc/group" },
 ]);

@@ -40,7 +40,7 @@ export const rule: Rule<Options> = {
     if (waste.bytes > options.maxBytes) over.push(`${formatBytes(options.maxBytes)}`);
     if (percent > options.maxPercent) over.push(`${options.maxPercent}% of the image`);
     if (!over.length) return pass();
-    const top = waste.top.slice(0, 3).map((w) => `${w.path} (${formatBytes(w.size)}, written by layer ${w.layer}, removed by layer ${w.removedBy})`);
+    const top = waste.top.slice(0, 3).map((w) => `${w.path} (${formatBytes(w.size)}, written by layer ${w.layer + 1}, removed by layer ${w.removedBy + 1})`);
     const f: Finding = {
       message:
         `${formatBytes(waste.bytes)} in ${waste.files} files (${formatPercent(percent)} of ${formatBytes(total)}) are written by one layer and overwritten or deleted by a later one, over the budget of ${over.join(" and ")}.` +

@@ -1,0 +1,237 @@
+/**
+ * A few worker threads that scan layers. The main thread only moves bytes: it reads
+ * a layer's stored stream, copies it into 1 MiB chunks of its own (the stream's
+ * buffers may be shared: a cache writer, a socket) and transfers them, with at most
+ * WINDOW bytes not yet taken by the worker. Every error comes back as a one-line
+ * SourceError naming the layer; a crashed worker fails its layer, and a pool is
+ * closed (its workers terminated) by whoever made it. Idle workers do not keep the
+ * process alive.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { SourceError } from "../../errors.js";
+import type { InterestSpec } from "./interest-spec.js";
+import { fromWire, unpackIndex, type FromWorker, type ToWorker } from "./protocol.js";
+import type { ScanOutcome } from "./scan-stored.js";
+import type { StoredLayer } from "./stored-layer.js";
+
+/** The compiled worker next to this module (dist/inspect/scan/scan-worker.js). */
+const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
+
+/** Chunk size: a multiple of the tar block, so the tar parser never has to join chunks. */
+const CHUNK = 1 << 20;
+/** Stored bytes sent to a worker and not yet taken off its queue. */
+const WINDOW = 8 << 20;
+
+/** Whether the compiled worker is there (it is not when running from the TypeScript sources). */
+export function scanWorkerAvailable(): boolean {
+  return WORKER_URL.protocol === "file:" && existsSync(fileURLToPath(WORKER_URL));
+}
+
+/** The error for a layer: SourceErrors as they are, anything else named after the layer. */
+export function layerError(err: unknown, what: string): SourceError {
+  if (err instanceof SourceError) return err;
+  return new SourceError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+interface ActiveJob {
+  id: number;
+  onMessage(m: FromWorker): void;
+  /** The worker died under the job. */
+  onCrash(err: Error): void;
+}
+
+let nextId = 0;
+
+class ScanWorker {
+  readonly #w: Worker;
+  #job: ActiveJob | undefined;
+  #dead: Error | undefined;
+  readonly #exited: Promise<void>;
+
+  constructor() {
+    this.#w = new Worker(WORKER_URL);
+    this.#w.unref();
+    this.#w.on("message", (m: FromWorker) => {
+      if (this.#job?.id === m.id) this.#job.onMessage(m);
+    });
+    this.#w.on("error", (err: Error) => this.#die(err));
+    this.#exited = new Promise((resolve) => {
+      this.#w.once("exit", (code) => {
+        this.#die(new Error(`the worker thread exited (code ${code})`));
+        resolve();
+      });
+    });
+  }
+
+  get dead(): boolean {
+    return this.#dead !== undefined;
+  }
+
+  #die(err: Error): void {
+    this.#dead ??= err;
+    const job = this.#job;
+    this.#job = undefined;
+    job?.onCrash(err);
+  }
+
+  #post(m: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (!this.#dead) this.#w.postMessage(m, transfer);
+  }
+
+  /** Scans one layer; the worker must be idle. */
+  scan(stored: StoredLayer, layer: number, what: string, interest: InterestSpec, signal?: AbortSignal): Promise<ScanOutcome> {
+    const src = stored.stream;
+    return new Promise<ScanOutcome>((resolve, reject) => {
+      if (this.#dead) {
+        src.destroy();
+        reject(new SourceError(`${what}: the layer scan failed: ${this.#dead.message}`, { cause: this.#dead }));
+        return;
+      }
+      const id = ++nextId;
+      let settled = false;
+      let ended = false;
+      let inFlight = 0;
+      let paused = false;
+      let stage: Uint8Array | undefined;
+      let fill = 0;
+
+      const settle = (err: Error | undefined, outcome?: ScanOutcome) => {
+        if (settled) return;
+        settled = true;
+        if (this.#job?.id === id) this.#job = undefined;
+        this.#w.unref();
+        signal?.removeEventListener("abort", onAbort);
+        src.off("data", onData);
+        src.off("end", onEnd);
+        src.off("close", onClose);
+        if (err) {
+          // keep a listener: the stream may still report what destroying it caused
+          src.on("error", () => {});
+          src.destroy();
+          this.#post({ t: "abort", id });
+          reject(err);
+        } else resolve(outcome!);
+      };
+
+      const flush = () => {
+        if (stage === undefined || fill === 0) return;
+        const buf = stage.buffer as ArrayBuffer;
+        this.#post({ t: "data", id, buf, len: fill }, [buf]);
+        inFlight += fill;
+        stage = undefined;
+        fill = 0;
+      };
+      const onData = (chunk: Buffer) => {
+        if (settled) return;
+        let off = 0;
+        while (off < chunk.length) {
+          stage ??= new Uint8Array(CHUNK);
+          const n = Math.min(CHUNK - fill, chunk.length - off);
+          stage.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fill);
+          fill += n;
+          off += n;
+          if (fill === CHUNK) flush();
+        }
+        if (inFlight >= WINDOW && !paused) {
+          paused = true;
+          src.pause();
+        }
+      };
+      const onEnd = () => {
+        if (settled) return;
+        ended = true;
+        flush();
+        this.#post({ t: "end", id });
+      };
+      const onClose = () => {
+        if (!ended) settle(new SourceError(`${what}: the layer's stream closed before its end`));
+      };
+      const onAbort = () => settle(signal?.reason instanceof Error ? signal.reason : new SourceError(`${what}: aborted`));
+
+      this.#job = {
+        id,
+        onMessage: (m) => {
+          switch (m.t) {
+            case "ack":
+              inFlight -= m.n;
+              if (paused && inFlight < WINDOW) {
+                paused = false;
+                src.resume();
+              }
+              break;
+            case "done":
+              stored.learned?.({ compression: m.compression });
+              settle(undefined, { index: unpackIndex(m.index), tarBytes: m.tarBytes, compression: m.compression });
+              break;
+            case "fail":
+              settle(fromWire(m.error, what));
+              break;
+          }
+        },
+        onCrash: (err) => settle(new SourceError(`${what}: the layer scan failed: ${err.message}`, { cause: err })),
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#w.ref();
+      this.#post({ t: "job", id, layer, what, check: stored.check, interest });
+      src.on("error", (err) => settle(layerError(err, what)));
+      src.on("data", onData);
+      src.on("end", onEnd);
+      src.on("close", onClose);
+    });
+  }
+
+  terminate(): Promise<void> {
+    void this.#w.terminate();
+    return this.#exited;
+  }
+}
+
+/** Worker threads for layer scans; `close()` ends them. */
+export class ScanPool {
+  readonly #idle: ScanWorker[] = [];
+  readonly #all = new Set<ScanWorker>();
+  #closed = false;
+
+  constructor(readonly size: number) {
+    for (let i = 0; i < size; i++) this.#add();
+  }
+
+  #add(): ScanWorker {
+    const w = new ScanWorker();
+    this.#all.add(w);
+    this.#idle.push(w);
+    return w;
+  }
+
+  /** Scans a layer on an idle worker (one is started when none is idle or the idle one died). */
+  async scan(stored: StoredLayer, layer: number, what: string, interest: InterestSpec, signal?: AbortSignal): Promise<ScanOutcome> {
+    if (this.#closed) {
+      stored.stream.destroy();
+      throw new SourceError(`${what}: the layer-scan pool is closed`);
+    }
+    let w = this.#idle.pop();
+    while (w?.dead) {
+      this.#all.delete(w);
+      void w.terminate();
+      w = this.#idle.pop();
+    }
+    if (w === undefined) w = (this.#add(), this.#idle.pop()!);
+    try {
+      return await w.scan(stored, layer, what, interest, signal);
+    } finally {
+      if (!this.#closed) this.#idle.push(w);
+    }
+  }
+
+  /** Terminates every worker; safe to call twice. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const all = [...this.#all];
+    this.#all.clear();
+    this.#idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,273 @@
+import { describe, expect, it } from "vitest";
+import type { Facts, FileFact } from "../../inspect/facts/types.js";
+import type { AnyRule } from "../types.js";
+import { rule as noPackageManager } from "./no-package-manager.js";
+import { rule as noShell } from "./no-shell.js";
+import { pathMatcher } from "./path-glob.js";
+import { rule as secretFiles } from "./secret-files.js";
+import { rule as setuidSetgid } from "./setuid-setgid-files.js";
+import { rule as strayFiles } from "./stray-files.js";
+import { facts, optionsErrors, run } from "./test-facts.js";
+import { rule as worldWritable } from "./world-writable-files.js";
+
+interface Case {
+  name: string;
+  facts: Facts;
+  options?: object;
+  status: "pass" | "fail" | "skip";
+  text?: string | RegExp;
+  /** Number of findings, when it matters. */
+  findings?: number;
+  /** Location of the first finding. */
+  location?: object;
+}
+
+function table(rule: AnyRule, cases: Case[]) {
+  describe(`${rule.id} ${rule.title}`, () => {
+    it.each(cases)("$name → $status", (c) => {
+      const r = run(rule, c.facts, c.options);
+      expect(r.status, r.text).toBe(c.status);
+      if (c.text !== undefined) expect(r.text).toMatch(c.text);
+      if (r.outcome.status !== "fail") return;
+      if (c.findings !== undefined) expect(r.outcome.findings).toHaveLength(c.findings);
+      if (c.location !== undefined) expect(r.outcome.findings[0]!.location).toEqual(c.location);
+      for (const f of r.outcome.findings) {
+        expect(f.expected, f.message).toBeTruthy();
+        expect(f.found, f.message).toBeTruthy();
+      }
+    });
+    it("options schema compiles and accepts the defaults", () => {
+      expect(optionsErrors(rule)).toEqual([]);
+      expect(optionsErrors(rule, { ...rule.defaultOptions, bogus: 1 })).not.toEqual([]);
+    });
+  });
+}
+
+const file = (path: string, mode: number, layer = 0, type = "file", uid = 0, gid = 0): FileFact => ({ path, layer, mode, uid, gid, type });
+
+describe("allow lists", () => {
+  it.each([
+    [["/usr/bin/passwd"], "/usr/bin/passwd", true],
+    [["/usr/bin/passwd"], "/usr/bin/passwd2", false],
+    [["/opt/app/**"], "/opt/app/a/b/.hidden", true],
+    [["/usr/local/bin/*"], "/usr/local/bin/tool", true],
+    [["busybox"], "/bin/busybox", true],
+    [["*.pem"], "/app/certs/server.pem", true],
+    [["*.pem"], "/app/certs/server.key", false],
+    [[], "/anything", false],
+  ] as const)("%j matches %s: %s", (patterns, path, expected) => {
+    expect(pathMatcher(patterns)(path)).toBe(expected);
+  });
+});
+
+table(noShell, [
+  { name: "scratch: nothing", facts: facts(), status: "pass" },
+  {
+    name: "busybox and its sh applet",
+    facts: facts({ filesystem: { shells: [{ path: "/bin/busybox", layer: 0, name: "busybox" }, { path: "/bin/sh", layer: 0, name: "sh" }] } }),
+    status: "fail",
+    findings: 2,
+    text: "Shell busybox found at /bin/busybox (layer 1).",
+    location: { path: "/bin/busybox", layer: 0 },
+  },
+  {
+    name: "bash added by a later layer",
+    facts: facts({ filesystem: { shells: [{ path: "/usr/bin/bash", layer: 3, name: "bash" }] } }),
+    status: "fail",
+    text: "Shell bash found at /usr/bin/bash (layer 4).",
+  },
+  {
+    name: "allowed by name",
+    facts: facts({ filesystem: { shells: [{ path: "/busybox/sh", layer: 0, name: "sh" }, { path: "/bin/busybox", layer: 0, name: "busybox" }] } }),
+    options: { allow: ["busybox", "/busybox/*"] },
+    status: "pass",
+  },
+  {
+    name: "allow by path keeps others",
+    facts: facts({ filesystem: { shells: [{ path: "/bin/sh", layer: 0, name: "sh" }, { path: "/bin/bash", layer: 1, name: "bash" }] } }),
+    options: { allow: ["/bin/sh"] },
+    status: "fail",
+    findings: 1,
+    text: /bash/,
+  },
+]);
+
+table(noPackageManager, [
+  { name: "none", facts: facts(), status: "pass" },
+  {
+    name: "apk on alpine",
+    facts: facts({ filesystem: { packageManagers: [{ path: "/sbin/apk", layer: 0, name: "apk" }] } }),
+    status: "fail",
+    text: "Package manager apk found at /sbin/apk (layer 1).",
+    location: { path: "/sbin/apk", layer: 0 },
+  },
+  {
+    name: "npm allowed for a Node.js runtime, pip is not",
+    facts: facts({
+      filesystem: {
+        packageManagers: [
+          { path: "/usr/local/bin/npm", layer: 2, name: "npm" },
+          { path: "/usr/bin/pip3", layer: 1, name: "pip3" },
+        ],
+      },
+    }),
+    options: { allow: ["npm"] },
+    status: "fail",
+    findings: 1,
+    text: /pip3 found at \/usr\/bin\/pip3 \(layer 2\)/,
+  },
+]);
+
+table(setuidSetgid, [
+  { name: "none", facts: facts(), status: "pass" },
+  {
+    name: "setuid root passwd",
+    facts: facts({ filesystem: { setuid: [file("/usr/bin/passwd", 0o4755)] } }),
+    status: "fail",
+    text: "/usr/bin/passwd (layer 1) is setuid (mode 4755, owner 0:0).",
+    location: { path: "/usr/bin/passwd", layer: 0 },
+  },
+  {
+    name: "setgid shadow tool",
+    facts: facts({ filesystem: { setgid: [file("/usr/bin/chage", 0o2755, 0, "file", 0, 42)] } }),
+    status: "fail",
+    text: "is setgid (mode 2755, owner 0:42)",
+  },
+  {
+    name: "a file with both bits is one finding",
+    facts: facts({ filesystem: { setuid: [file("/usr/bin/both", 0o6755, 2)], setgid: [file("/usr/bin/both", 0o6755, 2)] } }),
+    status: "fail",
+    findings: 1,
+    text: "/usr/bin/both (layer 3) is setuid and setgid (mode 6755",
+  },
+  {
+    name: "allow list by glob",
+    facts: facts({ filesystem: { setuid: [file("/usr/bin/ping", 0o4755), file("/bin/su", 0o4755)] } }),
+    options: { allow: ["/usr/bin/ping", "/bin/*"] },
+    status: "pass",
+  },
+]);
+
+table(worldWritable, [
+  { name: "none", facts: facts(), status: "pass" },
+  {
+    name: "a world-writable file",
+    facts: facts({ filesystem: { worldWritable: [file("/app/config.yaml", 0o666, 3)] } }),
+    status: "fail",
+    text: "The file /app/config.yaml (layer 4) is writable by everyone (mode 0666).",
+    location: { path: "/app/config.yaml", layer: 3 },
+  },
+  {
+    name: "a world-writable directory without the sticky bit",
+    facts: facts({ filesystem: { worldWritable: [file("/data", 0o777, 2, "dir")] } }),
+    status: "fail",
+    text: "The directory /data (layer 3) is writable by everyone (mode 0777, no sticky bit).",
+  },
+  {
+    name: "allowed",
+    facts: facts({ filesystem: { worldWritable: [file("/var/cache/app", 0o777, 2, "dir")] } }),
+    options: { allow: ["/var/cache/app"] },
+    status: "pass",
+  },
+]);
+
+table(secretFiles, [
+  { name: "none", facts: facts(), status: "pass" },
+  {
+    name: "a private key found by content",
+    facts: facts({ filesystem: { secretFiles: [{ path: "/app/tls/server.pem", layer: 4, kind: "rsa-private-key" }] } }),
+    status: "fail",
+    text: "/app/tls/server.pem (layer 5) is a private key by its content (rsa-private-key).",
+    location: { path: "/app/tls/server.pem", layer: 4 },
+  },
+  {
+    name: "credential files by name",
+    facts: facts({
+      filesystem: {
+        secretFiles: [
+          { path: "/app/.env", layer: 2, kind: "dotenv" },
+          { path: "/root/.aws/credentials", layer: 1, kind: "aws-credentials" },
+        ],
+      },
+    }),
+    status: "fail",
+    findings: 2,
+    text: "/app/.env (layer 3) is a credential file by its name (dotenv).",
+  },
+  {
+    name: "a .key file",
+    facts: facts({ filesystem: { secretFiles: [{ path: "/etc/app/server.key", layer: 3, kind: "private-key" }] } }),
+    status: "fail",
+    text: "/etc/app/server.key (layer 4) is a private key (PKCS#8 content or a .key name) (private-key).",
+  },
+  {
+    name: "a .pem that is not a key is ignored by default",
+    facts: facts({ filesystem: { secretFiles: [{ path: "/app/ca.pem", layer: 2, kind: "pem" }] } }),
+    status: "pass",
+  },
+  {
+    name: "pem reported when not ignored",
+    facts: facts({ filesystem: { secretFiles: [{ path: "/app/ca.pem", layer: 2, kind: "pem" }] } }),
+    options: { ignoreKinds: [] },
+    status: "fail",
+    text: "(pem)",
+  },
+  {
+    name: "a test fixture allowed",
+    facts: facts({ filesystem: { secretFiles: [{ path: "/app/testdata/key.pem", layer: 2, kind: "ec-private-key" }] } }),
+    options: { allow: ["/app/testdata/**"] },
+    status: "pass",
+  },
+]);
+
+table(strayFiles, [
+  { name: "none", facts: facts(), status: "pass" },
+  {
+    name: "a .git directory and a Dockerfile",
+    facts: facts({
+      filesystem: {
+        strayFiles: [
+          { path: "/app/.git", layer: 3, kind: "git-directory" },
+          { path: "/app/Dockerfile", layer: 3, kind: "dockerfile" },
+        ],
+      },
+    }),
+    status: "fail",
+    findings: 2,
+    text: "/app/.git (layer 4) should not ship (git-directory).",
+    location: { path: "/app/.git", layer: 3 },
+  },
+  {
+    name: "cache entries of one layer are one finding, with the fix",
+    facts: facts({
+      filesystem: {
+        strayFiles: [
+          { path: "/var/cache/apk/APKINDEX.1.tar.gz", layer: 1, kind: "apk-cache" },
+          { path: "/var/cache/apk/APKINDEX.2.tar.gz", layer: 1, kind: "apk-cache" },
+        ],
+      },
+    }),
+    status: "fail",
+    findings: 1,
+    text: "2 apk-cache entries in /var/cache/apk (layer 2) should not ship, e.g. /var/cache/apk/APKINDEX.1.tar.gz. Fix: RUN apk add --no-cache <packages>",
+    location: { path: "/var/cache/apk", layer: 1 },
+  },
+  {
+    name: "apt lists and bytecode caches are ignored by default",
+    facts: facts({
+      filesystem: {
+        strayFiles: [
+          { path: "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease", layer: 1, kind: "apt-lists" },
+          { path: "/app/__pycache__", layer: 2, kind: "python-bytecode-cache" },
+        ],
+      },
+    }),
+    status: "pass",
+  },
+  {
+    name: "allow list",
+    facts: facts({ filesystem: { strayFiles: [{ path: "/usr/share/doc/app/Dockerfile", layer: 2, kind: "dockerfile" }] } }),
+    options: { allow: ["/usr/share/doc/**"] },
+    status: "pass",
+  },
+]);

@@ -32,12 +32,15 @@ cp "$(command -v busybox)" "$bb/busybox"
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n' >"$bb/Dockerfile"
 build -t imgpolicy-example/busybox:1 --label imgpolicy.example=1 "$bb"
 
-build -f "$ctx/Dockerfile.scratch" -t imgpolicy-example/hello:scratch --label imgpolicy.example=1 "$ctx"
+build -f "$ctx/Dockerfile.scratch" -t imgpolicy-example/hello:scratch --label imgpolicy.example=1 \
+  --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$ctx"
 build -f "$ctx/Dockerfile.naive" -t imgpolicy-example/hello:naive --label imgpolicy.example=1 "$ctx"
 
 run() {
   printf '\n$ imgpolicy %s\n' "$*"
-  node bin/imgpolicy.js "$@" || true
+  local status=0
+  node bin/imgpolicy.js "$@" || status=$?
+  [ "$status" -le 1 ] || exit "$status"   # 1 is a verdict, 2 is an error
 }
 run inspect imgpolicy-example/hello:scratch
 run inspect imgpolicy-example/hello:naive
@@ -52,3 +55,6 @@ run inspect "docker-archive:$work/hello.tar" --json | node -e '
     console.log(JSON.stringify({ schema: f.schema, image: { id: f.image.id, platform: f.image.platform }, entrypoint: { argv: f.entrypoint.argv, elf: { linkage: f.entrypoint.elf?.linkage, stripped: f.entrypoint.elf?.stripped, go: f.entrypoint.elf?.go?.goVersion } }, user: f.users.user }, null, 2));
     console.log("… (the full document has every fact)");
   });'
+
+# the verdict: the scratch image passes the go-scratch policy, the naive one fails it
+run check --policy go-scratch imgpolicy-example/hello:scratch imgpolicy-example/hello:naive

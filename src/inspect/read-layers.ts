@@ -1,11 +1,16 @@
 /**
  * Reads every layer of an image once, concurrently (bounded), into layer indexes,
  * then flattens them. Each layer's diff_id is verified as its bytes stream by.
+ * The scans run in worker threads (scan/worker-pool.ts) when the image is big
+ * enough to gain from them; the main thread then only moves the stored bytes.
  */
+import { availableParallelism } from "node:os";
 import { Transform, type TransformCallback } from "node:stream";
 import type { Image, Layer } from "./image.js";
 import { FileTree } from "./fs/file-tree.js";
 import { scanLayer, type LayerIndex, type ScanInterest } from "./fs/scan-layer.js";
+import { isScannable } from "./scan/stored-layer.js";
+import { ScanPool, scanWorkerAvailable } from "./scan/worker-pool.js";
 
 export interface LayerSummary {
   index: number;
@@ -39,25 +44,77 @@ class Counter extends Transform {
   }
 }
 
-async function readOne(layer: Layer, i: number, total: number, image: Image, interest: ScanInterest) {
+export interface ReadLayersOptions {
+  /** How many layers are read at once on the main thread (default 3). With workers, at most one per worker. */
+  concurrency?: number;
+  /**
+   * Worker threads for the layer scans: 0 scans on the main thread. By default
+   * (or with env IMGPOLICY_SCAN_WORKERS) up to min(CPUs, layers, 4), unless the
+   * layers are small (under 8 MiB stored in all) or the compiled worker is not there
+   * (running from the TypeScript sources), or the interest has no spec.
+   */
+  workers?: number;
+}
+
+/** Below this many stored bytes, starting workers (~30 ms each) costs more than it saves. */
+const SMALL_IMAGE = 8 << 20;
+const MAX_WORKERS = 4;
+
+interface LayerMeta {
+  digest: string;
+  diffId: string;
+  mediaType: string;
+  size: number;
+}
+
+async function metaOf(layer: Layer): Promise<LayerMeta> {
   const [digest, diffId, mediaType, size] = await Promise.all([layer.digest(), layer.diffId(), layer.mediaType(), layer.size()]);
-  const stream = await layer.uncompressed();
-  const counter = new Counter();
-  stream.on("error", (e) => counter.destroy(e));
-  stream.pipe(counter);
-  const index = await scanLayer(counter, i, `${image.reference}: layer ${i + 1}/${total} (${digest.slice(0, 19)})`, interest);
-  const summary: LayerSummary = {
+  return { digest, diffId, mediaType, size };
+}
+
+function summarize(i: number, meta: LayerMeta, index: LayerIndex, tarBytes: number): LayerSummary {
+  return {
     index: i,
-    digest,
-    diffId,
-    mediaType,
-    size,
-    uncompressedSize: counter.bytes,
+    ...meta,
+    uncompressedSize: tarBytes,
     entries: index.files.length,
     whiteouts: index.whiteouts.length + index.opaque.length,
     fileBytes: index.fileBytes,
   };
-  return { index, summary };
+}
+
+/** The scan on this thread, through `Layer.uncompressed()`. */
+async function readInProcess(layer: Layer, i: number, what: string, interest: ScanInterest, signal: AbortSignal) {
+  const stream = await layer.uncompressed();
+  const counter = new Counter();
+  stream.on("error", (e) => counter.destroy(e));
+  // a failed scan destroys the counter: let go of the source too
+  counter.on("close", () => stream.destroy());
+  stream.pipe(counter);
+  const onAbort = () => counter.destroy(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+  if (signal.aborted) onAbort();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const index = await scanLayer(counter, i, what, interest);
+    return { index, tarBytes: counter.bytes };
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** How many workers to start: 0 for none. */
+async function workerCount(layers: readonly Layer[], interest: ScanInterest, opts: ReadLayersOptions): Promise<number> {
+  const scannable = layers.filter(isScannable);
+  if (scannable.length === 0 || interest.spec === undefined || !scanWorkerAvailable()) return 0;
+  const env = process.env.IMGPOLICY_SCAN_WORKERS;
+  const asked = opts.workers ?? (env !== undefined && /^\d+$/.test(env) ? Number(env) : undefined);
+  const cap = Math.min(scannable.length, opts.concurrency ?? Infinity);
+  if (asked !== undefined) return Math.max(0, Math.min(asked, cap));
+  const cpus = availableParallelism();
+  if (cpus < 2) return 0;
+  const stored = (await Promise.all(scannable.map((l) => l.size()))).reduce((a, b) => a + b, 0);
+  if (stored < SMALL_IMAGE) return 0;
+  return Math.min(cpus, MAX_WORKERS, cap);
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping order. */
@@ -80,9 +137,30 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
-export async function readLayers(image: Image, interest: ScanInterest, opts: { concurrency?: number } = {}): Promise<ReadResult> {
+export async function readLayers(image: Image, interest: ScanInterest, opts: ReadLayersOptions = {}): Promise<ReadResult> {
   const layers = await image.layers();
-  const results = await mapLimit(layers, opts.concurrency ?? 3, (l, i) => readOne(l, i, layers.length, image, interest));
-  const indexes = results.map((r) => r.index);
-  return { tree: FileTree.fromLayers(indexes), layers: results.map((r) => r.summary), indexes };
+  const workers = await workerCount(layers, interest, opts);
+  const pool = workers > 0 ? new ScanPool(workers) : undefined;
+  // the first failure stops the other layers' reads at once
+  const stop = new AbortController();
+  try {
+    const results = await mapLimit(layers, pool ? workers : (opts.concurrency ?? 3), async (layer, i) => {
+      try {
+        const meta = await metaOf(layer);
+        const what = `${image.reference}: layer ${i + 1}/${layers.length} (${meta.digest.slice(0, 19)})`;
+        const { index, tarBytes } =
+          pool && interest.spec && isScannable(layer)
+            ? await pool.scan(await layer.storedForScan(), i, what, interest.spec, stop.signal)
+            : await readInProcess(layer, i, what, interest, stop.signal);
+        return { index, summary: summarize(i, meta, index, tarBytes) };
+      } catch (err) {
+        stop.abort(err);
+        throw err;
+      }
+    });
+    const indexes = results.map((r) => r.index);
+    return { tree: FileTree.fromLayers(indexes), layers: results.map((r) => r.summary), indexes };
+  } finally {
+    await pool?.close();
+  }
 }

@@ -75,16 +75,20 @@ class CacheTee extends Transform {
     super({ highWaterMark: 1 << 20 });
   }
 
-  async #open(): Promise<FileHandle | undefined> {
-    if (this.#file || this.#broken) return this.#file;
-    try {
-      await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
-      this.#tmp = join(this.tmpDir, `${randomBytes(8).toString("hex")}.part`);
-      this.#file = await open(this.#tmp, "wx", 0o600);
-    } catch {
-      this.#broken = true;
-    }
-    return this.#file;
+  #opening: Promise<FileHandle | undefined> | undefined;
+
+  #open(): Promise<FileHandle | undefined> {
+    this.#opening ??= (async () => {
+      try {
+        await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
+        this.#tmp = join(this.tmpDir, `${randomBytes(8).toString("hex")}.part`);
+        this.#file = await open(this.#tmp, "wx", 0o600);
+      } catch {
+        this.#broken = true;
+      }
+      return this.#file;
+    })();
+    return this.#opening.then(() => (this.#broken ? undefined : this.#file));
   }
 
   async #discard(): Promise<void> {
@@ -121,7 +125,10 @@ class CacheTee extends Transform {
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     if (this.#committed) return cb(err);
-    this.#discard().then(() => cb(err));
+    // a file being opened is removed once it is open
+    Promise.resolve(this.#opening)
+      .then(() => this.#discard())
+      .then(() => cb(err));
   }
 }
 

@@ -168,4 +168,6 @@ export interface Facts {
   filesystem: FilesystemFact;
   /** Only the paths named in InspectOptions.files (by policy rules), keyed by the path as asked. */
   files: Record<string, FileProbe>;
+  /** Set when the image was run (imgpolicy check --runtime); see src/runtime/runtime-types.ts. */
+  runtime?: import("../../runtime/runtime-types.js").RuntimeFacts;
 }

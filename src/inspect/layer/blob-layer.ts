@@ -5,7 +5,7 @@
 import { pipeline } from "node:stream";
 import type { Readable } from "node:stream";
 import { DigestVerifier } from "../digest.js";
-import type { FileSource } from "../file-source.js";
+import { DirFileSource, TarFileSource, type FileSource } from "../file-source.js";
 import { layerCompression, type Compression, type Layer } from "../image.js";
 import type { ScannableLayer, StoredLayer } from "../scan/stored-layer.js";
 import { peek, sniffCompression } from "./decompress.js";
@@ -96,9 +96,13 @@ class BlobLayer implements ScannableLayer {
 
   /** The stored bytes and what to check them against, for a scan in a worker thread (see `ScannableLayer`). */
   async storedForScan(): Promise<StoredLayer> {
+    const source = this.init.source;
     return {
-      stream: await this.init.source.open(this.init.path),
+      stream: await source.open(this.init.path),
       check: this.#check(),
+      // these read each chunk into a fresh buffer (fs.ReadStream, RandomAccessFile.stream);
+      // a chunk of an in-memory file is a view into it, which the pool sees and copies
+      transferable: source instanceof DirFileSource || source instanceof TarFileSource,
       learned: ({ compression }) => {
         this.#compression ??= compression;
       },

@@ -13,6 +13,13 @@ export interface StoredLayer {
   /** The blob as stored, unchecked: the scan checks it as `check` says. */
   stream: Readable;
   check: TarCheck;
+  /**
+   * The stream's chunks are buffers of their own that nothing else holds (a file read
+   * into a fresh buffer each time), so they may be moved to the worker rather than
+   * copied. Leave unset for a stream whose chunks someone else may still use (a
+   * blob also written to a cache, a slice of a socket's buffer).
+   */
+  transferable?: boolean;
   /** Told what the scan found out (the compression, when it was sniffed). */
   learned?(facts: { compression: Compression }): void;
 }

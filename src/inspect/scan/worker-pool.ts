@@ -35,6 +35,14 @@ export function layerError(err: unknown, what: string): SourceError {
   return new SourceError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
+/**
+ * Whether a chunk starts its own ArrayBuffer, not a shared one (Buffer's pool, a
+ * bigger buffer it is a view into): only then may the buffer be moved.
+ */
+function ownsBuffer(chunk: Buffer): boolean {
+  return chunk.byteOffset === 0 && chunk.buffer.byteLength >= 64 * 1024 && chunk.length > chunk.buffer.byteLength / 2;
+}
+
 interface ActiveJob {
   id: number;
   onMessage(m: FromWorker): void;
@@ -125,6 +133,18 @@ class ScanWorker {
       };
       const onData = (chunk: Buffer) => {
         if (settled) return;
+        if (stored.transferable && ownsBuffer(chunk)) {
+          flush();
+          const buf = chunk.buffer as ArrayBuffer;
+          this.#post({ t: "data", id, buf, len: chunk.length }, [buf]);
+          inFlight += chunk.length;
+        } else copyIn(chunk);
+        if (inFlight >= WINDOW && !paused) {
+          paused = true;
+          src.pause();
+        }
+      };
+      const copyIn = (chunk: Buffer) => {
         let off = 0;
         while (off < chunk.length) {
           stage ??= new Uint8Array(CHUNK);
@@ -133,10 +153,6 @@ class ScanWorker {
           fill += n;
           off += n;
           if (fill === CHUNK) flush();
-        }
-        if (inFlight >= WINDOW && !paused) {
-          paused = true;
-          src.pause();
         }
       };
       const onEnd = () => {

@@ -1,0 +1,79 @@
+/**
+ * Runtime: how a policy asks for the image to be run, and what running it showed.
+ * The probe (src/runtime/) is the only code that imports testcontainers; rules judge
+ * RuntimeFacts like any other facts.
+ */
+
+export interface HttpHealth {
+  port: number;
+  path?: string;
+  /** Expected status (default 200). */
+  status?: number;
+  /** Regex the body must match. */
+  body?: string;
+  tls?: boolean;
+}
+
+export interface RuntimeSpec {
+  /** Overrides the image's ENTRYPOINT (exec form). */
+  entrypoint?: string[];
+  /** Overrides the image's CMD. */
+  command?: string[];
+  env?: Record<string, string>;
+  /** Default: the image's own USER. */
+  user?: string;
+  /** tmpfs mounts (default ["/tmp"]). */
+  tmpfs?: string[];
+  /** Read-only root filesystem (default true). */
+  readOnly?: boolean;
+  /** Capabilities dropped (default ["ALL"]) and added back. */
+  capDrop?: string[];
+  capAdd?: string[];
+  /** no-new-privileges (default true). */
+  noNewPrivileges?: boolean;
+  /** Limits: memory like "256m", CPUs like 0.5. */
+  memory?: string;
+  cpus?: number;
+  /** Seconds to become healthy (default 30). */
+  startupTimeout?: number;
+  /** Seconds it must stay up once healthy (default 3). */
+  stayUp?: number;
+  /** How to know it is healthy; default: the image's HEALTHCHECK, else its exposed TCP ports, else "running". */
+  health?: { http?: HttpHealth; tcp?: { port: number }; healthcheck?: boolean; log?: string };
+  stop?: { signal?: string; gracePeriod?: number; allowedExitCodes?: number[] };
+  /** Also run with a writable root to list the paths the process writes (default true). */
+  writeProbe?: boolean;
+}
+
+export type RuntimeStatus = "ran" | "not-run";
+
+export interface RuntimeFacts {
+  status: RuntimeStatus;
+  /** Why it did not run (no engine, image not loadable, …). */
+  reason?: string;
+  /** The profile it ran under. */
+  profile?: { readOnly: boolean; tmpfs: string[]; capDrop: string[]; capAdd: string[]; noNewPrivileges: boolean; user?: string };
+  health?: {
+    method: "http" | "tcp" | "healthcheck" | "log" | "running";
+    healthy: boolean;
+    /** Milliseconds from start to healthy. */
+    timeToHealthyMs?: number;
+    detail?: string;
+  };
+  /** Stayed up for the required time after becoming healthy. */
+  stayedUp?: boolean;
+  /** When the container exited on its own (crash, exit at once). */
+  exited?: { exitCode: number; afterMs: number; oomKilled?: boolean };
+  restarts?: number;
+  /** The last log lines (stdout+stderr), for messages. */
+  logTail?: string[];
+  /** The identity of PID 1 as the kernel saw it. */
+  identity?: { uid: number; gid: number; groups?: number[]; capEff: string; capabilities: string[]; noNewPrivs?: boolean };
+  /** Paths written when run with a writable root (engine's container changes list). */
+  writes?: { path: string; kind: "added" | "changed" | "deleted" }[];
+  stop?: { signal: string; exitCode?: number; timeToStopMs: number; killed: boolean };
+  /** Peak memory in bytes seen through the engine's stats. */
+  peakMemoryBytes?: number;
+  /** container-structure-test commandTests results, when a CST config is the policy. */
+  commandTests?: { name: string; passed: boolean; exitCode?: number; detail?: string }[];
+}

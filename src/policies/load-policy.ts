@@ -14,6 +14,8 @@ import { RULES } from "./rules/index.js";
 import type { AnyRule, Severity } from "./types.js";
 import { SEVERITIES } from "./types.js";
 import { isCstConfig, cstToPolicy } from "./cst/convert-cst.js";
+import { addCstPolicy, restrictToCstRules } from "./cst/merge-cst.js";
+import { positionOf } from "./yaml-location.js";
 
 export const DEFAULT_FAIL_ON: Severity = "high";
 export const SHIPPED_DIR = fileURLToPath(new URL("../../policies/", import.meta.url));
@@ -93,10 +95,12 @@ async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ct
   let data = doc.toJS() as unknown;
   if (data === null || data === undefined) data = {};
   if (isCstConfig(data)) {
-    const converted = cstToPolicy(data, file);
-    ctx.errors.push(...converted.errors.map((m) => ({ file, line: 1, col: 1, message: m })));
-    Object.assign(target.rules, converted.policy.rules);
-    target.cst = converted.policy.cst;
+    const converted = cstToPolicy(data, file, doc);
+    if (converted.problems.length) {
+      ctx.errors.push(...converted.problems.map((p) => ({ file, ...positionOf(doc, lc, p.path, p.key), message: p.message })));
+      return;
+    }
+    addCstPolicy(target, converted.policy, file);
     target.sources.push(file);
     return;
   }
@@ -135,6 +139,8 @@ export async function loadPolicies(refs: readonly string[], opts: LoadOptions = 
   const ctx: Ctx = { rules: opts.rules ?? RULES, shippedDir: opts.shippedDir ?? SHIPPED_DIR, errors: [], stack: [] };
   const policy: ResolvedPolicy = { sources: [], failOn: DEFAULT_FAIL_ON, rules: {}, waivers: [] };
   for (const ref of refs) await loadInto(policy, ref, opts.cwd ?? process.cwd(), ctx);
+  // Container-structure-test configs on their own run only their tests (cst/merge-cst.ts, docs/cst-migration.md).
+  restrictToCstRules(policy, ctx.rules);
   return ctx.errors.length ? { errors: ctx.errors } : { policy, errors: [] };
 }
 

@@ -10,28 +10,9 @@ import { rule as entrypointStripped } from "./entrypoint-stripped.js";
 import { rule as goCgoDisabled } from "./go-cgo-disabled.js";
 import { rule as goTrimpath } from "./go-trimpath.js";
 import { dynamicElf, elf, entrypointAt, facts, goInfo, optionsErrors, run } from "./test-facts.js";
+import { table, type Case } from "./test-rule-table.js";
 
-interface Case {
-  name: string;
-  facts: Facts;
-  options?: object;
-  status: "pass" | "fail" | "skip";
-  /** Must occur in the finding messages (fail) or the skip reason (skip). */
-  text?: string | RegExp;
-}
 
-function table(rule: AnyRule, cases: Case[]) {
-  describe(`${rule.id} ${rule.title}`, () => {
-    it.each(cases)("$name → $status", (c) => {
-      const r = run(rule, c.facts, c.options);
-      expect(r.status, r.text).toBe(c.status);
-      if (c.text !== undefined) expect(r.text).toMatch(c.text);
-    });
-    it("options schema compiles and accepts the defaults", () => {
-      expect(optionsErrors(rule)).toEqual([]);
-    });
-  });
-}
 
 const noCommand = facts();
 const script = facts(entrypointAt("/app/run.sh"));

@@ -7,27 +7,9 @@ import { rule as caBundleParses } from "./ca-bundle-parses.js";
 import { rule as caBundlePresent } from "./ca-bundle-present.js";
 import { elf, entrypointAt, facts, goInfo, optionsErrors, run } from "./test-facts.js";
 import { rule as zoneinfoPresent } from "./zoneinfo-present.js";
+import { table, type Case } from "./test-rule-table.js";
 
-interface Case {
-  name: string;
-  facts: Facts;
-  options?: object;
-  status: "pass" | "fail" | "skip";
-  text?: string | RegExp;
-}
 
-function table(rule: AnyRule, cases: Case[]) {
-  describe(`${rule.id} ${rule.title}`, () => {
-    it.each(cases)("$name → $status", (c) => {
-      const r = run(rule, c.facts, c.options);
-      expect(r.status, r.text).toBe(c.status);
-      if (c.text !== undefined) expect(r.text).toMatch(c.text);
-    });
-    it("options schema compiles and accepts the defaults", () => {
-      expect(optionsErrors(rule)).toEqual([]);
-    });
-  });
-}
 
 const BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 /** A bundle summary like the one inspection reports. */

@@ -11,27 +11,9 @@ import { rule as labelsPattern } from "./labels-pattern.js";
 import { rule as labelsRequired } from "./labels-required.js";
 import { parsePortSpec, rule as portsAllowed } from "./ports-allowed.js";
 import { facts, optionsErrors, run } from "./test-facts.js";
+import { table, type Case } from "./test-rule-table.js";
 
-interface Case {
-  name: string;
-  facts: Facts;
-  options?: object;
-  status: "pass" | "fail" | "skip";
-  text?: string | RegExp;
-}
 
-function table(rule: AnyRule, cases: Case[]) {
-  describe(`${rule.id} ${rule.title}`, () => {
-    it.each(cases)("$name → $status", (c) => {
-      const r = run(rule, c.facts, c.options);
-      expect(r.status, r.text).toBe(c.status);
-      if (c.text !== undefined) expect(r.text).toMatch(c.text);
-    });
-    it("options schema compiles and accepts the defaults", () => {
-      expect(optionsErrors(rule)).toEqual([]);
-    });
-  });
-}
 
 /** Facts whose config is what inspection makes of this image config. */
 const cfg = (c: ContainerConfig) => facts({ config: configFact(c) });

@@ -9,39 +9,9 @@ import { rule as setuidSetgid } from "./setuid-setgid-files.js";
 import { rule as strayFiles } from "./stray-files.js";
 import { facts, optionsErrors, run } from "./test-facts.js";
 import { rule as worldWritable } from "./world-writable-files.js";
+import { table, type Case } from "./test-rule-table.js";
 
-interface Case {
-  name: string;
-  facts: Facts;
-  options?: object;
-  status: "pass" | "fail" | "skip";
-  text?: string | RegExp;
-  /** Number of findings, when it matters. */
-  findings?: number;
-  /** Location of the first finding. */
-  location?: object;
-}
 
-function table(rule: AnyRule, cases: Case[]) {
-  describe(`${rule.id} ${rule.title}`, () => {
-    it.each(cases)("$name → $status", (c) => {
-      const r = run(rule, c.facts, c.options);
-      expect(r.status, r.text).toBe(c.status);
-      if (c.text !== undefined) expect(r.text).toMatch(c.text);
-      if (r.outcome.status !== "fail") return;
-      if (c.findings !== undefined) expect(r.outcome.findings).toHaveLength(c.findings);
-      if (c.location !== undefined) expect(r.outcome.findings[0]!.location).toEqual(c.location);
-      for (const f of r.outcome.findings) {
-        expect(f.expected, f.message).toBeTruthy();
-        expect(f.found, f.message).toBeTruthy();
-      }
-    });
-    it("options schema compiles and accepts the defaults", () => {
-      expect(optionsErrors(rule)).toEqual([]);
-      expect(optionsErrors(rule, { ...rule.defaultOptions, bogus: 1 })).not.toEqual([]);
-    });
-  });
-}
 
 const file = (path: string, mode: number, layer = 0, type = "file", uid = 0, gid = 0): FileFact => ({ path, layer, mode, uid, gid, type });
 

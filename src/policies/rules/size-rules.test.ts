@@ -6,34 +6,9 @@ import { rule as imageSize } from "./image-size.js";
 import { rule as layerCount } from "./layer-count.js";
 import { facts, optionsErrors, run } from "./test-facts.js";
 import { rule as wastedBytes } from "./wasted-bytes.js";
+import { table, type Case } from "./test-rule-table.js";
 
-interface Case {
-  name: string;
-  facts: Facts;
-  options?: object;
-  status: "pass" | "fail" | "skip";
-  text?: string | RegExp;
-  findings?: number;
-  location?: object;
-}
 
-function table(rule: AnyRule, cases: Case[]) {
-  describe(`${rule.id} ${rule.title}`, () => {
-    it.each(cases)("$name → $status", (c) => {
-      const r = run(rule, c.facts, c.options);
-      expect(r.status, r.text).toBe(c.status);
-      if (c.text !== undefined) expect(r.text).toMatch(c.text);
-      if (r.outcome.status !== "fail") return;
-      if (c.findings !== undefined) expect(r.outcome.findings).toHaveLength(c.findings);
-      if (c.location !== undefined) expect(r.outcome.findings[0]!.location).toEqual(c.location);
-      for (const f of r.outcome.findings) expect(f.expected && f.found, f.message).toBeTruthy();
-    });
-    it("options schema compiles and accepts the defaults", () => {
-      expect(optionsErrors(rule)).toEqual([]);
-      expect(optionsErrors(rule, { ...rule.defaultOptions, bogus: 1 })).not.toEqual([]);
-    });
-  });
-}
 
 const MB = 1_000_000;
 

@@ -7,27 +7,9 @@ import { facts, optionsErrors, run, userFacts, type Account } from "./test-facts
 import { rule as userNonRoot } from "./user-non-root.js";
 import { rule as userNumeric } from "./user-numeric.js";
 import { rule as userResolves } from "./user-resolves.js";
+import { table, type Case } from "./test-rule-table.js";
 
-interface Case {
-  name: string;
-  facts: Facts;
-  options?: object;
-  status: "pass" | "fail" | "skip";
-  text?: string | RegExp;
-}
 
-function table(rule: AnyRule, cases: Case[]) {
-  describe(`${rule.id} ${rule.title}`, () => {
-    it.each(cases)("$name → $status", (c) => {
-      const r = run(rule, c.facts, c.options);
-      expect(r.status, r.text).toBe(c.status);
-      if (c.text !== undefined) expect(r.text).toMatch(c.text);
-    });
-    it("options schema compiles and accepts the defaults", () => {
-      expect(optionsErrors(rule)).toEqual([]);
-    });
-  });
-}
 
 const debianPasswd: Account[] = [
   { name: "root", uid: 0, gid: 0 },

@@ -4,15 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage } from "../../fixtures/image-writer.js";
 import { writeOciLayout } from "../../fixtures/oci-layout-writer.js";
-import { main, type Io } from "../../src/cli/main.js";
+import { runCli } from "./run-cli.js";
 
-async function run(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false };
-  const code = await main(["node", "imgpolicy", ...args], io);
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let dir: string;
 let good: string;

@@ -6,16 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage } from "../../fixtures/image-writer.js";
 import { writeOciLayout } from "../../fixtures/oci-layout-writer.js";
 import { writeDockerArchive } from "../../fixtures/docker-archive-writer.js";
-import { main, type Io } from "../../src/cli/main.js";
+import { runCli } from "./run-cli.js";
 import { FACTS_SCHEMA } from "../../src/inspect/facts/types.js";
 
-async function run(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false };
-  const code = await main(["node", "imgpolicy", ...args], io);
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let dir: string;
 let layout: string;

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { errorLine, exitCodeFor } from "./exit-code.js";
 import { VERSION } from "../version.js";
+import { addSourceOptions, sourceOptionsFrom, type SourceFlags } from "./source-options.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -31,19 +32,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     })
     .showSuggestionAfterError(true);
 
-  program
+  addSourceOptions(program
     .command("inspect")
     .description("read an image without running it and print what it holds")
     .argument("<ref>", "docker-archive:PATH, oci:PATH[:TAG], docker:NAME[:TAG], or NAME[:TAG] in the local engine")
     .option("--json", "print the facts as a JSON document (schema imgpolicy/facts@1)")
     .addOption(new Option("--platform <os/arch[/variant]>", "platform to choose from a multi-platform index (default: this host's)"))
-    .action(async (ref: string, opts: { json?: boolean; platform?: string }) => {
+    .action(async (ref: string, opts: { json?: boolean } & SourceFlags) => {
       const { runInspect } = await import("./commands/inspect.js");
-      code = await runInspect(ref, opts, io);
-    });
+      code = await runInspect(ref, opts, io, await sourceOptionsFrom(opts, io));
+    }));
 
   const collect = (v: string, prev: string[] = []) => [...prev, v];
-  program
+  addSourceOptions(program
     .command("check")
     .description("check images against a policy; exit 0 pass, 1 policy failed, 2 usage or input error")
     .argument("<ref...>", "images to check (same forms as inspect)")
@@ -54,10 +55,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(new Option("--platform <os/arch[/variant]>", "platform to choose from a multi-platform index"))
     .option("--concurrency <n>", "images checked at once (default 2)")
     .option("-v, --verbose", "also list passed and not-applicable rules")
-    .action(async (refs: string[], opts: import("./commands/check.js").CheckFlags) => {
+    .action(async (refs: string[], opts: import("./commands/check.js").CheckFlags & SourceFlags) => {
       const { runCheck } = await import("./commands/check.js");
-      code = await runCheck(refs, opts, io);
-    });
+      code = await runCheck(refs, opts, io, await sourceOptionsFrom(opts, io));
+    }));
 
   const policy = program.command("policy").description("work with policy files");
   policy

@@ -5,6 +5,7 @@
  */
 import type { AnyRule } from "./types.js";
 import { SEVERITIES } from "./types.js";
+import { RUNTIME_SPEC_SCHEMA } from "./runtime-spec.js";
 
 export const POLICY_SCHEMA_ID = "https://imgpolicy.dev/schema/policy.schema.json";
 
@@ -62,7 +63,7 @@ export function policySchema(rules: readonly AnyRule[]): Record<string, unknown>
           },
         },
       },
-      runtime: { type: "object", description: "how to run the image for runtime checks (coming)" },
+      runtime: RUNTIME_SPEC_SCHEMA,
     },
   };
 }

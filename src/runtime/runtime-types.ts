@@ -49,6 +49,8 @@ export type RuntimeStatus = "ran" | "not-run";
 
 export interface RuntimeFacts {
   status: RuntimeStatus;
+  /** The probe's run id, also the containers' `imgpolicy.runtime.run` label. */
+  runId?: string;
   /** Why it did not run (no engine, image not loadable, …). */
   reason?: string;
   /** The profile it ran under. */
@@ -59,6 +61,8 @@ export interface RuntimeFacts {
     /** Milliseconds from start to healthy. */
     timeToHealthyMs?: number;
     detail?: string;
+    /** Milliseconds from start until a health check that had passed failed again (during the stay-up window). */
+    turnedUnhealthyAfterMs?: number;
   };
   /** Stayed up for the required time after becoming healthy. */
   stayedUp?: boolean;
@@ -68,9 +72,20 @@ export interface RuntimeFacts {
   /** The last log lines (stdout+stderr), for messages. */
   logTail?: string[];
   /** The identity of PID 1 as the kernel saw it. */
-  identity?: { uid: number; gid: number; groups?: number[]; capEff: string; capabilities: string[]; noNewPrivs?: boolean };
+  identity?: {
+    uid: number;
+    gid: number;
+    groups?: number[];
+    capEff: string;
+    capabilities: string[];
+    noNewPrivs?: boolean;
+    /** Where /proc/1/status was read: the engine's archive API, or /proc/<pid> on the engine's (local) host. */
+    via?: "archive" | "host-procfs";
+  };
   /** Paths written when run with a writable root (engine's container changes list). */
   writes?: { path: string; kind: "added" | "changed" | "deleted" }[];
+  /** How the second run, with a writable root, went (present when the write probe ran). */
+  writableRun?: { healthy: boolean; exitCode?: number; detail?: string };
   stop?: { signal: string; exitCode?: number; timeToStopMs: number; killed: boolean };
   /** Peak memory in bytes seen through the engine's stats. */
   peakMemoryBytes?: number;

@@ -87,6 +87,30 @@ describeIf("faults that a retry gets past", () => {
   });
 });
 
+describeIf("streaming", () => {
+  it("hands a blob's first bytes to the reader before the rest has arrived", async () => {
+    const proxy = await through([{ path: blobPath, fault: { kind: "stall", afterBytes: 1000 } }]);
+    const img = await openRegistryImage(`${proxy.host}/team/app:1`, await baseOptions({ timeouts: { idleMs: 10_000 } }));
+    try {
+      const layers = await img.layers();
+      const digests = await Promise.all(layers.map((l) => l.digest()));
+      const layer = layers[digests.indexOf(bigLayer.digest)]!;
+      const t0 = Date.now();
+      const s = await layer.compressed();
+      const first = await new Promise<Buffer>((resolve, reject) => {
+        s.once("data", resolve);
+        s.once("error", reject);
+      });
+      expect(first.length).toBeGreaterThan(0);
+      expect(first.length).toBeLessThanOrEqual(1000);
+      expect(Date.now() - t0).toBeLessThan(5_000); // long before the idle timeout could end the stall
+      s.destroy();
+    } finally {
+      await img.close();
+    }
+  });
+});
+
 describeIf("faults that fail in one line", () => {
   const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   // a layer's failure comes wrapped in what the layer reader says about the layer

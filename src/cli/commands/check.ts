@@ -1,7 +1,6 @@
 /** `imgpolicy check REF…`: inspect images, judge them against a policy, render the report. */
 import { writeFile } from "node:fs/promises";
 import { PolicyError, UsageError } from "../../errors.js";
-import { parsePlatform } from "../../inspect/platform.js";
 import { check, exitStatus } from "../../policies/check.js";
 import { isSeverity, loadPolicies } from "../../policies/load-policy.js";
 import { formatProblem } from "../../policies/policy-types.js";
@@ -70,7 +69,6 @@ export async function runCheck(refs: string[], flags: CheckFlags, io: Io, source
     ...source,
     policy,
     policyNames: names,
-    ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
     ...(concurrency ? { concurrency } : {}),
   });
   for (const o of outputs) {

@@ -1,11 +1,11 @@
 /** `imgpolicy inspect REF`: print the facts of one image, as text or JSON. */
 import { inspect } from "../../inspect/facts/collect.js";
-import { parsePlatform } from "../../inspect/platform.js";
+import type { OpenOptions } from "../../inspect/resolve.js";
 import type { Io } from "../main.js";
 import { renderFacts } from "../render-facts.js";
 
-export async function runInspect(ref: string, opts: { json?: boolean; platform?: string }, io: Io): Promise<number> {
-  const facts = await inspect(ref, opts.platform ? { platform: parsePlatform(opts.platform) } : {});
+export async function runInspect(ref: string, opts: { json?: boolean }, io: Io, source: OpenOptions = {}): Promise<number> {
+  const facts = await inspect(ref, source);
   io.stdout(opts.json ? JSON.stringify(facts, null, 2) + "\n" : renderFacts(facts, { color: io.isTTY }));
   return 0;
 }

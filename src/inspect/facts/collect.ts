@@ -1,7 +1,7 @@
 /** Image → Facts: read the config, stream each layer once, flatten, and derive every fact. */
 import type { Image, Platform } from "../image.js";
 import { readLayers } from "../read-layers.js";
-import { openImage } from "../resolve.js";
+import { openImage, type OpenOptions } from "../resolve.js";
 import { certificatesFact, zoneinfoFact } from "./certs-facts.js";
 import { configFact } from "./config-facts.js";
 import { entrypointFact } from "./entrypoint-facts.js";
@@ -53,9 +53,9 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   };
 }
 
-/** Opens a reference, inspects it, and closes it. */
-export async function inspect(ref: string, opts: InspectOptions = {}): Promise<Facts> {
-  const image = await openImage(ref, opts.platform ? { platform: opts.platform } : {});
+/** Opens a reference (with the source options: engine or registry, credentials, cache), inspects it, and closes it. */
+export async function inspect(ref: string, opts: InspectOptions & OpenOptions = {}): Promise<Facts> {
+  const image = await openImage(ref, opts);
   try {
     return await inspectImage(image, opts);
   } finally {

@@ -106,7 +106,7 @@ export class TunnelAgent extends HttpsAgent {
       (done as (err: Error | null, stream?: Duplex) => void)(err);
     };
     req.once("timeout", () => fail(Object.assign(new Error(`proxy ${proxyDisplay(this.proxy)} did not answer within ${timeout} ms`), { code: "ETIMEDOUT" })));
-    req.once("error", (err) => fail(Object.assign(new Error(`proxy ${proxyDisplay(this.proxy)}: ${err.message}`), { code: (err as NodeJS.ErrnoException).code })));
+    req.on("error", (err) => fail(Object.assign(new Error(`proxy ${proxyDisplay(this.proxy)}: ${err.message}`), { code: (err as NodeJS.ErrnoException).code })));
     req.once("connect", (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();

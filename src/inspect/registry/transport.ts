@@ -113,7 +113,7 @@ export class Transport {
         if (r.reusedSocket) connected();
         else socket.once(https ? "secureConnect" : "connect", connected);
       });
-      r.once("error", (err) => {
+      r.on("error", (err) => {
         clearTimeout(connectTimer);
         if (settled) return;
         settled = true;

@@ -135,9 +135,11 @@ class ScanWorker {
         if (settled) return;
         if (stored.transferable && ownsBuffer(chunk)) {
           flush();
+          // (the chunk reads as empty once its buffer has moved)
+          const len = chunk.length;
           const buf = chunk.buffer as ArrayBuffer;
-          this.#post({ t: "data", id, buf, len: chunk.length }, [buf]);
-          inFlight += chunk.length;
+          this.#post({ t: "data", id, buf, len }, [buf]);
+          inFlight += len;
         } else copyIn(chunk);
         if (inFlight >= WINDOW && !paused) {
           paused = true;

@@ -59,7 +59,7 @@ function versionProblem(version: string | undefined): CstProblem | undefined {
     version === "1.0.0"
       ? `schemaVersion 1.0.0 is container-structure-test's old format; imgpolicy reads ${CST_SCHEMA_VERSION} configs: update the config to ${CST_SCHEMA_VERSION}`
       : `schemaVersion ${version ? JSON.stringify(version) : "is empty"}${version ? " is not supported" : ""}: imgpolicy reads container-structure-test configs of schemaVersion ${CST_SCHEMA_VERSION}`;
-  return { path: ["schemaVersion"], message };
+  return version ? { path: ["schemaVersion"], message } : { path: [], key: "schemaVersion", message };
 }
 
 /**

@@ -36,12 +36,12 @@ export class Problems {
    * expands those from the image's env there, and imgpolicy reads paths as written.
    */
   imagePath(p: string, path: string[], expands = false): boolean {
-    if (!p.startsWith("/")) {
-      this.add(path, `expected an absolute path in the image, found ${JSON.stringify(p)}`);
-      return false;
-    }
     if (expands && /\$(\{\w+\}|\w+)/.test(p)) {
       this.add(path, `${JSON.stringify(p)} uses an environment variable, which container-structure-test expands from the image's env but imgpolicy does not: write the path out`);
+      return false;
+    }
+    if (!p.startsWith("/")) {
+      this.add(path, `expected an absolute path in the image, found ${JSON.stringify(p)}`);
       return false;
     }
     return true;

@@ -35,6 +35,12 @@ const cases: Case[] = [
   // env
   { name: "env value equal", options: { env: [{ key: "PATH", value: "/usr/bin:/bin" }] }, status: "pass" },
   { name: "env set and empty", options: { env: [{ key: "EMPTY", value: "" }] }, status: "pass" },
+  {
+    name: "env empty, expected a value",
+    options: { env: [{ key: "EMPTY", value: "x" }] },
+    status: "fail",
+    findings: [{ message: 'Environment variable EMPTY is "", expected "x".', location: { config: "Env.EMPTY" }, expected: "x", found: "(empty)" }],
+  },
   { name: "env duplicate: the last entry wins", options: { env: [{ key: "APP_ENV", value: "staging-then-prod" }] }, status: "pass" },
   { name: "env regex matches (unanchored)", options: { env: [{ key: "PATH", value: "/usr/bin", isRegex: true }] }, status: "pass" },
   { name: "env regex with a Go inline flag", options: { env: [{ key: "APP_ENV", value: "(?i)STAGING", isRegex: true }] }, status: "pass" },
@@ -169,6 +175,11 @@ describe(`${rule.id} ${rule.title}`, () => {
     expect(r.status, r.text).toBe(c.status);
     if (c.findings) expect(r.outcome.status === "fail" && r.outcome.findings).toEqual(c.findings);
     if (c.text !== undefined) expect(r.text).toMatch(c.text);
+    // Every finding says what was expected and what was found (test-rule-table.ts's rule).
+    for (const f of r.outcome.status === "fail" ? r.outcome.findings : []) {
+      expect(f.expected, f.message).toBeTruthy();
+      expect(f.found, f.message).toBeTruthy();
+    }
   });
 
   it("reports one finding per mismatch, in option order", () => {

@@ -30,6 +30,7 @@ export interface ConfigAssertions {
 }
 
 const show = (argv: readonly string[]) => JSON.stringify(argv);
+const orEmpty = (v: string) => (v === "" ? "(empty)" : v);
 
 interface Pattern {
   re?: RegExp;
@@ -76,8 +77,8 @@ function keyValueFinding(kind: "Env" | "Labels", a: KeyValueAssertion, found: st
   const value = found!;
   if (re ? re.test(value) : value === a.value) return undefined;
   return re
-    ? { message: `${name} is ${JSON.stringify(value)}, which does not match /${a.value}/.`, location, expected: wanted(a), found: value }
-    : { message: `${name} is ${JSON.stringify(value)}, expected ${JSON.stringify(a.value)}.`, location, expected: a.value, found: value };
+    ? { message: `${name} is ${JSON.stringify(value)}, which does not match /${a.value}/.`, location, expected: wanted(a), found: orEmpty(value) }
+    : { message: `${name} is ${JSON.stringify(value)}, expected ${JSON.stringify(a.value)}.`, location, expected: orEmpty(a.value), found: orEmpty(value) };
 }
 
 /** The exposed ports a port assertion names: by number when it gives no protocol, as container-structure-test compares them. */

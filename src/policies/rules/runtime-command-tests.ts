@@ -1,0 +1,41 @@
+/** IMG-RUN-007: the container-structure-test commandTests run in the container passed. */
+import { fail, pass, skip, type Finding, type Rule } from "../types.js";
+import { ranOrSkip } from "./runtime-helpers.js";
+
+type Options = Record<string, never>;
+
+const MAX_DETAIL = 300;
+
+export const rule: Rule<Options> = {
+  id: "IMG-RUN-007",
+  title: "container-structure-test commandTests pass",
+  category: "runtime",
+  severity: "high",
+  description:
+    "When the policy is (or includes) a container-structure-test config, each of its commandTests is run in a container of the image under the runtime profile, and must pass: the exit code and the stdout/stderr expectations the test states. Not applicable when the policy has no commandTests.",
+  rationale:
+    "A team moving from container-structure-test keeps its commandTests; they check what only running a command shows (`/app --version` prints the release, `openssl version` works, a config file parses). Reporting them next to the static checks keeps one report and one exit status.",
+  remediation:
+    "Read the test's detail in the finding (the exit code and the output that did not match). Note that the commands run under imgpolicy's hardened profile (read-only root, no capabilities, the image's user): a test that needs to write or to be root fails here although it passed under container-structure-test's default `docker run`. Make the command fit the profile, or adjust `runtime` in the policy (tmpfs, user) when the production profile really differs.",
+  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  defaultOptions: {},
+  check(facts) {
+    const { rt, outcome } = ranOrSkip(facts);
+    if (!rt) return outcome;
+    const tests = rt.commandTests ?? [];
+    if (!tests.length) return skip("the policy has no commandTests");
+    const failed = tests.filter((t) => !t.passed);
+    if (!failed.length) return pass();
+    return fail(
+      ...failed.map((t): Finding => {
+        const detail = t.detail?.trim();
+        const shown = detail && detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail;
+        return {
+          message: `commandTest '${t.name}' failed${shown ? `: ${shown}` : ""}${t.exitCode !== undefined && !shown?.includes("exit code") ? ` (exit code ${t.exitCode})` : ""}.`,
+          expected: "the test's expectations met (exit code, expectedOutput, excludedOutput, expectedError, excludedError)",
+          found: shown || (t.exitCode !== undefined ? `exit code ${t.exitCode}` : "failed"),
+        };
+      }),
+    );
+  },
+};

@@ -1,0 +1,144 @@
+/**
+ * The container calls the runtime probe makes through our own Engine API transport
+ * (inspect, logs, stats, changes, archive, stop, kill): the same DOCKER_HOST and API
+ * version as EngineClient, with every body bounded.
+ */
+import type { IncomingMessage } from "node:http";
+import { EngineError } from "../errors.js";
+import type { EngineClient } from "../inspect/sources/engine-client.js";
+import { errorMessage, pathName, readBody, readJson, send, type QueryValue } from "../inspect/sources/engine-transport.js";
+
+export interface ContainerState {
+  Status: string;
+  Running: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+  Health?: { Status: string; FailingStreak?: number; Log?: { ExitCode: number; Output: string }[] };
+}
+
+export interface ContainerInspect {
+  Id: string;
+  State: ContainerState;
+  RestartCount: number;
+  Config: { Labels?: Record<string, string> | null; StopSignal?: string };
+  NetworkSettings?: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> };
+}
+
+/** One entry of GET /containers/{id}/changes: Kind 0 changed, 1 added, 2 deleted. */
+export interface ContainerChange {
+  Path: string;
+  Kind: 0 | 1 | 2;
+}
+
+export interface MemoryStats {
+  usage?: number;
+  max_usage?: number;
+  limit?: number;
+}
+
+type Method = "GET" | "POST";
+
+async function call(
+  engine: EngineClient,
+  method: Method,
+  path: string,
+  action: string,
+  query?: Record<string, QueryValue>,
+  timeoutMs = engine.timeoutMs,
+): Promise<IncomingMessage> {
+  const version = await engine.apiVersion();
+  return send(engine.endpoint, { method, path: `/v${version}${path}`, query, timeoutMs, action });
+}
+
+/** Throws a NotFound-flavoured EngineError for 404, another EngineError for other failures. */
+async function ok(res: IncomingMessage, action: string, accept: number[] = []): Promise<IncomingMessage> {
+  const status = res.statusCode ?? 0;
+  if ((status >= 200 && status < 300) || accept.includes(status)) return res;
+  const message = await errorMessage(res, action);
+  throw new EngineError(`cannot ${action}: ${message}`, { cause: { status } });
+}
+
+/** Whether an error from these calls is the engine's 404 (no such container, no such file). */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof EngineError && (err.cause as { status?: number } | undefined)?.status === 404;
+}
+
+const c = (id: string) => `/containers/${pathName(id)}`;
+
+export async function inspectContainer(engine: EngineClient, id: string): Promise<ContainerInspect> {
+  const action = `inspect container ${id.slice(0, 12)}`;
+  return readJson<ContainerInspect>(await ok(await call(engine, "GET", `${c(id)}/json`, action), action), action);
+}
+
+/** The last `tail` lines of stdout and stderr, demultiplexed (the probe never allocates a TTY). */
+export async function containerLogTail(engine: EngineClient, id: string, tail = 20): Promise<string[]> {
+  const action = `read the logs of container ${id.slice(0, 12)}`;
+  const res = await ok(await call(engine, "GET", `${c(id)}/logs`, action, { stdout: true, stderr: true, tail: String(tail) }), action);
+  const body = await readBody(res, action, 4 * 1024 * 1024);
+  return splitLines(demultiplex(body)).slice(-tail);
+}
+
+/** Strips the 8-byte frame headers of a non-TTY log stream; a body without them is returned as is. */
+export function demultiplex(body: Buffer): string {
+  const parts: Buffer[] = [];
+  let off = 0;
+  while (off + 8 <= body.length) {
+    const stream = body[off];
+    if ((stream !== 0 && stream !== 1 && stream !== 2) || body[off + 1] !== 0 || body[off + 2] !== 0 || body[off + 3] !== 0) {
+      return body.toString("utf8"); // not multiplexed
+    }
+    const size = body.readUInt32BE(off + 4);
+    parts.push(body.subarray(off + 8, off + 8 + size));
+    off += 8 + size;
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === "") lines.pop();
+  return lines.map((l) => (l.length > 500 ? `${l.slice(0, 499)}…` : l));
+}
+
+/** One stats sample without waiting for a second CPU reading (one-shot, API ≥ 1.41). */
+export async function memoryStats(engine: EngineClient, id: string): Promise<MemoryStats | undefined> {
+  const action = `read the stats of container ${id.slice(0, 12)}`;
+  const res = await ok(await call(engine, "GET", `${c(id)}/stats`, action, { stream: false, "one-shot": true }), action);
+  const stats = await readJson<{ memory_stats?: MemoryStats }>(res, action);
+  return stats.memory_stats;
+}
+
+export async function containerChanges(engine: EngineClient, id: string): Promise<ContainerChange[]> {
+  const action = `list the changes of container ${id.slice(0, 12)}`;
+  const res = await ok(await call(engine, "GET", `${c(id)}/changes`, action), action);
+  return (await readJson<ContainerChange[] | null>(res, action)) ?? [];
+}
+
+/** A tar of one path in the container (GET /containers/{id}/archive), bounded. */
+export async function containerArchive(engine: EngineClient, id: string, path: string, limit = 1 << 20): Promise<Buffer> {
+  const action = `copy ${path} out of container ${id.slice(0, 12)}`;
+  const res = await ok(await call(engine, "GET", `${c(id)}/archive`, action, { path }), action);
+  return readBody(res, action, limit);
+}
+
+/**
+ * POST /containers/{id}/stop: the engine sends the container's StopSignal, waits
+ * `graceSeconds`, then SIGKILL. An already stopped container (304) is fine.
+ */
+export async function stopContainer(engine: EngineClient, id: string, graceSeconds: number): Promise<void> {
+  const action = `stop container ${id.slice(0, 12)}`;
+  const res = await call(engine, "POST", `${c(id)}/stop`, action, { t: String(graceSeconds) }, engine.timeoutMs + graceSeconds * 1000);
+  (await ok(res, action, [304])).resume();
+}
+
+export async function killContainer(engine: EngineClient, id: string, signal = "SIGKILL"): Promise<void> {
+  const action = `kill container ${id.slice(0, 12)}`;
+  const res = await call(engine, "POST", `${c(id)}/kill`, action, { signal });
+  (await ok(res, action, [409])).resume(); // 409: not running
+}

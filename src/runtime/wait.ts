@@ -1,0 +1,197 @@
+/**
+ * testcontainers wait strategies for the probe. They never throw for an unhealthy
+ * container: testcontainers stops and removes a container whose wait strategy throws,
+ * and the probe needs that container (exit code, logs, OOM flag) to say why. Instead
+ * each records its verdict and returns; only an abort throws.
+ *
+ * Ports are reached at 127.0.0.1 (where the probe publishes them), not at the host
+ * testcontainers resolves, which inside a container is the bridge gateway.
+ */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { connect } from "node:net";
+import { Wait, type BoundPorts, type WaitStrategy } from "testcontainers";
+import type { EngineClient } from "../inspect/sources/engine-client.js";
+import { inspectContainer, type ContainerInspect } from "./container-api.js";
+import type { HealthPlan } from "./profile.js";
+import { sleep } from "./sleep.js";
+
+export const PROBE_HOST = "127.0.0.1";
+const POLL_MS = 200;
+
+export interface HealthVerdict {
+  healthy: boolean;
+  /** Epoch milliseconds when it was seen healthy. */
+  at?: number;
+  detail?: string;
+}
+
+export interface WaitContext {
+  engine: EngineClient;
+  signal: AbortSignal;
+  record(verdict: HealthVerdict): void;
+}
+
+/** One HTTP GET; resolves with a reason it is not healthy yet, or true. */
+function httpCheck(plan: Extract<HealthPlan, { method: "http" }>, hostPort: number): Promise<true | string> {
+  const request = plan.tls ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = request(
+      { host: PROBE_HOST, port: hostPort, path: plan.path, method: "GET", timeout: 1000, agent: false, rejectUnauthorized: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          if (size < 65536) chunks.push(c);
+          size += c.length;
+        });
+        res.on("error", (err) => resolve(`GET ${plan.path}: ${err.message}`));
+        res.on("end", () => {
+          if (res.statusCode !== plan.status) return resolve(`GET ${plan.path} answered ${res.statusCode}, expected ${plan.status}`);
+          const body = Buffer.concat(chunks).toString("utf8");
+          if (plan.body && !plan.body.test(body)) return resolve(`GET ${plan.path} answered ${res.statusCode} but the body does not match /${plan.body.source}/`);
+          resolve(true);
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("no answer within 1s")));
+    req.on("error", (err) => resolve(`GET ${plan.path}: ${err.message}`));
+    req.end();
+  });
+}
+
+/**
+ * Connects and holds the connection briefly: the engine's userland proxy accepts on the
+ * host port even when nothing listens in the container, and closes at once then.
+ */
+function tcpCheck(containerPort: number, hostPort: number): Promise<true | string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: PROBE_HOST, port: hostPort });
+    const done = (v: true | string) => {
+      socket.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done("connect timed out"), 1000);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      const hold = setTimeout(() => done(true), 300);
+      socket.once("close", () => {
+        clearTimeout(hold);
+        done(`port ${containerPort} accepted then closed: nothing listens in the container`);
+      });
+    });
+    socket.on("data", () => undefined);
+    socket.once("error", (err) => {
+      clearTimeout(timer);
+      done(`port ${containerPort}: ${err.message}`);
+    });
+  });
+}
+
+function healthcheckStatus(state: ContainerInspect): true | string | { fatal: string } {
+  const h = state.State.Health;
+  if (!h) return { fatal: "the container has no health check" };
+  if (h.Status === "healthy") return true;
+  const last = h.Log?.at(-1)?.Output?.trim();
+  if (h.Status === "unhealthy") return { fatal: `health check unhealthy${last ? `: ${last.slice(0, 200)}` : ""}` };
+  return `health check ${h.Status}`;
+}
+
+type Container = Parameters<WaitStrategy["waitUntilReady"]>[0];
+
+/** The startup-timeout bookkeeping every WaitStrategy carries (testcontainers does not export its base class). */
+abstract class ProbeWait implements WaitStrategy {
+  protected startupTimeoutMs = 60_000;
+  #set = false;
+
+  withStartupTimeout(startupTimeoutMs: number): this {
+    this.startupTimeoutMs = startupTimeoutMs;
+    this.#set = true;
+    return this;
+  }
+
+  isStartupTimeoutSet(): boolean {
+    return this.#set;
+  }
+
+  getStartupTimeout(): number {
+    return this.startupTimeoutMs;
+  }
+
+  abstract waitUntilReady(container: Container, boundPorts: BoundPorts, startTime?: Date): Promise<void>;
+}
+
+/** Polls the plan's check until healthy, exited, or the startup timeout. */
+class PollingWait extends ProbeWait {
+  constructor(
+    private readonly plan: Exclude<HealthPlan, { method: "log" }>,
+    private readonly ctx: WaitContext,
+  ) {
+    super();
+  }
+
+  private async check(state: ContainerInspect, ports: BoundPorts): Promise<true | string | { fatal: string }> {
+    switch (this.plan.method) {
+      case "http":
+        return httpCheck(this.plan, ports.getBinding(this.plan.port));
+      case "tcp":
+        for (const p of this.plan.ports) {
+          const r = await tcpCheck(p, ports.getBinding(p));
+          if (r !== true) return r;
+        }
+        return true;
+      case "healthcheck":
+        return healthcheckStatus(state);
+      case "running": {
+        // Running, and for long enough that an immediate exit would have been seen.
+        const up = Date.now() - Date.parse(state.State.StartedAt);
+        return up >= Math.min(1000, this.startupTimeoutMs) ? true : "just started";
+      }
+    }
+  }
+
+  override async waitUntilReady(container: Container, boundPorts: BoundPorts): Promise<void> {
+    const deadline = Date.now() + this.startupTimeoutMs;
+    let last = "not checked";
+    for (;;) {
+      this.ctx.signal.throwIfAborted();
+      const state = await inspectContainer(this.ctx.engine, container.id);
+      if (!state.State.Running) {
+        return this.ctx.record({ healthy: false, detail: `exited with code ${state.State.ExitCode} before it was healthy` });
+      }
+      const r = await this.check(state, boundPorts);
+      if (r === true) return this.ctx.record({ healthy: true, at: Date.now() });
+      if (typeof r === "object") return this.ctx.record({ healthy: false, detail: r.fatal });
+      last = r;
+      if (Date.now() >= deadline) {
+        return this.ctx.record({ healthy: false, detail: `not healthy after ${this.startupTimeoutMs / 1000}s: ${last}` });
+      }
+      await sleep(POLL_MS, this.ctx.signal);
+    }
+  }
+}
+
+/** testcontainers' own log strategy (it needs no host), its failure recorded instead of thrown. */
+class LogWait extends ProbeWait {
+  constructor(
+    private readonly pattern: RegExp,
+    private readonly ctx: WaitContext,
+  ) {
+    super();
+  }
+
+  override async waitUntilReady(container: Container, boundPorts: BoundPorts, startTime?: Date): Promise<void> {
+    const inner: WaitStrategy = Wait.forLogMessage(this.pattern).withStartupTimeout(this.startupTimeoutMs);
+    try {
+      await inner.waitUntilReady(container, boundPorts, startTime);
+      this.ctx.record({ healthy: true, at: Date.now() });
+    } catch (err) {
+      this.ctx.signal.throwIfAborted();
+      this.ctx.record({ healthy: false, detail: (err as Error).message });
+    }
+  }
+}
+
+export function waitStrategyFor(plan: HealthPlan, ctx: WaitContext): WaitStrategy {
+  return plan.method === "log" ? new LogWait(plan.pattern, ctx) : new PollingWait(plan, ctx);
+}

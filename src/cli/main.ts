@@ -55,10 +55,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(new Option("--platform <os/arch[/variant]>", "platform to choose from a multi-platform index"))
     .option("--concurrency <n>", "images checked at once (default 2)")
     .option("-v, --verbose", "also list passed and not-applicable rules")
+    .option("--runtime", "also run each image under the policy's hardened runtime profile and check how it behaves (needs a container engine)")
+    .option("--runtime-only", "run the images and apply only the runtime rules")
+    .option("--require-runtime", "with --runtime: exit 2 when an image could not be run (no engine…) instead of reporting the runtime rules as not run")
     .action(async (refs: string[], opts: import("./commands/check.js").CheckFlags & SourceFlags) => {
       const { runCheck } = await import("./commands/check.js");
       code = await runCheck(refs, opts, io, await sourceOptionsFrom(opts, io));
     }));
+
+  program
+    .command("gc")
+    .description("remove containers that imgpolicy's runtime checks left behind (a killed run), and list them")
+    .action(async () => {
+      const { runGc } = await import("./commands/gc.js");
+      code = await runGc(io);
+    });
 
   const policy = program.command("policy").description("work with policy files");
   policy

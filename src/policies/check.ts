@@ -1,13 +1,26 @@
-/** check(): open each image, inspect it (reading the files the rules ask for), evaluate, one report. */
+/**
+ * check(): open each image, inspect it (reading the files the rules ask for), with
+ * `runtime` also run it under the policy's runtime profile, evaluate, one report.
+ */
+import { causeText } from "../errors.js";
 import { inspectImage } from "../inspect/facts/collect.js";
+import type { ConfigFact, Facts } from "../inspect/facts/types.js";
 import { mapLimit } from "../inspect/read-layers.js";
 import { openImage, type OpenOptions } from "../inspect/resolve.js";
+import type { RuntimeFacts, RuntimeSpec } from "../runtime/runtime-types.js";
 import { addCounts, emptyCounts, evaluate, ruleEnabled, ruleOptions } from "./evaluate.js";
 import type { ResolvedPolicy } from "./policy-types.js";
-import { REPORT_SCHEMA, type ImageReport, type Report } from "./report-types.js";
+import { REPORT_SCHEMA, type ImageReport, type Report, type RuntimeFigures } from "./report-types.js";
 import { RULES } from "./rules/index.js";
+import { resolveRuntimeSpec, withRuntimeDefaults } from "./runtime-spec.js";
 import type { AnyRule } from "./types.js";
 import { VERSION } from "../version.js";
+
+/** What the runtime probe is told about the image: the config facts it plans the run from. */
+export type ProbeImage = Pick<ConfigFact, "healthcheck" | "exposedPorts" | "stopSignal" | "user">;
+
+/** The runtime probe's signature (`probeRuntime` in src/runtime/probe.ts). */
+export type RuntimeProbe = (imageRef: string, spec: RuntimeSpec, image: ProbeImage, opts: { signal?: AbortSignal }) => Promise<RuntimeFacts>;
 
 export interface CheckOptions extends OpenOptions {
   policy: ResolvedPolicy;
@@ -17,6 +30,47 @@ export interface CheckOptions extends OpenOptions {
   /** Images checked at once (default 2). */
   concurrency?: number;
   now?: Date;
+  /** Also run each image under the policy's runtime profile, for the runtime rules (IMG-RUN-*). */
+  runtime?: boolean;
+  /** Only the runtime rules (category "runtime"); the image is still read for its config and entrypoint. Implies `runtime`. */
+  runtimeOnly?: boolean;
+  /** Stops runs in progress (their containers are removed). */
+  signal?: AbortSignal;
+  /** Replaces the runtime probe; for tests of the decisions made here. */
+  probe?: RuntimeProbe;
+}
+
+/**
+ * The real probe, loaded on first use so that static checks never load testcontainers.
+ * A probe that cannot be loaded makes every run "not run", with the reason.
+ */
+async function loadProbe(): Promise<RuntimeProbe> {
+  try {
+    const { probeRuntime } = await import("../runtime/probe.js");
+    return probeRuntime;
+  } catch (err) {
+    const reason = `not run: the runtime probe could not be loaded (${causeText(err)})`;
+    return async () => ({ status: "not-run", reason });
+  }
+}
+
+/** The figures of a run the report carries (time to healthy, peak memory, time to stop). */
+export function runtimeFigures(rt: RuntimeFacts): RuntimeFigures {
+  const f: RuntimeFigures = { status: rt.status };
+  if (rt.reason !== undefined) f.reason = rt.reason;
+  if (rt.health) {
+    f.healthMethod = rt.health.method;
+    f.healthy = rt.health.healthy;
+    if (rt.health.timeToHealthyMs !== undefined) f.timeToHealthyMs = rt.health.timeToHealthyMs;
+  }
+  if (rt.exited) f.exitCode = rt.exited.exitCode;
+  if (rt.peakMemoryBytes !== undefined) f.peakMemoryBytes = rt.peakMemoryBytes;
+  if (rt.stop) {
+    f.timeToStopMs = rt.stop.timeToStopMs;
+    if (rt.stop.exitCode !== undefined) f.stopExitCode = rt.stop.exitCode;
+    f.killed = rt.stop.killed;
+  }
+  return f;
 }
 
 /** The image paths the enabled rules need to see. */
@@ -29,22 +83,39 @@ export function filesWanted(policy: ResolvedPolicy, rules: readonly AnyRule[]): 
   return [...out];
 }
 
-async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule[]): Promise<ImageReport> {
+async function staticFacts(ref: string, opts: CheckOptions, rules: readonly AnyRule[]): Promise<Facts> {
   const image = await openImage(ref, opts);
   try {
-    const facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), ...(opts.now ? { now: opts.now } : {}) });
-    return evaluate(facts, opts.policy, { rules, ...(opts.now ? { now: opts.now } : {}) });
+    return await inspectImage(image, { files: filesWanted(opts.policy, rules), ...(opts.now ? { now: opts.now } : {}) });
   } finally {
     await image.close();
   }
 }
 
+async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule[], probe: () => Promise<RuntimeProbe>): Promise<ImageReport> {
+  const facts = await staticFacts(ref, opts, rules);
+  const spec = resolveRuntimeSpec(opts.policy.runtime);
+  if (opts.runtime || opts.runtimeOnly) {
+    const c = facts.config;
+    const image: ProbeImage = { healthcheck: c.healthcheck, exposedPorts: c.exposedPorts };
+    if (c.stopSignal !== undefined) image.stopSignal = c.stopSignal;
+    if (c.user !== undefined) image.user = c.user;
+    facts.runtime = await (await probe())(ref, spec, image, opts.signal ? { signal: opts.signal } : {});
+  }
+  const report = evaluate(facts, opts.policy, { rules: withRuntimeDefaults(rules, spec), ...(opts.now ? { now: opts.now } : {}) });
+  if (facts.runtime) report.runtime = runtimeFigures(facts.runtime);
+  return report;
+}
+
 /** Checks images against a policy. An image that cannot be read gets `error` and no results. */
 export async function check(refs: readonly string[], opts: CheckOptions): Promise<Report> {
-  const rules = opts.rules ?? RULES;
+  const all = opts.rules ?? RULES;
+  const rules = opts.runtimeOnly ? all.filter((r) => r.category === "runtime") : all;
+  let loading: Promise<RuntimeProbe> | undefined;
+  const probe = () => (loading ??= opts.probe ? Promise.resolve(opts.probe) : loadProbe());
   const images = await mapLimit(refs, opts.concurrency ?? 2, async (ref) => {
     try {
-      return await checkOne(ref, opts, rules);
+      return await checkOne(ref, opts, rules, probe);
     } catch (err) {
       const r: ImageReport = { reference: ref, error: (err as Error).message, results: [], counts: emptyCounts(), passed: false };
       return r;

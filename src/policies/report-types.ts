@@ -53,6 +53,28 @@ export interface Counts {
   failedBySeverity: Record<Severity, number>;
 }
 
+/** What running the image showed, in figures (`imgpolicy check --runtime`); the runtime rules judge it. */
+export interface RuntimeFigures {
+  /** "ran", or "not-run" with `reason` (no container engine, image not loadable…). */
+  status: "ran" | "not-run";
+  reason?: string;
+  /** How health was judged: http, tcp, healthcheck, log or running. */
+  healthMethod?: "http" | "tcp" | "healthcheck" | "log" | "running";
+  healthy?: boolean;
+  /** Milliseconds from start to healthy. */
+  timeToHealthyMs?: number;
+  /** Peak memory in bytes seen through the engine's stats. */
+  peakMemoryBytes?: number;
+  /** Milliseconds from the stop signal to exit. */
+  timeToStopMs?: number;
+  /** The exit code after the stop signal. */
+  stopExitCode?: number;
+  /** True when it did not exit within the grace period and was killed. */
+  killed?: boolean;
+  /** Set when the container exited on its own (crash, exit at once). */
+  exitCode?: number;
+}
+
 export interface ImageReport {
   reference: string;
   digest?: string;
@@ -64,6 +86,8 @@ export interface ImageReport {
   counts: Counts;
   /** True when no finding at or above the threshold is left unwaived. */
   passed: boolean;
+  /** Set when the image was run (`--runtime`, `--runtime-only`), or was to be run and could not be. */
+  runtime?: RuntimeFigures;
 }
 
 export interface Report {

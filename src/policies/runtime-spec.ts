@@ -93,7 +93,7 @@ export const RUNTIME_SPEC_SCHEMA: JsonSchema = {
       default: RUNTIME_DEFAULTS.noNewPrivileges,
       description: "no-new-privileges: setuid binaries and file capabilities cannot raise privileges",
     },
-    memory: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?([bBkKmMgG]|[kKmMgG][bB])?$", description: "memory limit, e.g. 256m or 1g" },
+    memory: { type: "string", pattern: "^ *[0-9]+(\\.[0-9]+)? *[bkmgtBKMGT]?([iI]?[bB])? *$", description: "memory limit, 1024-based as docker run -m: 256m, 1g, 512MiB (at least 6m)" },
     cpus: { type: "number", exclusiveMinimum: 0, maximum: 1024, description: "CPU limit, e.g. 0.5" },
     startupTimeout: {
       type: "number",

@@ -8,7 +8,7 @@ import { memoryStats } from "./container-api.js";
 import { sleep } from "./sleep.js";
 
 export interface MemorySampler {
-  /** Stops sampling (after one last sample) and returns the peak seen, in bytes. */
+  /** Stops sampling (after one last sample) and returns the peak seen, in bytes; later calls return the same. */
   stop(): Promise<number | undefined>;
 }
 
@@ -30,12 +30,12 @@ export function sampleMemory(engine: EngineClient, id: string, intervalMs = 500,
       await sleep(intervalMs, stopped.signal).catch(() => undefined);
     }
   })();
+  let result: Promise<number | undefined> | undefined;
   return {
-    async stop() {
+    stop() {
       stopped.abort();
-      await loop;
-      await sample();
-      return peak;
+      result ??= loop.then(sample).then(() => peak);
+      return result;
     },
   };
 }

@@ -1,7 +1,8 @@
 /** `imgpolicy check REF…`: inspect images, judge them against a policy, render the report. */
 import { writeFile } from "node:fs/promises";
-import { PolicyError, UsageError } from "../../errors.js";
+import { EngineError, PolicyError, UsageError } from "../../errors.js";
 import { check, exitStatus } from "../../policies/check.js";
+import type { Report } from "../../policies/report-types.js";
 import { isSeverity, loadPolicies } from "../../policies/load-policy.js";
 import { formatProblem } from "../../policies/policy-types.js";
 import { FORMATS, render, type Format } from "../../policies/report/index.js";
@@ -18,6 +19,9 @@ export interface CheckFlags {
   platform?: string;
   verbose?: boolean;
   concurrency?: string;
+  runtime?: boolean;
+  runtimeOnly?: boolean;
+  requireRuntime?: boolean;
 }
 
 interface Output {
@@ -70,7 +74,10 @@ export async function runCheck(refs: string[], flags: CheckFlags, io: Io, source
     policy,
     policyNames: names,
     ...(concurrency ? { concurrency } : {}),
+    ...(flags.runtime || flags.requireRuntime ? { runtime: true } : {}),
+    ...(flags.runtimeOnly ? { runtimeOnly: true } : {}),
   });
+  if (flags.requireRuntime) requireRuntime(report);
   for (const o of outputs) {
     const text = render(o.format, report, { color: !o.file && io.isTTY, verbose: Boolean(flags.verbose), rules: RULES });
     if (o.file) await writeFile(o.file, text);
@@ -78,4 +85,14 @@ export async function runCheck(refs: string[], flags: CheckFlags, io: Io, source
   }
   for (const i of report.images) if (i.error) io.stderr(`imgpolicy: ${i.error}\n`);
   return exitStatus(report);
+}
+
+/** --require-runtime: an image that was to be run and could not be is an error, not a report of rules not run. */
+function requireRuntime(report: Report): void {
+  const notRun = report.images.filter((i) => i.runtime?.status === "not-run");
+  if (!notRun.length) return;
+  const first = notRun[0]!;
+  const why = (first.runtime!.reason ?? "not run").replace(/^not run:\s*/, "");
+  const more = notRun.length > 1 ? ` (and ${notRun.length - 1} more image${notRun.length === 2 ? "" : "s"})` : "";
+  throw new EngineError(`--require-runtime: ${first.reference} could not be run: ${why}${more}`);
 }

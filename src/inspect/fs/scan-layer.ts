@@ -2,15 +2,18 @@
  * One streaming pass over a layer tar: every header is recorded, file bytes
  * are kept only for the paths the caller asks for, ELF files are parsed as they
  * stream by, and small files are sniffed for private keys. Nothing touches disk.
+ * The tar is read by scan/tar-parser.ts (node-tar's headers and checks, without
+ * a stream per entry).
  */
-import type { Readable } from "node:stream";
-import { Parser, type ReadEntry } from "tar";
+import type { Readable, Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
 import { sparseFromBuffer, sparseFromSegments } from "../elf/sparse-bytes.js";
 import { privateKeyKind } from "../parsers/secrets.js";
+import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
+import { TarError, TarParser, type TarBody, type TarEntry } from "../scan/tar-parser.js";
 import type { FileRecord, FileType } from "./file-record.js";
 import { baseName, normalizeEntryName, parentOf, PathEscapeError } from "./image-path.js";
 
@@ -40,7 +43,7 @@ export interface LayerIndex {
   fileBytes: number;
 }
 
-const TYPES: Partial<Record<ReadEntry["type"], FileType>> = {
+const TYPES: Partial<Record<string, FileType>> = {
   File: "file",
   OldFile: "file",
   ContiguousFile: "file",
@@ -69,30 +72,27 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       if (failed) return;
       failed = true;
       stream.destroy();
+      inflate?.destroy();
       reject(err instanceof SourceError ? err : new SourceError(`${what}: ${(err as Error).message ?? String(err)}`, { cause: err }));
     };
 
-    const onEntry = (entry: ReadEntry) => {
+    /** Records an entry; returns what receives its content, for a regular file with some. */
+    const onEntry = (entry: TarEntry): TarBody | undefined => {
       sawEntry = true;
-      handleEntry(entry);
-      entry.resume();
-    };
-
-    const handleEntry = (entry: ReadEntry) => {
       let path: string;
       try {
         path = normalizeEntryName(entry.path);
       } catch (err) {
-        if (err instanceof PathEscapeError) return fail(new SourceError(`${what}: ${err.message}`));
+        if (err instanceof PathEscapeError) return void fail(new SourceError(`${what}: ${err.message}`));
         throw err;
       }
       const name = baseName(path);
       if (name.startsWith(".wh.")) {
         if (name === ".wh..wh..opq") index.opaque.push(parentOf(path));
         else index.whiteouts.push(parentOf(path) === "/" ? `/${name.slice(4)}` : `${parentOf(path)}/${name.slice(4)}`);
-        return;
+        return undefined;
       }
-      if (path === "/") return; // the root itself
+      if (path === "/") return undefined; // the root itself
       const type = TYPES[entry.type] ?? "other";
       const rec: FileRecord = {
         path,
@@ -108,16 +108,16 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
         try {
           rec.linkname = normalizeEntryName(entry.linkpath ?? "");
         } catch (err) {
-          return fail(new SourceError(`${what}: hardlink ${path} ${(err as Error).message}`));
+          return void fail(new SourceError(`${what}: hardlink ${path} ${(err as Error).message}`));
         }
       }
       index.files.push(rec);
-      if (type !== "file" || rec.size === 0) return;
+      if (type !== "file" || rec.size === 0) return undefined;
       index.fileBytes += rec.size;
-      watchContent(entry, rec);
+      return watchContent(rec);
     };
 
-    const watchContent = (entry: ReadEntry, rec: FileRecord) => {
+    const watchContent = (rec: FileRecord): TarBody => {
       const keep = interest.wantContent(rec.path, rec.size);
       const kept: Buffer[] = [];
       let headParts: Buffer[] = [];
@@ -156,79 +156,107 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
           keyLen = h.length;
         }
       };
-      entry.on("data", (chunk: Buffer) => {
-        if (keep) kept.push(chunk);
-        if (!decided) {
-          headParts.push(chunk);
-          headLen += chunk.length;
-          if (headLen >= HEAD || headLen >= rec.size) {
-            const h = headParts.length === 1 ? headParts[0]! : Buffer.concat(headParts);
-            headParts = [];
-            decide(h);
+      return {
+        data(chunk: Buffer) {
+          if (keep) kept.push(chunk);
+          if (!decided) {
+            headParts.push(chunk);
+            headLen += chunk.length;
+            if (headLen >= HEAD || headLen >= rec.size) {
+              const h = headParts.length === 1 ? headParts[0]! : Buffer.concat(headParts);
+              headParts = [];
+              decide(h);
+            }
+            return;
           }
-          return;
-        }
-        elfPush(chunk);
-        if (keyParts && keyLen < KEY_SNIFF) {
-          keyParts.push(chunk);
-          keyLen += chunk.length;
-        }
-      });
-      entry.on("end", () => {
-        if (!decided && headLen > 0) decide(Buffer.concat(headParts));
-        // a copy: a view would hold on to the whole chunk it came in
-        if (keep) rec.content = Buffer.concat(kept);
-        if (elf) rec.elf = parseElf(elf.finish());
-        else if (elfWhole) {
-          rec.elf = parseElf(
-            elfFill === elfWhole.length ? sparseFromBuffer(elfWhole) : sparseFromSegments(rec.size, [{ offset: 0, bytes: elfWhole.subarray(0, elfFill) }]),
-          );
-        }
-        if (keyParts) {
-          const kind = privateKeyKind(Buffer.concat(keyParts).subarray(0, KEY_SNIFF));
-          if (kind) rec.privateKey = kind;
-        }
-      });
+          elfPush(chunk);
+          if (keyParts && keyLen < KEY_SNIFF) {
+            keyParts.push(chunk);
+            keyLen += chunk.length;
+          }
+        },
+        end() {
+          if (!decided && headLen > 0) decide(Buffer.concat(headParts));
+          // a copy: a view would hold on to the whole chunk it came in
+          if (keep) rec.content = Buffer.concat(kept);
+          if (elf) rec.elf = parseElf(elf.finish());
+          else if (elfWhole) {
+            rec.elf = parseElf(
+              elfFill === elfWhole.length ? sparseFromBuffer(elfWhole) : sparseFromSegments(rec.size, [{ offset: 0, bytes: elfWhole.subarray(0, elfFill) }]),
+            );
+          }
+          if (keyParts) {
+            const kind = privateKeyKind(Buffer.concat(keyParts).subarray(0, KEY_SNIFF));
+            if (kind) rec.privateKey = kind;
+          }
+        },
+      };
     };
 
-    // What node-tar does not check: an empty layer (no bytes, or only zero blocks) is a valid
-    // tar, which it calls unrecognized; a tar cut inside a header block, which it accepts.
-    let bytes = 0;
+    const parser = new TarParser({ entry: onEntry });
+    // What the tar format alone does not settle: an empty layer (no bytes, or only zero
+    // blocks) is a valid one; a tar cut inside a header block is not.
     let allZero = true;
-    let magic = Buffer.alloc(0);
-    let sawEof = false;
-    const parser = new Parser({ strict: true, onReadEntry: onEntry });
-    parser.on("eof", () => {
-      sawEof = true;
-    });
-    parser.on("error", (err: Error) => {
-      const empty = !sawEntry && allZero && (err as { tarCode?: string }).tarCode === "TAR_BAD_ARCHIVE" && /Unrecognized archive format/.test(err.message);
-      if (!empty) fail(err);
-    });
-    parser.on("warn", (code: string, message: string) => {
-      if (code !== "TAR_ENTRY_INFO") fail(new SourceError(`${what}: ${message}`));
-    });
-    parser.on("end", () => {
+    const feed = (chunk: Buffer) => {
       if (failed) return;
-      // node-tar sniffs and inflates gzip and zstd itself; only a plain tar has 512-byte blocks to count
-      const compressed = (magic[0] === 0x1f && magic[1] === 0x8b) || (magic.length === 4 && magic.readUInt32BE(0) === 0x28b52ffd);
-      if (!sawEof && !compressed && bytes % 512 !== 0) {
-        return fail(new SourceError(`${what}: truncated tar: the layer ends inside a header block`));
+      if (allZero) allZero = isZero(chunk);
+      try {
+        parser.write(chunk);
+      } catch (err) {
+        fail(err);
       }
+    };
+    const finish = () => {
+      if (failed) return;
+      try {
+        parser.end();
+      } catch (err) {
+        const empty = !sawEntry && allZero && err instanceof TarError && err.tarCode === "TAR_BAD_ARCHIVE" && /Unrecognized archive format/.test(err.message);
+        if (!empty) return fail(err);
+      }
+      if (parser.partialHeader > 0) return fail(new SourceError(`${what}: truncated tar: the layer ends inside a header block`));
       resolve(index);
-    });
+    };
+
+    // a layer that is still compressed (as node-tar would, read the tar inside): decided on its first bytes
+    let inflate: Transform | undefined;
+    let head: Buffer[] | undefined = [];
+    let headBytes = 0;
+    const start = () => {
+      const first = head!.length === 1 ? head![0]! : Buffer.concat(head!);
+      head = undefined;
+      const compression = sniffCompression(first);
+      if (compression !== "none") {
+        inflate = decompressor(compression);
+        inflate.on("data", feed);
+        inflate.on("error", (err: Error) => fail(new SourceError(`${what}: cannot decompress: ${err.message}`, { cause: err })));
+        inflate.on("end", finish);
+        inflate.on("drain", () => stream.resume());
+      }
+      push(first);
+    };
+    const push = (chunk: Buffer) => {
+      if (!inflate) return feed(chunk);
+      if (!inflate.write(chunk)) stream.pause();
+    };
     stream.on("error", fail);
     stream.on("data", (chunk: Buffer) => {
       if (failed) return;
-      if (magic.length < 4) magic = Buffer.concat([magic, chunk.subarray(0, 4 - magic.length)]);
-      bytes += chunk.length;
-      if (allZero) allZero = chunk.every((b) => b === 0);
-      if (!parser.write(chunk)) stream.pause();
+      if (head === undefined) return push(chunk);
+      head.push(chunk);
+      headBytes += chunk.length;
+      if (headBytes >= 4) start();
     });
-    parser.on("drain", () => stream.resume());
     stream.on("end", () => {
-      if (!failed) parser.end();
-      void sawEntry;
+      if (failed) return;
+      if (head !== undefined) start();
+      if (inflate) inflate.end();
+      else finish();
     });
   });
+}
+
+function isZero(chunk: Buffer): boolean {
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) return false;
+  return true;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { block, countsPhrase, groupResults, imageSummary, locationParts, oneLine, overallSummary } from "./common.js";
+import { block, countsPhrase, groupResults, imageSummary, locationParts, mibPhrase, msPhrase, oneLine, overallSummary, runtimePhrase } from "./common.js";
 import { sampleReport } from "./sample-report.fixture.js";
 
 describe("report wording", () => {
@@ -37,5 +37,21 @@ describe("report wording", () => {
     r.images[0]!.results.forEach((x) => delete x.expiredWaivers);
     r.counts = { ...r.counts, fail: 1, failedBySeverity: { critical: 0, high: 1, medium: 0, low: 0, info: 0 } };
     expect(overallSummary(r)).toBe("2 images: 1 passed, 1 failed — 1 failed rule (1 high), 1 waived, 4 not applicable");
+  });
+
+  it("puts a run's figures in one phrase", () => {
+    expect(msPhrase(349.6)).toBe("350 ms");
+    expect(msPhrase(1250)).toBe("1.3 s");
+    expect(msPhrase(3000)).toBe("3 s");
+    expect(msPhrase(14_400)).toBe("14 s");
+    expect(mibPhrase(512)).toBe("512 B");
+    expect(mibPhrase(12_058_624)).toBe("11.5 MiB");
+    expect(mibPhrase(3 * 1024 ** 3)).toBe("3.0 GiB");
+    expect(runtimePhrase({ status: "not-run", reason: "not run: no container engine" })).toBe("not run: no container engine");
+    expect(runtimePhrase({ status: "ran", healthMethod: "tcp", healthy: false, exitCode: 1, peakMemoryBytes: 4096 })).toBe("exited with code 1 before it became healthy, peak memory 4.0 KiB");
+    expect(runtimePhrase({ status: "ran", healthMethod: "log", healthy: false })).toBe("never healthy (log)");
+    expect(runtimePhrase({ status: "ran", healthMethod: "running", healthy: true, timeToHealthyMs: 20, timeToStopMs: 120, stopExitCode: 0, killed: false })).toBe(
+      "healthy in 20 ms (running), stopped in 120 ms (exit code 0)",
+    );
   });
 });

@@ -2,7 +2,7 @@
  * What every reporter shares: the order results are shown in, how a location and a
  * waiver read, and the summary phrases. Only wording and ordering: no decisions.
  */
-import type { Counts, ImageReport, Report, ReportedFinding, RuleResult, Waiver } from "../report-types.js";
+import type { Counts, ImageReport, Report, ReportedFinding, RuleResult, RuntimeFigures, Waiver } from "../report-types.js";
 import type { Location, Severity } from "../types.js";
 import { SEVERITIES, severityRank } from "../types.js";
 
@@ -106,3 +106,41 @@ export function overallSummary(report: Report): string {
 
 /** The label people read for a status. */
 export const STATUS_LABEL: Record<RuleResult["status"], string> = { fail: "failed", waived: "waived", skip: "not applicable", pass: "passed" };
+
+/** "350 ms", "1.2 s", "14 s". */
+export function msPhrase(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  return `${s < 10 ? s.toFixed(1).replace(/\.0$/, "") : Math.round(s)} s`;
+}
+
+/** Binary units, as `docker stats` shows memory: "11.4 MiB". */
+export function mibPhrase(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+/** The figures of a run on one line: "healthy in 0.9 s (http), peak memory 11.4 MiB, stopped in 120 ms (exit code 0)". */
+export function runtimePhrase(r: RuntimeFigures): string {
+  if (r.status === "not-run") return r.reason ?? "not run";
+  const parts: string[] = [];
+  const method = r.healthMethod ? ` (${r.healthMethod})` : "";
+  if (r.healthy) parts.push(r.timeToHealthyMs !== undefined ? `healthy in ${msPhrase(r.timeToHealthyMs)}${method}` : `healthy${method}`);
+  else if (r.exitCode !== undefined) parts.push(`exited with code ${r.exitCode} before it became healthy`);
+  else if (r.healthy === false) parts.push(`never healthy${method}`);
+  else parts.push("ran");
+  if (r.healthy && r.exitCode !== undefined) parts.push(`exited with code ${r.exitCode}`);
+  if (r.peakMemoryBytes !== undefined) parts.push(`peak memory ${mibPhrase(r.peakMemoryBytes)}`);
+  if (r.timeToStopMs !== undefined) {
+    const code = r.stopExitCode !== undefined ? ` (exit code ${r.stopExitCode})` : "";
+    parts.push(r.killed ? `killed at the end of the grace period, ${msPhrase(r.timeToStopMs)} after the stop signal${code}` : `stopped in ${msPhrase(r.timeToStopMs)}${code}`);
+  }
+  return parts.join(", ");
+}

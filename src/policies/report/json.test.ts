@@ -43,6 +43,9 @@ describe("renderJson", () => {
       ["Dockerfile line 0", (r) => (r.images[0]!.results[0]!.findings[0]!.location!.dockerfile!.line = 0)],
       ["waiver expiry not a date", (r) => (r.images[0]!.results[1]!.expiredWaivers![0]!.expires = "next year")],
       ["other schema", (r) => ((r.schema as string) = "imgpolicy/report@2")],
+      ["runtime not run without a reason", (r) => delete r.images[1]!.runtime!.reason],
+      ["runtime status unknown", (r) => ((r.images[0]!.runtime!.status as string) = "skipped")],
+      ["runtime peak memory negative", (r) => (r.images[0]!.runtime!.peakMemoryBytes = -1)],
     ];
     for (const [what, breakIt] of broken) {
       const r = sampleReport();

@@ -80,6 +80,12 @@ describe("renderMarkdown", () => {
     expect(mdText("*a* _b_ [c](d) <e> & |f| ~g~ \\")).toBe("\\*a\\* \\_b\\_ \\[c\\](d) &lt;e&gt; &amp; \\|f\\| \\~g\\~ \\\\");
   });
 
+  it("gives the runtime figures of each image that was to be run", () => {
+    const [app, base] = sections(md);
+    expect(app).toContain("\nRuntime: healthy in 850 ms (http), peak memory 11.5 MiB, killed at the end of the grace period, 10 s after the stop signal (exit code 137)\n");
+    expect(base).toContain("\nRuntime: not run: no container engine\n");
+  });
+
   it("says when an image could not be read", () => {
     const out = renderMarkdown(unreadableReport());
     expect(out).toContain("### ❌ not checked: `missing:latest`");

@@ -5,7 +5,7 @@
  * Everything that comes from an image is escaped: it can hold any character.
  */
 import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
-import { block, countsPhrase, expiredWaiverCount, expiredWaiverLine, groupResults, locationParts, oneLine, overallSummary, STATUS_LABEL, waiverLine } from "./common.js";
+import { block, countsPhrase, expiredWaiverCount, expiredWaiverLine, groupResults, locationParts, oneLine, overallSummary, runtimePhrase, STATUS_LABEL, waiverLine } from "./common.js";
 
 /**
  * Inline text (never at the start of a line): the punctuation that makes emphasis,
@@ -83,6 +83,7 @@ function section(img: ImageReport): string[] {
   const out = [`### ${verdict}: ${mdCode(img.reference)}`, ""];
   const meta = [img.digest ? mdCode(img.digest) : "", img.platform ? mdText(img.platform) : ""].filter(Boolean);
   out.push(`${meta.length ? `${meta.join(" · ")} · ` : ""}${mdText(countsPhrase(img.counts, expiredWaiverCount(img.results)))}`, "");
+  if (img.runtime) out.push(`Runtime: ${mdText(runtimePhrase(img.runtime))}`, "");
   if (img.error) out.push(`**Could not be read:** ${mdText(img.error)}`, "");
   const t = table(img);
   if (t.length) out.push(...t, "");

@@ -1,7 +1,8 @@
 /**
  * A hand-built report for the reporter tests: two images, one passing and one with
  * critical, high and medium failures, a partly waived rule, a waived rule, an expired
- * waiver, not-applicable rules, a Dockerfile location and text that needs escaping.
+ * waiver, not-applicable rules, a Dockerfile location, text that needs escaping, and
+ * runtime figures (one image ran, the other could not be run).
  */
 import type { Counts, ImageReport, Report, RuleResult } from "../report-types.js";
 import { REPORT_SCHEMA } from "../report-types.js";
@@ -115,6 +116,7 @@ export function sampleReport(): Report {
     results: structuredClone(failing),
     counts: appCounts,
     passed: false,
+    runtime: { status: "ran", healthMethod: "http", healthy: true, timeToHealthyMs: 850, peakMemoryBytes: 12_058_624, timeToStopMs: 10_040, stopExitCode: 137, killed: true },
   };
   const base: ImageReport = {
     reference: BASE,
@@ -123,6 +125,7 @@ export function sampleReport(): Report {
     results: structuredClone(passing),
     counts: baseCounts,
     passed: true,
+    runtime: { status: "not-run", reason: "not run: no container engine" },
   };
   return {
     schema: REPORT_SCHEMA,

@@ -75,6 +75,17 @@ describe("renderText", () => {
     expect(NASTY).toContain("\x1b");
   });
 
+  it("puts one line of runtime figures under the image header, or why it was not run", () => {
+    const lines = plain().split("\n");
+    const app = lines.findIndex((l) => l.startsWith("✗ registry.example/app:1.2"));
+    expect(lines[app + 1]).toBe("  runtime: healthy in 850 ms (http), peak memory 11.5 MiB, killed at the end of the grace period, 10 s after the stop signal (exit code 137)");
+    const base = lines.findIndex((l) => l.startsWith("✓ registry.example/base:2"));
+    expect(lines[base + 1]).toBe("  runtime: not run: no container engine");
+    const r = sampleReport();
+    delete r.images[0]!.runtime;
+    expect(renderText(r, { color: false })).not.toMatch(/^✗ registry\.example\/app:1\.2.*\n {2}runtime:/m);
+  });
+
   it("says when an image could not be read", () => {
     const out = renderText(unreadableReport(), { color: false });
     expect(out).toMatch(/^✗ missing:latest\n {2}error: no such image: missing:latest a&b/);

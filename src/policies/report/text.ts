@@ -5,7 +5,7 @@
  */
 import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
 import type { Severity } from "../types.js";
-import { block, expiredWaiverLine, groupResults, imageSummary, locationParts, oneLine, overallSummary, unwaived, waived, waiverLine } from "./common.js";
+import { block, expiredWaiverLine, groupResults, imageSummary, locationParts, oneLine, overallSummary, runtimePhrase, unwaived, waived, waiverLine } from "./common.js";
 
 export interface TextOptions {
   /** ANSI colours (the CLI passes `isTTY`). */
@@ -81,6 +81,7 @@ function renderImage(img: ImageReport, p: Palette, verbose: boolean): string[] {
   const mark = img.passed ? p.green("✓") : p.red("✗");
   const ids = [img.digest, img.platform].filter((x): x is string => !!x).map(oneLine);
   const out = [`${mark} ${p.bold(oneLine(img.reference))}${ids.length ? p.dim(`  ${ids.join("  ")}`) : ""}`];
+  if (img.runtime) out.push(`${INDENT}${p.dim("runtime:")} ${oneLine(runtimePhrase(img.runtime))}`);
   if (img.error) out.push(`${INDENT}${p.red("error:")} ${oneLine(img.error)}`);
   const g = groupResults(img.results);
   const section = (title: string, paint: Paint, lines: string[]) => {

@@ -46,6 +46,15 @@ import { rule as latestTag } from "./latest-tag.js";
 import { rule as sensitiveVolumes } from "./sensitive-volumes.js";
 import { rule as baseImagePinned } from "./base-image-pinned.js";
 import { rule as fileAssertions } from "./file-assertions.js";
+import { rule as cstCommandTests } from "./cst-command-tests.js";
+import { rule as configAssertions } from "./config-assertions.js";
+import { rule as runtimeHealthy } from "./runtime-healthy.js";
+import { rule as runtimeStaysUp } from "./runtime-stays-up.js";
+import { rule as runtimeReadOnly } from "./runtime-read-only.js";
+import { rule as runtimeUser } from "./runtime-user.js";
+import { rule as runtimeCapabilities } from "./runtime-capabilities.js";
+import { rule as runtimeStop } from "./runtime-stop.js";
+import { rule as runtimeCommandTests } from "./runtime-command-tests.js";
 
 export const RULES: readonly AnyRule[] = [
   entrypointExecutable,
@@ -91,6 +100,15 @@ export const RULES: readonly AnyRule[] = [
   sensitiveVolumes,
   baseImagePinned,
   fileAssertions,
+  cstCommandTests,
+  configAssertions,
+  runtimeHealthy,
+  runtimeStaysUp,
+  runtimeReadOnly,
+  runtimeUser,
+  runtimeCapabilities,
+  runtimeStop,
+  runtimeCommandTests,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, AnyRule> = new Map(RULES.map((r) => [r.id, r]));

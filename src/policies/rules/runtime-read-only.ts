@@ -81,12 +81,24 @@ export const rule: Rule<Options> = {
     if (!rt) return outcome;
     if (rt.profile?.readOnly === false) return skip("the policy runs the container with a writable root (runtime.readOnly: false)");
     if (ranWell(rt)) return pass();
+    if (rt.writableRun && !rt.writableRun.healthy) {
+      const how = rt.writableRun.detail ?? (rt.writableRun.exitCode !== undefined ? `exit code ${rt.writableRun.exitCode}` : "not healthy");
+      return skip(`the container fails with a writable root too (${how}), so the read-only root is not what stops it (IMG-RUN-001 reports the failure)`);
+    }
     if (!rt.writes) {
       return skip("the container failed under the read-only profile, and it was not run again with a writable root (runtime.writeProbe: false), so whether it writes to the root is not known");
     }
     const tmpfs = rt.profile?.tmpfs ?? [];
     const mounts = mountsFor(rt.writes, tmpfs);
-    if (!mounts.length) return pass();
+    const writable = rt.writableRun?.healthy ? "with a writable root it became healthy and" : "run with a writable root it";
+    if (!mounts.length) {
+      if (!rt.writableRun?.healthy) return pass();
+      return fail({
+        message: `With a read-only root the container ${failurePhrase(rt)}, but with a writable root it became healthy; the engine listed no written path outside the tmpfs mounts (${tmpfs.join(", ") || "none"}), so the write is one it undid (a file created and deleted again) or the failure is not a write.`,
+        expected: "healthy with a read-only root",
+        found: "healthy only with a writable root",
+      });
+    }
     const program = facts.entrypoint.resolved?.path ?? facts.entrypoint.program;
     const allTmpfs = [...tmpfs.map((t) => t.split(":")[0]!), ...mounts.map((m) => m.dir)].map((d) => JSON.stringify(d)).join(", ");
     return fail(
@@ -100,7 +112,7 @@ export const rule: Rule<Options> = {
             ? ` If ${m.dir} is a directory, mount it writable (runtime.tmpfs, or a volume); a file directly under / cannot get a mount of its own, so make the program write it under /tmp instead.`
             : ` Mount ${m.dir} writable: add it to runtime.tmpfs, or use a volume.`;
         return {
-          message: `With a read-only root the container ${failurePhrase(rt)}; run with a writable root it wrote ${topLevel ? m.dir : `${listOf(paths, 5)} under ${m.dir}`}.${advice}`,
+          message: `With a read-only root the container ${failurePhrase(rt)}; ${writable} wrote ${topLevel ? m.dir : `${listOf(paths, 5)} under ${m.dir}`}.${advice}`,
           location: { path: m.dir },
           expected: `${m.dir} writable: in the policy runtime: { tmpfs: [${allTmpfs}] }; with Docker --read-only --tmpfs ${m.dir}; or a volume (Kubernetes emptyDir) at ${m.dir}`,
           found: listOf(m.writes.map((w) => `${KIND[w.kind] ?? "?"} ${w.path}`), 8),

@@ -103,6 +103,13 @@ table(stayUp, [
     text: /did not stay up for 5 s: it was restarted 2 times/,
   },
   { name: "stopped running, no exit code known", facts: ran({ stayedUp: false }), status: "fail", text: /it stopped running/ },
+  {
+    name: "health check failed again",
+    facts: ran({ stayedUp: false, health: { method: "healthcheck", turnedUnhealthyAfterMs: 4850, detail: "HEALTHCHECK: 500 from /health" } }),
+    status: "fail",
+    text: /became healthy, then failed its health check again 4 s after it became healthy \(HEALTHCHECK: 500 from \/health\)/,
+    location: { config: "Healthcheck" },
+  },
 ]);
 
 const writes = (...ws: [string, "added" | "changed" | "deleted"][]) => ws.map(([path, kind]) => ({ path, kind }));
@@ -124,6 +131,24 @@ table(readOnly, [
     findings: 1,
     location: { path: "/var/cache/nginx" },
     text: /exited with code 1 before it became healthy; run with a writable root it wrote \/var\/cache\/nginx\/client_temp, \/var\/cache\/nginx\/proxy_temp under \/var\/cache\/nginx\. Mount \/var\/cache\/nginx writable/,
+  },
+  {
+    name: "fails writable too: not the read-only root",
+    facts: ran({ ...crashed, writes: writes(["/data/x", "added"]), writableRun: { healthy: false, exitCode: 1 } }),
+    status: "skip",
+    text: "the container fails with a writable root too (exit code 1), so the read-only root is not what stops it (IMG-RUN-001 reports the failure)",
+  },
+  {
+    name: "healthy writable: says so",
+    facts: ran({ ...crashed, writes: writes(["/data/x", "added"]), writableRun: { healthy: true } }),
+    status: "fail",
+    text: /exited with code 1 before it became healthy; with a writable root it became healthy and wrote \/data\/x under \/data\./,
+  },
+  {
+    name: "healthy writable, but no write listed",
+    facts: ran({ ...crashed, writes: [], writableRun: { healthy: true } }),
+    status: "fail",
+    text: /but with a writable root it became healthy; the engine listed no written path outside the tmpfs mounts \(\/tmp\)/,
   },
   {
     name: "two directories, the runtime.tmpfs line names both plus /tmp",

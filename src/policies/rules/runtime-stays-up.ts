@@ -14,7 +14,7 @@ export const rule: Rule<Options> = {
   category: "runtime",
   severity: "high",
   description:
-    "After it became healthy (IMG-RUN-001), the container keeps running for `runtime.stayUp` seconds (default 3) without exiting or being restarted. Not applicable when it never became healthy.",
+    "After it became healthy (IMG-RUN-001), the container keeps running, and healthy, for `runtime.stayUp` seconds (default 3): it does not exit, is not restarted, and its health check does not fail again. Not applicable when it never became healthy.",
   rationale:
     "A service that answers its first health probe and then dies (a background goroutine that panics, a lost connection it does not retry, a write to the read-only root a moment after start) passes a start-only test and crash-loops in production.",
   remediation:
@@ -38,6 +38,16 @@ export const rule: Rule<Options> = {
         location: { config: "Entrypoint" },
         expected,
         found: `exit code ${exitCode} ${after}${oomKilled ? " (OOM-killed)" : ""}`,
+      });
+    }
+    const unhealthyAt = rt.health.turnedUnhealthyAfterMs;
+    if (unhealthyAt !== undefined) {
+      const after = healthyAt !== undefined && unhealthyAt >= healthyAt ? `${duration(unhealthyAt - healthyAt)} after it became healthy` : `${duration(unhealthyAt)} after it started`;
+      return fail({
+        message: `The container became healthy, then failed its health check again ${after}${rt.health.detail ? ` (${rt.health.detail})` : ""}${restarted}.${logTailPhrase(rt)}`,
+        location: { config: rt.health.method === "healthcheck" ? "Healthcheck" : "Entrypoint" },
+        expected,
+        found: `unhealthy again ${after}`,
       });
     }
     if (restarts > 0 || rt.stayedUp === false) {

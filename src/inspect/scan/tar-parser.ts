@@ -1,0 +1,389 @@
+/**
+ * A synchronous tar reader for the layer scan: node-tar's Parser without the
+ * streams. Headers are decoded by node-tar's own Header and Pax classes and
+ * checked as node-tar's strict Parser checks them, and an entry's fields are
+ * derived as its ReadEntry derives them, so a layer reads the same; what is left
+ * out is the cost: no ReadEntry (a Minipass stream, with its events) per entry,
+ * no queue, no copying of chunks that do not end on a block boundary. File
+ * bodies are passed on as views of the chunks written, in as many pieces as
+ * they arrive in.
+ *
+ * Errors (strict mode: node-tar's warnings are errors) are thrown from `write`
+ * and `end` as TarError, with node-tar's code and message.
+ */
+import { Header, type HeaderData } from "tar/header";
+import { Pax } from "tar/pax";
+import { name as typeNames } from "tar/types";
+
+export interface TarEntry {
+  /** The name as written (pax and GNU long names applied). */
+  path: string;
+  /** node-tar's type name: File, Directory, SymbolicLink, Link, ... */
+  type: string;
+  /** The mode field as written (not masked). */
+  mode: number | undefined;
+  uid: number | undefined;
+  gid: number | undefined;
+  size: number;
+  linkpath: string | undefined;
+}
+
+/** Receives the body of an entry: the bytes in order, then the end (not called when the tar is cut short). */
+export interface TarBody {
+  data(chunk: Buffer): void;
+  end(): void;
+}
+
+export interface TarHandler {
+  /** A file-system entry; return a TarBody to receive its content. */
+  entry(e: TarEntry): TarBody | undefined;
+  /** The end-of-archive blocks were read; anything after them is ignored. */
+  eof?(): void;
+}
+
+export class TarError extends Error {
+  constructor(
+    readonly tarCode: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TarError";
+  }
+}
+
+/** node-tar's limit on pax and GNU long-name bodies; larger ones are skipped. */
+const MAX_META = 1024 * 1024;
+const BODY_TYPES = new Set([
+  "File",
+  "OldFile",
+  "Link",
+  "SymbolicLink",
+  "CharacterDevice",
+  "BlockDevice",
+  "Directory",
+  "FIFO",
+  "ContiguousFile",
+  "GNUDumpDir",
+]);
+const META_TYPES = new Set([
+  "NextFileHasLongLinkpath",
+  "NextFileHasLongPath",
+  "OldGnuLongPath",
+  "GlobalExtendedHeader",
+  "ExtendedHeader",
+  "OldExtendedHeader",
+]);
+
+type State = "begin" | "header" | "body" | "meta" | "ignore";
+
+export class TarParser {
+  #state: State = "begin";
+  #ex: HeaderData | undefined;
+  #gex: HeaderData | undefined;
+  #sawNullBlock = false;
+  #sawEof = false;
+  /** undefined until a header is read; then whether a valid entry was read through. */
+  #sawValid: boolean | undefined;
+  /** The current entry makes #sawValid true once its body has been read. */
+  #validAtEnd = false;
+  /** Body bytes left, padding included; and of them, content bytes. */
+  #blockRemain = 0;
+  #remain = 0;
+  #body: TarBody | undefined;
+  #metaType = "";
+  #meta: Buffer[] = [];
+  /** A header block split over writes. */
+  readonly #stash = Buffer.alloc(512);
+  #stashLen = 0;
+  #error: TarError | undefined;
+
+  constructor(private readonly handler: TarHandler) {}
+
+  /** Whether the end-of-archive blocks were seen. */
+  get sawEof(): boolean {
+    return this.#sawEof;
+  }
+
+  write(chunk: Buffer): void {
+    if (this.#error) throw this.#error;
+    const len = chunk.length;
+    let pos = 0;
+    while (pos < len && !this.#sawEof) {
+      if (this.#state === "body" || this.#state === "meta" || this.#state === "ignore") {
+        const n = Math.min(this.#blockRemain, len - pos);
+        this.#consumeBody(chunk, pos, n);
+        pos += n;
+      } else if (this.#stashLen > 0 || len - pos < 512) {
+        const n = Math.min(512 - this.#stashLen, len - pos);
+        chunk.copy(this.#stash, this.#stashLen, pos, pos + n);
+        this.#stashLen += n;
+        pos += n;
+        if (this.#stashLen === 512) {
+          this.#stashLen = 0;
+          this.#header(this.#stash, 0);
+        }
+      } else {
+        this.#header(chunk, pos);
+        pos += 512;
+      }
+    }
+  }
+
+  /** The input is over: fails when it stopped inside an entry, or when it held no tar at all. */
+  end(): void {
+    if (this.#error) throw this.#error;
+    if (!this.#sawEof && this.#blockRemain > 0) {
+      this.#fail("TAR_BAD_ARCHIVE", `Truncated input (needed ${this.#blockRemain} more bytes)`);
+    }
+    if (this.#state === "begin" || this.#sawValid === false) this.#fail("TAR_BAD_ARCHIVE", "Unrecognized archive format");
+  }
+
+  /** Bytes of a header block that the input stopped inside of (0 when it stopped on a block boundary). */
+  get partialHeader(): number {
+    return this.#sawEof ? 0 : this.#stashLen;
+  }
+
+  #fail(code: string, message: string, raw = false): never {
+    this.#error = new TarError(code, raw ? message : `${code}: ${message}`);
+    throw this.#error;
+  }
+
+  #consumeBody(chunk: Buffer, pos: number, n: number): void {
+    const r = this.#remain;
+    this.#blockRemain -= n;
+    if (r > 0 && n > 0) {
+      const take = Math.min(r, n);
+      this.#remain = r - take;
+      const piece = pos === 0 && take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
+      if (this.#state === "body") this.#body?.data(piece);
+      else if (this.#state === "meta") this.#meta.push(piece);
+    }
+    if (this.#blockRemain === 0) this.#entryDone();
+  }
+
+  #entryDone(): void {
+    const state = this.#state;
+    const body = this.#body;
+    this.#state = "header";
+    this.#body = undefined;
+    if (this.#validAtEnd) {
+      this.#validAtEnd = false;
+      this.#sawValid = true;
+    }
+    if (state === "meta") this.#applyMeta();
+    else if (state === "body") body?.end();
+  }
+
+  #applyMeta(): void {
+    const text = (this.#meta.length === 1 ? this.#meta[0]! : Buffer.concat(this.#meta)).toString();
+    this.#meta = [];
+    switch (this.#metaType) {
+      case "ExtendedHeader":
+      case "OldExtendedHeader":
+        this.#ex = Pax.parse(text, this.#ex, false);
+        break;
+      case "GlobalExtendedHeader":
+        this.#gex = Pax.parse(text, this.#gex, true);
+        break;
+      case "NextFileHasLongPath":
+      case "OldGnuLongPath":
+        this.#ex ??= Object.create(null) as HeaderData;
+        this.#ex.path = text.replace(/\0.*/, "");
+        break;
+      case "NextFileHasLongLinkpath":
+        this.#ex ||= Object.create(null) as HeaderData;
+        this.#ex.linkpath = text.replace(/\0.*/, "");
+        break;
+    }
+  }
+
+  #header(buf: Buffer, off: number): void {
+    if (this.#sawValid === undefined) this.#sawValid = false;
+    let header: HeaderFields | undefined = this.#ex === undefined && this.#gex === undefined ? plainHeader(buf, off) : undefined;
+    if (header === undefined) {
+      try {
+        header = new Header(buf, off, this.#ex, this.#gex);
+      } catch (err) {
+        this.#fail("TAR_ENTRY_INVALID", err instanceof Error ? err.message : String(err), true);
+      }
+    }
+    if (header.nullBlock) {
+      if (this.#sawNullBlock) {
+        this.#sawEof = true;
+        if (this.#state === "begin") this.#state = "header";
+        this.handler.eof?.();
+      } else this.#sawNullBlock = true;
+      return;
+    }
+    this.#sawNullBlock = false;
+    if (!header.cksumValid) this.#fail("TAR_ENTRY_INVALID", "checksum failure");
+    if (!header.path) this.#fail("TAR_ENTRY_INVALID", "path is required");
+    const type = header.type;
+    const isLink = type === "Link" || type === "SymbolicLink";
+    if (isLink && !header.linkpath) this.#fail("TAR_ENTRY_INVALID", "linkpath required");
+    if (!isLink && type !== "ExtendedHeader" && type !== "GlobalExtendedHeader" && header.linkpath) {
+      this.#fail("TAR_ENTRY_INVALID", "linkpath forbidden");
+    }
+
+    const ex = this.#ex;
+    const gex = this.#gex;
+    const remain = header.size ?? 0;
+    // what node-tar's ReadEntry reports: the header, then the pax values over it (global last, but not its path)
+    const size = gex?.size ?? ex?.size ?? remain;
+    this.#remain = remain;
+    this.#blockRemain = 512 * Math.ceil(remain / 512);
+    if (!this.#sawValid) {
+      if (remain) this.#validAtEnd = true;
+      else this.#sawValid = true;
+    }
+
+    if (META_TYPES.has(type)) {
+      if (size > MAX_META) this.#state = "ignore";
+      else if (size > 0) {
+        this.#metaType = type;
+        this.#meta = [];
+        this.#state = "meta";
+      } else this.#blockRemain = 0;
+      if (this.#blockRemain === 0 && this.#state !== "header" && this.#state !== "begin") this.#entryDone();
+      return;
+    }
+    this.#ex = undefined;
+    if (!BODY_TYPES.has(type)) {
+      // a type node-tar skips (sparse files, volume labels, ...)
+      this.#state = remain ? "ignore" : "header";
+      return;
+    }
+    const body = this.handler.entry({
+      path: ex?.path ?? header.path,
+      type,
+      mode: header.mode,
+      uid: gex?.uid ?? ex?.uid ?? header.uid,
+      gid: gex?.gid ?? ex?.gid ?? header.gid,
+      size,
+      linkpath: gex?.linkpath ?? ex?.linkpath ?? (header.linkpath || undefined),
+    });
+    if (remain) {
+      this.#state = "body";
+      this.#body = body;
+    } else {
+      this.#state = "header";
+      body?.end();
+    }
+  }
+}
+
+/** What the parser reads from a header: node-tar's Header, or the same fields decoded by `plainHeader`. */
+interface HeaderFields {
+  path?: string | undefined;
+  type: string;
+  mode?: number | undefined;
+  uid?: number | undefined;
+  gid?: number | undefined;
+  size?: number | undefined;
+  linkpath?: string | undefined;
+  cksumValid: boolean;
+  nullBlock: boolean;
+}
+
+/**
+ * node-tar's Header.decode for the common header, without its string handling per
+ * field: the same values, or undefined to leave the header to node-tar (base-256
+ * numbers, signs, bytes that would decode differently). Only for headers no pax
+ * or GNU long-name record applies to.
+ */
+export function plainHeader(buf: Buffer, off: number): HeaderFields | undefined {
+  // numbers that node-tar reads in base 256 (or refuses): its business
+  if ((buf[off + 100]! | buf[off + 108]! | buf[off + 116]! | buf[off + 124]! | buf[off + 136]! | buf[off + 148]!) & 0x80) return undefined;
+  let path = field(buf, off, 100);
+  const mode = octal(buf, off + 100, 8);
+  const uid = octal(buf, off + 108, 8);
+  const gid = octal(buf, off + 116, 8);
+  let size = octal(buf, off + 124, 12);
+  const cksum = octal(buf, off + 148, 12);
+  if (path === null || mode === null || uid === null || gid === null || size === null || cksum === null) return undefined;
+  const flag = buf[off + 156]!;
+  const t = flag === 0 ? "" : flag < 0x80 ? String.fromCharCode(flag) : "\ufffd";
+  let code = typeNames.has(t as never) ? t || "0" : "Unsupported";
+  if (code === "0" && path.endsWith("/")) code = "5";
+  if (code === "5") size = 0;
+  const linkpath = field(buf, off + 157, 100);
+  if (linkpath === null) return undefined;
+  const ustar =
+    buf[off + 257] === 0x75 &&
+    buf[off + 258] === 0x73 &&
+    buf[off + 259] === 0x74 &&
+    buf[off + 260] === 0x61 &&
+    buf[off + 261] === 0x72 &&
+    buf[off + 262] === 0 &&
+    buf[off + 263] === 0x30 &&
+    buf[off + 264] === 0x30;
+  if (ustar) {
+    if ((buf[off + 329]! | buf[off + 337]!) & 0x80) return undefined;
+    if (buf[off + 475] !== 0) {
+      const prefix = field(buf, off + 345, 155);
+      if (prefix === null) return undefined;
+      path = prefix + "/" + path;
+    } else {
+      if ((buf[off + 476]! | buf[off + 488]!) & 0x80) return undefined;
+      const prefix = field(buf, off + 345, 130);
+      if (prefix === null) return undefined;
+      if (prefix) path = prefix + "/" + path;
+    }
+  }
+  let sum = 8 * 0x20;
+  for (let i = off; i < off + 148; i++) sum += buf[i]!;
+  for (let i = off + 156; i < off + 512; i++) sum += buf[i]!;
+  return {
+    path,
+    type: code === "Unsupported" ? code : typeNames.get(code as never)!,
+    mode,
+    uid,
+    gid,
+    size,
+    linkpath,
+    cksumValid: sum === cksum,
+    nullBlock: cksum === undefined && sum === 8 * 0x20,
+  };
+}
+
+/**
+ * A string field as node-tar reads it (UTF-8, cut at the first NUL), or null when
+ * what follows the NUL would make its cut differ (a line break, non-ASCII bytes).
+ */
+function field(buf: Buffer, off: number, size: number): string | null {
+  const end = off + size;
+  let i = off;
+  while (i < end && buf[i] !== 0) i++;
+  for (let j = i + 1; j < end; j++) {
+    const c = buf[j]!;
+    if (c === 0x0a || c === 0x0d || c >= 0x80) return null;
+  }
+  return i === off ? "" : buf.toString("utf8", off, i);
+}
+
+/**
+ * An octal number field as node-tar reads it (parseInt of the trimmed text cut at
+ * its first NUL), undefined when it holds no digits, or null when a sign or a
+ * non-ASCII byte comes before the digits.
+ */
+function octal(buf: Buffer, off: number, size: number): number | undefined | null {
+  const end = off + size;
+  let i = off;
+  while (i < end) {
+    const c = buf[i]!;
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) i++;
+    else break;
+  }
+  if (i < end) {
+    const c = buf[i]!;
+    if (c === 0x2b || c === 0x2d || c >= 0x80) return null;
+  }
+  let v = 0;
+  const start = i;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c < 0x30 || c > 0x37) break;
+    v = v * 8 + (c - 0x30);
+  }
+  return i === start ? undefined : v;
+}

@@ -1,0 +1,71 @@
+/**
+ * Makes sure the image to run is in the engine, without ever pulling. An engine
+ * reference must already be there; a docker-archive or OCI layout (directory or tar) is
+ * read with imgpolicy's own readers and loaded as a docker-archive stream under a
+ * temporary tag, which `release()` removes again (only the tag, when the engine had the
+ * image under other names too).
+ */
+import { randomBytes } from "node:crypto";
+import { EngineError, SourceError } from "../errors.js";
+import { openImage, parseReference } from "../inspect/resolve.js";
+import type { EngineClient } from "../inspect/sources/engine-client.js";
+import { dockerArchiveStream } from "./docker-archive-stream.js";
+
+export interface LoadedImage {
+  /** What to run: the engine name as given, the image ID, or the temporary tag. */
+  ref: string;
+  /** Whether this call loaded it (and release() will remove it). */
+  loaded: boolean;
+  release(): Promise<void>;
+}
+
+const nothing = async () => undefined;
+
+async function present(engine: EngineClient, ref: string): Promise<boolean> {
+  try {
+    await engine.imageInspect(ref);
+    return true;
+  } catch (err) {
+    if (err instanceof SourceError) return false;
+    throw err;
+  }
+}
+
+const NEVER_PULLS =
+  "the runtime probe never pulls: load it into the engine first, or give the image as docker-archive:PATH or oci:PATH";
+
+export async function ensureLoaded(engine: EngineClient, reference: string): Promise<LoadedImage> {
+  const parsed = await parseReference(reference);
+  if (parsed.kind === "registry") throw new SourceError(`'${reference}' names a registry image: ${NEVER_PULLS}`);
+  if (parsed.kind === "engine" || parsed.kind === "name") {
+    if (!(await present(engine, parsed.name))) {
+      throw new SourceError(`image '${parsed.name}' is not in the engine at ${engine.host}; ${NEVER_PULLS}`);
+    }
+    return { ref: parsed.name, loaded: false, release: nothing };
+  }
+
+  const image = await openImage(reference);
+  try {
+    const configDigest = (await image.manifest()).config.digest;
+    // The engine names an image by its config digest: already there means nothing to load.
+    if (await present(engine, configDigest)) return { ref: configDigest, loaded: false, release: nothing };
+    const tag = `imgpolicy-runtime/loaded:${configDigest.replace(/^sha256:/, "").slice(0, 12)}-${randomBytes(4).toString("hex")}`;
+    const result = await engine.imageLoad(dockerArchiveStream(image, tag));
+    if (!(await present(engine, tag))) {
+      throw new EngineError(`loading ${reference} into the engine did not produce '${tag}' (the engine said: ${result.loaded.join(", ") || "nothing"})`);
+    }
+    return {
+      ref: tag,
+      loaded: true,
+      release: async () => {
+        try {
+          await engine.imageRemove(tag, { force: false });
+        } catch (err) {
+          if (!(err instanceof SourceError)) throw err;
+        }
+      },
+    };
+  } finally {
+    await image.close();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The runtime probe: runs an image under a hardened profile through testcontainers and
+ * reports what running it showed, as RuntimeFacts for ordinary rules to judge.
+ *
+ *   engine reachable? ─no─▶ { status: "not-run" }
+ *   image in the engine (loading archives and layouts, never pulling)? ─no─▶ not-run
+ *   run 1: read-only root, caps dropped, no-new-privileges … → health, stay-up, identity,
+ *          memory, stop
+ *   run 2 (write probe, only when run 1 failed read-only): writable root → what it wrote
+ *
+ * Every container carries imgpolicy.runtime=1 and the run id, and is removed when the
+ * run ends, fails, times out, is aborted, or the process gets SIGINT/SIGTERM.
+ */
+import { randomBytes } from "node:crypto";
+import { getContainerRuntimeClient, ImageName } from "testcontainers";
+import { causeText, ImgpolicyError, SourceError, UsageError } from "../errors.js";
+import { healthcheckFact } from "../inspect/facts/config-facts.js";
+import { EngineClient } from "../inspect/sources/engine-client.js";
+import type { ContainerChange } from "./container-api.js";
+import { ensureLoaded, type LoadedImage } from "./ensure-loaded.js";
+import { engineIsLocal } from "./identity.js";
+import { janitor } from "./janitor.js";
+import { resolvePlan, type ImageRuntimeConfig, type RunPlan } from "./profile.js";
+import { runContainer, type RunRequest, type RunResult } from "./run-container.js";
+import type { RuntimeFacts, RuntimeSpec } from "./runtime-types.js";
+
+export type { ImageRuntimeConfig } from "./profile.js";
+
+export interface ProbeOptions {
+  /** The engine to use (default: DOCKER_HOST). testcontainers finds its engine the same way. */
+  engine?: EngineClient;
+  signal?: AbortSignal;
+  /** Each log line of the probed containers, as it comes. */
+  onLog?: (line: string, run: "probe" | "write-probe") => void;
+}
+
+/** The write probe waits for health no longer than this: it only needs the startup writes. */
+const WRITE_PROBE_STARTUP_MS = 15_000;
+
+/** Paths the engine itself creates in a container's writable layer (mount points). */
+const ENGINE_PATHS = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/.dockerenv", "/dev", "/proc", "/sys"];
+
+const under = (path: string, roots: readonly string[]) => roots.some((r) => path === r || path.startsWith(`${r.replace(/\/+$/, "")}/`));
+
+/** The changes list without tmpfs mounts and engine mount points, with kinds named. */
+export function writtenPaths(changes: readonly ContainerChange[], tmpfs: readonly string[]): NonNullable<RuntimeFacts["writes"]> {
+  const kinds = { 0: "changed", 1: "added", 2: "deleted" } as const;
+  return changes
+    .filter((c) => !under(c.Path, tmpfs) && !under(c.Path, ENGINE_PATHS))
+    .map((c) => ({ path: c.Path, kind: kinds[c.Kind] ?? "changed" }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+const notRun = (reason: string): RuntimeFacts => ({ status: "not-run", reason });
+
+async function imageConfig(engine: EngineClient, ref: string): Promise<ImageRuntimeConfig> {
+  const cfg = (await engine.imageInspect(ref)).Config ?? {};
+  const out: ImageRuntimeConfig = { exposedPorts: Object.keys(cfg.ExposedPorts ?? {}), healthcheck: healthcheckFact(cfg.Healthcheck) };
+  if (cfg.User) out.user = cfg.User;
+  if (cfg.StopSignal) out.stopSignal = cfg.StopSignal;
+  return out;
+}
+
+/** testcontainers pulls an image it does not see even under a never-pull policy: check first. */
+async function testcontainersSees(ref: string): Promise<string | undefined> {
+  try {
+    const client = await getContainerRuntimeClient();
+    if (await client.image.exists(ImageName.fromString(ref))) return undefined;
+    return `testcontainers' engine does not have image '${ref}' (does DOCKER_HOST name the same engine?)`;
+  } catch (err) {
+    return `no container engine: testcontainers found none (${causeText(err)})`;
+  }
+}
+
+function facts(plan: RunPlan, runId: string, r: RunResult): RuntimeFacts {
+  const f: RuntimeFacts = { status: "ran", runId, profile: plan.profile, restarts: r.restarts, logTail: r.logTail };
+  f.health = { method: plan.health.method, ...r.health };
+  if (r.stayedUp !== undefined) f.stayedUp = r.stayedUp;
+  if (r.exited) f.exited = r.exited;
+  if (r.identity) f.identity = r.identity;
+  if (r.stop) f.stop = r.stop;
+  if (r.peakMemoryBytes !== undefined) f.peakMemoryBytes = r.peakMemoryBytes;
+  return f;
+}
+
+const failed = (r: RunResult) => !r.health.healthy || r.stayedUp === false || r.exited !== undefined;
+
+export async function probeRuntime(
+  imageRef: string,
+  spec: RuntimeSpec,
+  image?: ImageRuntimeConfig,
+  opts: ProbeOptions = {},
+): Promise<RuntimeFacts> {
+  let engine: EngineClient;
+  try {
+    engine = opts.engine ?? new EngineClient();
+    await engine.ping();
+  } catch (err) {
+    if (err instanceof ImgpolicyError) return notRun(`no container engine: ${err.message}`);
+    throw err;
+  }
+  let loaded: LoadedImage;
+  try {
+    loaded = await ensureLoaded(engine, imageRef);
+  } catch (err) {
+    if (err instanceof SourceError || err instanceof UsageError) return notRun(err.message);
+    throw err;
+  }
+  const runId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
+  const endRun = janitor.beginRun(runId, engine);
+  try {
+    const plan = resolvePlan(spec, image ?? (await imageConfig(engine, loaded.ref)));
+    if (plan.ports.length > 0 && !engineIsLocal(engine)) {
+      return notRun(`the engine at ${engine.host} is not on this machine, and the probe publishes ports on 127.0.0.1 only`);
+    }
+    const unseen = await testcontainersSees(loaded.ref);
+    if (unseen) return notRun(unseen);
+
+    const signal = opts.signal ?? new AbortController().signal;
+    const base: Omit<RunRequest, "purpose" | "readOnly" | "onLog"> = { engine, imageRef: loaded.ref, plan, runId, signal };
+    const onLog = opts.onLog;
+    const first = await runContainer({ ...base, purpose: "probe", readOnly: plan.profile.readOnly, ...(onLog ? { onLog: (l: string) => onLog(l, "probe") } : {}) });
+    const result = facts(plan, runId, first);
+    if (failed(first) && plan.writeProbe && plan.profile.readOnly) {
+      const writable: RunPlan = { ...plan, startupTimeoutMs: Math.min(plan.startupTimeoutMs, WRITE_PROBE_STARTUP_MS) };
+      const second = await runContainer({
+        ...base,
+        plan: writable,
+        purpose: "write-probe",
+        readOnly: false,
+        ...(onLog ? { onLog: (l: string) => onLog(l, "write-probe") } : {}),
+      });
+      result.writes = writtenPaths(second.changes ?? [], plan.profile.tmpfs);
+      result.writableRun = { healthy: second.health.healthy };
+      if (second.exited) result.writableRun.exitCode = second.exited.exitCode;
+      if (second.health.detail) result.writableRun.detail = second.health.detail;
+    }
+    return result;
+  } finally {
+    endRun();
+    await loaded.release().catch(() => undefined);
+  }
+}

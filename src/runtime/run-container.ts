@@ -1,0 +1,184 @@
+/**
+ * One run of an image under a plan, start to removal: start it through testcontainers,
+ * learn whether it became healthy, then either observe it fully (identity, stay-up,
+ * memory, stop) or, for the write probe, list what it wrote. The container is removed
+ * however the run ends.
+ */
+import type { Readable } from "node:stream";
+import { EngineError } from "../errors.js";
+import type { EngineClient } from "../inspect/sources/engine-client.js";
+import { containerChanges, containerLogTail, inspectContainer, type ContainerChange, type ContainerInspect } from "./container-api.js";
+import { HardenedContainer } from "./hardened-container.js";
+import { readIdentity, type Identity } from "./identity.js";
+import { janitor } from "./janitor.js";
+import { sampleMemory, type MemorySampler } from "./memory-sampler.js";
+import { exitedFacts, startedAtMs, stopAndMeasure, watchStayUp } from "./observe.js";
+import type { RunPlan } from "./profile.js";
+import type { RuntimeFacts } from "./runtime-types.js";
+import { sleep } from "./sleep.js";
+import { waitStrategyFor, type HealthVerdict } from "./wait.js";
+
+export interface RunRequest {
+  engine: EngineClient;
+  imageRef: string;
+  plan: RunPlan;
+  readOnly: boolean;
+  runId: string;
+  purpose: "probe" | "write-probe";
+  signal: AbortSignal;
+  onLog?: (line: string) => void;
+}
+
+export interface RunResult {
+  health: { healthy: boolean; timeToHealthyMs?: number; detail?: string; turnedUnhealthyAfterMs?: number };
+  stayedUp?: boolean;
+  exited?: NonNullable<RuntimeFacts["exited"]>;
+  restarts: number;
+  logTail: string[];
+  identity?: Identity;
+  stop?: NonNullable<RuntimeFacts["stop"]>;
+  peakMemoryBytes?: number;
+  changes?: ContainerChange[];
+}
+
+/** Time testcontainers may take beyond the startup timeout (ports, create, start). */
+const START_SLACK_MS = 15_000;
+
+function forwardLines(stream: Readable, onLog: (line: string) => void): void {
+  let partial = "";
+  stream.on("data", (chunk: string | Buffer) => {
+    const lines = (partial + chunk.toString()).split(/\r?\n/);
+    partial = (lines.pop() ?? "").slice(-4096);
+    for (const line of lines) onLog(line);
+  });
+  stream.on("end", () => partial !== "" && onLog(partial));
+  stream.on("error", () => undefined);
+}
+
+/** Resolves when the container has exited (polled), so an immediate exit does not wait on testcontainers. */
+async function exitOf(engine: EngineClient, id: string, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    await sleep(200, signal);
+    const s = await inspectContainer(engine, id);
+    if (s.State.Status === "exited" || s.State.Status === "dead") return;
+  }
+}
+
+const never = new Promise<never>(() => undefined);
+
+async function startRace(req: RunRequest, container: HardenedContainer, created: Promise<string>, signal: AbortSignal) {
+  const started = container.start();
+  started.catch(() => undefined); // a loser of the race below still settles
+  const aborted = new Promise<never>((_, reject) => {
+    if (req.signal.aborted) reject(req.signal.reason);
+    req.signal.addEventListener("abort", () => reject(req.signal.reason), { once: true });
+  });
+  const outcome = await Promise.race([
+    started.then(
+      () => ({ kind: "started" as const }),
+      (error: unknown) => ({ kind: "failed" as const, error }),
+    ),
+    created.then((id) => exitOf(req.engine, id, signal)).then(() => ({ kind: "exited" as const }), () => never),
+    sleep(req.plan.startupTimeoutMs + START_SLACK_MS, signal).then(() => ({ kind: "hung" as const }), () => never),
+    aborted,
+  ]);
+  return outcome;
+}
+
+function interrupted(): EngineError | undefined {
+  const s = janitor.terminating;
+  return s ? new EngineError(`the runtime probe was interrupted by ${s}; its containers were removed`) : undefined;
+}
+
+export async function runContainer(req: RunRequest): Promise<RunResult> {
+  const { engine, plan } = req;
+  let id: string | undefined;
+  let verdict: HealthVerdict | undefined;
+  let onCreated: (id: string) => void = () => undefined;
+  const created = new Promise<string>((resolve) => (onCreated = resolve));
+  let sampler: MemorySampler | undefined;
+  const local = new AbortController();
+  const signal = AbortSignal.any([req.signal, local.signal]);
+  const container = new HardenedContainer(req.imageRef, {
+    plan,
+    readOnly: req.readOnly,
+    runId: req.runId,
+    purpose: req.purpose,
+    engine,
+    onCreated: (cid) => {
+      id = cid;
+      if (req.purpose === "probe") sampler = sampleMemory(engine, cid);
+      onCreated(cid);
+    },
+  }).withWaitStrategy(waitStrategyFor(plan.health, { engine, signal, record: (v) => void (verdict ??= v) }));
+  if (req.onLog) {
+    const onLog = req.onLog;
+    container.withLogConsumer((stream) => forwardLines(stream, onLog));
+  }
+  try {
+    const outcome = await startRace(req, container, created, signal);
+    if (id === undefined) {
+      const cause = outcome.kind === "failed" ? outcome.error : undefined;
+      throw interrupted() ?? new EngineError(`cannot start a container from '${req.imageRef}': ${(cause as Error | undefined)?.message ?? outcome.kind}`, { cause });
+    }
+    let state: ContainerInspect;
+    try {
+      state = await inspectContainer(engine, id);
+    } catch (err) {
+      throw interrupted() ?? err;
+    }
+    if (outcome.kind === "failed" && !verdict) {
+      const why = state.State.Error || (outcome.error as Error).message;
+      verdict = { healthy: false, detail: `did not start: ${why}` };
+    }
+    if (!verdict) {
+      verdict = state.State.Running
+        ? { healthy: false, detail: `not healthy after ${plan.startupTimeoutMs / 1000}s` }
+        : { healthy: false, detail: `exited with code ${state.State.ExitCode} before it was healthy` };
+    }
+    const result: RunResult = { health: { healthy: verdict.healthy }, restarts: state.RestartCount, logTail: [] };
+    const t0 = startedAtMs(state);
+    if (verdict.healthy && verdict.at !== undefined && t0 !== undefined) result.health.timeToHealthyMs = Math.max(0, verdict.at - t0);
+    if (verdict.detail) result.health.detail = verdict.detail;
+
+    if (req.purpose === "write-probe") {
+      result.changes = await containerChanges(engine, id);
+      if (!state.State.Running) result.exited = exitedFacts(state);
+      return result;
+    }
+
+    if (state.State.Running) {
+      const identity = await readIdentity(engine, state);
+      if (identity) result.identity = identity;
+    }
+    if (verdict.healthy && state.State.Running) {
+      const up = await watchStayUp(engine, id, plan.stayUpMs, signal);
+      result.stayedUp = up.stayedUp;
+      if (up.turnedUnhealthyAfterMs !== undefined) result.health.turnedUnhealthyAfterMs = up.turnedUnhealthyAfterMs;
+      state = up.state;
+      result.restarts = state.RestartCount;
+    }
+    if (state.State.Running) {
+      const stopped = await stopAndMeasure(engine, id, plan.stopSignal, plan.graceSeconds);
+      result.stop = stopped.stop;
+      state = stopped.state;
+    } else {
+      result.exited = exitedFacts(state);
+    }
+    if (state.State.OOMKilled && result.exited) result.exited.oomKilled = true;
+    result.logTail = await containerLogTail(engine, id, 20).catch(() => []);
+    const peak = await sampler?.stop();
+    if (peak !== undefined) result.peakMemoryBytes = peak;
+    return result;
+  } catch (err) {
+    throw interrupted() ?? err;
+  } finally {
+    local.abort();
+    container.endCreate();
+    await sampler?.stop();
+    if (id !== undefined) {
+      await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
+      janitor.untrack(id);
+    }
+  }
+}

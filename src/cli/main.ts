@@ -65,10 +65,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command("gc")
-    .description("remove containers that imgpolicy's runtime checks left behind (a killed run), and list them")
-    .action(async () => {
+    .description("remove the containers of runtime checks whose imgpolicy process is gone (a killed run), and list them")
+    .option("--all", "also remove those of imgpolicy runs still in progress")
+    .action(async (opts: import("./commands/gc.js").GcFlags) => {
       const { runGc } = await import("./commands/gc.js");
-      code = await runGc(io);
+      code = await runGc(opts, io);
     });
 
   const policy = program.command("policy").description("work with policy files");

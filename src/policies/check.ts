@@ -12,6 +12,7 @@ import { addCounts, emptyCounts, evaluate, ruleEnabled, ruleOptions } from "./ev
 import type { ResolvedPolicy } from "./policy-types.js";
 import { REPORT_SCHEMA, type ImageReport, type Report, type RuntimeFigures } from "./report-types.js";
 import { RULES } from "./rules/index.js";
+import { notRunReason } from "./rules/runtime-helpers.js";
 import { resolveRuntimeSpec, withRuntimeDefaults } from "./runtime-spec.js";
 import type { AnyRule } from "./types.js";
 import { VERSION } from "../version.js";
@@ -57,7 +58,7 @@ async function loadProbe(): Promise<RuntimeProbe> {
 /** The figures of a run the report carries (time to healthy, peak memory, time to stop). */
 export function runtimeFigures(rt: RuntimeFacts): RuntimeFigures {
   const f: RuntimeFigures = { status: rt.status };
-  if (rt.reason !== undefined) f.reason = rt.reason;
+  if (rt.status === "not-run") f.reason = notRunReason(rt.reason);
   if (rt.health) {
     f.healthMethod = rt.health.method;
     f.healthy = rt.health.healthy;
@@ -102,7 +103,7 @@ async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule
     if (c.user !== undefined) image.user = c.user;
     facts.runtime = await (await probe())(ref, spec, image, opts.signal ? { signal: opts.signal } : {});
   }
-  const report = evaluate(facts, opts.policy, { rules: withRuntimeDefaults(rules, spec), ...(opts.now ? { now: opts.now } : {}) });
+  const report = evaluate(facts, opts.policy, { rules: withRuntimeDefaults(rules, spec, opts.policy), ...(opts.now ? { now: opts.now } : {}) });
   if (facts.runtime) report.runtime = runtimeFigures(facts.runtime);
   return report;
 }

@@ -214,20 +214,22 @@ export function resolveRuntimeSpec(raw: RuntimeSpec | Record<string, unknown> | 
 
 /**
  * What the runtime rules need from the runtime section, keyed by rule id: the limits they
- * name in messages and the exit codes IMG-RUN-006 accepts. They are not rule options a
+ * name in messages, the exit codes IMG-RUN-006 accepts, and how many container-structure-test
+ * commandTests the policy holds (IMG-RUN-007). They are not rule options a
  * policy writes (the runtime section is their one place), so they are not in the rules'
  * option schemas; `withRuntimeDefaults` hands them to the rules as defaults.
  */
-export function runtimeRuleDefaults(spec: ResolvedRuntimeSpec): Record<string, Record<string, unknown>> {
+export function runtimeRuleDefaults(spec: ResolvedRuntimeSpec, policy: { cst?: { commandTests: number } } = {}): Record<string, Record<string, unknown>> {
   return {
     "IMG-RUN-001": { startupTimeout: spec.startupTimeout },
     "IMG-RUN-002": { stayUp: spec.stayUp },
     "IMG-RUN-006": { signal: spec.stop.signal, gracePeriod: spec.stop.gracePeriod, allowedExitCodes: [...spec.stop.allowedExitCodes] },
+    "IMG-RUN-007": { commandTests: policy.cst?.commandTests ?? 0 },
   };
 }
 
 /** The rules, with those of `runtimeRuleDefaults` given the section's values as default options. */
-export function withRuntimeDefaults(rules: readonly AnyRule[], spec: ResolvedRuntimeSpec): AnyRule[] {
-  const extra = runtimeRuleDefaults(spec);
+export function withRuntimeDefaults(rules: readonly AnyRule[], spec: ResolvedRuntimeSpec, policy: { cst?: { commandTests: number } } = {}): AnyRule[] {
+  const extra = runtimeRuleDefaults(spec, policy);
   return rules.map((r) => (extra[r.id] ? { ...r, defaultOptions: { ...r.defaultOptions, ...extra[r.id] } } : r));
 }

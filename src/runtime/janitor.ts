@@ -6,6 +6,14 @@
  * This is the one piece of process-wide state in the runtime code, on purpose: signals
  * are delivered to the process, not to a probe, so the set of live containers has to be
  * process-wide too. Handlers are installed by the first probe and removed by the last.
+ *
+ * Once the containers are gone, the janitor removes the signal's handlers and sends it
+ * again, so the process dies of it as it would have without the probe. It cannot leave
+ * that to others: any process that imports testcontainers also has signal-exit's
+ * handlers (through proper-lockfile), which stand aside whenever another handler
+ * exists, and do not reliably act on a second delivery either. An application that
+ * handles SIGINT/SIGTERM itself says so (`exitOnSignal: false`): its handlers stay, are
+ * called once, and the interrupted probes reject.
  */
 import type { EngineClient } from "../inspect/sources/engine-client.js";
 import { RUN_LABEL } from "./labels.js";
@@ -20,20 +28,32 @@ const CLEANUP_LIMIT_MS = 20_000;
 
 class Janitor {
   readonly #live = new Map<string, EngineClient>();
-  readonly #runs = new Map<string, EngineClient>();
+  readonly #runs = new Map<string, { engine: EngineClient; exitOnSignal: boolean }>();
   #pendingCreates = 0;
   #users = 0;
   #terminating: HandledSignal | undefined;
-  readonly #handler = (signal: HandledSignal) => void this.#onSignal(signal);
+  #settled: Promise<void> | undefined;
+  readonly #handler = (signal: HandledSignal) => {
+    this.#settled ??= this.#onSignal(signal);
+  };
 
   /** The signal being handled, once one arrived: no container may be created after it. */
   get terminating(): HandledSignal | undefined {
     return this.#terminating;
   }
 
+  /**
+   * Resolves once the signal's cleanup is done. Probes whose containers were removed
+   * under them wait for it before they fail, so the process dies of the signal (when
+   * nobody else handles it) rather than of their error.
+   */
+  settled(): Promise<void> {
+    return this.#settled ?? Promise.resolve();
+  }
+
   /** Registers a probe run; the returned function ends it. Installs the handlers on first use. */
-  beginRun(runId: string, engine: EngineClient): () => void {
-    this.#runs.set(runId, engine);
+  beginRun(runId: string, engine: EngineClient, opts: { exitOnSignal?: boolean } = {}): () => void {
+    this.#runs.set(runId, { engine, exitOnSignal: opts.exitOnSignal ?? true });
     if (this.#users++ === 0) for (const s of SIGNALS) process.on(s, this.#handler);
     let ended = false;
     return () => {
@@ -72,7 +92,7 @@ class Janitor {
     );
     await Promise.all(removals);
     // A create answered after the sweep above, or lost with its answer: find it by label.
-    for (const [runId, engine] of this.#runs) {
+    for (const [runId, { engine }] of this.#runs) {
       try {
         for (const c of await engine.listContainers({ all: true, label: `${RUN_LABEL}=${runId}` })) {
           await engine.removeContainer(c.Id, { force: true, volumes: true }).catch(() => undefined);
@@ -84,15 +104,18 @@ class Janitor {
   }
 
   async #onSignal(signal: HandledSignal): Promise<void> {
-    if (this.#terminating) return;
     this.#terminating = signal;
-    // Were we the only ones listening, the default action (exit) must still happen.
-    const othersListen = process.listeners(signal).some((l) => l !== this.#handler);
+    const exit = [...this.#runs.values()].every((r) => r.exitOnSignal);
     const deadline = Date.now() + CREATE_WAIT_MS;
     while (this.#pendingCreates > 0 && Date.now() < deadline) await sleep(50);
-    await Promise.race([this.#sweep(), sleep(CLEANUP_LIMIT_MS)]);
+    const limit = new AbortController();
+    await Promise.race([this.#sweep(), sleep(CLEANUP_LIMIT_MS, limit.signal).catch(() => undefined)]);
+    limit.abort();
     for (const s of SIGNALS) process.off(s, this.#handler);
-    if (!othersListen) process.kill(process.pid, signal);
+    if (exit) {
+      process.removeAllListeners(signal); // so the default action, death by the signal, applies
+      process.kill(process.pid, signal);
+    }
   }
 }
 

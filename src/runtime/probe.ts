@@ -16,40 +16,34 @@ import { getContainerRuntimeClient, ImageName } from "testcontainers";
 import { causeText, ImgpolicyError, SourceError, UsageError } from "../errors.js";
 import { healthcheckFact } from "../inspect/facts/config-facts.js";
 import { EngineClient } from "../inspect/sources/engine-client.js";
-import type { ContainerChange } from "./container-api.js";
 import { ensureLoaded, type LoadedImage } from "./ensure-loaded.js";
 import { engineIsLocal } from "./identity.js";
 import { janitor } from "./janitor.js";
+import { PROBE_HOST } from "./wait.js";
 import { resolvePlan, type ImageRuntimeConfig, type RunPlan } from "./profile.js";
 import { runContainer, type RunRequest, type RunResult } from "./run-container.js";
 import type { RuntimeFacts, RuntimeSpec } from "./runtime-types.js";
+import { writtenPaths } from "./writes.js";
 
 export type { ImageRuntimeConfig } from "./profile.js";
+export { writtenPaths } from "./writes.js";
 
 export interface ProbeOptions {
   /** The engine to use (default: DOCKER_HOST). testcontainers finds its engine the same way. */
   engine?: EngineClient;
   signal?: AbortSignal;
-  /** Each log line of the probed containers, as it comes. */
+  /** Each log line of the probed containers, as it comes (best effort: a container that exits at once may send none). */
   onLog?: (line: string, run: "probe" | "write-probe") => void;
+  /**
+   * On SIGINT/SIGTERM the probe's containers are removed, then the signal is sent again
+   * so the process ends as it would have (default). Set false when the application
+   * handles those signals itself: the probe then rejects once its containers are gone.
+   */
+  exitOnSignal?: boolean;
 }
 
 /** The write probe waits for health no longer than this: it only needs the startup writes. */
 const WRITE_PROBE_STARTUP_MS = 15_000;
-
-/** Paths the engine itself creates in a container's writable layer (mount points). */
-const ENGINE_PATHS = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/.dockerenv", "/dev", "/proc", "/sys"];
-
-const under = (path: string, roots: readonly string[]) => roots.some((r) => path === r || path.startsWith(`${r.replace(/\/+$/, "")}/`));
-
-/** The changes list without tmpfs mounts and engine mount points, with kinds named. */
-export function writtenPaths(changes: readonly ContainerChange[], tmpfs: readonly string[]): NonNullable<RuntimeFacts["writes"]> {
-  const kinds = { 0: "changed", 1: "added", 2: "deleted" } as const;
-  return changes
-    .filter((c) => !under(c.Path, tmpfs) && !under(c.Path, ENGINE_PATHS))
-    .map((c) => ({ path: c.Path, kind: kinds[c.Kind] ?? "changed" }))
-    .sort((a, b) => a.path.localeCompare(b.path));
-}
 
 const notRun = (reason: string): RuntimeFacts => ({ status: "not-run", reason });
 
@@ -61,9 +55,21 @@ async function imageConfig(engine: EngineClient, ref: string): Promise<ImageRunt
   return out;
 }
 
+/**
+ * testcontainers resolves "the host" once, when its client is first made. Inside a
+ * container (/.dockerenv) it asks the bridge network for its gateway and, when the
+ * engine names none, runs `alpine:3.14` to read the default route: a pull. The probe
+ * reaches containers at 127.0.0.1 and never uses that host, so it names it up front,
+ * through the only setting testcontainers offers for it, unless the user already did.
+ */
+function pinTestcontainersHost(): void {
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= PROBE_HOST;
+}
+
 /** testcontainers pulls an image it does not see even under a never-pull policy: check first. */
 async function testcontainersSees(ref: string): Promise<string | undefined> {
   try {
+    pinTestcontainersHost();
     const client = await getContainerRuntimeClient();
     if (await client.image.exists(ImageName.fromString(ref))) return undefined;
     return `testcontainers' engine does not have image '${ref}' (does DOCKER_HOST name the same engine?)`;
@@ -107,7 +113,7 @@ export async function probeRuntime(
     throw err;
   }
   const runId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
-  const endRun = janitor.beginRun(runId, engine);
+  const endRun = janitor.beginRun(runId, engine, { exitOnSignal: opts.exitOnSignal ?? true });
   try {
     const plan = resolvePlan(spec, image ?? (await imageConfig(engine, loaded.ref)));
     if (plan.ports.length > 0 && !engineIsLocal(engine)) {

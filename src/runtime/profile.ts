@@ -48,7 +48,7 @@ const UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1
 
 /** "256m", "1g", "512Mi", "1048576" → bytes (1024-based, as `docker run -m`). */
 export function parseMemory(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:i?b)?\s*$/i.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:ib?|b)?\s*$/i.exec(text);
   const unit = UNITS[(m?.[2] ?? "").toLowerCase()];
   if (!m || unit === undefined) throw new UsageError(`runtime.memory '${text}' is not a size (use e.g. "256m" or "1g")`);
   const bytes = Math.floor(Number(m[1]) * unit);

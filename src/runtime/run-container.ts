@@ -85,9 +85,12 @@ async function startRace(req: RunRequest, container: HardenedContainer, created:
   return outcome;
 }
 
-function interrupted(): EngineError | undefined {
+/** After a signal, the error to fail with, once the janitor is done (undefined when no signal came). */
+async function interrupted(): Promise<EngineError | undefined> {
   const s = janitor.terminating;
-  return s ? new EngineError(`the runtime probe was interrupted by ${s}; its containers were removed`) : undefined;
+  if (!s) return undefined;
+  await janitor.settled();
+  return new EngineError(`the runtime probe was interrupted by ${s}; its containers were removed`);
 }
 
 export async function runContainer(req: RunRequest): Promise<RunResult> {
@@ -119,13 +122,13 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
     const outcome = await startRace(req, container, created, signal);
     if (id === undefined) {
       const cause = outcome.kind === "failed" ? outcome.error : undefined;
-      throw interrupted() ?? new EngineError(`cannot start a container from '${req.imageRef}': ${(cause as Error | undefined)?.message ?? outcome.kind}`, { cause });
+      throw (await interrupted()) ?? new EngineError(`cannot start a container from '${req.imageRef}': ${(cause as Error | undefined)?.message ?? outcome.kind}`, { cause });
     }
     let state: ContainerInspect;
     try {
       state = await inspectContainer(engine, id);
     } catch (err) {
-      throw interrupted() ?? err;
+      throw (await interrupted()) ?? err;
     }
     if (outcome.kind === "failed" && !verdict) {
       const why = state.State.Error || (outcome.error as Error).message;
@@ -171,7 +174,7 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
     if (peak !== undefined) result.peakMemoryBytes = peak;
     return result;
   } catch (err) {
-    throw interrupted() ?? err;
+    throw (await interrupted()) ?? err;
   } finally {
     local.abort();
     container.endCreate();

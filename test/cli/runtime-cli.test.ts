@@ -84,25 +84,46 @@ describe("imgpolicy check with the runtime, no engine", () => {
 });
 
 describe("imgpolicy gc", () => {
-  const io = () => {
+  const capture = () => {
     let stdout = "";
-    const x: Io = { stdout: (s) => void (stdout += s), stderr: () => undefined, isTTY: false };
-    return { io: x, out: () => stdout };
+    let stderr = "";
+    const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false };
+    return { io, out: () => stdout, err: () => stderr };
   };
 
-  it("prints each container removed, then the count", async () => {
-    const { io: x, out } = io();
-    const code = await runGc(x, async () => [
-      { id: "0123456789abcdef0123", name: "/imgpolicy-run-1", image: "app:1" },
-      { id: "fedcba9876543210fedc" },
-    ]);
-    expect(code).toBe(0);
-    expect(out()).toBe("removed 0123456789ab  imgpolicy-run-1  (app:1)\nremoved fedcba987654\n2 containers removed\n");
+  it("no engine: exit 2 with one line", async () => {
+    const r = await runCli("gc");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^imgpolicy: .*nonexistent.*\n$/);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 
-  it("says so when there was nothing to remove", async () => {
-    const { io: x, out } = io();
-    expect(await runGc(x, async () => [])).toBe(0);
-    expect(out()).toBe("no leftover runtime containers\n");
+  it("prints each container removed, then what was kept", async () => {
+    const c = capture();
+    const seen: object[] = [];
+    const code = await runGc({}, c.io, async (opts) => {
+      seen.push(opts);
+      return { removed: ["0123456789abcdef0123", "fedcba9876543210fedc"], kept: ["aaaaaaaaaaaaaaaa"], failed: [] };
+    });
+    expect(code).toBe(0);
+    expect(seen).toEqual([{}]);
+    expect(c.out()).toBe("removed 0123456789ab\nremoved fedcba987654\n2 containers removed; 1 container of imgpolicy runs still in progress kept (--all removes them too)\n");
+  });
+
+  it("--all is passed on; nothing to remove says so", async () => {
+    const c = capture();
+    const seen: object[] = [];
+    expect(await runGc({ all: true }, c.io, async (opts) => (seen.push(opts), { removed: [], kept: [], failed: [] }))).toBe(0);
+    expect(seen).toEqual([{ all: true }]);
+    expect(c.out()).toBe("no leftover runtime containers\n");
+  });
+
+  it("a container that could not be removed: exit 2, named on stderr", async () => {
+    const c = capture();
+    const code = await runGc({}, c.io, async () => ({ removed: ["0123456789abcdef"], kept: [], failed: [{ id: "feedfacefeedface", reason: "device busy" }] }));
+    expect(code).toBe(2);
+    expect(c.err()).toBe("imgpolicy: could not remove feedfacefeed: device busy\n");
+    expect(c.out()).toBe("removed 0123456789ab\n1 container removed; 1 could not be removed\n");
   });
 });

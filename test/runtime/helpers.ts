@@ -1,6 +1,7 @@
 /** Shared pieces of the runtime-probe tests: the engine, per-file image tags, leak checks. */
 import { randomBytes } from "node:crypto";
 import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { ownerMayLive } from "../../src/runtime/gc.js";
 import { ownerLabel, OWNER_LABEL, RUNTIME_LABEL } from "../../src/runtime/labels.js";
 
 // Ryuk cannot be pulled here; the probe does not use it (withAutoCleanup(false)), and
@@ -18,4 +19,13 @@ export function imagePrefix(name: string): string {
 export async function leftovers(pid = process.pid): Promise<string[]> {
   const list = await engine.listContainers({ all: true, label: [`${RUNTIME_LABEL}=1`, `${OWNER_LABEL}=${ownerLabel(pid)}`] });
   return list.map((c) => `${c.Id.slice(0, 12)} ${c.Image} ${c.State}`);
+}
+
+/**
+ * Every imgpolicy.runtime=1 container on the engine that no live process owns: leaks.
+ * (Other test files run probes in parallel; their containers have live owners.)
+ */
+export async function orphans(): Promise<string[]> {
+  const list = await engine.listContainers({ all: true, label: `${RUNTIME_LABEL}=1` });
+  return list.filter((c) => !ownerMayLive(c.Labels?.[OWNER_LABEL])).map((c) => `${c.Id.slice(0, 12)} ${c.Image} ${c.State}`);
 }

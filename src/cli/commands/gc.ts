@@ -1,28 +1,30 @@
 /** `imgpolicy gc`: remove the containers runtime checks left behind, and say which. */
+import type { GcOptions, GcResult } from "../../runtime/gc.js";
 import type { Io } from "../main.js";
 
-/** A container `gcRuntimeContainers` removed. */
-export interface RemovedContainer {
-  id: string;
-  name?: string;
-  image?: string;
+export interface GcFlags {
+  all?: boolean;
 }
 
-/** The signature of `gcRuntimeContainers` in src/runtime/probe.ts. */
-export type Gc = (opts: { signal?: AbortSignal }) => Promise<RemovedContainer[]>;
+/** Removes leftovers through `gc` (default: src/runtime/gc.ts against DOCKER_HOST's engine). */
+export type Gc = (opts: GcOptions) => Promise<GcResult>;
 
-async function loadGc(): Promise<Gc> {
-  const { gcRuntimeContainers } = await import("../../runtime/probe.js");
-  return gcRuntimeContainers;
+async function defaultGc(opts: GcOptions): Promise<GcResult> {
+  const [{ gcRuntimeContainers }, { EngineClient }] = await Promise.all([import("../../runtime/gc.js"), import("../../inspect/sources/engine-client.js")]);
+  return gcRuntimeContainers(new EngineClient(), opts);
 }
 
-/** Removes leftovers through `gc` (default: the runtime's own), one line per container, then a count. */
-export async function runGc(io: Io, gc?: Gc): Promise<number> {
-  const removed = await (gc ?? (await loadGc()))({});
-  for (const c of removed) {
-    const name = c.name?.replace(/^\//, "");
-    io.stdout(`removed ${c.id.slice(0, 12)}${name ? `  ${name}` : ""}${c.image ? `  (${c.image})` : ""}\n`);
-  }
-  io.stdout(removed.length ? `${removed.length} container${removed.length === 1 ? "" : "s"} removed\n` : "no leftover runtime containers\n");
-  return 0;
+const short = (id: string) => id.slice(0, 12);
+const containers = (n: number) => `${n} container${n === 1 ? "" : "s"}`;
+
+/** One line per container removed, then a summary; 2 when some could not be removed. */
+export async function runGc(flags: GcFlags, io: Io, gc: Gc = defaultGc): Promise<number> {
+  const r = await gc(flags.all ? { all: true } : {});
+  for (const id of r.removed) io.stdout(`removed ${short(id)}\n`);
+  for (const f of r.failed) io.stderr(`imgpolicy: could not remove ${short(f.id)}: ${f.reason}\n`);
+  const parts = [r.removed.length ? `${containers(r.removed.length)} removed` : "no leftover runtime containers"];
+  if (r.kept.length) parts.push(`${containers(r.kept.length)} of imgpolicy runs still in progress kept (--all removes them too)`);
+  if (r.failed.length) parts.push(`${r.failed.length} could not be removed`);
+  io.stdout(`${parts.join("; ")}\n`);
+  return r.failed.length ? 2 : 0;
 }

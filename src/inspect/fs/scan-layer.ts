@@ -60,148 +60,209 @@ const KEY_SNIFF = 4096;
 /** ELF files up to this size are held whole for parsing (ElfCapture's default); larger ones are captured sparsely. */
 const ELF_WHOLE = 32 << 20;
 
-export function scanLayer(stream: Readable, layer: number, what: string, interest: ScanInterest): Promise<LayerIndex> {
-  const index: LayerIndex = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
-  const parseElfFiles = interest.elf !== false;
-  const keyMax = interest.privateKeyMaxSize ?? 64 * 1024;
+/** A one-line SourceError for the layer, from whatever was thrown. */
+function layerError(what: string, err: unknown): SourceError {
+  return err instanceof SourceError ? err : new SourceError(`${what}: ${(err as Error).message ?? String(err)}`, { cause: err });
+}
 
+/**
+ * The scan of one layer tar, fed synchronously: `write` each piece in order, then
+ * `end`. Both throw a one-line SourceError naming the layer when the tar is bad.
+ * It keeps no reference to a piece after `write` returns (what it keeps, it
+ * copies), so the caller may reuse or hand on the buffer.
+ */
+export class LayerScan {
+  readonly #index: LayerIndex;
+  readonly #parser: TarParser;
+  readonly #parseElf: boolean;
+  readonly #keyMax: number;
+  #error: SourceError | undefined;
+  #sawEntry = false;
+  #allZero = true;
+  /** Room for one ELF file at a time (the parse keeps nothing of it), grown as needed. */
+  #elfRoom: Buffer | undefined;
+
+  constructor(
+    layer: number,
+    private readonly what: string,
+    private readonly interest: ScanInterest,
+  ) {
+    this.#index = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
+    this.#parseElf = interest.elf !== false;
+    this.#keyMax = interest.privateKeyMaxSize ?? 64 * 1024;
+    this.#parser = new TarParser({ entry: (e) => this.#entry(e) });
+  }
+
+  write(chunk: Buffer): void {
+    if (this.#error) throw this.#error;
+    // what the tar format alone does not settle: an empty layer (no bytes, or only zero blocks) is a valid one
+    if (this.#allZero) this.#allZero = isZero(chunk);
+    try {
+      this.#parser.write(chunk);
+    } catch (err) {
+      throw (this.#error ??= layerError(this.what, err));
+    }
+  }
+
+  end(): LayerIndex {
+    if (this.#error) throw this.#error;
+    try {
+      this.#parser.end();
+    } catch (err) {
+      const empty = !this.#sawEntry && this.#allZero && err instanceof TarError && err.tarCode === "TAR_BAD_ARCHIVE" && /Unrecognized archive format/.test(err.message);
+      if (!empty) throw (this.#error = layerError(this.what, err));
+    }
+    // ...nor a tar cut inside a header block, which is not
+    if (this.#parser.partialHeader > 0) throw (this.#error = new SourceError(`${this.what}: truncated tar: the layer ends inside a header block`));
+    return this.#index;
+  }
+
+  #scratch(size: number): Buffer {
+    if (this.#elfRoom === undefined || this.#elfRoom.length < size) this.#elfRoom = Buffer.allocUnsafeSlow(Math.max(size, 1 << 20));
+    return this.#elfRoom.subarray(0, size);
+  }
+
+  /** Records an entry; returns what receives its content, for a regular file with some. */
+  #entry(entry: TarEntry): TarBody | undefined {
+    this.#sawEntry = true;
+    const index = this.#index;
+    let path: string;
+    try {
+      path = normalizeEntryName(entry.path);
+    } catch (err) {
+      if (err instanceof PathEscapeError) throw new SourceError(`${this.what}: ${err.message}`);
+      throw err;
+    }
+    const name = baseName(path);
+    if (name.startsWith(".wh.")) {
+      if (name === ".wh..wh..opq") index.opaque.push(parentOf(path));
+      else index.whiteouts.push(parentOf(path) === "/" ? `/${name.slice(4)}` : `${parentOf(path)}/${name.slice(4)}`);
+      return undefined;
+    }
+    if (path === "/") return undefined; // the root itself
+    const type = TYPES[entry.type] ?? "other";
+    const rec: FileRecord = {
+      path,
+      type,
+      mode: (entry.mode ?? 0) & 0o7777,
+      uid: entry.uid ?? 0,
+      gid: entry.gid ?? 0,
+      size: type === "file" ? entry.size : 0,
+      layer: index.layer,
+    };
+    if (type === "symlink") rec.linkname = entry.linkpath ?? "";
+    if (type === "hardlink") {
+      try {
+        rec.linkname = normalizeEntryName(entry.linkpath ?? "");
+      } catch (err) {
+        throw new SourceError(`${this.what}: hardlink ${path} ${(err as Error).message}`);
+      }
+    }
+    index.files.push(rec);
+    if (type !== "file" || rec.size === 0) return undefined;
+    index.fileBytes += rec.size;
+    return this.#watch(rec);
+  }
+
+  /**
+   * Looks at a file's content as it streams by: keeps it when asked to, parses it when
+   * it is an ELF file, sniffs it for a private key when it is small. Copies what it keeps.
+   */
+  #watch(rec: FileRecord): TarBody {
+    const size = rec.size;
+    const parseElfFiles = this.#parseElf;
+    const keyMax = this.#keyMax;
+    // the content, when kept: copies of the pieces
+    const kept: Buffer[] | undefined = this.interest.wantContent(rec.path, size) ? [] : undefined;
+    // the first bytes decide what the file is; pieces shorter than that are copied until then
+    let headParts: Buffer[] = [];
+    let headLen = 0;
+    let decided = false;
+    // an ELF file is parsed at once when one piece carries all of it, else held whole
+    // (copied into one buffer as it streams) or, when large, captured sparsely
+    let elfWhole: Buffer | undefined;
+    let elfFill = 0;
+    let elf: ElfCapture | undefined;
+    // the first KEY_SNIFF bytes of a small file whose start mentions a PEM header
+    let key: Buffer | undefined;
+    let keyLen = 0;
+
+    const elfPush = (c: Buffer) => {
+      if (elf) elf.push(c);
+      else if (elfWhole) elfFill += c.copy(elfWhole, elfFill, 0, Math.min(c.length, elfWhole.length - elfFill));
+    };
+    const keyPush = (c: Buffer) => {
+      if (key && keyLen < key.length) keyLen += c.copy(key, keyLen, 0, Math.min(c.length, key.length - keyLen));
+    };
+    const decide = (h: Buffer) => {
+      decided = true;
+      if (parseElfFiles && isElfMagic(h)) {
+        if (h.length >= size) rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
+        else if (size <= ELF_WHOLE) {
+          elfWhole = this.#scratch(size);
+          elfPush(h);
+        } else {
+          elf = new ElfCapture(size);
+          elf.push(h);
+        }
+      } else if (keyMax > 0 && size <= keyMax && h.includes("-----BEGIN")) {
+        key = Buffer.allocUnsafe(Math.min(size, KEY_SNIFF));
+        keyPush(h);
+      }
+    };
+    return {
+      data(chunk: Buffer) {
+        kept?.push(Buffer.from(chunk));
+        if (decided) {
+          elfPush(chunk);
+          keyPush(chunk);
+          return;
+        }
+        headLen += chunk.length;
+        if (headParts.length === 0 && (headLen >= HEAD || headLen >= size)) return decide(chunk);
+        headParts.push(headLen >= HEAD || headLen >= size ? chunk : Buffer.from(chunk));
+        if (headLen >= HEAD || headLen >= size) {
+          const h = Buffer.concat(headParts);
+          headParts = [];
+          decide(h);
+        }
+      },
+      end() {
+        if (!decided && headLen > 0) decide(Buffer.concat(headParts));
+        if (kept) rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+        if (elf) rec.elf = parseElf(elf.finish());
+        else if (elfWhole) {
+          rec.elf = parseElf(elfFill === size ? sparseFromBuffer(elfWhole) : sparseFromSegments(size, [{ offset: 0, bytes: elfWhole.subarray(0, elfFill) }]));
+        }
+        if (key) {
+          const kind = privateKeyKind(key.subarray(0, keyLen));
+          if (kind) rec.privateKey = kind;
+        }
+      },
+    };
+  }
+}
+
+/**
+ * Scans a layer tar from a stream. A layer that is still compressed (gzip or zstd
+ * inside) is read as the tar inside it, as node-tar would.
+ */
+export function scanLayer(stream: Readable, layer: number, what: string, interest: ScanInterest): Promise<LayerIndex> {
+  const scan = new LayerScan(layer, what, interest);
   return new Promise<LayerIndex>((resolve, reject) => {
     let failed = false;
-    let sawEntry = false;
+    let inflate: Transform | undefined;
     const fail = (err: unknown) => {
       if (failed) return;
       failed = true;
       stream.destroy();
       inflate?.destroy();
-      reject(err instanceof SourceError ? err : new SourceError(`${what}: ${(err as Error).message ?? String(err)}`, { cause: err }));
+      reject(layerError(what, err));
     };
-
-    /** Records an entry; returns what receives its content, for a regular file with some. */
-    const onEntry = (entry: TarEntry): TarBody | undefined => {
-      sawEntry = true;
-      let path: string;
-      try {
-        path = normalizeEntryName(entry.path);
-      } catch (err) {
-        if (err instanceof PathEscapeError) return void fail(new SourceError(`${what}: ${err.message}`));
-        throw err;
-      }
-      const name = baseName(path);
-      if (name.startsWith(".wh.")) {
-        if (name === ".wh..wh..opq") index.opaque.push(parentOf(path));
-        else index.whiteouts.push(parentOf(path) === "/" ? `/${name.slice(4)}` : `${parentOf(path)}/${name.slice(4)}`);
-        return undefined;
-      }
-      if (path === "/") return undefined; // the root itself
-      const type = TYPES[entry.type] ?? "other";
-      const rec: FileRecord = {
-        path,
-        type,
-        mode: (entry.mode ?? 0) & 0o7777,
-        uid: entry.uid ?? 0,
-        gid: entry.gid ?? 0,
-        size: type === "file" ? entry.size : 0,
-        layer,
-      };
-      if (type === "symlink") rec.linkname = entry.linkpath ?? "";
-      if (type === "hardlink") {
-        try {
-          rec.linkname = normalizeEntryName(entry.linkpath ?? "");
-        } catch (err) {
-          return void fail(new SourceError(`${what}: hardlink ${path} ${(err as Error).message}`));
-        }
-      }
-      index.files.push(rec);
-      if (type !== "file" || rec.size === 0) return undefined;
-      index.fileBytes += rec.size;
-      return watchContent(rec);
-    };
-
-    const watchContent = (rec: FileRecord): TarBody => {
-      const keep = interest.wantContent(rec.path, rec.size);
-      const kept: Buffer[] = [];
-      let headParts: Buffer[] = [];
-      let headLen = 0;
-      // an ELF file is held whole (a view of the chunk when one chunk carries all of it,
-      // else one buffer filled as it streams), or captured sparsely when it is large
-      let elfWhole: Buffer | undefined;
-      let elfFill = 0;
-      let elf: ElfCapture | undefined;
-      let keyParts: Buffer[] | undefined;
-      let keyLen = 0;
-      let decided = false;
-      const elfPush = (c: Buffer) => {
-        if (elf) elf.push(c);
-        else if (elfWhole) {
-          const n = Math.min(c.length, elfWhole.length - elfFill);
-          c.copy(elfWhole, elfFill, 0, n);
-          elfFill += n;
-        }
-      };
-      const decide = (h: Buffer) => {
-        decided = true;
-        if (parseElfFiles && isElfMagic(h)) {
-          if (h.length >= rec.size) {
-            elfWhole = h.length === rec.size ? h : h.subarray(0, rec.size);
-            elfFill = rec.size;
-          } else if (rec.size <= ELF_WHOLE) {
-            elfWhole = Buffer.allocUnsafe(rec.size);
-            elfPush(h);
-          } else {
-            elf = new ElfCapture(rec.size);
-            elf.push(h);
-          }
-        } else if (keyMax > 0 && rec.size <= keyMax && h.includes("-----BEGIN")) {
-          keyParts = [h];
-          keyLen = h.length;
-        }
-      };
-      return {
-        data(chunk: Buffer) {
-          if (keep) kept.push(chunk);
-          if (!decided) {
-            headParts.push(chunk);
-            headLen += chunk.length;
-            if (headLen >= HEAD || headLen >= rec.size) {
-              const h = headParts.length === 1 ? headParts[0]! : Buffer.concat(headParts);
-              headParts = [];
-              decide(h);
-            }
-            return;
-          }
-          elfPush(chunk);
-          if (keyParts && keyLen < KEY_SNIFF) {
-            keyParts.push(chunk);
-            keyLen += chunk.length;
-          }
-        },
-        end() {
-          if (!decided && headLen > 0) decide(Buffer.concat(headParts));
-          // a copy: a view would hold on to the whole chunk it came in
-          if (keep) rec.content = Buffer.concat(kept);
-          if (elf) rec.elf = parseElf(elf.finish());
-          else if (elfWhole) {
-            rec.elf = parseElf(
-              elfFill === elfWhole.length ? sparseFromBuffer(elfWhole) : sparseFromSegments(rec.size, [{ offset: 0, bytes: elfWhole.subarray(0, elfFill) }]),
-            );
-          }
-          if (keyParts) {
-            const kind = privateKeyKind(Buffer.concat(keyParts).subarray(0, KEY_SNIFF));
-            if (kind) rec.privateKey = kind;
-          }
-        },
-      };
-    };
-
-    const parser = new TarParser({ entry: onEntry });
-    // What the tar format alone does not settle: an empty layer (no bytes, or only zero
-    // blocks) is a valid one; a tar cut inside a header block is not.
-    let allZero = true;
     const feed = (chunk: Buffer) => {
       if (failed) return;
-      if (allZero) allZero = isZero(chunk);
       try {
-        parser.write(chunk);
+        scan.write(chunk);
       } catch (err) {
         fail(err);
       }
@@ -209,17 +270,13 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
     const finish = () => {
       if (failed) return;
       try {
-        parser.end();
+        resolve(scan.end());
       } catch (err) {
-        const empty = !sawEntry && allZero && err instanceof TarError && err.tarCode === "TAR_BAD_ARCHIVE" && /Unrecognized archive format/.test(err.message);
-        if (!empty) return fail(err);
+        fail(err);
       }
-      if (parser.partialHeader > 0) return fail(new SourceError(`${what}: truncated tar: the layer ends inside a header block`));
-      resolve(index);
     };
 
-    // a layer that is still compressed (as node-tar would, read the tar inside): decided on its first bytes
-    let inflate: Transform | undefined;
+    // decided on the first bytes: the tar itself, or a compressed one
     let head: Buffer[] | undefined = [];
     let headBytes = 0;
     const start = () => {

@@ -5,7 +5,8 @@
  *
  *   main → worker   job (what to check, what to keep), data (a chunk of stored bytes,
  *                   its ArrayBuffer transferred), end, abort
- *   worker → main   ack (bytes taken off the queue: flow control), done (the index), fail
+ *   worker → main   ack (bytes taken: flow control; with the chunk's buffer when the worker
+ *                   is done with it), done (the index), fail
  */
 import { SourceError } from "../../errors.js";
 import type { Compression } from "../image.js";
@@ -42,7 +43,10 @@ export type ToWorker = JobMessage | DataMessage | EndMessage | AbortMessage;
 export interface AckMessage {
   t: "ack";
   id: number;
+  /** Bytes taken. */
   n: number;
+  /** The chunk's buffer, given back when the worker is done with it. */
+  buf?: ArrayBuffer;
 }
 export interface DoneMessage {
   t: "done";

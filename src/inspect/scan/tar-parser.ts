@@ -6,7 +6,8 @@
  * out is the cost: no ReadEntry (a Minipass stream, with its events) per entry,
  * no queue, no copying of chunks that do not end on a block boundary. File
  * bodies are passed on as views of the chunks written, in as many pieces as
- * they arrive in.
+ * they arrive in; nothing else keeps a reference to a chunk after `write`
+ * returns (a header split over chunks and pax records are copied).
  *
  * Errors (strict mode: node-tar's warnings are errors) are thrown from `write`
  * and `end` as TarError, with node-tar's code and message.
@@ -156,7 +157,7 @@ export class TarParser {
       this.#remain = r - take;
       const piece = pos === 0 && take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
       if (this.#state === "body") this.#body?.data(piece);
-      else if (this.#state === "meta") this.#meta.push(piece);
+      else if (this.#state === "meta") this.#meta.push(Buffer.from(piece));
     }
     if (this.#blockRemain === 0) this.#entryDone();
   }

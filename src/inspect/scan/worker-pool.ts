@@ -22,7 +22,9 @@ const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
 /** Chunk size: a multiple of the tar block, so the tar parser never has to join chunks. */
 const CHUNK = 1 << 20;
 /** Stored bytes sent to a worker and not yet taken off its queue. */
-const WINDOW = 8 << 20;
+const WINDOW = 4 << 20;
+/** Staging buffers kept for reuse. */
+const SPARE = 4;
 
 /** Whether the compiled worker is there (it is not when running from the TypeScript sources). */
 export function scanWorkerAvailable(): boolean {
@@ -104,6 +106,7 @@ class ScanWorker {
       let paused = false;
       let stage: Uint8Array | undefined;
       let fill = 0;
+      const spare: ArrayBuffer[] = [];
 
       const settle = (err: Error | undefined, outcome?: ScanOutcome) => {
         if (settled) return;
@@ -149,7 +152,7 @@ class ScanWorker {
       const copyIn = (chunk: Buffer) => {
         let off = 0;
         while (off < chunk.length) {
-          stage ??= new Uint8Array(CHUNK);
+          stage ??= new Uint8Array(spare.pop() ?? new ArrayBuffer(CHUNK));
           const n = Math.min(CHUNK - fill, chunk.length - off);
           stage.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fill);
           fill += n;
@@ -174,6 +177,8 @@ class ScanWorker {
           switch (m.t) {
             case "ack":
               inFlight -= m.n;
+              // a staging buffer back from the worker is used again; others are left to the GC here
+              if (m.buf?.byteLength === CHUNK && spare.length < SPARE) spare.push(m.buf);
               if (paused && inFlight < WINDOW) {
                 paused = false;
                 src.resume();

@@ -2,7 +2,10 @@
 import { fail, pass, skip, type Finding, type Rule } from "../types.js";
 import { ranOrSkip } from "./runtime-helpers.js";
 
-type Options = Record<string, never>;
+interface Options {
+  /** How many commandTests the policy's container-structure-test configs hold (check() supplies it; not written in a policy). */
+  commandTests?: number;
+}
 
 const MAX_DETAIL = 300;
 
@@ -19,11 +22,14 @@ export const rule: Rule<Options> = {
     "Read the test's detail in the finding (the exit code and the output that did not match). Note that the commands run under imgpolicy's hardened profile (read-only root, no capabilities, the image's user): a test that needs to write or to be root fails here although it passed under container-structure-test's default `docker run`. Make the command fit the profile, or adjust `runtime` in the policy (tmpfs, user) when the production profile really differs.",
   optionsSchema: { type: "object", properties: {}, additionalProperties: false },
   defaultOptions: {},
-  check(facts) {
+  check(facts, options) {
     const { rt, outcome } = ranOrSkip(facts);
     if (!rt) return outcome;
     const tests = rt.commandTests ?? [];
-    if (!tests.length) return skip("the policy has no commandTests");
+    const asked = options.commandTests ?? 0;
+    if (!tests.length) {
+      return skip(asked ? `the policy's ${asked} commandTest${asked === 1 ? " was" : "s were"} not run: the runtime probe does not run commandTests yet` : "the policy has no commandTests");
+    }
     const failed = tests.filter((t) => !t.passed);
     if (!failed.length) return pass();
     return fail(

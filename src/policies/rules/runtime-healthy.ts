@@ -19,10 +19,10 @@ const WAITED_FOR: Record<Method, string> = {
   running: "the container to be running",
 };
 
-function waitPhrase(rt: RuntimeFacts): string {
+function waitPhrase(rt: RuntimeFacts, detail = true): string {
   const h = rt.health;
   if (!h) return "a health result";
-  return `${WAITED_FOR[h.method] ?? h.method}${h.detail ? ` (${h.detail})` : ""}`;
+  return `${WAITED_FOR[h.method] ?? h.method}${detail && h.detail ? ` (${h.detail})` : ""}`;
 }
 
 function location(rt: RuntimeFacts): Finding["location"] {
@@ -31,7 +31,8 @@ function location(rt: RuntimeFacts): Finding["location"] {
 
 /** A hint when the read-only root is the likely cause: the writable run wrote somewhere. */
 function readOnlyHint(rt: RuntimeFacts): string {
-  return rt.profile?.readOnly && rt.writes?.length ? " Run with a writable root it wrote to the filesystem: see IMG-RUN-003." : "";
+  if (!rt.profile?.readOnly || !rt.writes?.length || rt.writableRun?.healthy === false) return "";
+  return rt.writableRun?.healthy ? " With a writable root it became healthy, and wrote to the filesystem: see IMG-RUN-003." : " Run with a writable root it wrote to the filesystem: see IMG-RUN-003.";
 }
 
 export const rule: Rule<Options> = {
@@ -52,7 +53,7 @@ export const rule: Rule<Options> = {
     if (!rt) return outcome;
     if (rt.health?.healthy) return pass();
     const timeout = options.startupTimeout ?? RUNTIME_DEFAULTS.startupTimeout;
-    const expected = `healthy within ${seconds(timeout)}: waited for ${waitPhrase(rt)}`;
+    const expected = `healthy within ${seconds(timeout)}: waited for ${waitPhrase(rt, false)}`;
     if (rt.exited) {
       const { exitCode, afterMs, oomKilled } = rt.exited;
       return fail({

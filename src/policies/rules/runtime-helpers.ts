@@ -5,11 +5,18 @@ import { skip, type RuleOutcome } from "../types.js";
 
 export const NOT_ASKED = "not run: pass --runtime";
 
+/** Why a run did not happen, as every report shows it: "not run: no container engine: …". */
+export function notRunReason(reason: string | undefined): string {
+  const r = reason?.trim() ?? "";
+  if (r === "") return "not run";
+  return /^not run\b/i.test(r) ? r : `not run: ${r}`;
+}
+
 /** The runtime facts when the image ran; otherwise the skip every runtime rule returns. */
 export function ranOrSkip(facts: Facts): { rt: RuntimeFacts; outcome?: undefined } | { rt?: undefined; outcome: RuleOutcome } {
   const rt = facts.runtime;
   if (!rt) return { outcome: skip(NOT_ASKED) };
-  if (rt.status !== "ran") return { outcome: skip(rt.reason?.trim() || "not run") };
+  if (rt.status !== "ran") return { outcome: skip(notRunReason(rt.reason)) };
   return { rt };
 }
 

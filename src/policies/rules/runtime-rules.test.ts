@@ -9,6 +9,7 @@ import { mountsFor, rule as readOnly } from "./runtime-read-only.js";
 import { rule as stayUp } from "./runtime-stays-up.js";
 import { rule as stop } from "./runtime-stop.js";
 import { rule as user } from "./runtime-user.js";
+import { notRunReason } from "./runtime-helpers.js";
 import { entrypointAt, elf, facts, run, userFacts, type DeepPartial } from "./test-facts.js";
 import { table } from "./test-rule-table.js";
 
@@ -33,12 +34,13 @@ function goodRun(): RuntimeFacts {
 const ran = (rt: DeepPartial<RuntimeFacts> = {}, ...more: DeepPartial<Facts>[]): Facts =>
   facts(entrypointAt("/app", elf()), { runtime: goodRun() }, { runtime: rt }, ...more);
 
+const writes = (...ws: [string, "added" | "changed" | "deleted"][]) => ws.map(([path, kind]) => ({ path, kind }));
 const notAsked = facts();
-const noEngine = facts({ runtime: { status: "not-run", reason: "not run: no container engine (DOCKER_HOST unix:///nonexistent)" } });
+const noEngine = facts({ runtime: { status: "not-run", reason: "no container engine: cannot reach unix:///nonexistent" } });
 const crashed = { health: { healthy: false, timeToHealthyMs: undefined }, stayedUp: undefined, exited: { exitCode: 1, afterMs: 420 }, stop: undefined };
 const notRunCases = (what: string) => [
   { name: `${what}: static check only`, facts: notAsked, status: "skip" as const, text: "not run: pass --runtime" },
-  { name: `${what}: no engine`, facts: noEngine, status: "skip" as const, text: /^not run: no container engine/ },
+  { name: `${what}: no engine`, facts: noEngine, status: "skip" as const, text: "not run: no container engine: cannot reach unix:///nonexistent" },
 ];
 
 table(healthy, [
@@ -68,6 +70,12 @@ table(healthy, [
     facts: ran({ ...crashed, writes: [{ path: "/var/lib/app/state.db", kind: "added" }] }),
     status: "fail",
     text: /see IMG-RUN-003/,
+  },
+  {
+    name: "crash that fails writable too: no pointer to IMG-RUN-003",
+    facts: ran({ ...crashed, writes: writes(["/var/lib/app/state.db", "added"]), writableRun: { healthy: false, exitCode: 1 } }),
+    status: "fail",
+    text: /^(?!.*IMG-RUN-003).*exited with code 1/,
   },
   {
     name: "never healthy: wait method, detail and the timeout",
@@ -112,7 +120,6 @@ table(stayUp, [
   },
 ]);
 
-const writes = (...ws: [string, "added" | "changed" | "deleted"][]) => ws.map(([path, kind]) => ({ path, kind }));
 
 table(readOnly, [
   ...notRunCases("read-only"),
@@ -144,12 +151,7 @@ table(readOnly, [
     status: "fail",
     text: /exited with code 1 before it became healthy; with a writable root it became healthy and wrote \/data\/x under \/data\./,
   },
-  {
-    name: "healthy writable, but no write listed",
-    facts: ran({ ...crashed, writes: [], writableRun: { healthy: true } }),
-    status: "fail",
-    text: /but with a writable root it became healthy; the engine listed no written path outside the tmpfs mounts \(\/tmp\)/,
-  },
+  { name: "healthy writable, but no write listed: a crash that is not a write", facts: ran({ ...crashed, writes: [], writableRun: { healthy: true } }), status: "pass" },
   {
     name: "two directories, the runtime.tmpfs line names both plus /tmp",
     facts: ran({ ...crashed, writes: writes(["/run/app.pid", "added"], ["/var/lib/app/state.db", "changed"]) }),
@@ -177,7 +179,7 @@ describe("IMG-RUN-003 details", () => {
     expect(r.outcome.status).toBe("fail");
     if (r.outcome.status !== "fail") return;
     expect(r.outcome.findings[0]!.expected).toBe('/run writable: in the policy runtime: { tmpfs: ["/tmp", "/run", "/var/lib/app"] }; with Docker --read-only --tmpfs /run; or a volume (Kubernetes emptyDir) at /run');
-    expect(r.outcome.findings[1]!.found).toBe("C /var/lib/app/state.db");
+    expect(r.outcome.findings[1]!.found).toBe("changed /var/lib/app/state.db");
   });
 
   it("groups writes into the fewest mounts, outside tmpfs mounts with options", () => {
@@ -320,6 +322,7 @@ table(stop, [
 table(commandTests, [
   ...notRunCases("commandTests"),
   { name: "none in the policy", facts: ran(), status: "skip", text: "the policy has no commandTests" },
+  { name: "in the policy but not run", facts: ran(), options: { commandTests: 3 }, status: "skip", text: "the policy's 3 commandTests were not run: the runtime probe does not run commandTests yet" },
   { name: "all passed", facts: ran({ commandTests: [{ name: "version", passed: true, exitCode: 0 }] }), status: "pass" },
   {
     name: "one failed: named, with detail",
@@ -359,5 +362,14 @@ describe("the runtime rules", () => {
     expect(run(st!, ran({ stop: { exitCode: 143 } })).status).toBe("fail");
     // the registry's own objects are left alone
     expect(stop.defaultOptions).toEqual({});
+  });
+});
+
+describe("notRunReason", () => {
+  it("says 'not run' once, whatever the probe wrote", () => {
+    expect(notRunReason("no container engine: cannot reach it")).toBe("not run: no container engine: cannot reach it");
+    expect(notRunReason("not run: no container engine")).toBe("not run: no container engine");
+    expect(notRunReason(undefined)).toBe("not run");
+    expect(notRunReason("  ")).toBe("not run");
   });
 });

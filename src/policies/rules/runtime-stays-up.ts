@@ -27,7 +27,7 @@ export const rule: Rule<Options> = {
     if (!rt.health?.healthy) return skip("the container never became healthy (IMG-RUN-001)");
     const stayUp = options.stayUp ?? RUNTIME_DEFAULTS.stayUp;
     const healthyAt = rt.health.timeToHealthyMs;
-    const expected = `running for ${seconds(stayUp)} after becoming healthy, no restarts`;
+    const expected = `running and healthy for ${seconds(stayUp)} after becoming healthy, no restarts`;
     const restarts = rt.restarts ?? 0;
     const restarted = restarts > 0 ? `, and was restarted ${restarts} time${restarts === 1 ? "" : "s"}` : "";
     if (rt.exited) {

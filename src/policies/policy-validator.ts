@@ -13,7 +13,7 @@ const cache = new WeakMap<readonly AnyRule[], ValidateFunction>();
 export function policyValidator(rules: readonly AnyRule[]): ValidateFunction {
   let v = cache.get(rules);
   if (!v) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     addFormats(ajv);
     v = ajv.compile(policySchema(rules));
     cache.set(rules, v);
@@ -49,7 +49,8 @@ function describe(e: ErrorObject, data: unknown, ruleIds: readonly string[]): st
     case "additionalProperties": {
       const prop = String((e.params as { additionalProperty: string }).additionalProperty);
       if (segs.length === 1 && segs[0] === "rules") return `unknown rule '${prop}'${suggest(prop, ruleIds)}`;
-      return `unknown key '${prop}' in ${where}`;
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return `unknown key '${prop}' in ${where}${suggest(prop, known)}`;
     }
     case "enum": {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;

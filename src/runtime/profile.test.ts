@@ -28,6 +28,13 @@ describe("resolvePlan", () => {
     expect(resolvePlan({ health: { tcp: { port: 9000 } } }, { exposedPorts: ["8080/tcp", "53/udp"] }).ports).toEqual(["53/udp", "8080/tcp", "9000/tcp"]);
   });
 
+  it("waits long enough for a slow HEALTHCHECK's first run unless told otherwise", () => {
+    expect(resolvePlan({}, withHealthcheck).startupTimeoutMs).toBe(40_000);
+    const slow = { healthcheck: { kind: "cmd" as const, intervalSeconds: 60, startPeriodSeconds: 20 } };
+    expect(resolvePlan({}, slow).startupTimeoutMs).toBe(90_000);
+    expect(resolvePlan({ startupTimeout: 5 }, slow).startupTimeoutMs).toBe(5000);
+  });
+
   it("takes the image's StopSignal unless the spec names one", () => {
     expect(resolvePlan({}, { stopSignal: "SIGQUIT" }).stopSignal).toBe("SIGQUIT");
     expect(resolvePlan({ stop: { signal: "2" } }, { stopSignal: "SIGQUIT" }).stopSignal).toBe("SIGINT");

@@ -111,6 +111,16 @@ const seconds = (value: number | undefined, fallback: number, what: string): num
   return v;
 };
 
+/**
+ * 30 s, or long enough for the image's HEALTHCHECK to have run once: the engine runs
+ * the first check one interval (default 30 s) after the start period begins.
+ */
+function defaultStartup(health: HealthPlan, image: ImageRuntimeConfig): number {
+  if (health.method !== "healthcheck") return 30;
+  const h = image.healthcheck;
+  return Math.max(30, (h?.startPeriodSeconds ?? 0) + (h?.intervalSeconds ?? 30) + 10);
+}
+
 export function resolvePlan(spec: RuntimeSpec, image: ImageRuntimeConfig): RunPlan {
   const health = healthPlan(spec, image);
   if (health.method === "healthcheck" && !(image.healthcheck?.kind === "cmd" || image.healthcheck?.kind === "cmd-shell")) {
@@ -136,7 +146,7 @@ export function resolvePlan(spec: RuntimeSpec, image: ImageRuntimeConfig): RunPl
     env: { ...(spec.env ?? {}) },
     ports: [...ports].sort(),
     health,
-    startupTimeoutMs: seconds(spec.startupTimeout, 30, "runtime.startupTimeout") * 1000,
+    startupTimeoutMs: seconds(spec.startupTimeout, defaultStartup(health, image), "runtime.startupTimeout") * 1000,
     stayUpMs: seconds(spec.stayUp, 3, "runtime.stayUp") * 1000,
     stopSignal: normaliseSignal(spec.stop?.signal ?? image.stopSignal ?? "SIGTERM"),
     graceSeconds: Math.round(seconds(spec.stop?.gracePeriod, 10, "runtime.stop.gracePeriod")),

@@ -64,22 +64,24 @@ async function exitOf(engine: EngineClient, id: string, signal: AbortSignal): Pr
   }
 }
 
-const never = new Promise<never>(() => undefined);
+/** A promise that never settles: a fresh one each time, so finished races do not pile reactions onto one. */
+const never = () => new Promise<never>(() => undefined);
 
 async function startRace(req: RunRequest, container: HardenedContainer, created: Promise<string>, signal: AbortSignal) {
   const started = container.start();
   started.catch(() => undefined); // a loser of the race below still settles
+  // `signal` also aborts when the run ends, after the race has settled: that rejection is the race's to ignore.
   const aborted = new Promise<never>((_, reject) => {
-    if (req.signal.aborted) reject(req.signal.reason);
-    req.signal.addEventListener("abort", () => reject(req.signal.reason), { once: true });
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
   const outcome = await Promise.race([
     started.then(
       () => ({ kind: "started" as const }),
       (error: unknown) => ({ kind: "failed" as const, error }),
     ),
-    created.then((id) => exitOf(req.engine, id, signal)).then(() => ({ kind: "exited" as const }), () => never),
-    sleep(req.plan.startupTimeoutMs + START_SLACK_MS, signal).then(() => ({ kind: "hung" as const }), () => never),
+    created.then((id) => exitOf(req.engine, id, signal)).then(() => ({ kind: "exited" as const }), never),
+    sleep(req.plan.startupTimeoutMs + START_SLACK_MS, signal).then(() => ({ kind: "hung" as const }), never),
     aborted,
   ]);
   return outcome;
@@ -168,7 +170,6 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
     } else {
       result.exited = exitedFacts(state);
     }
-    if (state.State.OOMKilled && result.exited) result.exited.oomKilled = true;
     result.logTail = await containerLogTail(engine, id, 20).catch(() => []);
     const peak = await sampler?.stop();
     if (peak !== undefined) result.peakMemoryBytes = peak;

@@ -120,10 +120,8 @@ const VERDICTS: Record<string, (Status | null)[]> = {
   "IMG-CA-003":    [P, S, P, P, P, P, P, P, P],
   // only the debian image sets TZ (America/New_York, which its tzdata has)
   "IMG-TZ-001":    [S, S, S, S, S, S, S, P, S],
-  // go-scratch and go-distroless only.
-  // BUG: distroless-debug should fail: busybox is at /busybox/sh (and /busybox is on PATH), but the shell
-  // detection only looks in /bin, /sbin, /usr/bin, /usr/sbin, /usr/local/bin, /usr/local/sbin; the rule passes today.
-  "IMG-FS-001":    [P, P, P, P, _, _, _, _, _],
+  // go-scratch and go-distroless only. distroless-debug has busybox at /busybox/sh, and /busybox is on its PATH
+  "IMG-FS-001":    [P, P, P, F, _, _, _, _, _],
   // go-scratch, go-distroless; glassops allows /sbin/apk and npm
   "IMG-FS-002":    [P, P, P, P, P, _, P, _, _],
   // Debian's su, passwd, mount… (and openssh-client's ssh-keysign in golang's base)
@@ -199,16 +197,18 @@ const PAIRS: Pair[] = [
   { policy: "cis-docker", image: "alpine", passed: true, blocking: [] },
   { policy: "cis-docker", image: "gofile", passed: true, blocking: [] },
   { policy: "cis-docker", image: "glassops-runtime", passed: false, blocking: ["IMG-USER-001"] },
-  { policy: "cis-docker", image: "debian", passed: false, blocking: ["IMG-FS-003"] },
-  { policy: "cis-docker", image: "naive", passed: false, blocking: ["IMG-USER-001", "IMG-FS-003"] },
+  // dockle rates setuid files INFO and leftover apt lists FATAL (DKL-DI-0005)
+  { policy: "cis-docker", image: "debian", passed: false, blocking: ["IMG-HIST-006"] },
+  // setuid files are INFO in dockle; running as root is kept a blocker (CIS 4.1)
+  { policy: "cis-docker", image: "naive", passed: false, blocking: ["IMG-USER-001"] },
 
   { policy: "go-scratch", image: "scratch", passed: true, blocking: [] },
   // static, but built with cgo on, which the scratch pattern rules out (high); unstripped and no CA bundle are medium
   { policy: "go-scratch", image: "course-scratch", passed: false, blocking: ["IMG-BIN-005"] },
 
   { policy: "go-distroless", image: "distroless", passed: true, blocking: [] },
-  // BUG: should be passed: false, blocking: ["IMG-FS-001"] (high): a shell in /busybox is not seen (see IMG-FS-001's row)
-  { policy: "go-distroless", image: "distroless-debug", passed: true, blocking: [] },
+  // the debug variant's shell in /busybox (on its PATH) is what go-distroless rules out
+  { policy: "go-distroless", image: "distroless-debug", passed: false, blocking: ["IMG-FS-001"] },
 
   { policy: "go-alpine", image: "alpine", passed: true, blocking: [] },
   { policy: "go-alpine", image: "gofile", passed: true, blocking: [] },

@@ -7,6 +7,9 @@ import { ownerLabel, OWNER_LABEL, RUNTIME_LABEL } from "../../src/runtime/labels
 // Ryuk cannot be pulled here; the probe does not use it (withAutoCleanup(false)), and
 // nothing else in these tests may try.
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+// The probe names testcontainers' host itself (see probe.ts); tests that use testcontainers
+// directly, and may do so first, must not let it run alpine to find a gateway either.
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
 
 export const engine = new EngineClient();
 

@@ -182,6 +182,13 @@ describe.concurrent("probeRuntime", () => {
     expect(f.logTail?.join("\n")).toMatch(/crashing after 2s/);
   }, T);
 
+  it("reports a container the memory limit killed", async () => {
+    const f = await probeRuntime(images.nonroot, { health: http, command: ["-alloc=64"], memory: "16m", writeProbe: false });
+    expect(f.health?.healthy).toBe(false);
+    expect(f.exited).toMatchObject({ exitCode: 137, oomKilled: true });
+    expect(f.logTail).toContain("behaviour: allocating 64 MiB");
+  }, T);
+
   it("uses the image's HEALTHCHECK by default and sees it turn unhealthy", async () => {
     const f: RuntimeFacts = await probeRuntime(images.healthcheck, { stayUp: 8, writeProbe: false, stop: { gracePeriod: 5 } });
     figures.healthcheck = f.health;

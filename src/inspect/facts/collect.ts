@@ -7,7 +7,7 @@ import { configFact } from "./config-facts.js";
 import { entrypointFact } from "./entrypoint-facts.js";
 import { filesystemFact } from "./filesystem-facts.js";
 import { imageFact } from "./image-facts.js";
-import { factsInterest } from "./interest.js";
+import { envValue, factsInterest } from "./interest.js";
 import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
 import { usersFact } from "./user-facts.js";
 import { fileProbes } from "./file-probes.js";
@@ -48,7 +48,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     binaries,
     certificates: certificatesFact(tree, c, opts.now ?? new Date()),
     zoneinfo: zoneinfoFact(tree, c),
-    filesystem: filesystemFact(tree),
+    filesystem: filesystemFact(tree, (envValue(c?.Env, "PATH") ?? "").split(":").filter((d) => d.startsWith("/")).map((d) => d.replace(/\/+$/, "") || "/")),
     files: fileProbes(tree, opts.files ?? []),
   };
 }

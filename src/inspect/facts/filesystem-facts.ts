@@ -26,7 +26,8 @@ function osRelease(tree: FileTree): FilesystemFact["osRelease"] {
   return undefined;
 }
 
-export function filesystemFact(tree: FileTree): FilesystemFact {
+/** `pathDirs`: the directories of the image's PATH, searched for shells and tools besides the standard bin dirs. */
+export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = []): FilesystemFact {
   const f: FilesystemFact = {
     files: 0,
     directories: 0,
@@ -51,7 +52,7 @@ export function filesystemFact(tree: FileTree): FilesystemFact {
     else f.files++;
 
     if (r.type !== "dir") {
-      const bin = classifyBinary(r.path);
+      const bin = classifyBinary(r.path, pathDirs);
       if (bin && tree.resolve(r.path).ok) {
         const item = { path: r.path, layer: r.layer, name: bin.name };
         if (bin.kind === "shell") f.shells.push(item);

@@ -79,8 +79,6 @@ export class LayerScan {
   #error: SourceError | undefined;
   #sawEntry = false;
   #allZero = true;
-  /** Room for one ELF file at a time (the parse keeps nothing of it), grown as needed. */
-  #elfRoom: Buffer | undefined;
 
   constructor(
     layer: number,
@@ -115,11 +113,6 @@ export class LayerScan {
     // ...nor a tar cut inside a header block, which is not
     if (this.#parser.partialHeader > 0) throw (this.#error = new SourceError(`${this.what}: truncated tar: the layer ends inside a header block`));
     return this.#index;
-  }
-
-  #scratch(size: number): Buffer {
-    if (this.#elfRoom === undefined || this.#elfRoom.length < size) this.#elfRoom = Buffer.allocUnsafeSlow(Math.max(size, 1 << 20));
-    return this.#elfRoom.subarray(0, size);
   }
 
   /** Records an entry; returns what receives its content, for a regular file with some. */
@@ -181,6 +174,7 @@ export class LayerScan {
     // an ELF file is parsed at once when one piece carries all of it, else held whole
     // (copied into one buffer as it streams) or, when large, captured sparsely
     let elfWhole: Buffer | undefined;
+    let elfRoom: Buffer | undefined;
     let elfFill = 0;
     let elf: ElfCapture | undefined;
     // the first KEY_SNIFF bytes of a small file whose start mentions a PEM header
@@ -199,7 +193,8 @@ export class LayerScan {
       if (parseElfFiles && isElfMagic(h)) {
         if (h.length >= size) rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
         else if (size <= ELF_WHOLE) {
-          elfWhole = this.#scratch(size);
+          elfRoom = takeRoom();
+          elfWhole = elfRoom.subarray(0, size);
           elfPush(h);
         } else {
           elf = new ElfCapture(size);
@@ -233,6 +228,9 @@ export class LayerScan {
         if (elf) rec.elf = parseElf(elf.finish());
         else if (elfWhole) {
           rec.elf = parseElf(elfFill === size ? sparseFromBuffer(elfWhole) : sparseFromSegments(size, [{ offset: 0, bytes: elfWhole.subarray(0, elfFill) }]));
+          // the parse keeps nothing of the bytes
+          giveRoom(elfRoom!);
+          elfWhole = elfRoom = undefined;
         }
         if (key) {
           const kind = privateKeyKind(key.subarray(0, keyLen));
@@ -311,6 +309,19 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       else finish();
     });
   });
+}
+
+/**
+ * Buffers of ELF_WHOLE bytes to hold an ELF file in while it streams by, used again
+ * and again: allocating one per file would leave the garbage collector tens of
+ * megabytes to catch up with. Only the pages written are resident.
+ */
+const rooms: Buffer[] = [];
+function takeRoom(): Buffer {
+  return rooms.pop() ?? Buffer.allocUnsafeSlow(ELF_WHOLE);
+}
+function giveRoom(room: Buffer): void {
+  if (rooms.length < 2) rooms.push(room);
 }
 
 function isZero(chunk: Buffer): boolean {

@@ -48,12 +48,16 @@ const VERSIONED: readonly { pattern: RegExp; kind: BinaryKind }[] = [
 ];
 
 /** The class of the executable at `path` (absolute, normalized), or undefined. */
-export function classifyBinary(path: string): BinaryClass | undefined {
+/**
+ * What a program is, by its name, when it sits directly in a bin directory: the
+ * standard ones, plus `extraDirs` (the image's PATH, e.g. distroless debug's /busybox).
+ */
+export function classifyBinary(path: string, extraDirs: readonly string[] = []): BinaryClass | undefined {
   const slash = path.lastIndexOf("/");
   if (slash < 0) return undefined;
   const dir = slash === 0 ? "/" : path.slice(0, slash);
   const name = path.slice(slash + 1);
-  if (name === "" || !BIN_DIRS.includes(dir)) return undefined;
+  if (name === "" || !(BIN_DIRS.includes(dir) || extraDirs.includes(dir))) return undefined;
   const exact = EXACT.get(name);
   if (exact) return { kind: exact, name };
   const versioned = VERSIONED.find((v) => v.pattern.test(name));

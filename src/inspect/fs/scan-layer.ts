@@ -200,7 +200,7 @@ export class LayerScan {
           elf = new ElfCapture(size);
           elf.push(h);
         }
-      } else if (keyMax > 0 && size <= keyMax && h.includes("-----BEGIN")) {
+      } else if (keyMax > 0 && size <= keyMax && mentionsPem(h)) {
         key = Buffer.allocUnsafe(Math.min(size, KEY_SNIFF));
         keyPush(h);
       }
@@ -309,6 +309,17 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       else finish();
     });
   });
+}
+
+/**
+ * Whether a file's first bytes mention a PEM header, so that it is worth sniffing for
+ * a private key. Only the first KEY_SNIFF bytes are examined for a key, so a mention
+ * further on matters only to a PuTTY key file (recognised by its first line).
+ */
+function mentionsPem(head: Buffer): boolean {
+  if (head.length <= KEY_SNIFF) return head.includes("-----BEGIN");
+  if (head.subarray(0, KEY_SNIFF + 10).includes("-----BEGIN")) return true;
+  return head.subarray(0, 20).toString("latin1") === "PuTTY-User-Key-File-" && head.includes("-----BEGIN", KEY_SNIFF);
 }
 
 /**

@@ -1,0 +1,245 @@
+/**
+ * Layer scans in worker threads, through the compiled code in dist/: a worker
+ * thread cannot start from the TypeScript sources vitest runs (readLayers then
+ * scans on the main thread), so this file needs `npm run build` first (`npm test`
+ * does it). It checks that the workers read exactly what the main thread reads,
+ * that every failure comes back as the one-line SourceError naming the layer,
+ * and that no worker outlives the read.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDockerArchive } from "../../../fixtures/docker-archive-writer.js";
+import { buildImage, haveZstd, type ImageSpec } from "../../../fixtures/image-writer.js";
+import { writeOciLayout } from "../../../fixtures/oci-layout-writer.js";
+import { seededBytes } from "../../../fixtures/prng.js";
+import { tarBuffer } from "../../../fixtures/tar-writer.js";
+import type * as FactsInterest from "../facts/interest.js";
+import type * as ReadLayers from "../read-layers.js";
+import type * as Resolve from "../resolve.js";
+import type * as Pool from "./worker-pool.js";
+import type { InterestSpec } from "./interest-spec.js";
+import type { StoredLayer } from "./stored-layer.js";
+
+const DIST = fileURLToPath(new URL("../../../dist/", import.meta.url));
+const built = existsSync(join(DIST, "inspect", "scan", "scan-worker.js"));
+const load = <T>(rel: string) => import(pathToFileURL(join(DIST, rel)).href) as Promise<T>;
+
+let dist: { readLayers: typeof ReadLayers.readLayers; openImage: typeof Resolve.openImage; factsInterest: typeof FactsInterest.factsInterest; ScanPool: typeof Pool.ScanPool };
+let dir: string;
+
+beforeAll(async () => {
+  if (!built) throw new Error(`no compiled layer-scan worker in ${DIST}: run \`npm run build\` first`);
+  const [rl, rs, fi, wp] = await Promise.all([
+    load<typeof ReadLayers>("inspect/read-layers.js"),
+    load<typeof Resolve>("inspect/resolve.js"),
+    load<typeof FactsInterest>("inspect/facts/interest.js"),
+    load<typeof Pool>("inspect/scan/worker-pool.js"),
+  ]);
+  dist = { readLayers: rl.readLayers, openImage: rs.openImage, factsInterest: fi.factsInterest, ScanPool: wp.ScanPool };
+  dir = await mkdtemp(join(tmpdir(), "imgpolicy-workers-"));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+const spec: ImageSpec = {
+  layers: [
+    {
+      compression: "gzip",
+      files: [
+        { path: "etc/passwd", content: "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n" },
+        { path: "etc/os-release", content: "ID=test\n" },
+        { path: "etc/ssl/certs/ca.pem", content: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" },
+        ...(existsSync("/bin/true") ? [{ path: "bin/true", content: readFileSync("/bin/true"), mode: 0o755 }] : []),
+      ],
+    },
+    {
+      compression: "none",
+      files: [
+        { path: "data/big.bin", size: 3 * 1024 * 1024 + 17 },
+        { path: "home/app/.ssh/id_ed25519", content: KEY, mode: 0o600 },
+        { path: "opt/" + "n".repeat(130) + "/long-name", content: "pax" },
+      ],
+    },
+    { compression: haveZstd() ? "zstd" : "gzip", files: [{ path: "etc/passwd", type: "whiteout" }, { path: "srv/x", content: "x" }] },
+  ],
+};
+
+async function withImage<T>(ref: string, fn: (img: Awaited<ReturnType<typeof Resolve.openImage>>) => Promise<T>): Promise<T> {
+  const img = await dist.openImage(ref);
+  try {
+    return await fn(img);
+  } finally {
+    await img.close();
+  }
+}
+
+async function readBoth(ref: string) {
+  return withImage(ref, async (img) => {
+    const interest = dist.factsInterest(await img.config());
+    const main = await dist.readLayers(img, interest, { workers: 0 });
+    const workers = await dist.readLayers(img, interest, { workers: 2 });
+    return { main, workers };
+  });
+}
+
+describe("layer scans in worker threads (dist/)", () => {
+  it("read an OCI layout (gzip, plain and zstd layers) exactly as the main thread does", async () => {
+    const p = join(dir, "layout");
+    await writeOciLayout(p, [{ image: buildImage(spec), refName: "t" }]);
+    const { main, workers } = await readBoth(`oci:${p}:t`);
+    expect(workers.indexes).toEqual(main.indexes);
+    expect(workers.layers).toEqual(main.layers);
+    expect(workers.indexes[0]!.files.find((f) => f.path === "/etc/passwd")!.content).toBeInstanceOf(Buffer);
+    expect(workers.indexes[1]!.files.find((f) => f.path === "/home/app/.ssh/id_ed25519")!.privateKey).toBe("openssh-private-key");
+  });
+
+  it("read a classic docker archive (uncompressed layers, no blob digests) exactly as the main thread does", async () => {
+    const p = join(dir, "classic.tar");
+    await writeDockerArchive(p, [{ image: buildImage(spec, { compression: "none" }), tags: ["x:1"] }], { format: "classic" });
+    const { main, workers } = await readBoth(`docker-archive:${p}`);
+    expect(workers.indexes).toEqual(main.indexes);
+    expect(workers.layers).toEqual(main.layers);
+  });
+
+  async function fails(built: ReturnType<typeof buildImage>, re: RegExp, archive = false): Promise<void> {
+    const p = join(dir, `fault-${Math.random().toString(36).slice(2)}`);
+    if (archive) await writeDockerArchive(p, [{ image: built, tags: ["x:1"] }], { format: "classic" });
+    else await writeOciLayout(p, [{ image: built, refName: "t" }]);
+    const err = await withImage(archive ? `docker-archive:${p}` : `oci:${p}:t`, async (img) =>
+      dist.readLayers(img, dist.factsInterest(await img.config()), { workers: 2 }),
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.name).toBe("SourceError");
+    expect(err?.message, err?.message).toMatch(re);
+    expect(err?.message).not.toContain("\n");
+  }
+
+  it("fail as the main thread does: diff_id and blob digest mismatches, a truncated gzip layer, a missing blob", async () => {
+    await fails(buildImage(spec, { faults: { wrongDiffId: 0 } }), /layer 1\/3.*does not match the config's diff_id/);
+    await fails(buildImage(spec, { faults: { wrongDiffId: 1 } }), /layer 2\/3.*the blob is an uncompressed tar but its digest/);
+    await fails(buildImage(spec, { faults: { wrongBlobDigest: 0 } }), /layer 1\/3.*digest mismatch/);
+    await fails(buildImage(spec, { faults: { wrongLayerSize: 0 } }), /layer 1\/3.*size mismatch/);
+    await fails(buildImage(spec, { compression: "gzip", faults: { truncateLayer: 2 } }), /layer 3\/3.*cannot decompress: truncated gzip stream/);
+    await fails(buildImage(spec, { faults: { missingBlob: 1 } }), /blobs\/sha256\/[a-f0-9]+ is missing/);
+    await fails(buildImage(spec, { compression: "none", faults: { wrongDiffId: 0 } }), /layer 1\/3.*does not match the config's diff_id/, true);
+  });
+
+  describe("the pool", () => {
+    const what = "test: layer 1/1";
+    const interest: InterestSpec = { exact: ["/etc/passwd"], rules: [], maxSize: 1 << 20 };
+    const digest = (b: Buffer) => "sha256:" + createHash("sha256").update(b).digest("hex");
+    const stored = (bytes: Buffer, chunk: number, extra: Partial<StoredLayer> = {}): StoredLayer => {
+      const parts: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += chunk) parts.push(Buffer.from(bytes.subarray(i, i + chunk)));
+      return { stream: Readable.from(parts), check: { diffId: digest(bytes), diffIdWhat: `${what}: uncompressed content does not match the config's diff_id`, what }, ...extra };
+    };
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => {
+          throw new Error("expected a failure");
+        },
+        (e: Error) => e,
+      );
+    const good = tarBuffer([
+      { name: "etc/", type: "dir" },
+      { name: "etc/passwd", content: "root:x:0:0::/:/bin/sh\n" },
+      { name: "data", content: seededBytes(3, "data", 2_500_000) },
+      { name: "z", content: "z" },
+    ]);
+
+    it("scans chunks of any size, copied or moved, plain or compressed", async () => {
+      const pool = new dist.ScanPool(2);
+      try {
+        const plain = await pool.scan(stored(good, 1 << 20, { transferable: true }), 0, what, interest);
+        expect(plain.tarBytes).toBe(good.length);
+        expect(plain.index.files.map((f) => f.path)).toEqual(["/etc", "/etc/passwd", "/data", "/z"]);
+        expect(plain.index.files[1]!.content?.toString()).toBe("root:x:0:0::/:/bin/sh\n");
+        for (const chunk of [1000, 4096 + 3, 3 << 20]) {
+          const r = await pool.scan(stored(good, chunk), 0, what, interest);
+          expect(r.index).toEqual(plain.index);
+        }
+        const gz = gzipSync(good);
+        const r = await pool.scan({ ...stored(gz, 7777), check: { ...stored(good, 1).check, blob: { digest: digest(gz), what: `${what}: blob` } } }, 0, what, interest);
+        expect(r.index).toEqual(plain.index);
+        expect(r.compression).toBe("gzip");
+      } finally {
+        await pool.close();
+      }
+    });
+
+    it("turns bad tars, bad digests and a crashed worker into one-line SourceErrors naming the layer", async () => {
+      const pool = new dist.ScanPool(1);
+      try {
+        const escape = tarBuffer([{ name: "../x", content: "x" }]);
+        let e = await failure(pool.scan(stored(escape, 1 << 20), 0, what, interest));
+        expect(e.message).toMatch(/^test: layer 1\/1: .*'\.\.\/x'.*escapes the image root/);
+        e = await failure(pool.scan(stored(good.subarray(0, 1536 + 100), 1 << 20), 0, what, interest));
+        expect(e.message).toMatch(/^test: layer 1\/1: .*truncated/i);
+        const s = stored(good, 65536);
+        e = await failure(pool.scan({ ...s, check: { ...s.check, diffId: digest(Buffer.from("other")) } }, 0, what, interest));
+        expect(e.message).toMatch(/^test: layer 1\/1: uncompressed content does not match the config's diff_id: digest mismatch/);
+        // an interest the worker cannot use makes it throw outside any scan: the thread dies
+        e = await failure(pool.scan(stored(good, 1 << 20), 0, what, { exact: 5 } as unknown as InterestSpec));
+        expect(e.name).toBe("SourceError");
+        expect(e.message).toMatch(/^test: layer 1\/1: the layer scan failed/);
+        // and the pool starts another for the next layer
+        expect((await pool.scan(stored(good, 1 << 20), 0, what, interest)).tarBytes).toBe(good.length);
+      } finally {
+        await pool.close();
+      }
+    });
+
+    it("stops at once when told to, and lets go of the stream", async () => {
+      const pool = new dist.ScanPool(1);
+      try {
+        const stream = new Readable({ read() {} });
+        stream.push(good.subarray(0, 4096));
+        const stop = new AbortController();
+        const p = failure(pool.scan({ ...stored(good, 1), stream }, 0, what, interest, stop.signal));
+        setTimeout(() => stop.abort(new Error("another layer failed")), 50);
+        expect((await p).message).toBe("another layer failed");
+        expect(stream.destroyed).toBe(true);
+      } finally {
+        await pool.close();
+      }
+    });
+  });
+
+  it("leaves no worker behind: the process ends by itself after a read, and after a failed one", async () => {
+    const p = join(dir, "exit-layout");
+    await writeOciLayout(p, [{ image: buildImage(spec), refName: "t" }]);
+    const bad = join(dir, "exit-bad");
+    await writeOciLayout(bad, [{ image: buildImage(spec, { faults: { wrongDiffId: 2 } }), refName: "t" }]);
+    const script = `
+      const { openImage } = await import(${JSON.stringify(pathToFileURL(join(DIST, "inspect/resolve.js")).href)});
+      const { readLayers } = await import(${JSON.stringify(pathToFileURL(join(DIST, "inspect/read-layers.js")).href)});
+      const { factsInterest } = await import(${JSON.stringify(pathToFileURL(join(DIST, "inspect/facts/interest.js")).href)});
+      for (const ref of process.argv.slice(1)) {
+        const img = await openImage(ref);
+        try {
+          const r = await readLayers(img, factsInterest(await img.config()), { workers: 2 });
+          console.log("ok", r.layers.length);
+        } catch (e) {
+          console.log("failed", e.message.includes("diff_id"), e.message);
+        } finally {
+          await img.close();
+        }
+      }`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, `oci:${p}:t`, `oci:${bad}:t`], { encoding: "utf8", timeout: 30_000 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim().split("\n")).toEqual(["ok 3", "failed true"]);
+    expect(r.status).toBe(0);
+  });
+});

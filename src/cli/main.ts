@@ -1,6 +1,7 @@
 /** The command line: a thin commander layer that parses, calls the library and renders. */
 import { Command, CommanderError, Option } from "commander";
 import { errorLine, exitCodeFor } from "./exit-code.js";
+import { UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { addSourceOptions, sourceOptionsFrom, type SourceFlags } from "./source-options.js";
 
@@ -47,8 +48,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   addSourceOptions(program
     .command("check")
     .description("check images against a policy; exit 0 pass, 1 policy failed, 2 usage or input error")
-    .argument("<ref...>", "images to check (same forms as inspect)")
+    .argument("[ref...]", "images to check (same forms as inspect)")
     .option("-p, --policy <name|file>", "shipped policy name or policy file (repeatable; default .imgpolicy.yaml here or above, else 'base')", collect)
+    .option("--from <file>", "check the images listed in this YAML or JSON file, each with its own policy, platform and runtime (a release gate)")
     .option("-f, --format <format[=file]>", "text, json, junit, sarif or markdown, optionally to a file (repeatable)", collect)
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--fail-on <severity>", "fail on findings at or above: critical, high, medium, low, info")
@@ -58,9 +60,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option("--runtime", "also run each image under the policy's hardened runtime profile and check how it behaves (needs a container engine)")
     .option("--runtime-only", "run the images and apply only the runtime rules")
     .option("--require-runtime", "with --runtime: exit 2 when an image could not be run (no engine…) instead of reporting the runtime rules as not run")
-    .action(async (refs: string[], opts: import("./commands/check.js").CheckFlags & SourceFlags) => {
+    .option("--build <context>", "build the image from this context directory with the local engine, then check it (the Dockerfile goes to the Dockerfile rules)")
+    .option("--file <dockerfile>", "with --build: the Dockerfile (default CONTEXT/Dockerfile; -f is --format)")
+    .option("--target <stage>", "with --build: the stage to build")
+    .option("--build-arg <key=value>", "with --build: a build argument (repeatable)", collect)
+    .option("--tag <name>", "with --build: keep the built image under this name (otherwise it is removed after the check)")
+    .option("--label <key=value>", "with --build: a label for the built image (repeatable)", collect)
+    .action(async (refs: string[], opts: import("./commands/check-from.js").CheckFromFlags & SourceFlags) => {
+      if (opts.from !== undefined && opts.build !== undefined) throw new UsageError("--build and --from do not go together: list built images in the --from file");
+      if (opts.from !== undefined) {
+        const { runCheckFrom } = await import("./commands/check-from.js");
+        code = await runCheckFrom(refs, opts, io, await sourceOptionsFrom(opts, io));
+        return;
+      }
       const { runCheck } = await import("./commands/check.js");
-      code = await runCheck(refs, opts, io, await sourceOptionsFrom(opts, io));
+      code = await runCheck(refs, { ...opts, debug }, io, await sourceOptionsFrom(opts, io));
     }));
 
   program

@@ -10,6 +10,7 @@ import type { Image, Layer } from "./image.js";
 import { FileTree } from "./fs/file-tree.js";
 import { scanLayer, type LayerIndex, type ScanInterest } from "./fs/scan-layer.js";
 import { isScannable } from "./scan/stored-layer.js";
+import { scanStoredHere } from "./scan/scan-stored.js";
 import { ScanPool, scanWorkerAvailable } from "./scan/worker-pool.js";
 
 export interface LayerSummary {
@@ -83,7 +84,7 @@ function summarize(i: number, meta: LayerMeta, index: LayerIndex, tarBytes: numb
   };
 }
 
-/** The scan on this thread, through `Layer.uncompressed()`. */
+/** The scan on this thread of a layer that only gives its tar, through `Layer.uncompressed()`. */
 async function readInProcess(layer: Layer, i: number, what: string, interest: ScanInterest, signal: AbortSignal) {
   const stream = await layer.uncompressed();
   const counter = new Counter();
@@ -143,23 +144,35 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
   const pool = workers > 0 ? new ScanPool(workers) : undefined;
   // the first failure stops the other layers' reads at once
   const stop = new AbortController();
+  // the tree is built as the layers come in (in order), while later ones are still read
+  const tree = new FileTree();
+  const done: (LayerIndex | undefined)[] = [];
+  let applied = 0;
+  const arrived = (i: number, index: LayerIndex) => {
+    done[i] = index;
+    for (let next = done[applied]; next !== undefined; next = done[applied]) {
+      tree.apply(next);
+      done[applied++] = undefined;
+    }
+  };
   try {
     const results = await mapLimit(layers, pool ? workers : (opts.concurrency ?? 3), async (layer, i) => {
       try {
         const meta = await metaOf(layer);
         const what = `${image.reference}: layer ${i + 1}/${layers.length} (${meta.digest.slice(0, 19)})`;
-        const { index, tarBytes } =
-          pool && interest.spec && isScannable(layer)
+        const { index, tarBytes } = !isScannable(layer)
+          ? await readInProcess(layer, i, what, interest, stop.signal)
+          : pool && interest.spec
             ? await pool.scan(await layer.storedForScan(), i, what, interest.spec, stop.signal)
-            : await readInProcess(layer, i, what, interest, stop.signal);
+            : await scanStoredHere(await layer.storedForScan(), i, what, interest, stop.signal);
+        arrived(i, index);
         return { index, summary: summarize(i, meta, index, tarBytes) };
       } catch (err) {
         stop.abort(err);
         throw err;
       }
     });
-    const indexes = results.map((r) => r.index);
-    return { tree: FileTree.fromLayers(indexes), layers: results.map((r) => r.summary), indexes };
+    return { tree, layers: results.map((r) => r.summary), indexes: results.map((r) => r.index) };
   } finally {
     await pool?.close();
   }

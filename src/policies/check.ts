@@ -39,6 +39,11 @@ export interface CheckOptions extends OpenOptions {
   signal?: AbortSignal;
   /** Replaces the runtime probe; for tests of the decisions made here. */
   probe?: RuntimeProbe;
+  /**
+   * The Dockerfile the images were built from (imgpolicy check --build): it becomes
+   * `facts.dockerfile`, which the Dockerfile rules (IMG-DF-*) read.
+   */
+  dockerfile?: NonNullable<Facts["dockerfile"]>;
 }
 
 /**
@@ -95,6 +100,7 @@ async function staticFacts(ref: string, opts: CheckOptions, rules: readonly AnyR
 
 async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule[], probe: () => Promise<RuntimeProbe>): Promise<ImageReport> {
   const facts = await staticFacts(ref, opts, rules);
+  if (opts.dockerfile) facts.dockerfile = opts.dockerfile;
   const spec = resolveRuntimeSpec(opts.policy.runtime);
   if (opts.runtime || opts.runtimeOnly) {
     const c = facts.config;

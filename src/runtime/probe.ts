@@ -13,16 +13,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, ImageName } from "testcontainers";
-import { causeText, ImgpolicyError, SourceError, UsageError } from "../errors.js";
+import { causeText, ImgpolicyError, SourceError } from "../errors.js";
 import { healthcheckFact } from "../inspect/facts/config-facts.js";
 import { EngineClient } from "../inspect/sources/engine-client.js";
 import { ensureLoaded, type LoadedImage } from "./ensure-loaded.js";
 import { engineIsLocal } from "./identity.js";
 import { janitor } from "./janitor.js";
-import { PROBE_HOST } from "./wait.js";
 import { resolvePlan, type ImageRuntimeConfig, type RunPlan } from "./profile.js";
 import { runContainer, type RunRequest, type RunResult } from "./run-container.js";
 import type { RuntimeFacts, RuntimeSpec } from "./runtime-types.js";
+import { PROBE_HOST } from "./wait.js";
 import { writtenPaths } from "./writes.js";
 
 export type { ImageRuntimeConfig } from "./profile.js";
@@ -109,7 +109,7 @@ export async function probeRuntime(
   try {
     loaded = await ensureLoaded(engine, imageRef);
   } catch (err) {
-    if (err instanceof SourceError || err instanceof UsageError) return notRun(err.message);
+    if (err instanceof SourceError) return notRun(err.message); // a bad reference (UsageError) is thrown
     throw err;
   }
   const runId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;

@@ -54,6 +54,7 @@ const BASE_RULES = [
   "IMG-HIST-002", "IMG-HIST-003", "IMG-HIST-004", "IMG-HIST-005", "IMG-HIST-006", "IMG-TAG-001", "IMG-VOL-001",
   "IMG-BASE-001", "IMG-RUN-001", "IMG-RUN-002", "IMG-RUN-003", "IMG-RUN-004", "IMG-RUN-005", "IMG-RUN-006",
   "IMG-RUN-007",
+  "IMG-DF-001", "IMG-DF-002", "IMG-DF-003", "IMG-DF-004", "IMG-DF-005", "IMG-DF-006", "IMG-DF-007", "IMG-DF-008", "IMG-DF-009", "IMG-DF-010", "IMG-DF-011", "IMG-DF-012", "IMG-DF-013", "IMG-DF-014", "IMG-DF-015", "IMG-DF-016",
 ];
 const RUNTIME_RULES = BASE_RULES.filter((r) => r.startsWith("IMG-RUN-"));
 
@@ -158,6 +159,23 @@ const VERDICTS: Record<string, (Status | null)[]> = {
   "IMG-RUN-005":   [S, S, S, S, S, S, S, S, S],
   "IMG-RUN-006":   [S, S, S, S, S, S, S, S, S],
   "IMG-RUN-007":   [S, S, S, S, S, S, S, S, S],
+  // Dockerfile lint: no Dockerfile is given for these images (check --build gives one)
+  "IMG-DF-001":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-002":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-003":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-004":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-005":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-006":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-007":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-008":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-009":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-010":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-011":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-012":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-013":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-014":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-015":  [S, S, S, S, S, S, S, S, S],
+  "IMG-DF-016":  [S, S, S, S, S, S, S, S, S],
 };
 
 /** Statuses a policy's options change from VERDICTS. */

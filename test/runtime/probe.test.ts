@@ -36,6 +36,8 @@ describe("probeRuntime, alone", () => {
   it("passes a well-behaved non-root image, hardened, published on 127.0.0.1 only", async () => {
     let seen: Promise<{ hostIps: string[]; readOnly: unknown; capDrop: unknown; securityOpt: unknown; memory: unknown }> | undefined;
     let runId: string | undefined;
+    const handlersBefore = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    let handlersDuring: number[] = [];
     const f = await probeRuntime(
       images.nonroot,
       { health: http, stayUp: 2, stop: { gracePeriod: 5 }, memory: "64m", writeProbe: true },
@@ -43,6 +45,7 @@ describe("probeRuntime, alone", () => {
       {
         onLog: (line) => {
           if (seen || !line.includes("listening")) return;
+          handlersDuring = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
           seen = (async () => {
             const [c] = await engine.listContainers({ label: [RUN_LABEL, `${OWNER_LABEL}=${ownerLabel()}`] });
             const summary = c as unknown as { Id: string; Labels: Record<string, string>; Ports: { IP?: string }[] };
@@ -77,6 +80,9 @@ describe("probeRuntime, alone", () => {
     expect(f.profile).toEqual({ readOnly: true, tmpfs: ["/tmp"], capDrop: ["ALL"], capAdd: [], noNewPrivileges: true, user: "65532:65532" });
     expect(f.writes).toBeUndefined(); // it passed: no write probe
     expect(f.logTail).toContain("behaviour: bye");
+    // SIGINT/SIGTERM handlers only while the probe runs.
+    expect(handlersDuring).toEqual(handlersBefore.map((n) => n + 1));
+    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(handlersBefore);
     const live = await seen!;
     expect(live.hostIps.length).toBeGreaterThan(0);
     expect(new Set(live.hostIps)).toEqual(new Set(["127.0.0.1"]));

@@ -22,6 +22,18 @@ export interface CheckFlags {
   runtime?: boolean;
   runtimeOnly?: boolean;
   requireRuntime?: boolean;
+  /** --build CONTEXT: build the image with the local engine, then check it. */
+  build?: string;
+  /** --file: the Dockerfile for --build (default CONTEXT/Dockerfile). */
+  file?: string;
+  target?: string;
+  buildArg?: string[];
+  /** --tag: keep the built image under this name (otherwise it is removed after the check). */
+  tag?: string;
+  label?: string[];
+  quiet?: boolean;
+  /** --debug (a global flag): a failed build also prints the last lines of its output. */
+  debug?: boolean;
 }
 
 interface Output {
@@ -49,7 +61,74 @@ export function parseOutputs(formats: string[] | undefined, output: string | und
   return outs;
 }
 
-export async function runCheck(refs: string[], flags: CheckFlags, io: Io, source: OpenOptions = {}): Promise<number> {
+/** The --build flags checked and gathered; undefined without --build. */
+export function buildRequest(refs: readonly string[], flags: CheckFlags & { source?: string }): BuildRequest | undefined {
+  if (flags.build === undefined) {
+    const stray =
+      (["file", "target", "tag"] as const).find((k) => flags[k] !== undefined) ??
+      (flags.buildArg?.length ? "build-arg" : flags.label?.length ? "label" : undefined);
+    if (stray) throw new UsageError(`--${stray} goes with --build CONTEXT`);
+    return undefined;
+  }
+  if (refs.length > 0) throw new UsageError(`--build checks the image it builds: check ${refs[0]} in another run`);
+  if (flags.source === "registry") throw new UsageError("--build reads the image it builds from the local engine, not from a registry (--source registry)");
+  const buildArgs: Record<string, string> = {};
+  for (const a of flags.buildArg ?? []) {
+    const eq = a.indexOf("=");
+    const key = eq < 0 ? a : a.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--build-arg: expected KEY=VALUE, found '${a}'`);
+    // KEY alone takes the value from the environment, as docker build does
+    const value = eq < 0 ? process.env[key] : a.slice(eq + 1);
+    if (value !== undefined) buildArgs[key] = value;
+  }
+  const labels: Record<string, string> = {};
+  for (const l of flags.label ?? []) {
+    const eq = l.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--label: expected KEY=VALUE, found '${l}'`);
+    labels[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return {
+    context: flags.build,
+    ...(flags.file !== undefined ? { dockerfile: flags.file } : {}),
+    ...(flags.target !== undefined ? { target: flags.target } : {}),
+    ...(flags.tag !== undefined ? { tag: flags.tag } : {}),
+    buildArgs,
+    labels,
+  };
+}
+
+export interface BuildRequest {
+  context: string;
+  dockerfile?: string;
+  target?: string;
+  tag?: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+/** Builds for --build: one status line on stderr; on failure with --debug, the build's last lines too. */
+async function buildForCheck(req: BuildRequest, flags: CheckFlags, io: Io): Promise<import("../../build/build-image.js").BuiltImage> {
+  const { buildImage, ImageBuildError } = await import("../../build/build-image.js");
+  try {
+    const built = await buildImage(req.context, req);
+    if (!flags.quiet) {
+      const seconds = (built.durationMs / 1000).toFixed(1);
+      const keep = built.kept ? "" : ", removed after the check";
+      io.stderr(`build: ${built.dockerfile.path} → ${built.tag} (${built.imageId.slice(7, 19)}) in ${seconds} s${keep}\n`);
+    }
+    return built;
+  } catch (err) {
+    if (flags.debug && err instanceof ImageBuildError && err.log.length > 0) {
+      const tail = err.log.slice(-30);
+      io.stderr(`build output (last ${tail.length} of ${err.log.length} lines):\n${tail.map((l) => `  ${l}`).join("\n")}\n`);
+    }
+    throw err;
+  }
+}
+
+export async function runCheck(refs: string[], flags: CheckFlags & { source?: string }, io: Io, source: OpenOptions = {}): Promise<number> {
+  const build = buildRequest(refs, flags);
+  if (refs.length === 0 && !build) throw new UsageError("no image to check: name one or more images, --build CONTEXT, or --from FILE with a list of them");
   const outputs = parseOutputs(flags.format, flags.output);
   if (flags.failOn && !isSeverity(flags.failOn)) {
     throw new UsageError(`--fail-on: unknown severity '${flags.failOn}' (critical, high, medium, low, info)`);
@@ -69,26 +148,32 @@ export async function runCheck(refs: string[], flags: CheckFlags, io: Io, source
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new UsageError(`--concurrency: expected a positive whole number, found '${flags.concurrency}'`);
   }
-  const report = await check(refs, {
-    ...source,
-    policy,
-    policyNames: names,
-    ...(concurrency ? { concurrency } : {}),
-    ...(flags.runtime || flags.requireRuntime ? { runtime: true } : {}),
-    ...(flags.runtimeOnly ? { runtimeOnly: true } : {}),
-  });
-  if (flags.requireRuntime) requireRuntime(report);
-  for (const o of outputs) {
-    const text = render(o.format, report, { color: !o.file && io.isTTY, verbose: Boolean(flags.verbose), rules: RULES });
-    if (o.file) await writeFile(o.file, text);
-    else io.stdout(text);
+  const built = build ? await buildForCheck(build, flags, io) : undefined;
+  try {
+    const report = await check(built ? [built.tag] : refs, {
+      ...source,
+      ...(built ? { source: "engine" as const, dockerfile: built.dockerfile } : {}),
+      policy,
+      policyNames: names,
+      ...(concurrency ? { concurrency } : {}),
+      ...(flags.runtime || flags.requireRuntime ? { runtime: true } : {}),
+      ...(flags.runtimeOnly ? { runtimeOnly: true } : {}),
+    });
+    if (flags.requireRuntime) requireRuntime(report);
+    for (const o of outputs) {
+      const text = render(o.format, report, { color: !o.file && io.isTTY, verbose: Boolean(flags.verbose), rules: RULES });
+      if (o.file) await writeFile(o.file, text);
+      else io.stdout(text);
+    }
+    for (const i of report.images) if (i.error) io.stderr(`imgpolicy: ${i.error}\n`);
+    return exitStatus(report);
+  } finally {
+    await built?.cleanup();
   }
-  for (const i of report.images) if (i.error) io.stderr(`imgpolicy: ${i.error}\n`);
-  return exitStatus(report);
 }
 
 /** --require-runtime: an image that was to be run and could not be is an error, not a report of rules not run. */
-function requireRuntime(report: Report): void {
+export function requireRuntime(report: Report): void {
   const notRun = report.images.filter((i) => i.runtime?.status === "not-run");
   if (!notRun.length) return;
   const first = notRun[0]!;

@@ -170,4 +170,10 @@ export interface Facts {
   files: Record<string, FileProbe>;
   /** Set when the image was run (imgpolicy check --runtime); see src/runtime/runtime-types.ts. */
   runtime?: import("../../runtime/runtime-types.js").RuntimeFacts;
+  /**
+   * The Dockerfile the image was built from, when given (imgpolicy check --build or
+   * --dockerfile), for the Dockerfile rules (IMG-DF-*). `dockerignore`: whether the
+   * build context has a .dockerignore (undefined = not known).
+   */
+  dockerfile?: { path: string; text: string; dockerignore?: boolean };
 }

@@ -121,7 +121,7 @@ export class LayerScan {
     const index = this.#index;
     let path: string;
     try {
-      path = normalizeEntryName(entry.path);
+      path = plainName(entry.path) ?? normalizeEntryName(entry.path);
     } catch (err) {
       if (err instanceof PathEscapeError) throw new SourceError(`${this.what}: ${err.message}`);
       throw err;
@@ -309,6 +309,17 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       else finish();
     });
   });
+}
+
+/**
+ * The image path of a tar name that is already normal but for the leading "/" (no
+ * empty, "." or ".." segment; a trailing "/" at most): the common case, as
+ * normalizeEntryName would give it, without splitting. Undefined for any other name.
+ */
+function plainName(name: string): string | undefined {
+  const c = name.charCodeAt(0);
+  if (name.length === 0 || c === 0x2f || c === 0x2e || name.includes("//") || name.includes("/.")) return undefined;
+  return "/" + (name.charCodeAt(name.length - 1) === 0x2f ? name.slice(0, -1) : name);
 }
 
 /**

@@ -4,14 +4,17 @@
  * over every chunk after it is written must not change the answer. And the
  * interest as data must say what the interest as a function said.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { tarBuffer, type TarEntry } from "../../../fixtures/tar-writer.js";
 import { factsInterest, factsInterestSpec } from "../facts/interest.js";
 import { LayerScan, scanLayer, type LayerIndex } from "../fs/scan-layer.js";
 import type { ConfigFile } from "../image.js";
 import { interestFromSpec } from "./interest-spec.js";
+import { scanStoredHere } from "./scan-stored.js";
 
 const interest = interestFromSpec({ exact: ["/etc/passwd"], rules: [{ prefixes: ["/etc/ssl/"], suffixes: [".pem"] }], maxSize: 1 << 20 });
 const elf = existsSync("/bin/true") ? readFileSync("/bin/true") : undefined;
@@ -63,6 +66,39 @@ describe("LayerScan", () => {
     const cut = new LayerScan(0, "test: layer 1/1", interest);
     cut.write(tarBuffer(entries).subarray(0, 512 + 300));
     expect(() => cut.end()).toThrow(/^test: layer 1\/1: .*truncated/i);
+  });
+});
+
+describe("scanStoredHere (a worker's scan, on this thread)", () => {
+  const what = "test: layer 1/1";
+  const digest = (b: Buffer) => "sha256:" + createHash("sha256").update(b).digest("hex");
+  const run = (stored: Buffer, tar: Buffer, chunk: number) => {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < stored.length; i += chunk) parts.push(stored.subarray(i, i + chunk));
+    const check = { diffId: digest(tar), diffIdWhat: `${what}: uncompressed content does not match the config's diff_id`, what };
+    return scanStoredHere({ stream: Readable.from(parts), check }, 0, what, interest);
+  };
+
+  it("reads a plain or gzip blob as scanLayer reads the tar", async () => {
+    const tar = tarBuffer(entries);
+    const want = await scanLayer(Readable.from([tar]), 0, what, interest);
+    for (const chunk of [100, 65536, 1 << 22]) {
+      const plain = await run(tar, tar, chunk);
+      expect(plain.index).toEqual(want);
+      expect(plain).toMatchObject({ tarBytes: tar.length, compression: "none" });
+      const gz = await run(gzipSync(tar), tar, chunk);
+      expect(gz.index).toEqual(want);
+      expect(gz.compression).toBe("gzip");
+    }
+  });
+
+  it("fails (and does not hang) when the tar goes wrong at its very end, after the decompressor was told the input ended", async () => {
+    const tar = tarBuffer([...entries, { name: "../late", content: "x" }]);
+    for (const chunk of [100, 1 << 22]) {
+      await expect(run(gzipSync(tar), tar, chunk)).rejects.toThrow(/^test: layer 1\/1: .*'\.\.\/late'.*escapes the image root/);
+    }
+    const cut = gzipSync(tar).subarray(0, 2000);
+    await expect(run(cut, tar, 512)).rejects.toThrow(/^test: layer 1\/1: cannot decompress: truncated gzip stream$/);
   });
 });
 

@@ -1,11 +1,15 @@
 /**
  * A few worker threads that scan layers. The main thread only moves bytes: it reads
- * a layer's stored stream, copies it into 1 MiB chunks of its own (the stream's
- * buffers may be shared: a cache writer, a socket) and transfers them, with at most
- * WINDOW bytes not yet taken by the worker. Every error comes back as a one-line
- * SourceError naming the layer; a crashed worker fails its layer, and a pool is
- * closed (its workers terminated) by whoever made it. Idle workers do not keep the
- * process alive.
+ * a layer's stored stream and posts it to a worker chunk by chunk, with at most
+ * WINDOW bytes that the worker has not yet taken. A chunk's buffer is moved
+ * (transferred, not copied) when the layer says its stream's buffers are its own;
+ * otherwise (a blob also written to a cache, a socket's buffers) the bytes are
+ * copied into staging buffers, which come back from the worker to be used again.
+ *
+ * Every error comes back as a one-line SourceError naming the layer; a worker that
+ * dies fails its layer (and the pool starts another for the next one). Whoever
+ * makes a pool closes it, which terminates the workers; idle workers do not keep
+ * the process alive in any case.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -13,13 +17,13 @@ import { Worker } from "node:worker_threads";
 import { SourceError } from "../../errors.js";
 import type { InterestSpec } from "./interest-spec.js";
 import { fromWire, unpackIndex, type FromWorker, type ToWorker } from "./protocol.js";
-import type { ScanOutcome } from "./scan-stored.js";
+import { layerError, type ScanOutcome } from "./scan-stored.js";
 import type { StoredLayer } from "./stored-layer.js";
 
 /** The compiled worker next to this module (dist/inspect/scan/scan-worker.js). */
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
 
-/** Chunk size: a multiple of the tar block, so the tar parser never has to join chunks. */
+/** Size of the staging buffers a stream is copied into when its own cannot be moved. */
 const CHUNK = 1 << 20;
 /** Stored bytes sent to a worker and not yet taken off its queue. */
 const WINDOW = 4 << 20;
@@ -31,18 +35,28 @@ export function scanWorkerAvailable(): boolean {
   return WORKER_URL.protocol === "file:" && existsSync(fileURLToPath(WORKER_URL));
 }
 
-/** The error for a layer: SourceErrors as they are, anything else named after the layer. */
-export function layerError(err: unknown, what: string): SourceError {
-  if (err instanceof SourceError) return err;
-  return new SourceError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-}
-
 /**
  * Whether a chunk starts its own ArrayBuffer, not a shared one (Buffer's pool, a
  * bigger buffer it is a view into): only then may the buffer be moved.
  */
 function ownsBuffer(chunk: Buffer): boolean {
   return chunk.byteOffset === 0 && chunk.buffer.byteLength >= 64 * 1024 && chunk.length > chunk.buffer.byteLength / 2;
+}
+
+/**
+ * The process's Node options, for the workers (a profiler, memory limits, preloaded
+ * modules), less those that only make sense for a main script and stop a worker from
+ * starting (`node --input-type=module -e ...`).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (/^(-e|--eval|-p|--print)$/.test(a)) i++;
+    else if (!/^(--input-type|--eval|--print|-i$|--interactive|-c$|--check|--test|--watch)/.test(a)) out.push(a);
+  }
+  return out;
 }
 
 interface ActiveJob {
@@ -61,7 +75,7 @@ class ScanWorker {
   readonly #exited: Promise<void>;
 
   constructor() {
-    this.#w = new Worker(WORKER_URL);
+    this.#w = new Worker(WORKER_URL, { execArgv: workerExecArgv() });
     this.#w.unref();
     this.#w.on("message", (m: FromWorker) => {
       if (this.#job?.id === m.id) this.#job.onMessage(m);

@@ -47,6 +47,22 @@ import { rule as sensitiveVolumes } from "./sensitive-volumes.js";
 import { rule as baseImagePinned } from "./base-image-pinned.js";
 import { rule as fileAssertions } from "./file-assertions.js";
 import { rule as cstCommandTests } from "./cst-command-tests.js";
+import { rule as dockerfileBasePinned } from "./dockerfile-base-pinned.js";
+import { rule as dockerfileFinalStage } from "./dockerfile-final-stage.js";
+import { rule as dockerfileGoModFirst } from "./dockerfile-go-mod-first.js";
+import { rule as dockerfileGoCacheMounts } from "./dockerfile-go-cache-mounts.js";
+import { rule as dockerfileGoCgo } from "./dockerfile-go-cgo.js";
+import { rule as dockerfileGoLdflags } from "./dockerfile-go-ldflags.js";
+import { rule as dockerfileUser } from "./dockerfile-user.js";
+import { rule as dockerfileExecForm } from "./dockerfile-exec-form.js";
+import { rule as dockerfileApkNoCache } from "./dockerfile-apk-no-cache.js";
+import { rule as dockerfileAptLists } from "./dockerfile-apt-lists.js";
+import { rule as dockerfileMaskedFailures } from "./dockerfile-masked-failures.js";
+import { rule as dockerfileSecrets } from "./dockerfile-secrets.js";
+import { rule as dockerfileDockerignore } from "./dockerfile-dockerignore.js";
+import { rule as dockerfileOciLabels } from "./dockerfile-oci-labels.js";
+import { rule as dockerfileUserMatches } from "./dockerfile-user-matches.js";
+import { rule as dockerfileEntrypointMatches } from "./dockerfile-entrypoint-matches.js";
 import { rule as configAssertions } from "./config-assertions.js";
 import { rule as runtimeHealthy } from "./runtime-healthy.js";
 import { rule as runtimeStaysUp } from "./runtime-stays-up.js";
@@ -101,6 +117,22 @@ export const RULES: readonly AnyRule[] = [
   baseImagePinned,
   fileAssertions,
   cstCommandTests,
+  dockerfileBasePinned,
+  dockerfileFinalStage,
+  dockerfileGoModFirst,
+  dockerfileGoCacheMounts,
+  dockerfileGoCgo,
+  dockerfileGoLdflags,
+  dockerfileUser,
+  dockerfileExecForm,
+  dockerfileApkNoCache,
+  dockerfileAptLists,
+  dockerfileMaskedFailures,
+  dockerfileSecrets,
+  dockerfileDockerignore,
+  dockerfileOciLabels,
+  dockerfileUserMatches,
+  dockerfileEntrypointMatches,
   configAssertions,
   runtimeHealthy,
   runtimeStaysUp,

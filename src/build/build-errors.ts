@@ -1,0 +1,71 @@
+/**
+ * A failed build as one line: where in the Dockerfile (file:line), which step, what
+ * the builder said, and the last line the step printed. The whole output stays on the
+ * error (`log`) for --debug.
+ */
+import { EngineError } from "../errors.js";
+import type { BuildError } from "../inspect/sources/engine-client.js";
+import { oneLine } from "../inspect/sources/engine-transport.js";
+import { stepAt, type DockerfileOutline } from "./dockerfile-steps.js";
+
+export class ImageBuildError extends EngineError {
+  constructor(
+    message: string,
+    /** Every line of build output. */
+    readonly log: readonly string[],
+    cause?: unknown,
+  ) {
+    super(message, { cause });
+  }
+}
+
+export interface FailureContext {
+  /** The context as the user gave it. */
+  context: string;
+  /** The Dockerfile as the user gave it. */
+  dockerfile: string;
+  outline: DockerfileOutline;
+}
+
+/** What the builder said after "failed at step N/M (…): ", split from the step's last output. */
+function splitDetail(err: BuildError): { detail: string; lastOutput?: string } {
+  let rest = err.message;
+  if (err.step !== undefined) {
+    const where = `failed at step ${err.step} (${oneLine(err.instruction ?? "", 120)}): `;
+    const at = rest.indexOf(where);
+    if (at >= 0) rest = rest.slice(at + where.length);
+  } else {
+    rest = rest.replace(/^cannot build (?:image '[^']*'|an image): (?:failed: )?/, "");
+  }
+  const marker = "; last output: ";
+  const cut = rest.lastIndexOf(marker);
+  if (cut < 0) return { detail: rest };
+  return { detail: rest.slice(0, cut), lastOutput: rest.slice(cut + marker.length) };
+}
+
+const PULL_FAILURE = /pull access denied|repository does not exist|manifest unknown|manifest for .* not found|no such host|dial tcp|registry|unauthorized|connection refused|i\/o timeout|TLS handshake/i;
+
+export function describeBuildFailure(err: BuildError, ctx: FailureContext): string {
+  const { detail, lastOutput } = splitDetail(err);
+  const prefix = `cannot build ${ctx.context}`;
+
+  const parse = /dockerfile parse error line (\d+): (.*)$/i.exec(detail);
+  if (parse) return `${prefix}: ${ctx.dockerfile}:${parse[1]}: ${parse[2]} (the Dockerfile does not parse)`;
+  if (err.step === undefined) return `${prefix}: ${detail}`;
+
+  const step = stepAt(ctx.outline, err.step, err.instruction);
+  const where = step ? `${ctx.dockerfile}:${step.line}` : ctx.dockerfile;
+  const instruction = oneLine(err.instruction ?? step?.text ?? "", 100);
+  const keyword = instruction.split(" ", 1)[0]?.toUpperCase();
+
+  if (keyword === "FROM" && PULL_FAILURE.test(detail)) {
+    const base = ctx.outline.bases.find((b) => b.line === step?.line)?.image ?? instruction.replace(/^FROM\s+(--\S+\s+)*/i, "").split(/\s+/)[0];
+    const hint = base?.startsWith("imgpolicy-base/") ? " (imgpolicy's own bases are built by scripts/build-bases.sh)" : "";
+    return `${prefix}: ${where}: base image '${base}' is not in the local engine and could not be pulled: ${oneLine(detail, 200)}${hint}`;
+  }
+
+  const exit = /^The command '.*' returned a non-zero code: (\d+)$/.exec(detail);
+  const what = exit ? `failed with exit code ${exit[1]}` : `failed: ${oneLine(detail, 240)}`;
+  const last = lastOutput ? `; last output: ${oneLine(lastOutput, 200)}` : "";
+  return `${prefix}: ${where}: step ${err.step} '${instruction}' ${what}${last}`;
+}

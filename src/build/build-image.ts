@@ -1,0 +1,166 @@
+/**
+ * buildImage(): a build context directory and its Dockerfile → an image in the local
+ * engine, with the classic builder (the only one Debian's docker.io 20.10 offers without
+ * BuildKit). The context is tarred as the Docker CLI does (.dockerignore honoured), the
+ * build output is kept (on the result, or on the error) rather than printed, and a failed
+ * build is one line naming the step and the Dockerfile line. Nothing is left behind on
+ * failure: the builder removes its containers (forcerm), this removes the images it made.
+ */
+import { randomBytes } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { basename, isAbsolute, relative, resolve, sep } from "node:path";
+import { SourceError, causeText } from "../errors.js";
+import { BuildError, EngineClient } from "../inspect/sources/engine-client.js";
+import { contextTar, listContext, type ExtraFile } from "./context-tar.js";
+import { outlineDockerfile, type DockerfileOutline } from "./dockerfile-steps.js";
+import { ImageBuildError, describeBuildFailure } from "./build-errors.js";
+import { createdImages, removeCreated } from "./build-cleanup.js";
+
+export { ImageBuildError } from "./build-errors.js";
+
+export interface BuildImageOptions {
+  /** The Dockerfile: a path relative to the working directory, or absolute (default CONTEXT/Dockerfile). */
+  dockerfile?: string;
+  /** The stage to stop at. */
+  target?: string;
+  buildArgs?: Record<string, string>;
+  /** Keep the image under this name; without it the image gets a temporary tag that cleanup() removes. */
+  tag?: string;
+  labels?: Record<string, string>;
+  engine?: EngineClient;
+  /** Do not use the engine's build cache. */
+  noCache?: boolean;
+  /** Each line of build output, as it comes (it is kept on the result and on errors either way). */
+  onOutput?: (line: string) => void;
+}
+
+export interface BuiltImage {
+  /** "sha256:…" */
+  imageId: string;
+  /** The tag given, or the temporary one. */
+  tag: string;
+  /** Whether the tag was given (cleanup() then leaves the image). */
+  kept: boolean;
+  /** The Dockerfile as given (path as the user wrote it) and its text; `dockerignore`: the context has one. */
+  dockerfile: { path: string; text: string; dockerignore: boolean };
+  /** Every line of build output. */
+  log: string[];
+  durationMs: number;
+  /** Removes the image unless it was tagged on request. Safe to call more than once. */
+  cleanup(): Promise<void>;
+}
+
+/** Repository names are lower case [a-z0-9] words joined by ".", "_", "-". */
+function repoWord(text: string, fallback: string): string {
+  const w = text.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+|[._-]+$/g, "").replace(/[._-]{2,}/g, "-");
+  return w === "" ? fallback : w.slice(0, 64);
+}
+
+/** imgpolicy-build/CONTEXT:VARIANT-RANDOM, VARIANT from the Dockerfile's name (Dockerfile.scratch → scratch). */
+function temporaryTag(contextDir: string, dockerfileName: string): string {
+  const m = /^(?:Dockerfile|Containerfile)\.(.+)$/i.exec(dockerfileName) ?? /^(.+)\.(?:Dockerfile|Containerfile)$/i.exec(dockerfileName);
+  const variant = m ? repoWord(m[1]!, "build") : "build";
+  return `imgpolicy-build/${repoWord(basename(contextDir), "context")}:${variant}-${randomBytes(4).toString("hex")}`;
+}
+
+async function isDirectory(path: string): Promise<boolean | undefined> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw new SourceError(`cannot read the build context '${path}': ${causeText(err)}`, { cause: err });
+  }
+}
+
+/** Builds `context` (a directory) with the local engine. Throws SourceError or ImageBuildError, one line each. */
+export async function buildImage(context: string, opts: BuildImageOptions = {}): Promise<BuiltImage> {
+  const started = Date.now();
+  const contextDir = resolve(context);
+  const isDir = await isDirectory(contextDir);
+  if (isDir === undefined) throw new SourceError(`build context '${context}' does not exist`);
+  if (!isDir) throw new SourceError(`build context '${context}' is not a directory`);
+
+  const dockerfileShown = opts.dockerfile ?? `${context.replace(/\/+$/, "")}/Dockerfile`;
+  const dockerfilePath = opts.dockerfile !== undefined ? resolve(opts.dockerfile) : resolve(contextDir, "Dockerfile");
+  let text: string;
+  try {
+    text = await readFile(dockerfilePath, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new SourceError(
+        opts.dockerfile !== undefined
+          ? `Dockerfile '${opts.dockerfile}' not found`
+          : `no Dockerfile in the build context '${context}' (name one with --file)`,
+      );
+    }
+    throw new SourceError(`cannot read Dockerfile '${dockerfileShown}': ${causeText(err)}`, { cause: err });
+  }
+
+  // Inside the context it goes by its path there; from elsewhere it is added, as the CLI does.
+  const rel = relative(contextDir, dockerfilePath);
+  const inside = rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
+  const dockerfileName = inside ? rel.split(sep).join("/") : `.dockerfile.${randomBytes(10).toString("hex")}`;
+  const listing = await listContext(contextDir, [dockerfileName, ".dockerignore"]);
+  const ignoreFile = listing.entries.find((e) => e.name === ".dockerignore" && e.type === "file");
+  const dockerignore = ignoreFile !== undefined;
+  let entries = listing.entries;
+  const extra: ExtraFile[] = [];
+  if (!inside) {
+    // As the CLI does: the added Dockerfile is also named in .dockerignore, so that the
+    // engine drops it from the context after reading it (COPY . does not see it).
+    const ignored = ignoreFile ? await readFile(ignoreFile.source, "utf8") : "";
+    entries = entries.filter((e) => e !== ignoreFile);
+    extra.push({ name: ".dockerignore", content: Buffer.from(`${ignored}${ignored === "" || ignored.endsWith("\n") ? "" : "\n"}${dockerfileName}\n`) });
+    extra.push({ name: dockerfileName, content: Buffer.from(text, "utf8") });
+  }
+
+  const outline: DockerfileOutline = outlineDockerfile(text, opts.buildArgs);
+  const engine = opts.engine ?? new EngineClient();
+  const kept = opts.tag !== undefined;
+  const tag = opts.tag ?? temporaryTag(contextDir, basename(dockerfilePath));
+  const log: string[] = [];
+  const onOutput = (line: string) => {
+    log.push(line);
+    opts.onOutput?.(line);
+  };
+
+  let result;
+  try {
+    result = await engine.imageBuild(contextTar(entries, extra), {
+      tag,
+      dockerfile: dockerfileName,
+      target: opts.target,
+      buildArgs: opts.buildArgs,
+      labels: opts.labels,
+      noCache: opts.noCache,
+      onOutput,
+    });
+  } catch (err) {
+    if (!(err instanceof BuildError)) throw err;
+    const buildLog = err.log.length > 0 ? err.log : log;
+    await removeCreated(engine, createdImages(buildLog), undefined);
+    throw new ImageBuildError(describeBuildFailure(err, { context, dockerfile: dockerfileShown, outline }), buildLog, err);
+  }
+
+  // The stages other than the last one leave their images behind, untagged: remove them now.
+  await removeCreated(engine, createdImages(result.log), result.id);
+  let removed = false;
+  return {
+    imageId: result.id,
+    tag,
+    kept,
+    dockerfile: { path: dockerfileShown, text, dockerignore },
+    log: result.log,
+    durationMs: Date.now() - started,
+    async cleanup() {
+      if (kept || removed) return;
+      removed = true;
+      try {
+        await engine.imageRemove(tag);
+      } catch (err) {
+        if (!(err instanceof SourceError)) throw err; // already gone
+      }
+    },
+  };
+}

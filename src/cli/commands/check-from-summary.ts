@@ -1,0 +1,71 @@
+/**
+ * The summary table of `check --from`: one row per image with its policy, verdict and
+ * failed rules by severity. Text (after the report) and Markdown (before it, for
+ * CI step summaries). Only wording: the verdicts are the report's.
+ */
+import { oneLine } from "../../policies/report/common.js";
+import { mdCode, mdText } from "../../policies/report/markdown.js";
+import type { ImageReport, Report } from "../../policies/report-types.js";
+import { SEVERITIES, type Severity } from "../../policies/types.js";
+
+type Row = ImageReport & { policies?: string[]; failOn?: Severity };
+
+const verdict = (i: Row): "passed" | "failed" | "error" => (i.error ? "error" : i.passed ? "passed" : "failed");
+
+/** "2 critical, 1 high", "none", or "could not be read". */
+export function failedBySeverity(i: Row): string {
+  if (i.error) return "could not be read";
+  const parts = SEVERITIES.filter((s) => i.counts.failedBySeverity[s] > 0).map((s) => `${i.counts.failedBySeverity[s]} ${s}`);
+  return parts.length ? parts.join(", ") : "none";
+}
+
+/** The threshold, when it is not the report's. */
+const threshold = (i: Row, report: Report): string => (i.failOn && i.failOn !== report.failOn ? ` (fails on ${i.failOn})` : "");
+
+const policyOf = (i: Row, report: Report): string => (i.policies ?? report.policies).join(" + ");
+
+/** The reference, with the platform when the same reference is checked for more than one platform. */
+function imageNames(report: Report): string[] {
+  const platforms = new Map<string, Set<string | undefined>>();
+  for (const i of report.images) platforms.set(i.reference, (platforms.get(i.reference) ?? new Set()).add(i.platform));
+  return report.images.map((i) => (platforms.get(i.reference)!.size > 1 && i.platform ? `${i.reference} (${i.platform})` : i.reference));
+}
+
+function headline(report: Report): string {
+  const passed = report.images.filter((i) => i.passed).length;
+  const policies = new Set(report.images.map((i) => policyOf(i, report))).size;
+  return `${report.images.length} image${report.images.length === 1 ? "" : "s"}, ${policies} polic${policies === 1 ? "y" : "ies"}: ${passed} passed, ${report.images.length - passed} not`;
+}
+
+/** The table for a terminal, ending in a newline. Colour only on the verdict. */
+export function textSummary(report: Report, color = false): string {
+  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const head = ["IMAGE", "POLICY", "VERDICT", "FAILED RULES"];
+  const names = imageNames(report);
+  const rows = report.images.map((i, n) => [oneLine(names[n]!), oneLine(policyOf(i, report) + threshold(i, report)), verdict(i), failedBySeverity(i)]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[], paintVerdict: boolean) =>
+    `  ${cells
+      .map((cell, c) => {
+        const padded = c === cells.length - 1 ? cell : cell.padEnd(widths[c]!);
+        if (c !== 2 || !paintVerdict) return padded;
+        return paint(cell === "passed" ? "32" : "31", cell) + padded.slice(cell.length);
+      })
+      .join("  ")}`;
+  const title = paint("1", `release gate: ${headline(report)}`);
+  return [title, line(head, false), ...rows.map((r) => line(r, true))].join("\n") + "\n";
+}
+
+const ICON = { passed: "✅", failed: "❌", error: "⚠️" } as const;
+
+/** The table as Markdown, ending in a newline. */
+export function markdownSummary(report: Report): string {
+  const out = [`## imgpolicy release gate: ${report.passed ? "✅" : "❌"} ${mdText(headline(report))}`, "", "| image | policy | verdict | failed rules |", "| --- | --- | --- | --- |"];
+  const names = imageNames(report);
+  for (const [n, i] of (report.images as Row[]).entries()) {
+    const v = verdict(i);
+    const policy = (i.policies ?? report.policies).map((p) => mdCode(p, true)).join(" + ") + mdText(threshold(i, report));
+    out.push(`| ${mdCode(names[n]!, true)} | ${policy} | ${ICON[v]} ${v} | ${mdText(failedBySeverity(i))} |`);
+  }
+  return out.join("\n") + "\n";
+}

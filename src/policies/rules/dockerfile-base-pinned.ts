@@ -1,0 +1,66 @@
+/** IMG-DF-001: every FROM pins its base image by version tag or digest (hadolint DL3006/DL3007). */
+import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { at, dockerfileOf } from "./dockerfile-helpers.js";
+import { pinning } from "./image-reference.js";
+
+interface Options {
+  /** Accept only a digest, not a version tag. */
+  requireDigest: boolean;
+  /** Tags that move and so pin nothing. */
+  mutableTags: string[];
+}
+
+export const rule: Rule<Options> = {
+  id: "IMG-DF-001",
+  title: "Dockerfile base images pinned",
+  category: "dockerfile",
+  severity: "medium",
+  description:
+    "Each FROM that names an image (not `scratch`, not an earlier stage) gives a version tag other than `latest` (or another tag in `mutableTags`), or a digest (`@sha256:…`); with `requireDigest` only a digest counts. Build stages count too: a moving builder changes the binary. A FROM that uses ARGs declared before the first FROM is judged with their defaults; where an ARG without a default gives the tag or digest, the FROM depends on --build-arg and is not judged.",
+  rationale:
+    "An untagged or `latest` base makes every build start from whatever the tag points to that day: the same Dockerfile gives different images, a breaking or compromised base lands silently, and a rebuild cannot reproduce a release. hadolint DL3006/DL3007, trivy DS-0001. A digest pins the exact image (every architecture, when it is the index digest) and tools like Renovate or Dependabot still propose updates.",
+  remediation:
+    "Name a version, and pin the digest where you can:\n" +
+    "  FROM golang:1.22-alpine@sha256:<index digest> AS build\n" +
+    "  FROM alpine:3.19\n" +
+    "(`docker buildx imagetools inspect alpine:3.19` prints the index digest.)",
+  optionsSchema: {
+    type: "object",
+    properties: {
+      requireDigest: { type: "boolean", description: "Accept only a digest, not a version tag." },
+      mutableTags: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true, description: "Tags that pin nothing (default: latest)." },
+    },
+    additionalProperties: false,
+  },
+  defaultOptions: { requireDigest: false, mutableTags: ["latest"] },
+  check(facts, options) {
+    const df = dockerfileOf(facts);
+    if (typeof df === "string") return skip(df);
+    const findings: Finding[] = [];
+    for (const stage of df.stages) {
+      const base = stage.from;
+      if (base.scratch || base.stage !== undefined) continue;
+      let ref = base.image;
+      let via = base.written !== base.image ? ` (${base.written} with the ARG defaults)` : "";
+      if (base.unresolved.length > 0) {
+        // an ARG without a default: judge only when the tag and digest part is written out
+        if (base.written.slice(base.written.lastIndexOf("/") + 1).includes("$")) continue;
+        [ref, via] = [base.written, ""];
+      }
+      const p = pinning(ref);
+      if (p.kind === "digest") continue;
+      let why: string;
+      if (p.kind === "none") why = "no tag, so it is read as latest";
+      else if (options.mutableTags.includes(p.tag)) why = `the tag ${p.tag} moves`;
+      else if (options.requireDigest) why = "a tag only, and the policy requires a digest";
+      else continue;
+      findings.push({
+        message: `FROM ${ref}${via} does not pin the base image: ${why}.`,
+        location: at(df, stage.fromInstruction),
+        expected: options.requireDigest ? "a base image digest (image:tag@sha256:…)" : "a version tag or a digest",
+        found: `${ref}: ${why}`,
+      });
+    }
+    return failIf(findings);
+  },
+};

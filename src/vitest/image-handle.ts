@@ -1,0 +1,117 @@
+/**
+ * `image(ref)`: a lazy handle on an image for tests. Nothing is read until a matcher
+ * asks; facts and reports are memoised per handle (a report per policy), so several
+ * assertions on one handle read the image once per policy.
+ */
+import { check, inspect, policyNames, resolvePolicy, type CheckOptions, type PolicyInput } from "../index.js";
+import type { Facts } from "../inspect/facts/types.js";
+import type { OpenOptions } from "../inspect/resolve.js";
+import type { RuntimeProbe } from "../policies/check.js";
+import type { ResolvedPolicy } from "../policies/policy-types.js";
+import type { ImageReport, Report } from "../policies/report-types.js";
+import type { AnyRule, Severity } from "../policies/types.js";
+
+export interface ImageOptions extends OpenOptions {
+  /** The time certificate expiry and waiver expiry are judged against (default: now). */
+  now?: Date;
+  /** Also run the image under the policy's runtime profile (needs a container engine). */
+  runtime?: boolean;
+  /** Only the runtime rules. Implies `runtime`. */
+  runtimeOnly?: boolean;
+  /** Policy files named relatively resolve against this directory (default: the working directory). */
+  cwd?: string;
+  /** Replaces the runtime probe (tests). */
+  probe?: RuntimeProbe;
+}
+
+export interface ReportOptions {
+  /** Overrides the policy's threshold. */
+  failOn?: Severity;
+  /** Evaluate only these rules (default: every rule the policy enables). */
+  rules?: readonly AnyRule[];
+}
+
+/** The one image's part of a report, with the report it came from. */
+export interface ImageVerdict {
+  report: Report;
+  image: ImageReport;
+  /** The policy as evaluated (after `failOn`). */
+  policy: ResolvedPolicy;
+}
+
+const BRAND = Symbol.for("imgpolicy.vitest.image");
+
+export class ImageHandle {
+  readonly [BRAND] = true;
+  readonly ref: string;
+  readonly options: Readonly<ImageOptions>;
+  #facts: Promise<Facts> | undefined;
+  readonly #byName = new Map<string, Promise<ImageVerdict>>();
+  readonly #byObject = new WeakMap<ResolvedPolicy, Map<string, Promise<ImageVerdict>>>();
+
+  constructor(ref: string, options: ImageOptions = {}) {
+    if (!ref) throw new TypeError("image(): the reference is empty");
+    this.ref = ref;
+    this.options = { ...options };
+  }
+
+  /** The facts `imgpolicy inspect --json` prints, read once. */
+  facts(): Promise<Facts> {
+    const { runtime: _r, runtimeOnly: _o, cwd: _c, probe: _p, ...open } = this.options;
+    this.#facts ??= forget(inspect(this.ref, open), () => (this.#facts = undefined));
+    return this.#facts;
+  }
+
+  /** The image checked against a policy, once per policy (and threshold and rule set). */
+  verdict(policy: PolicyInput, opts: ReportOptions = {}): Promise<ImageVerdict> {
+    const key = JSON.stringify([typeof policy === "object" && !Array.isArray(policy) ? null : policyNames(policy), opts.failOn ?? null, opts.rules?.map((r) => r.id) ?? null]);
+    let memo = this.#byName;
+    if (typeof policy === "object" && !Array.isArray(policy)) {
+      const p = policy as ResolvedPolicy;
+      memo = this.#byObject.get(p) ?? new Map();
+      this.#byObject.set(p, memo);
+    }
+    let v = memo.get(key);
+    if (!v) {
+      v = forget(this.#check(policy, opts), () => memo.delete(key));
+      memo.set(key, v);
+    }
+    return v;
+  }
+
+  async #check(input: PolicyInput, opts: ReportOptions): Promise<ImageVerdict> {
+    const { cwd, ...rest } = this.options;
+    const policy = await resolvePolicy(input, { ...(cwd ? { cwd } : {}), ...(opts.failOn ? { failOn: opts.failOn } : {}) });
+    const options: CheckOptions = { ...rest, concurrency: 1, policyNames: policyNames(input), ...(opts.rules ? { rules: opts.rules } : {}) };
+    const report = await check([this.ref], policy, options);
+    const image = report.images[0]!;
+    if (image.error) throw new Error(`${this.ref} could not be checked: ${image.error}`);
+    return { report, image, policy };
+  }
+
+  toString(): string {
+    return this.ref;
+  }
+}
+
+/** Drops a memoised promise when it rejects, so that a later assertion tries again. */
+function forget<T>(p: Promise<T>, drop: () => void): Promise<T> {
+  p.catch(drop);
+  return p;
+}
+
+/** A lazy handle on an image: `await expect(image("oci:build/app:1")).toPassPolicy("go-scratch")`. */
+export function image(ref: string, opts: ImageOptions = {}): ImageHandle {
+  return new ImageHandle(ref, opts);
+}
+
+export function isImageHandle(x: unknown): x is ImageHandle {
+  return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** What a matcher received: a handle, or a reference string made into one. */
+export function asImage(received: unknown, matcher: string): ImageHandle {
+  if (isImageHandle(received)) return received;
+  if (typeof received === "string") return image(received);
+  throw new TypeError(`${matcher}: expected image("REF") or an image reference string, received ${received === null ? "null" : typeof received}`);
+}

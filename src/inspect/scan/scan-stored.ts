@@ -68,6 +68,11 @@ export class StoredScan {
   #innerHead: Buffer[] | undefined = [];
   #innerLen = 0;
   #error: SourceError | undefined;
+  /** A decompression failure held until the blob digest has been checked. */
+  #undecodable: Error | undefined;
+  #ending = false;
+  /** Chunks given to the decompressor that it has not called back for. */
+  readonly #inflating = new Set<{ consumed: Consumed; done: boolean }>();
 
   /** `onError` learns of a failure as soon as it happens (`end` then rejects with it). */
   constructor(check: TarCheck, layer: number, what: string, interest: ScanInterest, onError: (err: SourceError) => void) {
@@ -105,6 +110,7 @@ export class StoredScan {
   async end(): Promise<ScanOutcome> {
     this.#told();
     if (this.#first) this.#sniff();
+    this.#ending = true;
     if (this.#error) throw this.#error;
     try {
       const blob = this.#check.blob;
@@ -114,6 +120,7 @@ export class StoredScan {
         }
         digestCheck(this.#blobHash, blob.digest, blob.what);
       }
+      if (this.#undecodable) throw this.#undecodable;
       if (this.#inflate) {
         this.#inflate.end();
         await drained(this.#inflate);
@@ -181,21 +188,47 @@ export class StoredScan {
     }
     const inflate = (this.#inflate = decompressor(compression));
     inflate.on("data", (c: Buffer) => this.#tar(c));
+    inflate.on("close", () => this.#letGo());
     inflate.on("error", (err: Error) => {
       const msg = /unexpected end of file/i.test(err.message) ? `truncated ${compression} stream` : err.message;
-      this.#fail(new Error(`cannot decompress: ${msg}`, { cause: err }));
+      const e = new Error(`cannot decompress: ${msg}`, { cause: err });
+      // bytes that do not inflate are most likely not the blob's: when its digest is still
+      // to be checked, that check (at the end) says so, else this error does
+      if (this.#check.blob && !this.#ending) this.#undecodable ??= e;
+      else this.#fail(e);
+      this.#letGo();
     });
   }
 
   #stored(chunk: Buffer, consumed: Consumed): void {
-    if (this.#error) return consumed(true);
+    if (this.#error || this.#undecodable) return consumed(true);
     if (!this.#inflate) {
       this.#tar(chunk);
       return consumed(true);
     }
     // zlib lets go of the chunk when it has inflated it; fzstd may keep a piece for its next frame
     const reusable = this.#compression === "gzip";
-    this.#inflate.write(chunk, () => consumed(reusable));
+    const pending = { consumed, done: false };
+    this.#inflating.add(pending);
+    this.#inflate.write(chunk, () => {
+      if (pending.done) return;
+      pending.done = true;
+      this.#inflating.delete(pending);
+      consumed(reusable);
+    });
+  }
+
+  /**
+   * A decompressor that fails or is destroyed does not call back for what it was still
+   * given: those chunks count as consumed (but their buffers, which it may still be
+   * reading, are not to be reused).
+   */
+  #letGo(): void {
+    for (const p of this.#inflating) {
+      p.done = true;
+      p.consumed(false);
+    }
+    this.#inflating.clear();
   }
 
   #tar(chunk: Buffer): void {

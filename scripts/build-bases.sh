@@ -244,7 +244,7 @@ build_base() {
 }
 
 # One run at a time (tests and examples may call this concurrently).
-lock=${TMPDIR:-/tmp}/imgpolicy-build-bases.lock
+lock=/tmp/imgpolicy-build-bases.lock
 exec 9>"$lock"
 flock 9
 

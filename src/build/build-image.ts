@@ -137,9 +137,10 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
       onOutput,
     });
   } catch (err) {
-    if (!(err instanceof BuildError)) throw err;
-    const buildLog = err.log.length > 0 ? err.log : log;
+    const buildLog = err instanceof BuildError && err.log.length > 0 ? err.log : log;
+    // the images of the steps that did succeed (also when the engine went away mid-build)
     await removeCreated(engine, createdImages(buildLog), undefined);
+    if (!(err instanceof BuildError)) throw err;
     throw new ImageBuildError(describeBuildFailure(err, { context, dockerfile: dockerfileShown, outline }), buildLog, err);
   }
 

@@ -69,6 +69,12 @@ describe("evaluate", () => {
     expect(evaluate(baseFacts(), policy({ waivers: [{ ...w, expires: "2026-06-01" }] }), { rules, now }).results[0]!.status).toBe("waived");
   });
 
+  it("waives a Dockerfile finding by FILE:LINE", () => {
+    const rules = [mk("A", { status: "fail", findings: [{ message: "m", location: { dockerfile: { file: "Dockerfile", line: 7 } } }, { message: "n", location: { dockerfile: { file: "Dockerfile", line: 9 } } }] })];
+    const r = evaluate(baseFacts(), policy({ waivers: [{ rule: "A", path: "Dockerfile:7", reason: "r" }] }), { rules, now });
+    expect(r.results[0]!.findings.map((f) => Boolean(f.waivedBy))).toEqual([true, false]);
+  });
+
   it("matches image globs on the reference", () => {
     const rules = [mk("A", { status: "fail", findings: [f("/x")] })];
     const facts = baseFacts();

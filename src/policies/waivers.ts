@@ -16,8 +16,11 @@ export function waiverCovers(w: Waiver, ruleId: string, image: string, finding: 
   if (w.rule !== ruleId) return false;
   if (w.image && !glob(w.image, image)) return false;
   if (w.path) {
+    // an image path, or for Dockerfile findings "FILE:LINE" (or just FILE)
     const p = finding.location?.path;
-    if (!p || !glob(w.path, p)) return false;
+    const df = finding.location?.dockerfile;
+    const hit = (p !== undefined && glob(w.path, p)) || (df !== undefined && (glob(w.path, `${df.file}:${df.line}`) || glob(w.path, df.file)));
+    if (!hit) return false;
   }
   return true;
 }

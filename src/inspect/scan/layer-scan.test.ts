@@ -100,6 +100,24 @@ describe("scanStoredHere (a worker's scan, on this thread)", () => {
     const cut = gzipSync(tar).subarray(0, 2000);
     await expect(run(cut, tar, 512)).rejects.toThrow(/^test: layer 1\/1: cannot decompress: truncated gzip stream$/);
   });
+
+  it("says the blob is not what its digest says, rather than that it does not inflate, when both are true", async () => {
+    const tar = tarBuffer(entries);
+    const gz = gzipSync(tar);
+    const bad = Buffer.from(gz);
+    bad[3] = 0xff; // header flags no gunzip knows
+    const scan = (blob: Buffer, digestOf: Buffer) => {
+      const check = {
+        diffId: digest(tar),
+        diffIdWhat: `${what}: uncompressed content does not match the config's diff_id`,
+        what,
+        blob: { digest: digest(digestOf), size: digestOf.length, what: `${what}: blob` },
+      };
+      return scanStoredHere({ stream: Readable.from([blob.subarray(0, 100), blob.subarray(100)]), check }, 0, what, interest);
+    };
+    await expect(scan(bad, gz)).rejects.toThrow(/^test: layer 1\/1: blob: digest mismatch: expected sha256:/);
+    await expect(scan(bad, bad)).rejects.toThrow(/^test: layer 1\/1: cannot decompress: unknown header flags set$/);
+  });
 });
 
 describe("the interest as data", () => {

@@ -201,6 +201,23 @@ describe("layer scans in worker threads (dist/)", () => {
       }
     });
 
+    it("reads a blob that does not inflate to its end, to say it is not what its digest says", async () => {
+      const pool = new dist.ScanPool(1);
+      try {
+        const tar = tarBuffer([{ name: "data", content: seededBytes(4, "data", 6_000_000) }]);
+        const gz = gzipSync(tar, { level: 1 });
+        const bad = Buffer.from(gz);
+        bad[3] = 0xff; // header flags no gunzip knows: it fails at once, with megabytes still to come
+        const check = (of: Buffer) => ({ ...stored(tar, 1 << 20).check, blob: { digest: digest(of), size: of.length, what: `${what}: blob` } });
+        let e = await failure(pool.scan({ ...stored(bad, 65536), check: check(gz) }, 0, what, interest));
+        expect(e.message).toMatch(/^test: layer 1\/1: blob: digest mismatch: expected sha256:/);
+        e = await failure(pool.scan({ ...stored(bad, 65536, { transferable: true }), check: check(bad) }, 0, what, interest));
+        expect(e.message).toBe("test: layer 1/1: cannot decompress: unknown header flags set");
+      } finally {
+        await pool.close();
+      }
+    });
+
     it("stops at once when told to, and lets go of the stream", async () => {
       const pool = new dist.ScanPool(1);
       try {

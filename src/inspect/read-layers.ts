@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Transform, type TransformCallback } from "node:stream";
-import type { Image, Layer } from "./image.js";
+import { layerCompression, type Image, type Layer } from "./image.js";
 import { FileTree } from "./fs/file-tree.js";
 import { scanLayer, type LayerIndex, type ScanInterest } from "./fs/scan-layer.js";
 import { isScannable } from "./scan/stored-layer.js";
@@ -49,10 +49,11 @@ export interface ReadLayersOptions {
   /** How many layers are read at once on the main thread (default 3). With workers, at most one per worker. */
   concurrency?: number;
   /**
-   * Worker threads for the layer scans: 0 scans on the main thread. By default
-   * (or with env IMGPOLICY_SCAN_WORKERS) up to min(CPUs, layers, 4), unless the
-   * layers are small (under 8 MiB stored in all) or the compiled worker is not there
-   * (running from the TypeScript sources), or the interest has no spec.
+   * Worker threads for the layer scans (default: env IMGPOLICY_SCAN_WORKERS, else
+   * chosen): 0 scans on the main thread. Chosen, it is up to min(CPUs, layers, 4)
+   * for plain layers and half that for compressed ones, and none for small images
+   * (under 8 MiB stored in all), on one CPU, when the compiled worker is not there
+   * (running from the TypeScript sources) or the interest has no spec.
    */
   workers?: number;
 }
@@ -103,19 +104,34 @@ async function readInProcess(layer: Layer, i: number, what: string, interest: Sc
   }
 }
 
-/** How many workers to start: 0 for none. */
-async function workerCount(layers: readonly Layer[], interest: ScanInterest, opts: ReadLayersOptions): Promise<number> {
+interface WorkerPlan {
+  workers: number;
+  /** Layers each worker scans at once. */
+  perWorker: number;
+}
+
+/**
+ * Whether to scan in worker threads, and with how many. A plain tar keeps a thread
+ * busy (hashing, parsing): one layer per worker, a worker per CPU. A compressed
+ * layer mostly waits for zlib, which inflates on libuv's threads: a worker drives
+ * two, and there is a worker for every two CPUs (each worker costs memory).
+ */
+async function planWorkers(layers: readonly Layer[], interest: ScanInterest, opts: ReadLayersOptions): Promise<WorkerPlan | undefined> {
   const scannable = layers.filter(isScannable);
-  if (scannable.length === 0 || interest.spec === undefined || !scanWorkerAvailable()) return 0;
+  if (scannable.length === 0 || interest.spec === undefined || !scanWorkerAvailable()) return undefined;
   const env = process.env.IMGPOLICY_SCAN_WORKERS;
   const asked = opts.workers ?? (env !== undefined && /^\d+$/.test(env) ? Number(env) : undefined);
-  const cap = Math.min(scannable.length, opts.concurrency ?? Infinity);
-  if (asked !== undefined) return Math.max(0, Math.min(asked, cap));
+  if (asked === 0) return undefined;
   const cpus = availableParallelism();
-  if (cpus < 2) return 0;
-  const stored = (await Promise.all(scannable.map((l) => l.size()))).reduce((a, b) => a + b, 0);
-  if (stored < SMALL_IMAGE) return 0;
-  return Math.min(cpus, MAX_WORKERS, cap);
+  const sizes = await Promise.all(scannable.map((l) => l.size()));
+  const stored = sizes.reduce((a, b) => a + b, 0);
+  if (asked === undefined && (cpus < 2 || stored < SMALL_IMAGE)) return undefined;
+  const kinds = await Promise.all(scannable.map(async (l) => layerCompression(await l.mediaType())));
+  const compressed = sizes.reduce((n, size, i) => n + (kinds[i] === "gzip" || kinds[i] === "zstd" ? size : 0), 0);
+  const perWorker = compressed * 2 > stored ? 2 : 1;
+  const limit = Math.min(scannable.length, opts.concurrency ?? Infinity);
+  const workers = Math.max(1, Math.min(asked ?? Math.max(1, Math.floor(cpus / perWorker)), MAX_WORKERS, Math.ceil(limit / perWorker)));
+  return { workers, perWorker: Math.min(perWorker, limit) };
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping order. */
@@ -140,8 +156,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 export async function readLayers(image: Image, interest: ScanInterest, opts: ReadLayersOptions = {}): Promise<ReadResult> {
   const layers = await image.layers();
-  const workers = await workerCount(layers, interest, opts);
-  const pool = workers > 0 ? new ScanPool(workers) : undefined;
+  const plan = await planWorkers(layers, interest, opts);
+  const pool = plan ? new ScanPool(plan.workers, plan.perWorker) : undefined;
   // the first failure stops the other layers' reads at once
   const stop = new AbortController();
   // the tree is built as the layers come in (in order), while later ones are still read
@@ -156,7 +172,7 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
     }
   };
   try {
-    const results = await mapLimit(layers, pool ? workers : (opts.concurrency ?? 3), async (layer, i) => {
+    const results = await mapLimit(layers, pool ? pool.capacity : (opts.concurrency ?? 3), async (layer, i) => {
       try {
         const meta = await metaOf(layer);
         const what = `${image.reference}: layer ${i + 1}/${layers.length} (${meta.digest.slice(0, 19)})`;

@@ -7,6 +7,7 @@ import { inspectImage } from "../inspect/facts/collect.js";
 import type { ConfigFact, Facts } from "../inspect/facts/types.js";
 import { mapLimit } from "../inspect/read-layers.js";
 import { openImage, type OpenOptions } from "../inspect/resolve.js";
+import type { CommandTestSpec } from "../runtime/command-tests.js";
 import type { RuntimeFacts, RuntimeSpec } from "../runtime/runtime-types.js";
 import { addCounts, emptyCounts, evaluate, ruleEnabled, ruleOptions } from "./evaluate.js";
 import type { ResolvedPolicy } from "./policy-types.js";
@@ -21,7 +22,12 @@ import { VERSION } from "../version.js";
 export type ProbeImage = Pick<ConfigFact, "healthcheck" | "exposedPorts" | "stopSignal" | "user">;
 
 /** The runtime probe's signature (`probeRuntime` in src/runtime/probe.ts). */
-export type RuntimeProbe = (imageRef: string, spec: RuntimeSpec, image: ProbeImage, opts: { signal?: AbortSignal }) => Promise<RuntimeFacts>;
+export type RuntimeProbe = (
+  imageRef: string,
+  spec: RuntimeSpec,
+  image: ProbeImage,
+  opts: { signal?: AbortSignal; commandTests?: readonly CommandTestSpec[] },
+) => Promise<RuntimeFacts>;
 
 export interface CheckOptions extends OpenOptions {
   policy: ResolvedPolicy;
@@ -107,9 +113,14 @@ async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule
     const image: ProbeImage = { healthcheck: c.healthcheck, exposedPorts: c.exposedPorts };
     if (c.stopSignal !== undefined) image.stopSignal = c.stopSignal;
     if (c.user !== undefined) image.user = c.user;
-    facts.runtime = await (await probe())(ref, spec, image, opts.signal ? { signal: opts.signal } : {});
+    const probeOpts: Parameters<RuntimeProbe>[3] = opts.signal ? { signal: opts.signal } : {};
+    // A container-structure-test config's commandTests run in the probe (IMG-RUN-007 judges them).
+    const commandTests = opts.policy.cst?.commandTests ?? [];
+    if (commandTests.length) probeOpts.commandTests = commandTests;
+    facts.runtime = await (await probe())(ref, spec, image, probeOpts);
   }
-  const report = evaluate(facts, opts.policy, { rules: withRuntimeDefaults(rules, spec, opts.policy), ...(opts.now ? { now: opts.now } : {}) });
+  const counted = { cst: { commandTests: opts.policy.cst?.commandTests.length ?? 0 } };
+  const report = evaluate(facts, opts.policy, { rules: withRuntimeDefaults(rules, spec, counted), ...(opts.now ? { now: opts.now } : {}) });
   if (facts.runtime) report.runtime = runtimeFigures(facts.runtime);
   return report;
 }

@@ -1,5 +1,6 @@
 /** Policies as written (files) and as resolved (extends applied, ready to evaluate). */
 import type { Waiver } from "./report-types.js";
+import type { CommandTestSpec } from "../runtime/command-tests.js";
 import type { Severity } from "./types.js";
 
 /** A rule entry as written: a severity, "off"/"on", or an object. */
@@ -36,8 +37,8 @@ export interface ResolvedPolicy {
   rules: Record<string, ResolvedRule>;
   waivers: Waiver[];
   runtime?: Record<string, unknown>;
-  /** Set when the policy came from a container-structure-test config. */
-  cst?: { commandTests: number };
+  /** Set when the policy came from a container-structure-test config: its commandTests, run by the runtime probe. */
+  cst?: { commandTests: CommandTestSpec[] };
 }
 
 export interface PolicyProblem {

@@ -7,6 +7,7 @@
  *   run 1: read-only root, caps dropped, no-new-privileges … → health, stay-up, identity,
  *          memory, stop
  *   run 2 (write probe, only when run 1 failed read-only): writable root → what it wrote
+ *   commandTests (when given): one fresh container each, same profile → pass/fail each
  *
  * Every container carries imgpolicy.runtime=1 and the run id, and is removed when the
  * run ends, fails, times out, is aborted, or the process gets SIGINT/SIGTERM.
@@ -16,6 +17,7 @@ import { getContainerRuntimeClient, ImageName } from "testcontainers";
 import { causeText, ImgpolicyError, SourceError } from "../errors.js";
 import { healthcheckFact } from "../inspect/facts/config-facts.js";
 import { EngineClient } from "../inspect/sources/engine-client.js";
+import { runCommandTests, type CommandTestSpec } from "./command-tests.js";
 import { ensureLoaded, type LoadedImage } from "./ensure-loaded.js";
 import { engineIsLocal } from "./identity.js";
 import { janitor } from "./janitor.js";
@@ -25,6 +27,7 @@ import type { RuntimeFacts, RuntimeSpec } from "./runtime-types.js";
 import { PROBE_HOST } from "./wait.js";
 import { writtenPaths } from "./writes.js";
 
+export type { CommandTestSpec } from "./command-tests.js";
 export type { ImageRuntimeConfig } from "./profile.js";
 export { writtenPaths } from "./writes.js";
 
@@ -40,6 +43,13 @@ export interface ProbeOptions {
    * handles those signals itself: the probe then rejects once its containers are gone.
    */
   exitOnSignal?: boolean;
+  /**
+   * container-structure-test commandTests to run, each in a fresh container under the same
+   * profile, after the probe's own run; their results are `commandTests` in the facts.
+   */
+  commandTests?: readonly CommandTestSpec[];
+  /** Time each commandTest may take (default 30 s). */
+  commandTestTimeoutMs?: number;
 }
 
 /** The write probe waits for health no longer than this: it only needs the startup writes. */
@@ -140,6 +150,12 @@ export async function probeRuntime(
       result.writableRun = { healthy: second.health.healthy };
       if (second.exited) result.writableRun.exitCode = second.exited.exitCode;
       if (second.health.detail) result.writableRun.detail = second.health.detail;
+    }
+    if (opts.commandTests?.length) {
+      result.commandTests = await runCommandTests(
+        { engine, imageRef: loaded.ref, plan, runId, signal, ...(opts.commandTestTimeoutMs !== undefined ? { timeoutMs: opts.commandTestTimeoutMs } : {}) },
+        opts.commandTests,
+      );
     }
     return result;
   } finally {

@@ -70,16 +70,19 @@ let nextId = 0;
 
 class ScanWorker {
   readonly #w: Worker;
-  #job: ActiveJob | undefined;
+  readonly #jobs = new Map<number, ActiveJob>();
   #dead: Error | undefined;
   readonly #exited: Promise<void>;
 
   constructor() {
-    this.#w = new Worker(WORKER_URL, { execArgv: workerExecArgv() });
-    this.#w.unref();
-    this.#w.on("message", (m: FromWorker) => {
-      if (this.#job?.id === m.id) this.#job.onMessage(m);
+    this.#w = new Worker(WORKER_URL, {
+      execArgv: workerExecArgv(),
+      // a small young generation: garbage (inflated chunks, copies) is collected sooner,
+      // which keeps the worker's share of the memory down
+      resourceLimits: { maxYoungGenerationSizeMb: 1 },
     });
+    this.#w.unref();
+    this.#w.on("message", (m: FromWorker) => this.#jobs.get(m.id)?.onMessage(m));
     this.#w.on("error", (err: Error) => this.#die(err));
     this.#exited = new Promise((resolve) => {
       this.#w.once("exit", (code) => {
@@ -93,18 +96,23 @@ class ScanWorker {
     return this.#dead !== undefined;
   }
 
+  /** Layers being scanned. */
+  get busy(): number {
+    return this.#jobs.size;
+  }
+
   #die(err: Error): void {
     this.#dead ??= err;
-    const job = this.#job;
-    this.#job = undefined;
-    job?.onCrash(err);
+    const jobs = [...this.#jobs.values()];
+    this.#jobs.clear();
+    for (const job of jobs) job.onCrash(err);
   }
 
   #post(m: ToWorker, transfer: ArrayBuffer[] = []): void {
     if (!this.#dead) this.#w.postMessage(m, transfer);
   }
 
-  /** Scans one layer; the worker must be idle. */
+  /** Scans one layer (alongside any others it is scanning). */
   scan(stored: StoredLayer, layer: number, what: string, interest: InterestSpec, signal?: AbortSignal): Promise<ScanOutcome> {
     const src = stored.stream;
     return new Promise<ScanOutcome>((resolve, reject) => {
@@ -125,8 +133,8 @@ class ScanWorker {
       const settle = (err: Error | undefined, outcome?: ScanOutcome) => {
         if (settled) return;
         settled = true;
-        if (this.#job?.id === id) this.#job = undefined;
-        this.#w.unref();
+        this.#jobs.delete(id);
+        if (this.#jobs.size === 0) this.#w.unref();
         signal?.removeEventListener("abort", onAbort);
         src.off("data", onData);
         src.off("end", onEnd);
@@ -185,7 +193,7 @@ class ScanWorker {
       };
       const onAbort = () => settle(signal?.reason instanceof Error ? signal.reason : new SourceError(`${what}: aborted`));
 
-      this.#job = {
+      this.#jobs.set(id, {
         id,
         onMessage: (m) => {
           switch (m.t) {
@@ -208,7 +216,7 @@ class ScanWorker {
           }
         },
         onCrash: (err) => settle(new SourceError(`${what}: the layer scan failed: ${err.message}`, { cause: err })),
-      };
+      });
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#w.ref();
@@ -226,49 +234,50 @@ class ScanWorker {
   }
 }
 
-/** Worker threads for layer scans; `close()` ends them. */
+/**
+ * Worker threads for layer scans; `close()` ends them. A worker scans up to
+ * `perWorker` layers at once: one keeps a thread busy hashing and parsing a plain
+ * tar, but a compressed layer mostly waits for zlib, which inflates on libuv's
+ * threads, so one worker can drive several (and each worker costs memory).
+ */
 export class ScanPool {
-  readonly #idle: ScanWorker[] = [];
-  readonly #all = new Set<ScanWorker>();
+  readonly #all: ScanWorker[] = [];
   #closed = false;
 
-  constructor(readonly size: number) {
-    for (let i = 0; i < size; i++) this.#add();
+  constructor(
+    readonly size: number,
+    readonly perWorker = 1,
+  ) {
+    for (let i = 0; i < size; i++) this.#all.push(new ScanWorker());
   }
 
-  #add(): ScanWorker {
-    const w = new ScanWorker();
-    this.#all.add(w);
-    this.#idle.push(w);
-    return w;
+  /** Layers the pool scans at once. */
+  get capacity(): number {
+    return this.size * this.perWorker;
   }
 
-  /** Scans a layer on an idle worker (one is started when none is idle or the idle one died). */
+  /** Scans a layer on the least busy worker (a dead one is replaced first). */
   async scan(stored: StoredLayer, layer: number, what: string, interest: InterestSpec, signal?: AbortSignal): Promise<ScanOutcome> {
     if (this.#closed) {
       stored.stream.destroy();
       throw new SourceError(`${what}: the layer-scan pool is closed`);
     }
-    let w = this.#idle.pop();
-    while (w?.dead) {
-      this.#all.delete(w);
-      void w.terminate();
-      w = this.#idle.pop();
+    for (let i = 0; i < this.#all.length; i++) {
+      const w = this.#all[i]!;
+      if (w.dead && w.busy === 0) {
+        void w.terminate();
+        this.#all[i] = new ScanWorker();
+      }
     }
-    if (w === undefined) w = (this.#add(), this.#idle.pop()!);
-    try {
-      return await w.scan(stored, layer, what, interest, signal);
-    } finally {
-      if (!this.#closed) this.#idle.push(w);
-    }
+    const live = this.#all.filter((w) => !w.dead);
+    const w = live.length > 0 ? live.reduce((a, b) => (b.busy < a.busy ? b : a)) : this.#all[0]!;
+    return w.scan(stored, layer, what, interest, signal);
   }
 
   /** Terminates every worker; safe to call twice. */
   async close(): Promise<void> {
     this.#closed = true;
-    const all = [...this.#all];
-    this.#all.clear();
-    this.#idle.length = 0;
+    const all = this.#all.splice(0);
     await Promise.all(all.map((w) => w.terminate()));
   }
 }

@@ -1,14 +1,23 @@
 /**
- * commandTests, globalEnvVars and containerRunOptions → IMG-CST-001 options. Commands need
- * a running container (the runtime section, not available yet), so they are named in a
- * skipped result; the settings that only shape those containers are noted as ignored.
- * The tests are still checked the way container-structure-test checks them before running.
+ * commandTests, globalEnvVars and containerRunOptions. The tests are checked the way
+ * container-structure-test checks them before running, then carried in the policy
+ * (`cst.commandTests`) for the runtime probe to run with `--runtime` (IMG-RUN-007 judges
+ * them); IMG-CST-001 names them, and notes what is not carried over: setup/teardown and
+ * containerRunOptions (the tests run under imgpolicy's runtime profile instead).
+ * globalEnvVars are set in every test's container, under the test's own envVars.
  */
+import type { CommandTestSpec } from "../../runtime/command-tests.js";
 import type { Problems } from "./cst-checks.js";
-import type { CstConfig } from "./cst-types.js";
+import type { CstConfig, CstKeyValue } from "./cst-types.js";
 
-export function convertCommandTests(config: CstConfig, problems: Problems): { names: string[]; notes: string[] } {
+function envList(vars: readonly (CstKeyValue | undefined)[] | undefined): { key: string; value: string }[] {
+  return (vars ?? []).flatMap((e) => (e?.key ? [{ key: e.key, value: e.value ?? "" }] : []));
+}
+
+export function convertCommandTests(config: CstConfig, problems: Problems): { names: string[]; notes: string[]; tests: CommandTestSpec[] } {
   const names: string[] = [];
+  const tests: CommandTestSpec[] = [];
+  const globalEnv = envList(config.globalEnvVars);
   let withSetup = 0;
   for (const [i, t] of (config.commandTests ?? []).entries()) {
     if (!t) continue;
@@ -24,13 +33,26 @@ export function convertCommandTests(config: CstConfig, problems: Problems): { na
       if (e && (!e.key || !e.value)) problems.add([...at, "envVars", String(j)], "container-structure-test needs a non-empty key and value for every variable");
     }
     if (t.setup?.length || t.teardown?.length) withSetup++;
+    if (!t.name || !t.command) continue;
+    const spec: CommandTestSpec = { name: t.name, command: t.command };
+    if (t.args?.length) spec.args = [...t.args];
+    const env = [...globalEnv, ...envList(t.envVars)];
+    if (env.length) spec.env = env;
+    for (const field of ["expectedOutput", "excludedOutput", "expectedError", "excludedError"] as const) {
+      const list = t[field];
+      if (list?.length) spec[field] = [...list];
+    }
+    if (t.exitCode !== undefined && t.exitCode !== 0) spec.exitCode = t.exitCode;
+    tests.push(spec);
   }
   const notes: string[] = [];
   const global = config.globalEnvVars?.length ?? 0;
-  if (global) notes.push(`globalEnvVars (${global}) ignored: they set the environment of the containers tests run in, and no container is run`);
+  if (global && !tests.length) notes.push(`globalEnvVars (${global}) ignored: they set the environment of the containers commandTests run in, and the config has none`);
   if (withSetup) notes.push(`setup and teardown commands of ${withSetup} commandTest${withSetup === 1 ? "" : "s"} ignored with ${withSetup === 1 ? "it" : "them"}`);
   if (config.containerRunOptions && Object.keys(config.containerRunOptions).length) {
-    notes.push(`containerRunOptions (${Object.keys(config.containerRunOptions).join(", ")}) ignored: they configure the container tests run in, and no container is run`);
+    notes.push(
+      `containerRunOptions (${Object.keys(config.containerRunOptions).join(", ")}) ignored: commandTests run under imgpolicy's runtime profile (the policy's runtime section) instead`,
+    );
   }
-  return { names, notes };
+  return { names, notes, tests };
 }

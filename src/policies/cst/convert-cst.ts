@@ -7,13 +7,16 @@
  *   metadataTest                          → IMG-META-001 (config assertions)
  *   fileExistenceTests, fileContentTests  → IMG-FILE-001 (file assertions, names kept)
  *   licenseTests                          → IMG-FILE-001 (see convert-files.ts for the Debian part)
- *   commandTests, globalEnvVars, setup,   → IMG-CST-001 (a skipped result naming what did not run)
- *   containerRunOptions
+ *   commandTests                          → cst.commandTests, run by the runtime probe (IMG-RUN-007),
+ *                                           named by IMG-CST-001 (a skipped result)
+ *   globalEnvVars                         → each commandTest's environment
+ *   setup, teardown, containerRunOptions  → IMG-CST-001 notes (not carried over)
  *
  * How these entries join a resolved policy (and why a CST config alone runs only them) is
  * in merge-cst.ts and docs/cst-migration.md.
  */
 import { isScalar, type Document } from "yaml";
+import type { CommandTestSpec } from "../../runtime/command-tests.js";
 import type { ResolvedRule } from "../policy-types.js";
 import { Problems } from "./cst-checks.js";
 import { readCstShape, type ScalarText } from "./cst-shape.js";
@@ -29,10 +32,10 @@ export const CONFIG_RULE = "IMG-META-001";
 export const FILE_RULE = "IMG-FILE-001";
 export const NOT_CHECKED_RULE = "IMG-CST-001";
 
-/** The rule entries a config converts to, and how many commandTests it holds. */
+/** The rule entries a config converts to, and its commandTests (for the runtime probe). */
 export interface CstPolicy {
   rules: Record<string, ResolvedRule>;
-  cst: { commandTests: number };
+  cst: { commandTests: CommandTestSpec[] };
 }
 
 export interface CstConversion {
@@ -70,7 +73,7 @@ export function cstToPolicy(data: unknown, file: string, doc?: Document): CstCon
   const { config, problems: shapeProblems } = readCstShape(data, doc ? scalarTextOf(doc) : undefined);
   const version = versionProblem(config.schemaVersion);
   // Another version has other sections: reading it as 2.0.0 would only add noise.
-  if (version && !shapeProblems.some((p) => p.path.join(".") === "schemaVersion")) return { policy: { rules: {}, cst: { commandTests: 0 } }, problems: [version] };
+  if (version && !shapeProblems.some((p) => p.path.join(".") === "schemaVersion")) return { policy: { rules: {}, cst: { commandTests: [] } }, problems: [version] };
   const problems = new Problems();
 
   const meta = convertMetadata(config.metadataTest, problems);
@@ -96,5 +99,5 @@ export function cstToPolicy(data: unknown, file: string, doc?: Document): CstCon
   if (!all.length && !meta && !files.length && !(config.commandTests?.length)) {
     all.push({ path: [], message: "the config holds no tests (container-structure-test fails a run without tests)" });
   }
-  return { policy: { rules, cst: { commandTests: config.commandTests?.length ?? 0 } }, problems: all };
+  return { policy: { rules, cst: { commandTests: commands.tests } }, problems: all };
 }

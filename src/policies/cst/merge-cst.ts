@@ -31,7 +31,7 @@ export function addCstPolicy(target: ResolvedPolicy, converted: CstPolicy, file:
     const options = mergeOptions(prev?.options, entry.options);
     target.rules[id] = { ...prev, ...entry, ...(options ? { options } : {}) };
   }
-  target.cst = { commandTests: (target.cst?.commandTests ?? 0) + converted.cst.commandTests };
+  target.cst = { commandTests: [...(target.cst?.commandTests ?? []), ...converted.cst.commandTests] };
   const files = cstSources.get(target) ?? new Set<string>();
   files.add(file);
   cstSources.set(target, files);

@@ -1,7 +1,8 @@
 /**
- * IMG-CST-001: what a container-structure-test config asks for that imgpolicy cannot check
- * yet (commandTests need a running container). Enabled by the CST converter; always skips,
- * so the report says what was left out instead of staying silent.
+ * IMG-CST-001: where a container-structure-test config's commandTests are judged, and
+ * what of the config is not checked. commandTests run in containers: with `--runtime` the
+ * probe runs them and IMG-RUN-007 judges them; without it they are not run. Enabled by the
+ * CST converter; always skips, so the report says what was left out instead of staying silent.
  */
 import { skip, type Rule } from "../types.js";
 
@@ -26,11 +27,11 @@ export const rule: Rule<Options> = {
   severity: "info",
   optIn: true,
   description:
-    "Reports, as a skipped result, the parts of a container-structure-test config that imgpolicy does not check: commandTests (they run commands in a container, which needs the runtime section) and settings that only shape those containers (globalEnvVars, setup, containerRunOptions), plus any license check that could only be made in part. The converter enables it; it never fails.",
+    "Reports, as a skipped result, where the commandTests of a container-structure-test config are judged (by IMG-RUN-007 when `--runtime` is given; without it they are not run) and the parts of the config imgpolicy does not check: settings that only shape the test containers (setup, teardown, containerRunOptions), plus any license check that could only be made in part. The converter enables it; it never fails.",
   rationale:
     "A team moving its container-structure-test config over should see which of its tests did not run, rather than read a passing report as covering them.",
   remediation:
-    "Keep running container-structure-test for the commandTests until imgpolicy's runtime section can run them, or rewrite the checks they make as file or config assertions (IMG-FILE-001, IMG-META-001) where the answer is in the image.",
+    "Run `imgpolicy check --runtime` so the commandTests run (IMG-RUN-007 judges them), or rewrite the checks they make as file or config assertions (IMG-FILE-001, IMG-META-001) where the answer is in the image.",
   optionsSchema: {
     type: "object",
     properties: {
@@ -40,11 +41,12 @@ export const rule: Rule<Options> = {
     additionalProperties: false,
   },
   defaultOptions: { commandTests: [], notes: [] },
-  check(_facts, options) {
+  check(facts, options) {
     const parts: string[] = [];
     const n = options.commandTests.length;
-    if (n === 1) parts.push(`1 commandTest (${names(options.commandTests)}) needs the runtime section, which is not available yet`);
-    else if (n > 1) parts.push(`${n} commandTests (${names(options.commandTests)}) need the runtime section, which is not available yet`);
+    const tests = `${n} commandTest${n === 1 ? "" : "s"}`;
+    if (n && facts.runtime) parts.push(`${tests} (${names(options.commandTests)}) ${n === 1 ? "is" : "are"} run by IMG-RUN-007`);
+    else if (n) parts.push(`${tests} ${n === 1 ? "needs" : "need"} --runtime (${names(options.commandTests)})`);
     parts.push(...options.notes);
     if (!parts.length) return skip("nothing in the container-structure-test config was left unchecked");
     return skip(parts.join("; "));

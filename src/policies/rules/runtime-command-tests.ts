@@ -28,7 +28,7 @@ export const rule: Rule<Options> = {
     const tests = rt.commandTests ?? [];
     const asked = options.commandTests ?? 0;
     if (!tests.length) {
-      return skip(asked ? `the policy's ${asked} commandTest${asked === 1 ? " was" : "s were"} not run: the runtime probe does not run commandTests yet` : "the policy has no commandTests");
+      return skip(asked ? `the policy's ${asked} commandTest${asked === 1 ? " was" : "s were"} not run by the runtime probe` : "the policy has no commandTests");
     }
     const failed = tests.filter((t) => !t.passed);
     if (!failed.length) return pass();

@@ -154,14 +154,14 @@ describe("a build that fails: one line, exit 2, nothing left behind", () => {
 
   it("a failing step names the step, the Dockerfile line and its last output; its earlier steps' images are removed", async () => {
     const ctx = await makeContext({
-      "build/Dockerfile.broken": `FROM ${ALPINE}\n\n# a comment\nRUN echo first > /first\nRUN echo "compiling…" && \\\n    echo "main.go:3: undefined: nosuch" >&2 && exit 3\nCMD ["/bin/true"]\n`,
+      "build/Dockerfile.broken": `FROM ${ALPINE}\n\n# a comment\nRUN echo first > /first\nRUN echo "compiling…" >&2 && \\\n    echo "main.go:3: undefined: nosuch" >&2 && exit 3\nCMD ["/bin/true"]\n`,
     });
     try {
       const file = join(ctx.dir, "build/Dockerfile.broken");
       const err = await buildError(ctx.dir, { dockerfile: file });
       expect(err).toBeInstanceOf(ImageBuildError);
       expect(err.message).toBe(
-        `cannot build ${ctx.dir}: ${file}:5: step 3/5 'RUN echo "compiling…" && echo "main.go:3: undefined: nosuch" >&2 && exit 3' failed with exit code 3; last output: main.go:3: undefined: nosuch`,
+        `cannot build ${ctx.dir}: ${file}:5: step 3/5 'RUN echo "compiling…" >&2 && echo "main.go:3: undefined: nosuch" >&2 && exit 3' failed with exit code 3; last output: main.go:3: undefined: nosuch`,
       );
       const log = (err as ImageBuildError).log;
       expect(log).toContain("main.go:3: undefined: nosuch");

@@ -76,7 +76,23 @@ describe("cstToPolicy", () => {
   it("converts the README's examples section by section", () => {
     const { policy, problems } = convert(README_CONFIG);
     expect(problems).toEqual([]);
-    expect(policy.cst).toEqual({ commandTests: 2 });
+    const globalEnv = [
+      { key: "VIRTUAL_ENV", value: "/env" },
+      { key: "PATH", value: "/env/bin:$PATH" },
+    ];
+    expect(policy.cst).toEqual({
+      commandTests: [
+        { name: "gunicorn flask", command: "which", args: ["gunicorn"], env: globalEnv, expectedOutput: ["/env/bin/gunicorn"] },
+        {
+          name: "apt-get upgrade",
+          command: "apt-get",
+          args: ["-qqs", "upgrade"],
+          env: globalEnv,
+          excludedOutput: [".*Inst.*Security.* | .*Security.*Inst.*"],
+          excludedError: [".*Inst.*Security.* | .*Security.*Inst.*"],
+        },
+      ],
+    });
     expect(Object.keys(policy.rules).sort()).toEqual(["IMG-CST-001", "IMG-FILE-001", "IMG-META-001"]);
     expect(policy.rules["IMG-META-001"]).toEqual({
       enabled: true,
@@ -115,7 +131,6 @@ describe("cstToPolicy", () => {
     expect(notChecked.options!.commandTests).toEqual(["gunicorn flask", "apt-get upgrade"]);
     expect(notChecked.options!.notes).toEqual([
       expect.stringMatching(/^licenseTests\[0\]\.debian: only checked that \/usr\/share\/doc exists; each package's \/usr\/share\/doc\/<package>\/copyright .* exact paths only$/),
-      "globalEnvVars (2) ignored: they set the environment of the containers tests run in, and no container is run",
       "setup and teardown commands of 1 commandTest ignored with it",
     ]);
   });
@@ -134,12 +149,33 @@ describe("cstToPolicy", () => {
     expect(outcome).toEqual({
       status: "skip",
       reason: expect.stringMatching(
-        /^2 commandTests \(gunicorn flask, apt-get upgrade\) need the runtime section, which is not available yet; licenseTests\[0\]\.debian: .*; globalEnvVars \(2\) ignored: .*; setup and teardown commands of 1 commandTest ignored with it$/,
+        /^2 commandTests need --runtime \(gunicorn flask, apt-get upgrade\); licenseTests\[0\]\.debian: .*; setup and teardown commands of 1 commandTest ignored with it$/,
       ),
     });
   });
 
-  const conversions: { name: string; yaml: string; rules: Record<string, unknown>; commandTests?: number }[] = [
+  it("has IMG-CST-001 point at IMG-RUN-007 when the image was run", () => {
+    const { policy } = convert(README_CONFIG);
+    const facts = { ...baseFacts(), runtime: { status: "ran" as const } };
+    const outcome = cstCommandTests.check(facts, policy.rules["IMG-CST-001"]!.options as never);
+    expect(outcome).toEqual({ status: "skip", reason: expect.stringMatching(/^2 commandTests \(gunicorn flask, apt-get upgrade\) are run by IMG-RUN-007; /) });
+  });
+
+  it("notes globalEnvVars only when there are no commandTests to set them in", () => {
+    const { policy } = convert("schemaVersion: 2.0.0\nglobalEnvVars:\n  - key: A\n    value: b\nfileExistenceTests:\n  - name: a\n    path: /a\n");
+    expect(policy.rules["IMG-CST-001"]!.options!.notes).toEqual(["globalEnvVars (1) ignored: they set the environment of the containers commandTests run in, and the config has none"]);
+  });
+
+  it("carries exitCode and the error expectations; a test's envVars follow (and override) globalEnvVars", () => {
+    const { policy } = convert(
+      "schemaVersion: 2.0.0\nglobalEnvVars:\n  - key: A\n    value: g\ncommandTests:\n  - name: t\n    command: sh\n    args: [-c, 'exit 3']\n    exitCode: 3\n    envVars:\n      - key: A\n        value: t\n    expectedError: [x]\n",
+    );
+    expect(policy.cst.commandTests).toEqual([
+      { name: "t", command: "sh", args: ["-c", "exit 3"], exitCode: 3, env: [{ key: "A", value: "g" }, { key: "A", value: "t" }], expectedError: ["x"] },
+    ]);
+  });
+
+  const conversions: { name: string; yaml: string; rules: Record<string, unknown>; commandTests?: string[] }[] = [
     {
       name: "shouldExist defaults to true; uid/gid -1 mean unchecked",
       yaml: "schemaVersion: 2.0.0\nfileExistenceTests:\n  - name: app\n    path: /app\n    uid: -1\n    gid: 0\n",
@@ -196,14 +232,14 @@ describe("cstToPolicy", () => {
       name: "commandTests alone: only IMG-CST-001",
       yaml: "schemaVersion: 2.0.0\ncommandTests:\n  - name: say hello\n    command: echo\n    args: [hello]\n    expectedOutput: [hello]\n",
       rules: { "IMG-CST-001": { commandTests: ["say hello"], notes: [] } },
-      commandTests: 1,
+      commandTests: ["say hello"],
     },
     {
       name: "containerRunOptions are noted",
       yaml: "schemaVersion: 2.0.0\ncontainerRunOptions:\n  user: root\n  privileged: true\nfileExistenceTests:\n  - name: a\n    path: /a\n",
       rules: {
         "IMG-FILE-001": { files: [{ name: "a", path: "/a" }] },
-        "IMG-CST-001": { commandTests: [], notes: ["containerRunOptions (user, privileged) ignored: they configure the container tests run in, and no container is run"] },
+        "IMG-CST-001": { commandTests: [], notes: ["containerRunOptions (user, privileged) ignored: commandTests run under imgpolicy's runtime profile (the policy's runtime section) instead"] },
       },
     },
     {
@@ -220,6 +256,6 @@ describe("cstToPolicy", () => {
     const defaults: Record<string, object> = { "IMG-META-001": configAssertions.defaultOptions };
     const expected = Object.fromEntries(Object.entries(c.rules).map(([id, o]) => [id, { ...(defaults[id] ?? {}), ...(o as object) }]));
     expect(options).toEqual(expected);
-    expect(policy.cst.commandTests).toBe(c.commandTests ?? 0);
+    expect(policy.cst.commandTests.map((t) => t.name)).toEqual(c.commandTests ?? []);
   });
 });

@@ -44,7 +44,7 @@ describe("loading a container-structure-test config as a policy", () => {
     expect(errors).toEqual([]);
     expect(enabledIds(policy!.rules)).toEqual(CONVERTED);
     expect(policy!.rules["IMG-USER-001"]).toEqual({ enabled: false, source: expect.stringMatching(/cst\.yaml \(a container-structure-test config alone runs only its own tests\)$/) });
-    expect(policy!.cst).toEqual({ commandTests: 1 });
+    expect(policy!.cst!.commandTests.map((t) => t.name)).toEqual(["say hello"]);
     expect(policy!.failOn).toBe("high");
   });
 
@@ -71,7 +71,7 @@ describe("loading a container-structure-test config as a policy", () => {
     expect(enabledIds(policy!.rules)).toEqual(CONVERTED);
     expect((policy!.rules["IMG-FILE-001"]!.options as { files: { name: string }[] }).files.map((f) => f.name)).toEqual(["app", "passwd"]);
     expect(policy!.rules["IMG-CST-001"]!.options!.commandTests).toEqual(["say hello", "two"]);
-    expect(policy!.cst).toEqual({ commandTests: 2 });
+    expect(policy!.cst!.commandTests.map((t) => t.name)).toEqual(["say hello", "two"]);
   });
 
   it("reports problems as file:line:col", async () => {

@@ -1,8 +1,9 @@
 /**
  * Reads every layer of an image once, concurrently (bounded), into layer indexes,
- * then flattens them. Each layer's diff_id is verified as its bytes stream by.
- * The scans run in worker threads (scan/worker-pool.ts) when the image is big
- * enough to gain from them; the main thread then only moves the stored bytes.
+ * and flattens them (bottom up, as they come in). Each layer's digests are checked
+ * as its bytes stream by. The scans run in worker threads (scan/worker-pool.ts)
+ * when the image is big enough to gain from them; the main thread then only moves
+ * the stored bytes.
  */
 import { availableParallelism } from "node:os";
 import { Transform, type TransformCallback } from "node:stream";
@@ -46,12 +47,12 @@ class Counter extends Transform {
 }
 
 export interface ReadLayersOptions {
-  /** How many layers are read at once on the main thread (default 3). With workers, at most one per worker. */
+  /** How many layers are read at once (default 3 on the main thread; with workers, what the pool can take). */
   concurrency?: number;
   /**
    * Worker threads for the layer scans (default: env IMGPOLICY_SCAN_WORKERS, else
    * chosen): 0 scans on the main thread. Chosen, it is up to min(CPUs, layers, 4)
-   * for plain layers and half that for compressed ones, and none for small images
+   * for plain layers and half that for gzip ones, and none for small images
    * (under 8 MiB stored in all), on one CPU, when the compiled worker is not there
    * (running from the TypeScript sources) or the interest has no spec.
    */
@@ -111,10 +112,11 @@ interface WorkerPlan {
 }
 
 /**
- * Whether to scan in worker threads, and with how many. A plain tar keeps a thread
- * busy (hashing, parsing): one layer per worker, a worker per CPU. A compressed
- * layer mostly waits for zlib, which inflates on libuv's threads: a worker drives
- * two, and there is a worker for every two CPUs (each worker costs memory).
+ * Whether to scan in worker threads, and with how many. A plain (or zstd) tar keeps
+ * a thread busy hashing, inflating and parsing: one layer per worker, a worker per
+ * CPU. A gzip layer mostly waits for zlib, which inflates on libuv's threads: a
+ * worker drives two, and there is a worker for every two CPUs (each worker costs
+ * memory: its heap, its garbage, its room for an ELF file).
  */
 async function planWorkers(layers: readonly Layer[], interest: ScanInterest, opts: ReadLayersOptions): Promise<WorkerPlan | undefined> {
   const scannable = layers.filter(isScannable);
@@ -127,8 +129,8 @@ async function planWorkers(layers: readonly Layer[], interest: ScanInterest, opt
   const stored = sizes.reduce((a, b) => a + b, 0);
   if (asked === undefined && (cpus < 2 || stored < SMALL_IMAGE)) return undefined;
   const kinds = await Promise.all(scannable.map(async (l) => layerCompression(await l.mediaType())));
-  const compressed = sizes.reduce((n, size, i) => n + (kinds[i] === "gzip" || kinds[i] === "zstd" ? size : 0), 0);
-  const perWorker = compressed * 2 > stored ? 2 : 1;
+  const gzipped = sizes.reduce((n, size, i) => n + (kinds[i] === "gzip" ? size : 0), 0);
+  const perWorker = gzipped * 2 > stored ? 2 : 1;
   const limit = Math.min(scannable.length, opts.concurrency ?? Infinity);
   const workers = Math.max(1, Math.min(asked ?? Math.max(1, Math.floor(cpus / perWorker)), MAX_WORKERS, Math.ceil(limit / perWorker)));
   return { workers, perWorker: Math.min(perWorker, limit) };
@@ -160,15 +162,18 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
   const pool = plan ? new ScanPool(plan.workers, plan.perWorker) : undefined;
   // the first failure stops the other layers' reads at once
   const stop = new AbortController();
-  // the tree is built as the layers come in (in order), while later ones are still read
+  // the tree is built as the layers come in (in order) while later ones are still read, a
+  // slice at a time: the main thread also feeds the workers, which must not wait on it long
   const tree = new FileTree();
   const done: (LayerIndex | undefined)[] = [];
   let applied = 0;
+  let building = Promise.resolve();
   const arrived = (i: number, index: LayerIndex) => {
     done[i] = index;
     for (let next = done[applied]; next !== undefined; next = done[applied]) {
-      tree.apply(next);
+      const l = next;
       done[applied++] = undefined;
+      building = building.then(() => applyInSlices(tree, l));
     }
   };
   try {
@@ -188,8 +193,26 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
         throw err;
       }
     });
+    await building;
     return { tree, layers: results.map((r) => r.summary), indexes: results.map((r) => r.index) };
   } finally {
+    building.catch(() => {}); // after a failure, nobody waits for the tree
     await pool?.close();
+  }
+}
+
+const SLICE = 4000;
+
+/**
+ * `tree.apply(l)`, in slices of files with a turn of the event loop between them
+ * (applying a layer is its opaque directories, then its whiteouts, then its files
+ * in order, so applying the files in runs is the same).
+ */
+async function applyInSlices(tree: FileTree, l: LayerIndex): Promise<void> {
+  if (l.files.length <= SLICE) return tree.apply(l);
+  tree.apply({ ...l, files: l.files.slice(0, SLICE) });
+  for (let at = SLICE; at < l.files.length; at += SLICE) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    tree.apply({ ...l, opaque: [], whiteouts: [], files: l.files.slice(at, at + SLICE) });
   }
 }

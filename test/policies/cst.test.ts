@@ -145,7 +145,7 @@ async function checkWith(file: string) {
 describe("a container-structure-test config as the policy", () => {
   it("runs only the converted tests", async () => {
     const { byRule } = await checkWith("cst.yaml");
-    expect([...byRule.keys()].sort()).toEqual(["IMG-CST-001", "IMG-FILE-001", "IMG-META-001"]);
+    expect([...byRule.keys()].sort()).toEqual(["IMG-CST-001", "IMG-FILE-001", "IMG-META-001", "IMG-RUN-007"]);
   });
 
   it("fails the file tests that do not hold, by name, and only those", async () => {
@@ -179,7 +179,8 @@ describe("a container-structure-test config as the policy", () => {
     expect(skipped.reason).toContain("licenseTests[0].debian: only checked that /usr/share/doc exists");
     expect(skipped.reason).not.toContain("globalEnvVars"); // set in the commandTests' containers
     expect(skipped.reason).toContain("setup and teardown commands of 1 commandTest ignored");
-    expect(report.counts).toMatchObject({ pass: 0, fail: 2, skip: 1 });
+    expect(report.counts).toMatchObject({ pass: 0, fail: 2, skip: 2 }); // IMG-CST-001, and IMG-RUN-007 (no --runtime)
+    expect(byRule.get("IMG-RUN-007")).toMatchObject({ status: "skip", reason: "not run: pass --runtime" });
     expect(report.passed).toBe(false);
     expect(exitStatus(report)).toBe(1);
   });

@@ -10,7 +10,7 @@ import { SourceError } from "../../errors.js";
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
 import { sparseFromBuffer, sparseFromSegments } from "../elf/sparse-bytes.js";
-import { privateKeyKind } from "../parsers/secrets.js";
+import { privateKeyKind } from "../parsers/private-key.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
 import { TarError, TarParser, type TarBody, type TarEntry } from "../scan/tar-parser.js";

@@ -93,7 +93,8 @@ describe("cstToPolicy", () => {
         },
       ],
     });
-    expect(Object.keys(policy.rules).sort()).toEqual(["IMG-CST-001", "IMG-FILE-001", "IMG-META-001"]);
+    expect(Object.keys(policy.rules).sort()).toEqual(["IMG-CST-001", "IMG-FILE-001", "IMG-META-001", "IMG-RUN-007"]);
+    expect(policy.rules["IMG-RUN-007"]).toEqual({ enabled: true, source: "cst.yaml (commandTests)" });
     expect(policy.rules["IMG-META-001"]).toEqual({
       enabled: true,
       source: "cst.yaml (metadataTest)",
@@ -229,7 +230,7 @@ describe("cstToPolicy", () => {
       rules: { "IMG-FILE-001": { files: [{ name: "a", path: "/a" }] } },
     },
     {
-      name: "commandTests alone: only IMG-CST-001",
+      name: "commandTests alone: IMG-CST-001, and IMG-RUN-007 (no options) to judge them",
       yaml: "schemaVersion: 2.0.0\ncommandTests:\n  - name: say hello\n    command: echo\n    args: [hello]\n    expectedOutput: [hello]\n",
       rules: { "IMG-CST-001": { commandTests: ["say hello"], notes: [] } },
       commandTests: ["say hello"],

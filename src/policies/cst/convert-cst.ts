@@ -7,8 +7,8 @@
  *   metadataTest                          → IMG-META-001 (config assertions)
  *   fileExistenceTests, fileContentTests  → IMG-FILE-001 (file assertions, names kept)
  *   licenseTests                          → IMG-FILE-001 (see convert-files.ts for the Debian part)
- *   commandTests                          → cst.commandTests, run by the runtime probe (IMG-RUN-007),
- *                                           named by IMG-CST-001 (a skipped result)
+ *   commandTests                          → cst.commandTests, run by the runtime probe and judged by
+ *                                           IMG-RUN-007 (enabled here), named by IMG-CST-001 (a skip)
  *   globalEnvVars                         → each commandTest's environment
  *   setup, teardown, containerRunOptions  → IMG-CST-001 notes (not carried over)
  *
@@ -31,6 +31,8 @@ export const CST_SCHEMA_VERSION = "2.0.0";
 export const CONFIG_RULE = "IMG-META-001";
 export const FILE_RULE = "IMG-FILE-001";
 export const NOT_CHECKED_RULE = "IMG-CST-001";
+/** Judges the commandTests the runtime probe runs (`check --runtime`). */
+export const COMMAND_TESTS_RULE = "IMG-RUN-007";
 
 /** The rule entries a config converts to, and its commandTests (for the runtime probe). */
 export interface CstPolicy {
@@ -95,6 +97,7 @@ export function cstToPolicy(data: unknown, file: string, doc?: Document): CstCon
   if (commands.names.length || notes.length) {
     rules[NOT_CHECKED_RULE] = { enabled: true, options: { commandTests: commands.names, notes }, source: `${file} (commandTests)` };
   }
+  if (commands.tests.length) rules[COMMAND_TESTS_RULE] = { enabled: true, source: `${file} (commandTests)` };
   const all = [...shapeProblems, ...problems.list];
   if (!all.length && !meta && !files.length && !(config.commandTests?.length)) {
     all.push({ path: [], message: "the config holds no tests (container-structure-test fails a run without tests)" });

@@ -35,7 +35,7 @@ export const rule: Rule<Options> = {
   optionsSchema: {
     type: "object",
     properties: {
-      commandTests: { type: "array", items: { type: "string" }, description: "Names of the commandTests not run." },
+      commandTests: { type: "array", items: { type: "string" }, description: "Names of the config's commandTests (run by IMG-RUN-007 with --runtime)." },
       notes: { type: "array", items: { type: "string" }, description: "Other parts not converted, one sentence each." },
     },
     additionalProperties: false,

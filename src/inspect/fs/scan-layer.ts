@@ -339,11 +339,18 @@ function mentionsPem(head: Buffer): boolean {
  * megabytes to catch up with. Only the pages written are resident.
  */
 const rooms: Buffer[] = [];
+let roomsIdle: NodeJS.Timeout | undefined;
 function takeRoom(): Buffer {
   return rooms.pop() ?? Buffer.allocUnsafeSlow(ELF_WHOLE);
 }
 function giveRoom(room: Buffer): void {
   if (rooms.length < 2) rooms.push(room);
+  // let go of them once scans stop needing them (a long-lived process keeps nothing)
+  roomsIdle?.refresh();
+  roomsIdle ??= setTimeout(() => {
+    rooms.length = 0;
+    roomsIdle = undefined;
+  }, 2000).unref();
 }
 
 function isZero(chunk: Buffer): boolean {

@@ -94,7 +94,7 @@ class BlobLayer implements ScannableLayer {
     return tar;
   }
 
-  /** The stored bytes and what to check them against, for a scan in a worker thread (see `ScannableLayer`). */
+  /** The stored bytes and what to check them against, for the layer scan (see `ScannableLayer`). */
   async storedForScan(): Promise<StoredLayer> {
     const source = this.init.source;
     return {

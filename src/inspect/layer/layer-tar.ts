@@ -2,8 +2,9 @@
  * From a layer's stored bytes to its tar, checked as it streams: the stored bytes
  * against the blob digest (where one is recorded that the diff_id check does not
  * cover), then decompression (as told, or sniffed), then the tar against the
- * diff_id. The same code runs on the main thread (`Layer.uncompressed()`) and in
- * the layer-scan worker threads, so the checks and their messages are one.
+ * diff_id. This is the stream form, behind `Layer.uncompressed()`; the layer scan
+ * (scan/scan-stored.ts) makes the same checks, with the same messages, on bytes
+ * pushed to it chunk by chunk.
  */
 import { pipeline, type Readable } from "node:stream";
 import { SourceError } from "../../errors.js";
@@ -41,11 +42,8 @@ function chain(src: Readable, ...rest: NodeJS.ReadWriteStream[]): Readable {
   return last;
 }
 
-/**
- * The tar of a layer, from its stored bytes. The stream errors (at the latest at its
- * end) when a check fails; `onTarBytes` learns the tar's length once it is verified.
- */
-export async function layerTar(stored: Readable, check: TarCheck, opts: { onTarBytes?: (n: number) => void } = {}): Promise<LayerTar> {
+/** The tar of a layer, from its stored bytes. The stream errors (at the latest at its end) when a check fails. */
+export async function layerTar(stored: Readable, check: TarCheck): Promise<LayerTar> {
   let compression = check.compression;
   let s: Readable = check.blob
     ? chain(
@@ -64,7 +62,7 @@ export async function layerTar(stored: Readable, check: TarCheck, opts: { onTarB
     stored.destroy();
     throw new SourceError(`${check.what}: the blob is an uncompressed tar but its digest ${check.blob.digest} is not the config's diff_id ${check.diffId}`);
   }
-  const verifier = new DigestVerifier(check.diffId, check.diffIdWhat, opts.onTarBytes ? { onDigest: (_d, n) => opts.onTarBytes!(n) } : {});
+  const verifier = new DigestVerifier(check.diffId, check.diffIdWhat);
   if (compression === "none") return { tar: chain(s, verifier), compression };
   const dec = decompressor(compression);
   const kind = compression;

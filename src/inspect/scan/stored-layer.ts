@@ -2,8 +2,9 @@
  * What a layer hands over so that its scan can run in a worker thread: the stored
  * bytes as a stream (from a file, an archive or a registry alike) and what to
  * check them against. The main thread then only moves bytes; the worker hashes,
- * decompresses and parses. A layer without `storedForScan` is read on the main
- * thread through `uncompressed()`.
+ * decompresses and parses (or, for a small image, the main thread does it with the
+ * same code). A layer without `storedForScan` is read on the main thread through
+ * `uncompressed()`.
  */
 import type { Readable } from "node:stream";
 import type { Compression, Layer } from "../image.js";

@@ -115,7 +115,7 @@ describe("check --from: one report, one exit status", () => {
   it("writes junit, sarif and markdown (with the table first) at once", async () => {
     const file = await list("formats.yaml", ["- " + f.good, "- " + f.bad].join("\n"));
     const [junit, sarif, md] = ["g.xml", "g.sarif", "g.md"].map((n) => join(f.dir, n)) as [string, string, string];
-    const r = await runCli("check", "--from", file, "-p", "base", "-f", "text", "-f", `junit=${junit}`, "-f", `sarif=${sarif}`, "-f", `markdown=${md}`);
+    const r = await runCli("check", "--from", file, "-p", "base", "--format", "text", "--format", `junit=${junit}`, "--format", `sarif=${sarif}`, "--format", `markdown=${md}`);
     expect(r.code).toBe(1);
     expect(await readFile(junit, "utf8")).toMatch(/<testsuites[\s\S]*IMG-ENV-001/);
     expect(JSON.parse(await readFile(sarif, "utf8")).runs[0].results.length).toBeGreaterThan(0);
@@ -140,7 +140,7 @@ describe("check --from: one report, one exit status", () => {
 
   it("--fail-on overrides every policy's threshold; --concurrency bounds the checks", async () => {
     const file = await list("failon.yaml", ["policy: base", "images:", `  - ${f.good}`, `  - ${f.bad}`].join("\n"));
-    const r = await runCli("check", "--from", file, "--fail-on", "info", "--concurrency", "1", "-f", "json");
+    const r = await runCli("check", "--from", file, "--fail-on", "info", "--concurrency", "1", "--format", "json");
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { failOn: string; images: JsonImage[] };
     expect(report.failOn).toBe("info");
@@ -152,7 +152,7 @@ describe("check --from: one report, one exit status", () => {
 
   it("an entry's runtime: false wins over --runtime (nothing is run)", async () => {
     const file = await list("no-run.yaml", ["- image: " + f.good, "  runtime: false"].join("\n"));
-    const r = await runCli("check", "--from", file, "-p", "base", "--runtime", "-f", "json");
+    const r = await runCli("check", "--from", file, "-p", "base", "--runtime", "--format", "json");
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { images: (JsonImage & { runtime?: unknown })[] };
     expect(report.images[0]!.runtime).toBeUndefined();

@@ -74,7 +74,7 @@ describe("imgpolicy check", () => {
   it("writes several formats at once: junit and sarif to files, text to stdout", async () => {
     const junit = join(dir, "r.xml");
     const sarif = join(dir, "r.sarif");
-    const r = await run("check", "-f", "text", "-f", `junit=${junit}`, "-f", `sarif=${sarif}`, `oci:${bad}:1`);
+    const r = await run("check", "--format", "text", "--format", `junit=${junit}`, "--format", `sarif=${sarif}`, `oci:${bad}:1`);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/IMG-ENV-001/);
     const xml = await readFile(junit, "utf8");

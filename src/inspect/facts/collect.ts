@@ -17,6 +17,8 @@ export interface InspectOptions {
   now?: Date;
   /** How many layers are read at once (default 3). */
   concurrency?: number;
+  /** Worker threads for the layer scan (0 = scan on the main thread; default: chosen by image size and CPUs). */
+  workers?: number;
   platform?: Platform;
   /** Extra paths to report in `facts.files`, with their content (policy file checks). */
   files?: readonly string[];
@@ -29,7 +31,10 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     image.digest(),
     image.mediaType(),
   ]);
-  const { tree, layers } = await readLayers(image, factsInterest(cfg, opts.files ?? []), opts.concurrency ? { concurrency: opts.concurrency } : {});
+  const { tree, layers } = await readLayers(image, factsInterest(cfg, opts.files ?? []), {
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+  });
   const c = cfg.config;
   const binaries: BinaryFact[] = [];
   for (const r of tree.entries()) {

@@ -21,6 +21,12 @@ export interface FileSource {
   /** Streams a file (a fresh stream each call). */
   open(path: string): Promise<Readable>;
   close(): Promise<void>;
+  /**
+   * True when `open()` of a `blobs/<alg>/<hex>` path already fails on bytes that do not
+   * hash to that digest (the registry source checks while downloading), so readers
+   * need not hash the stored bytes again.
+   */
+  readonly verifiesDigests?: boolean;
 }
 
 const DEFAULT_LIMIT = 64 << 20;

@@ -26,9 +26,9 @@ function osRelease(tree: FileTree): FilesystemFact["osRelease"] {
   return undefined;
 }
 
-/** `pathDirs`: the directories of the image's PATH, searched for shells and tools besides the standard bin dirs. */
-export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = []): FilesystemFact {
-  const f: FilesystemFact = {
+/** The filesystem facts of an image with nothing in it. */
+export function emptyFilesystemFact(): FilesystemFact {
+  return {
     files: 0,
     directories: 0,
     symlinks: 0,
@@ -43,6 +43,11 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [])
     strayFiles: [],
     waste: { bytes: 0, files: 0, top: [] },
   };
+}
+
+/** `pathDirs`: the directories of the image's PATH, searched for shells and tools besides the standard bin dirs. */
+export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = []): FilesystemFact {
+  const f = emptyFilesystemFact();
   const records = [...tree.entries()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   let strayPrefix: string | undefined;
   for (const r of records) {

@@ -111,9 +111,10 @@ class BlobLayer implements ScannableLayer {
 
   #check(): TarCheck {
     const { what, path, diffId, size } = this.init;
-    // Hash the stored bytes only when there is a recorded digest that the diff_id check
-    // does not already cover (an uncompressed blob's digest is its diff_id).
-    const recorded = this.init.digest;
+    // Hash the stored bytes only when there is a recorded digest that neither the source
+    // (a registry checks while downloading) nor the diff_id check (an uncompressed blob's
+    // digest is its diff_id) already covers.
+    const recorded = this.init.source.verifiesDigests ? undefined : this.init.digest;
     return {
       ...(this.#compression ? { compression: this.#compression } : {}),
       ...(recorded && recorded !== diffId ? { blob: { digest: recorded, what: `${what}: blob ${path}`, ...(size !== undefined ? { size } : {}) } } : {}),

@@ -67,6 +67,8 @@ function chain(streams: (Readable | Transform)[]): Readable {
 
 export class RegistryBlobSource implements FileSource {
   readonly name: string;
+  /** Every blob is checked against its digest while it streams (or when read from the cache). */
+  readonly verifiesDigests = true;
   readonly #slots: Semaphore;
   #closed = false;
   constructor(private readonly init: BlobSourceInit) {

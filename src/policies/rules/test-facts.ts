@@ -10,6 +10,7 @@ import { Ajv } from "ajv";
 import type { ElfInfo } from "../../inspect/elf/elf.js";
 import type { GoBuildInfo } from "../../inspect/elf/go-modinfo.js";
 import { resolveUser } from "../../inspect/parsers/user-resolve.js";
+import { emptyFilesystemFact } from "../../inspect/facts/filesystem-facts.js";
 import { FACTS_SCHEMA, type Facts, type UsersFact } from "../../inspect/facts/types.js";
 import type { AnyRule, RuleOutcome } from "../types.js";
 
@@ -52,21 +53,7 @@ export function baseFacts(): Facts {
     binaries: [],
     certificates: { present: false },
     zoneinfo: { present: false, zones: 0, tz: { tz: undefined, kind: "none", exists: true } },
-    filesystem: {
-      files: 0,
-      directories: 0,
-      symlinks: 0,
-      shells: [],
-      packageManagers: [],
-      interpreters: [],
-      networkTools: [],
-      setuid: [],
-      setgid: [],
-      worldWritable: [],
-      secretFiles: [],
-      strayFiles: [],
-      waste: { bytes: 0, files: 0, top: [] },
-    },
+    filesystem: emptyFilesystemFact(),
     files: {},
   };
 }

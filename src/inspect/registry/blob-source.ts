@@ -129,6 +129,7 @@ export class RegistryBlobSource implements FileSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.init.cache?.settle();
     this.init.onClose?.();
   }
 }

@@ -27,7 +27,21 @@ async function hashFile(path: string, algorithm: string): Promise<string> {
 }
 
 export class BlobCache {
+  /** Temporary files being removed or renamed; settle() waits for them. */
+  readonly #pending = new Set<Promise<void>>();
   constructor(readonly dir: string) {}
+
+  /** Runs a cleanup and keeps it until it settles, so that settle() can wait for it. */
+  track(work: Promise<void>): Promise<void> {
+    const p = work.catch(() => {}).finally(() => this.#pending.delete(p));
+    this.#pending.add(p);
+    return p;
+  }
+
+  /** Waits until no temporary file is left behind by a stream that ended or failed. */
+  async settle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
 
   path(digest: string): string {
     return join(this.dir, "blobs", digestAlgorithm(digest), digestHex(digest));
@@ -58,7 +72,7 @@ export class BlobCache {
    * check errors the stream before it ends, and the temporary file is removed.
    */
   tee(digest: string): Transform {
-    return new CacheTee(this.path(digest), join(this.dir, "tmp"));
+    return new CacheTee(this.path(digest), join(this.dir, "tmp"), (p) => this.track(p));
   }
 }
 
@@ -71,6 +85,7 @@ class CacheTee extends Transform {
   constructor(
     private readonly finalPath: string,
     private readonly tmpDir: string,
+    private readonly track: (work: Promise<void>) => Promise<void>,
   ) {
     super({ highWaterMark: 1 << 20 });
   }
@@ -117,18 +132,13 @@ class CacheTee extends Transform {
       await rename(this.#tmp, this.finalPath);
       this.#committed = true;
     };
-    commit().then(
-      () => cb(),
-      () => this.#discard().then(() => cb()),
-    );
+    this.track(commit().catch(() => this.#discard())).then(() => cb());
   }
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     if (this.#committed) return cb(err);
     // a file being opened is removed once it is open
-    Promise.resolve(this.#opening)
-      .then(() => this.#discard())
-      .then(() => cb(err));
+    this.track(Promise.resolve(this.#opening).then(() => this.#discard())).then(() => cb(err));
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { causeText } from "../errors.js";
 import { inspectImage } from "../inspect/facts/collect.js";
+import { configFact } from "../inspect/facts/config-facts.js";
 import type { ConfigFact, Facts } from "../inspect/facts/types.js";
 import { mapLimit } from "../inspect/read-layers.js";
 import { openImage, type OpenOptions } from "../inspect/resolve.js";
@@ -95,30 +96,55 @@ export function filesWanted(policy: ResolvedPolicy, rules: readonly AnyRule[]): 
   return [...out];
 }
 
-async function staticFacts(ref: string, opts: CheckOptions, rules: readonly AnyRule[]): Promise<Facts> {
-  const image = await openImage(ref, opts);
-  try {
-    return await inspectImage(image, { files: filesWanted(opts.policy, rules), ...(opts.now ? { now: opts.now } : {}) });
-  } finally {
-    await image.close();
-  }
+/** What the probe is told about the image, from its config. */
+function probeImage(c: ConfigFact): ProbeImage {
+  const image: ProbeImage = { healthcheck: c.healthcheck, exposedPorts: c.exposedPorts };
+  if (c.stopSignal !== undefined) image.stopSignal = c.stopSignal;
+  if (c.user !== undefined) image.user = c.user;
+  return image;
+}
+
+/**
+ * Starts the runtime probe. It runs while the layers are read: a run is mostly waiting
+ * on the engine (create, start, health, stop), and the layer scan is mostly work here.
+ * `stop` aborts it (its containers are removed) when the static part fails.
+ */
+function startProbe(ref: string, opts: CheckOptions, spec: RuntimeSpec, config: ConfigFact, probe: () => Promise<RuntimeProbe>) {
+  const local = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, local.signal]) : local.signal;
+  const probeOpts: Parameters<RuntimeProbe>[3] = { signal };
+  // A container-structure-test config's commandTests run in the probe (IMG-RUN-007 judges them).
+  const commandTests = opts.policy.cst?.commandTests ?? [];
+  if (commandTests.length) probeOpts.commandTests = commandTests;
+  const running = probe().then((run) => run(ref, spec, probeImage(config), probeOpts));
+  running.catch(() => undefined); // awaited below, or abandoned after stop()
+  return {
+    result: running,
+    async stop(): Promise<void> {
+      local.abort(new Error("the image could not be read"));
+      await running.catch(() => undefined);
+    },
+  };
 }
 
 async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule[], probe: () => Promise<RuntimeProbe>): Promise<ImageReport> {
-  const facts = await staticFacts(ref, opts, rules);
-  if (opts.dockerfile) facts.dockerfile = opts.dockerfile;
   const spec = resolveRuntimeSpec(opts.policy.runtime);
-  if (opts.runtime || opts.runtimeOnly) {
-    const c = facts.config;
-    const image: ProbeImage = { healthcheck: c.healthcheck, exposedPorts: c.exposedPorts };
-    if (c.stopSignal !== undefined) image.stopSignal = c.stopSignal;
-    if (c.user !== undefined) image.user = c.user;
-    const probeOpts: Parameters<RuntimeProbe>[3] = opts.signal ? { signal: opts.signal } : {};
-    // A container-structure-test config's commandTests run in the probe (IMG-RUN-007 judges them).
-    const commandTests = opts.policy.cst?.commandTests ?? [];
-    if (commandTests.length) probeOpts.commandTests = commandTests;
-    facts.runtime = await (await probe())(ref, spec, image, probeOpts);
+  const runtime = opts.runtime || opts.runtimeOnly;
+  if (runtime) void probe().catch(() => undefined); // load it while the image is opened
+  const image = await openImage(ref, opts);
+  let probing: ReturnType<typeof startProbe> | undefined;
+  let facts: Facts;
+  try {
+    if (runtime) probing = startProbe(ref, opts, spec, configFact((await image.config()).config), probe);
+    facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), ...(opts.now ? { now: opts.now } : {}) });
+  } catch (err) {
+    await probing?.stop();
+    throw err;
+  } finally {
+    await image.close();
   }
+  if (opts.dockerfile) facts.dockerfile = opts.dockerfile;
+  if (probing) facts.runtime = await probing.result;
   const counted = { cst: { commandTests: opts.policy.cst?.commandTests.length ?? 0 } };
   const report = evaluate(facts, opts.policy, { rules: withRuntimeDefaults(rules, spec, counted), ...(opts.now ? { now: opts.now } : {}) });
   if (facts.runtime) report.runtime = runtimeFigures(facts.runtime);

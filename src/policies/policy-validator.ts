@@ -1,21 +1,33 @@
 /** Validates a parsed policy document against the schema; problems carry file:line:col. */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import { createRequire } from "node:module";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Document, LineCounter } from "yaml";
 import type { PolicyProblem } from "./policy-types.js";
 import { policySchema } from "./policy-schema.js";
+import { newAjv, schemaHash } from "./policy-validator-code.js";
 import type { AnyRule } from "./types.js";
 import { pointerSegments, positionOf } from "./yaml-location.js";
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const cache = new WeakMap<readonly AnyRule[], ValidateFunction>();
+
+/** The file `npm run build` writes beside this module (absent when running from src). */
+export const PRECOMPILED = "./policy-validator.precompiled.cjs";
+
+/** The validator compiled at build time, when it was made from this very schema. */
+function precompiled(schema: unknown): ValidateFunction | undefined {
+  try {
+    const mod = createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction & { schemaHash?: string };
+    return typeof mod === "function" && mod.schemaHash === schemaHash(schema) ? mod : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function policyValidator(rules: readonly AnyRule[]): ValidateFunction {
   let v = cache.get(rules);
   if (!v) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    addFormats(ajv);
-    v = ajv.compile(policySchema(rules));
+    const schema = policySchema(rules);
+    v = precompiled(schema) ?? newAjv().compile(schema);
     cache.set(rules, v);
   }
   return v;

@@ -4,12 +4,12 @@
  * here is check()'s part: when the probe is called and with what, which rules run,
  * how the runtime section reaches the rules, and the figures in the report.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage } from "../../fixtures/image-writer.js";
-import { writeOciLayout } from "../../fixtures/oci-layout-writer.js";
+import { blobPath, writeOciLayout } from "../../fixtures/oci-layout-writer.js";
 import { check, exitStatus, type ProbeImage, type RuntimeProbe } from "../../src/policies/check.js";
 import type { ResolvedPolicy } from "../../src/policies/policy-types.js";
 import type { ImageReport, RuleResult } from "../../src/policies/report-types.js";
@@ -103,8 +103,8 @@ describe("check() and the runtime", () => {
 
   it("with runtime: calls the probe once per image with the resolved spec and the image config, and reports the figures", async () => {
     const { calls, probe } = fakeProbe();
-    const signal = new AbortController().signal;
-    const report = await check([app, other], { policy: policy(), rules, probe, runtime: true, signal });
+    const user = new AbortController();
+    const report = await check([app, other], { policy: policy(), rules, probe, runtime: true, signal: user.signal });
     expect(calls.map((c) => c.ref).sort()).toEqual([app, other].sort());
     const call = calls.find((c) => c.ref === app)!;
     expect(call.spec).toEqual({
@@ -124,7 +124,10 @@ describe("check() and the runtime", () => {
       stopSignal: "SIGQUIT",
       user: "65532:65532",
     });
-    expect(call.signal).toBe(signal);
+    // the probe's signal follows the caller's (and also aborts when the static part fails)
+    expect(call.signal?.aborted).toBe(false);
+    user.abort();
+    expect(call.signal?.aborted).toBe(true);
     expect(calls.find((c) => c.ref === other)!.image).toEqual({ healthcheck: { kind: "none" }, exposedPorts: [] });
     const img = report.images.find((i) => i.reference === app)!;
     expect(runtimeResults(img).map((r) => `${r.rule} ${r.status}`)).toEqual([
@@ -193,6 +196,25 @@ describe("check() and the runtime", () => {
     expect(bad).toMatchObject({ error: "runtime.health.healthcheck is set, but the image has no HEALTHCHECK", results: [], passed: false });
     expect(report.images.find((i) => i.reference === other)!.error).toBeUndefined();
     expect(exitStatus(report)).toBe(2);
+  });
+
+  it("a run already started is stopped when the image's layers turn out unreadable", async () => {
+    const bad = join(dir, "corrupt");
+    const image = buildImage({ layers: [{ files: [{ path: "/app", content: "#!/app\n", mode: 0o755 }] }], config: { Cmd: ["/app"] } });
+    await writeOciLayout(bad, [{ image, refName: "x" }]);
+    const blob = join(bad, blobPath(image.layers[0]!.digest));
+    const bytes = await readFile(blob);
+    bytes[bytes.length - 20] ^= 0xff; // the blob no longer matches its digest
+    await writeFile(blob, bytes);
+    let seen: AbortSignal | undefined;
+    const probe: RuntimeProbe = (_ref, _spec, _image, o) =>
+      new Promise((resolve) => {
+        seen = o.signal;
+        o.signal?.addEventListener("abort", () => resolve({ status: "not-run", reason: "aborted" }));
+      });
+    const report = await check([`oci:${bad}:x`], { policy: policy(), rules, probe, runtime: true });
+    expect(report.images[0]!.error).toMatch(/digest|mismatch|corrupt|layer/i);
+    expect(seen?.aborted).toBe(true);
   });
 
   it("an image that cannot be read is never run", async () => {

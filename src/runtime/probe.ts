@@ -8,6 +8,8 @@
  *          memory, stop
  *   run 2 (write probe, only when run 1 failed read-only): writable root → what it wrote
  *   commandTests (when given): one fresh container each, same profile → pass/fail each
+ *   (an image with nothing to start, no ENTRYPOINT, CMD or runtime.command: not-run, and
+ *   only its commandTests run)
  *
  * Every container carries imgpolicy.runtime=1 and the run id, and is removed when the
  * run ends, fails, times out, is aborted, or the process gets SIGINT/SIGTERM.
@@ -56,6 +58,15 @@ export interface ProbeOptions {
 const WRITE_PROBE_STARTUP_MS = 15_000;
 
 const notRun = (reason: string): RuntimeFacts => ({ status: "not-run", reason });
+
+export const NOTHING_TO_RUN = "the image has no ENTRYPOINT or CMD: say what to run in the policy (runtime.command)";
+
+/** Whether a container of the image would have a program to start. */
+async function hasProgram(engine: EngineClient, ref: string, plan: RunPlan): Promise<boolean> {
+  if (plan.entrypoint?.length || plan.command?.length) return true;
+  const cfg = (await engine.imageInspect(ref)).Config ?? {};
+  return Boolean(cfg.Entrypoint?.length || cfg.Cmd?.length);
+}
 
 async function imageConfig(engine: EngineClient, ref: string): Promise<ImageRuntimeConfig> {
   const cfg = (await engine.imageInspect(ref)).Config ?? {};
@@ -133,6 +144,18 @@ export async function probeRuntime(
     if (unseen) return notRun(unseen);
 
     const signal = opts.signal ?? new AbortController().signal;
+    const runTests = async (result: RuntimeFacts): Promise<RuntimeFacts> => {
+      if (opts.commandTests?.length) {
+        result.commandTests = await runCommandTests(
+          { engine, imageRef: loaded.ref, plan, runId, signal, ...(opts.commandTestTimeoutMs !== undefined ? { timeoutMs: opts.commandTestTimeoutMs } : {}) },
+          opts.commandTests,
+        );
+      }
+      return result;
+    };
+    // Nothing to start (a base image, a tools image): the service run cannot happen, the commandTests still can.
+    if (!(await hasProgram(engine, loaded.ref, plan))) return await runTests(notRun(NOTHING_TO_RUN));
+
     const base: Omit<RunRequest, "purpose" | "readOnly" | "onLog"> = { engine, imageRef: loaded.ref, plan, runId, signal };
     const onLog = opts.onLog;
     const first = await runContainer({ ...base, purpose: "probe", readOnly: plan.profile.readOnly, ...(onLog ? { onLog: (l: string) => onLog(l, "probe") } : {}) });
@@ -151,13 +174,7 @@ export async function probeRuntime(
       if (second.exited) result.writableRun.exitCode = second.exited.exitCode;
       if (second.health.detail) result.writableRun.detail = second.health.detail;
     }
-    if (opts.commandTests?.length) {
-      result.commandTests = await runCommandTests(
-        { engine, imageRef: loaded.ref, plan, runId, signal, ...(opts.commandTestTimeoutMs !== undefined ? { timeoutMs: opts.commandTestTimeoutMs } : {}) },
-        opts.commandTests,
-      );
-    }
-    return result;
+    return await runTests(result);
   } finally {
     endRun();
     await loaded.release().catch(() => undefined);

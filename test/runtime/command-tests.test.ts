@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBusyboxBase } from "../../fixtures/engine-images.js";
 import { rule as cstCommandTests } from "../../src/policies/rules/cst-command-tests.js";
 import { rule as runtimeCommandTests } from "../../src/policies/rules/runtime-command-tests.js";
+import { rule as runtimeHealthy } from "../../src/policies/rules/runtime-healthy.js";
 import { baseFacts } from "../../src/policies/rules/test-facts.js";
 import { COMMAND_TEST_PURPOSE, expandEnv, goRegex, judge, runCommandTests, splitStreams, type CommandTestSpec } from "../../src/runtime/command-tests.js";
 import { janitor } from "../../src/runtime/janitor.js";
 import { OWNER_LABEL, ownerLabel, PURPOSE_LABEL, RUN_LABEL, RUNTIME_LABEL } from "../../src/runtime/labels.js";
-import { probeRuntime } from "../../src/runtime/probe.js";
+import { NOTHING_TO_RUN, probeRuntime } from "../../src/runtime/probe.js";
 import { resolvePlan } from "../../src/runtime/profile.js";
 import { engine, leftovers, orphans } from "./helpers.js";
 
@@ -62,6 +63,19 @@ describe("commandTests through probeRuntime", () => {
       status: "skip",
       reason: "5 commandTests (say hello, wrong greeting, exits 3, env and stderr, image env expands) are run by IMG-RUN-007",
     });
+    expect(await leftovers()).toEqual([]);
+  }, 120_000);
+});
+
+describe("an image with nothing to start", () => {
+  it("is not run as a service, and its commandTests still run (IMG-RUN-007 judges them)", async () => {
+    // the busybox test image has neither ENTRYPOINT nor CMD, and the spec names no command
+    const f = await probeRuntime(busybox, { writeProbe: false }, undefined, { commandTests: TESTS.slice(0, 2) });
+    expect(f).toMatchObject({ status: "not-run", reason: NOTHING_TO_RUN });
+    expect(f.commandTests?.map((t) => `${t.name} ${t.passed}`)).toEqual(["say hello true", "wrong greeting false"]);
+    const facts = { ...baseFacts(), runtime: f };
+    expect(runtimeCommandTests.check(facts, {}).status).toBe("fail");
+    expect(runtimeHealthy.check(facts, {})).toEqual({ status: "skip", reason: `not run: ${NOTHING_TO_RUN}` });
     expect(await leftovers()).toEqual([]);
   }, 120_000);
 });

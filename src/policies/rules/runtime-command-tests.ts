@@ -23,9 +23,10 @@ export const rule: Rule<Options> = {
   optionsSchema: { type: "object", properties: {}, additionalProperties: false },
   defaultOptions: {},
   check(facts, options) {
-    const { rt, outcome } = ranOrSkip(facts);
-    if (!rt) return outcome;
-    const tests = rt.commandTests ?? [];
+    // commandTests run even when the service itself could not (an image with nothing to start)
+    const ran = facts.runtime?.commandTests?.length ? { rt: facts.runtime } : ranOrSkip(facts);
+    if (!ran.rt) return ran.outcome;
+    const tests = ran.rt.commandTests ?? [];
     const asked = options.commandTests ?? 0;
     if (!tests.length) {
       return skip(asked ? `the policy's ${asked} commandTest${asked === 1 ? " was" : "s were"} not run by the runtime probe` : "the policy has no commandTests");

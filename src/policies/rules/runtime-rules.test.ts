@@ -325,6 +325,12 @@ table(commandTests, [
   { name: "in the policy but not run", facts: ran(), options: { commandTests: 3 }, status: "skip", text: "the policy's 3 commandTests were not run by the runtime probe" },
   { name: "all passed", facts: ran({ commandTests: [{ name: "version", passed: true, exitCode: 0 }] }), status: "pass" },
   {
+    name: "an image with nothing to start: the service did not run, its commandTests did",
+    facts: facts({ runtime: { status: "not-run", reason: "the image has no ENTRYPOINT or CMD", commandTests: [{ name: "sh works", passed: false, exitCode: 1 }] } }),
+    status: "fail",
+    text: "commandTest 'sh works' failed (exit code 1).",
+  },
+  {
     name: "one failed: named, with detail",
     facts: ran({
       commandTests: [

@@ -41,8 +41,12 @@ export interface BuiltImage {
   tag: string;
   /** Whether the tag was given (cleanup() then leaves the image). */
   kept: boolean;
-  /** The Dockerfile as given (path as the user wrote it) and its text; `dockerignore`: the context has one. */
-  dockerfile: { path: string; text: string; dockerignore: boolean };
+  /**
+   * The Dockerfile as given (path as the user wrote it) and its text; `dockerignore`: the
+   * context has one; `target` and `buildArgs` as the build was given them (absent when
+   * not), so that the Dockerfile rules judge the stage built with the values it got.
+   */
+  dockerfile: { path: string; text: string; dockerignore: boolean; target?: string; buildArgs?: Record<string, string> };
   /** Every line of build output. */
   log: string[];
   durationMs: number;
@@ -147,11 +151,14 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   // The stages other than the last one leave their images behind, untagged: remove them now.
   await removeCreated(engine, createdImages(result.log), result.id);
   let removed = false;
+  const dockerfile: BuiltImage["dockerfile"] = { path: dockerfileShown, text, dockerignore };
+  if (opts.target !== undefined) dockerfile.target = opts.target;
+  if (opts.buildArgs !== undefined && Object.keys(opts.buildArgs).length > 0) dockerfile.buildArgs = { ...opts.buildArgs };
   return {
     imageId: result.id,
     tag,
     kept,
-    dockerfile: { path: dockerfileShown, text, dockerignore },
+    dockerfile,
     log: result.log,
     durationMs: Date.now() - started,
     async cleanup() {

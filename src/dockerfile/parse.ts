@@ -20,6 +20,20 @@ export class DockerfileSyntaxError extends SourceError {
   }
 }
 
+/** A `--target` that names no stage of the Dockerfile; the message lists the stage names. */
+export class UnknownTargetError extends SourceError {
+  constructor(
+    readonly file: string,
+    readonly target: string,
+    /** The `AS` names of the stages, in order. */
+    readonly stageNames: string[],
+  ) {
+    super(
+      `--target ${target}: ${file} has no stage of that name (${stageNames.length ? `its stages are ${stageNames.join(", ")}` : "none of its stages is named: FROM <image> AS <name>"})`,
+    );
+  }
+}
+
 export const KEYWORDS: ReadonlySet<string> = new Set([
   "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
   "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
@@ -37,11 +51,14 @@ type Range = { start: Position; end: Position };
 export interface ParseOptions {
   /** --build-arg values: they replace the defaults of the ARGs they name. */
   buildArgs?: Record<string, string>;
-  /** --target: the stage the build stops at (its name). */
+  /** --target: the stage the build stops at (its `AS` name, in any case); it is then the final stage. */
   target?: string;
 }
 
-/** Parses `text`, read from `path` (the name findings and errors carry). Throws DockerfileSyntaxError. */
+/**
+ * Parses `text`, read from `path` (the name findings and errors carry). Throws
+ * DockerfileSyntaxError, or UnknownTargetError when `opts.target` names no stage.
+ */
 export function parseDockerfile(text: string, path = "Dockerfile", opts: ParseOptions = {}): Dockerfile {
   const ast = DockerfileParser.parse(text);
   const lines = text.split(/\r\n|\r|\n/);
@@ -66,8 +83,9 @@ export function parseDockerfile(text: string, path = "Dockerfile", opts: ParseOp
   }
   if (df.stages.length === 0) throw error(lastLine(lines), "no FROM instruction: a Dockerfile must start a stage with FROM");
   if (opts.target !== undefined) {
+    // stage names are case-insensitive, as the builder reads them
     const target = df.stages.find((s) => s.name === opts.target!.toLowerCase());
-    if (!target) throw error(df.stages[df.stages.length - 1]!.line, `no stage named "${opts.target}" to stop at (--target); the stages are ${df.stages.map((s) => s.name ?? `#${s.index}`).join(", ")}`);
+    if (!target) throw new UnknownTargetError(path, opts.target, df.stages.flatMap((s) => (s.name === undefined ? [] : [s.name])));
     df.target = target.index;
   }
   return df;

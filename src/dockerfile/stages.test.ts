@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDockerfile } from "./parse.js";
+import { parseDockerfile, UnknownTargetError } from "./parse.js";
 import {
   copiesWholeContext,
   copySources,
@@ -138,7 +138,31 @@ describe("--target and --build-arg", () => {
     expect(df.stages[0]!.from.image).toBe("alpine:3.20");
     expect(effectiveUser(df)).toMatchObject({ user: "10001" });
   });
+  it("build args replace global ARG defaults, also where a stage redeclares the ARG, and ARG defaults built from them", () => {
+    const lines = ["ARG BASE=alpine", "ARG TAG=3.19", "FROM ${BASE}:${TAG}", "ARG TAG", "ARG UID=1000", "ARG GID=${UID}", "ENV TAG_ENV=$TAG", "USER ${UID}:${GID}"];
+    const plain = parseDockerfile(lines.join("\n"));
+    const given = parseDockerfile(lines.join("\n"), "Dockerfile", { buildArgs: { TAG: "3.20", UID: "10001", UNUSED: "x" } });
+    expect([plain.stages[0]!.from.image, given.stages[0]!.from.image]).toEqual(["alpine:3.19", "alpine:3.20"]);
+    expect([effectiveUser(plain)?.user, effectiveUser(given)?.user]).toEqual(["1000:1000", "10001:10001"]);
+    const user = given.stages[0]!.instructions.at(-1)!;
+    expect(variablesAt(given, user).get("TAG_ENV")).toBe("3.20");
+    expect(variablesAt(given, user).has("UNUSED")).toBe(false); // a build arg no ARG declares is not a variable
+    expect(variablesAt(given, user).has("BASE")).toBe(false); // a global ARG not redeclared in the stage is not either
+  });
+
+  it("a build arg gives an ARG without a default its value; ENV still wins over an ARG of the same name", () => {
+    const text = ["FROM alpine:3.19", "ARG REV", "ENV MODE=prod", "ARG MODE=dev", 'LABEL rev="$REV" mode="$MODE"'].join("\n");
+    const labels = effectiveLabels(parseDockerfile(text, "Dockerfile", { buildArgs: { REV: "abc123", MODE: "debug" } }));
+    expect(labels.get("rev")).toMatchObject({ value: "abc123", unresolved: [] });
+    expect(labels.get("mode")).toMatchObject({ value: "prod" });
+    expect(effectiveLabels(parseDockerfile(text)).get("rev")).toMatchObject({ value: "", unresolved: ["REV"] });
+  });
+
   it("a target that is not a stage is an error", () => {
-    expect(() => parseDockerfile(text, "Dockerfile", { target: "prod" })).toThrow('Dockerfile:5: no stage named "prod" to stop at (--target); the stages are runtime, debug');
+    expect(() => parseDockerfile(text, "Dockerfile", { target: "prod" })).toThrow(new UnknownTargetError("Dockerfile", "prod", ["runtime", "debug"]));
+    expect(() => parseDockerfile(text, "Dockerfile", { target: "prod" })).toThrow("--target prod: Dockerfile has no stage of that name (its stages are runtime, debug)");
+    expect(() => parseDockerfile("FROM alpine\nFROM scratch\n", "build/Dockerfile", { target: "x" })).toThrow(
+      "--target x: build/Dockerfile has no stage of that name (none of its stages is named: FROM <image> AS <name>)",
+    );
   });
 });

@@ -1,4 +1,6 @@
 /** IMG-DF-001: every FROM pins its base image by version tag or digest (hadolint DL3006/DL3007). */
+import { builtStages } from "../../dockerfile/built-stages.js";
+import type { Dockerfile, BaseImage } from "../../dockerfile/types.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
 import { at, dockerfileOf } from "./dockerfile-helpers.js";
 import { pinning } from "./image-reference.js";
@@ -16,7 +18,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "medium",
   description:
-    "Each FROM that names an image (not `scratch`, not an earlier stage) gives a version tag other than `latest` (or another tag in `mutableTags`), or a digest (`@sha256:…`); with `requireDigest` only a digest counts. Build stages count too: a moving builder changes the binary. A FROM that uses ARGs declared before the first FROM is judged with their defaults; where an ARG without a default gives the tag or digest, the FROM depends on --build-arg and is not judged.",
+    "Each FROM that names an image (not `scratch`, not an earlier stage) gives a version tag other than `latest` (or another tag in `mutableTags`), or a digest (`@sha256:…`); with `requireDigest` only a digest counts. Build stages count too (those the build runs: the final or `--target` stage and the stages it uses), as a moving builder changes the binary. A FROM that uses ARGs declared before the first FROM is judged with the build's --build-arg values, else their defaults; where an ARG without a default or build arg gives the tag or digest, the FROM depends on --build-arg and is not judged.",
   rationale:
     "An untagged or `latest` base makes every build start from whatever the tag points to that day: the same Dockerfile gives different images, a breaking or compromised base lands silently, and a rebuild cannot reproduce a release. hadolint DL3006/DL3007, trivy DS-0001. A digest pins the exact image (every architecture, when it is the index digest) and tools like Renovate or Dependabot still propose updates.",
   remediation:
@@ -37,11 +39,12 @@ export const rule: Rule<Options> = {
     const df = dockerfileOf(facts);
     if (typeof df === "string") return skip(df);
     const findings: Finding[] = [];
+    const built = builtStages(df);
     for (const stage of df.stages) {
       const base = stage.from;
-      if (base.scratch || base.stage !== undefined) continue;
+      if (base.scratch || base.stage !== undefined || !built.has(stage.index)) continue;
       let ref = base.image;
-      let via = base.written !== base.image ? ` (${base.written} with the ARG defaults)` : "";
+      let via = base.written !== base.image ? ` (${base.written} with ${valuesUsed(df, base)})` : "";
       if (base.unresolved.length > 0) {
         // an ARG without a default: judge only when the tag and digest part is written out
         if (base.written.slice(base.written.lastIndexOf("/") + 1).includes("$")) continue;
@@ -64,3 +67,11 @@ export const rule: Rule<Options> = {
     return failIf(findings);
   },
 };
+
+/** "the ARG defaults", or "--build-arg TAG=latest" for the build args the FROM line uses. */
+function valuesUsed(df: Dockerfile, base: BaseImage): string {
+  const names = [...base.written.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
+  const given = [...new Set(names)].filter((n) => Object.hasOwn(df.buildArgs, n) && df.globalArgs.some((a) => a.properties.some((p) => p.name === n)));
+  if (given.length === 0) return "the ARG defaults";
+  return `${given.map((n) => `--build-arg ${n}=${df.buildArgs[n]}`).join(", ")}${given.length < new Set(names).size ? " and the ARG defaults" : ""}`;
+}

@@ -1,4 +1,5 @@
 /** IMG-DF-013: the build context has a .dockerignore. */
+import { isBuilt } from "../../dockerfile/built-stages.js";
 import { copiesWholeContext, copySources } from "../../dockerfile/stages.js";
 import { fail, pass, skip, type Rule } from "../types.js";
 import { at, dockerfileOf, NO_DOCKERFILE, shown } from "./dockerfile-helpers.js";
@@ -11,7 +12,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "low",
   description:
-    "When the Dockerfile copies from the build context (COPY or ADD without --from), the context has a .dockerignore. Known with `imgpolicy check --build`; skipped when imgpolicy cannot tell.",
+    "When the Dockerfile copies from the build context (COPY or ADD without --from, in the stages the build runs: the final or `--target` stage and the stages it uses), the context has a .dockerignore. Known with `imgpolicy check --build`; skipped when imgpolicy cannot tell.",
   rationale:
     "Without it the whole directory is sent to the builder and `COPY . .` copies it all: .git (history, sometimes credentials), .env files, local build output and node_modules end up in the layer (IMG-FILE stray-file checks find them there), every unrelated file change invalidates the cache, and large contexts slow every build.",
   remediation:
@@ -27,6 +28,7 @@ export const rule: Rule<Options> = {
     const df = dockerfileOf(facts);
     if (typeof df === "string") return skip(df);
     const copies = df.instructions.filter((i) => {
+      if (!isBuilt(df, i)) return false;
       const c = copySources(i);
       return c !== undefined && c.from === undefined && i.heredocs.length < c.sources.length;
     });

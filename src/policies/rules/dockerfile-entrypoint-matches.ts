@@ -14,7 +14,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "medium",
   description:
-    "The ENTRYPOINT the Dockerfile's final stage ends up with is the image config's Entrypoint, and so is its CMD (an ENTRYPOINT clears a CMD inherited from the stage's base, as the builder does). Shell form is compared as the builder records it: the SHELL (default `/bin/sh -c`) and the line. Skipped when the final stage sets neither.",
+    "The ENTRYPOINT the Dockerfile's final stage ends up with is the image config's Entrypoint, and so is its CMD (an ENTRYPOINT clears a CMD inherited from the stage's base, as the builder does). Shell form is compared as the builder records it: the SHELL (default `/bin/sh -c`) and the line. Skipped when the final stage sets neither. The final stage is the `--target` stage when the build was given one.",
   rationale:
     "The Dockerfile is reviewed, the image is what runs. A different Entrypoint means the image came from another stage (`--target`), another revision of the Dockerfile, or was changed after the build (`docker commit`, `--change`): what the review approved is not what starts.",
   remediation:

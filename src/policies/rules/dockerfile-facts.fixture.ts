@@ -14,6 +14,11 @@ export function withDockerfile(text: string, more: DeepPartial<Facts> = {}, dock
   return facts({ dockerfile }, more);
 }
 
+/** Facts of a build of `text` with `--target` and `--build-arg` values (path "Dockerfile", .dockerignore present). */
+export function withBuild(text: string, build: { target?: string; buildArgs?: Record<string, string> }, more: DeepPartial<Facts> = {}): Facts {
+  return facts({ dockerfile: { path: "Dockerfile", text, dockerignore: true, ...build } }, more);
+}
+
 const exec = (entrypoint: string[] | undefined, cmd?: string[]): DeepPartial<Facts> => ({
   config: {
     entrypoint,

@@ -33,7 +33,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "low",
   description:
-    "The image the Dockerfile ships (its last stage, with the stages it is built FROM) does not start from a toolchain image (`toolchainImages`: golang, node, python, rust, maven… by default) and runs no compiler (`go build`, `cargo build`, `gcc`, `mvn`, `dotnet publish`…): the program is built in an earlier stage and only its output is copied into the final one.",
+    "The image the Dockerfile ships (its last stage, or the `--target` stage of the build, with the stages it is built FROM) does not start from a toolchain image (`toolchainImages`: golang, node, python, rust, maven… by default) and runs no compiler (`go build`, `cargo build`, `gcc`, `mvn`, `dotnet publish`…): the program is built in an earlier stage and only its output is copied into the final one.",
   rationale:
     "A toolchain image is hundreds of megabytes of compilers, package managers, headers and shells the program never uses at run time (the seeds' course image goes from 926 MB on `golang` to 17 MB on scratch); all of it is attack surface and CVE noise, and it pulls slower everywhere. Multi-stage builds keep the toolchain in a stage that does not ship.",
   remediation:

@@ -2,7 +2,7 @@
 import { substituteAt } from "../../dockerfile/stages.js";
 import type { DockerfileInstruction } from "../../dockerfile/types.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
-import { at, dockerfileOf, shown } from "./dockerfile-helpers.js";
+import { at, builtScope, dockerfileOf, shown } from "./dockerfile-helpers.js";
 import { compiles, downloadsModules, goCommands, mountCovers, mounts, runs } from "./dockerfile-run.js";
 
 type Options = Record<string, never>;
@@ -22,7 +22,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "info",
   description:
-    "Every RUN that downloads Go modules or compiles mounts a BuildKit cache at the module cache (`--mount=type=cache,target=/go/pkg/mod`, or $GOMODCACHE) and, when it compiles, at the build cache (`--mount=type=cache,target=/root/.cache/go-build`, or $GOCACHE). A RUN that only compiles after an earlier `go mod download` without a cache mount (the modules are then in the layer) needs only the build cache.",
+    "Every RUN of the stages the build runs (the final or `--target` stage and the stages it uses) that downloads Go modules or compiles mounts a BuildKit cache at the module cache (`--mount=type=cache,target=/go/pkg/mod`, or $GOMODCACHE) and, when it compiles, at the build cache (`--mount=type=cache,target=/root/.cache/go-build`, or $GOCACHE). A RUN that only compiles after an earlier `go mod download` without a cache mount (the modules are then in the layer) needs only the build cache.",
   rationale:
     "A cache mount keeps the downloaded modules and compiled packages between builds, outside the image: a dependency change downloads only what changed and a source change recompiles only what changed (the seeds' course and gofile). Once `go mod download` writes into a cache mount, the modules are not in the layer, so a later `go build` without the same mount downloads them all again. Cache mounts need BuildKit (`docker buildx build`, or DOCKER_BUILDKIT=1 with Docker before 23): the legacy builder rejects `--mount`.",
   remediation:
@@ -40,7 +40,7 @@ export const rule: Rule<Options> = {
     if (typeof df === "string") return skip(df);
     const all = runs(df);
     const goRuns = all.filter((r) => goCommands(r).some((g) => downloadsModules(g) || compiles(g)));
-    if (goRuns.length === 0) return skip("no RUN in the Dockerfile downloads Go modules or compiles Go code");
+    if (goRuns.length === 0) return skip(`no RUN in ${builtScope(df)} downloads Go modules or compiles Go code`);
     const findings: Finding[] = [];
     for (const run of goRuns) {
       const gos = goCommands(run);

@@ -1,7 +1,7 @@
 /** IMG-DF-005: `go build` runs with CGO_ENABLED=0. */
 import { rootBase, stageChain } from "../../dockerfile/stages.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
-import { at, dockerfileOf, lineMatching, shown } from "./dockerfile-helpers.js";
+import { at, builtScope, dockerfileOf, lineMatching, shown } from "./dockerfile-helpers.js";
 import { goBuilds, goSetting } from "./dockerfile-run.js";
 
 type Options = Record<string, never>;
@@ -12,7 +12,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "medium",
   description:
-    "Every `go build` and `go install` (of the module itself, not `go install tool@version`) runs with CGO_ENABLED=0: set in the command (`CGO_ENABLED=0 go build`), exported earlier in the RUN, by ENV or ARG in the stage or a stage it is built FROM, or by `go env -w` in an earlier RUN.",
+    "Every `go build` and `go install` (of the module itself, not `go install tool@version`) in the stages the build runs (the final or `--target` stage and the stages it uses) runs with CGO_ENABLED=0: set in the command (`CGO_ENABLED=0 go build`), exported earlier in the RUN, by ENV or ARG (its default or the build's --build-arg value) in the stage or a stage it is built FROM, or by `go env -w` in an earlier RUN.",
   rationale:
     "cgo is on by default wherever the build image has a C compiler (golang:*-bullseye, -bookworm do; golang:*-alpine does not, so the same Dockerfile changes meaning with the base). With cgo on, net and os/user link against the builder's libc: the binary is dynamic and fails on scratch or distroless/static with `no such file or directory`, or behaves differently on musl. Setting it explicitly makes the build static and reproducible (IMG-BIN-005 checks the binary that came out).",
   remediation:
@@ -25,7 +25,7 @@ export const rule: Rule<Options> = {
     const df = dockerfileOf(facts);
     if (typeof df === "string") return skip(df);
     const builds = goBuilds(df);
-    if (builds.length === 0) return skip("no RUN in the Dockerfile runs `go build` or `go install` of the module");
+    if (builds.length === 0) return skip(`no RUN in ${builtScope(df)} runs \`go build\` or \`go install\` of the module`);
     const findings: Finding[] = [];
     for (const g of builds) {
       const setting = goSetting(df, g, "CGO_ENABLED", stageChain(df, g.run.stage));

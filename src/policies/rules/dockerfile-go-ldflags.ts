@@ -3,7 +3,7 @@ import { rootBase, stageChain, variablesAt } from "../../dockerfile/stages.js";
 import type { BaseImage } from "../../dockerfile/types.js";
 import { substitute } from "../../dockerfile/variables.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
-import { at, dockerfileOf, lineMatching, repository, shown } from "./dockerfile-helpers.js";
+import { at, builtScope, dockerfileOf, lineMatching, repository, shown } from "./dockerfile-helpers.js";
 import { goBuilds, goSetting, type GoCommand } from "./dockerfile-run.js";
 
 type Options = Record<string, never>;
@@ -44,7 +44,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "low",
   description:
-    'Every `go build` and `go install` of the module passes the linker -s (no symbol table) and -w (no DWARF), in -ldflags on the command line or in GOFLAGS: `-ldflags="-s -w"`, `-ldflags=\'-w -s -extldflags "-static"\'`. From Go 1.22 -s implies -w, so -s alone passes when the stage\'s golang image is 1.22 or later.',
+    'Every `go build` and `go install` of the module in the stages the build runs (the final or `--target` stage and the stages it uses) passes the linker -s (no symbol table) and -w (no DWARF), in -ldflags on the command line or in GOFLAGS: `-ldflags="-s -w"`, `-ldflags=\'-w -s -extldflags "-static"\'`. From Go 1.22 -s implies -w, so -s alone passes when the stage\'s golang image is 1.22 or later.',
   rationale:
     "Symbols and DWARF are not needed to run a Go program and make up a quarter to a third of the binary; they also hand an attacker a map of the code. Panics still print full stack traces without them (the runtime keeps its own tables). IMG-BIN-003 checks the binary that came out.",
   remediation: 'Strip at link time:\n  RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/app .',
@@ -54,7 +54,7 @@ export const rule: Rule<Options> = {
     const df = dockerfileOf(facts);
     if (typeof df === "string") return skip(df);
     const builds = goBuilds(df);
-    if (builds.length === 0) return skip("no RUN in the Dockerfile runs `go build` or `go install` of the module");
+    if (builds.length === 0) return skip(`no RUN in ${builtScope(df)} runs \`go build\` or \`go install\` of the module`);
     const findings: Finding[] = [];
     for (const g of builds) {
       const problem = judge(df, g);

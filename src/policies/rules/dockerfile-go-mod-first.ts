@@ -1,8 +1,9 @@
 /** IMG-DF-003: go.mod/go.sum copied and `go mod download` run before the sources are copied. */
+import { builtStages } from "../../dockerfile/built-stages.js";
 import { copiesWholeContext, copySources, stageChain } from "../../dockerfile/stages.js";
 import type { Dockerfile, DockerfileInstruction, DockerfileStage } from "../../dockerfile/types.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
-import { at, dockerfileOf, shown } from "./dockerfile-helpers.js";
+import { at, builtScope, dockerfileOf, shown } from "./dockerfile-helpers.js";
 import { downloadsModules, goCommands, mounts, runs, type GoCommand } from "./dockerfile-run.js";
 
 type Options = Record<string, never>;
@@ -44,7 +45,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "low",
   description:
-    "In a stage that runs the go command after copying the whole build context (`COPY . .`), go.mod (and go.sum) are copied first, or bind-mounted, and `go mod download` runs before that COPY. Stages that bind-mount the sources instead of copying them, and vendored builds (`-mod=vendor`), are not judged.",
+    "In a stage the build runs (the final or `--target` stage, or one it uses) that runs the go command after copying the whole build context (`COPY . .`), go.mod (and go.sum) are copied first, or bind-mounted, and `go mod download` runs before that COPY. Stages that bind-mount the sources instead of copying them, and vendored builds (`-mod=vendor`), are not judged.",
   rationale:
     "Every change to any source file invalidates `COPY . .` and every layer after it. When the modules are downloaded after it, each edit re-downloads every dependency; copied first, the download layer is rebuilt only when go.mod or go.sum change (the seeds' course: the 'Copy go.mod and go.sum before source code' step).",
   remediation:
@@ -60,9 +61,11 @@ export const rule: Rule<Options> = {
     const df = dockerfileOf(facts);
     if (typeof df === "string") return skip(df);
     const all = runs(df).flatMap(goCommands);
-    if (all.length === 0) return skip("no RUN in the Dockerfile runs the go command");
+    if (all.length === 0) return skip(`no RUN in ${builtScope(df)} runs the go command`);
     const findings: Finding[] = [];
+    const built = builtStages(df);
     for (const stage of df.stages) {
+      if (!built.has(stage.index)) continue;
       const copy = stage.instructions.find(copiesWholeContext);
       if (!copy) continue;
       const after = all.filter((g) => g.run.stage === stage && g.run.instr.line > copy.line && g.sub !== "env" && g.sub !== "version");

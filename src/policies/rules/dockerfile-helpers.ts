@@ -1,10 +1,12 @@
 /**
  * What the Dockerfile rules (IMG-DF-*) share (not a rule, not registered): the parsed
- * Dockerfile of the facts, parsed once per facts document, and `Dockerfile:line`
- * locations.
+ * Dockerfile of the facts, parsed once per facts document with the build's --target and
+ * --build-arg values, and `Dockerfile:line` locations.
  */
 import type { Facts } from "../../inspect/facts/types.js";
-import { DockerfileSyntaxError, parseDockerfile } from "../../dockerfile/parse.js";
+import { buildsEveryStage } from "../../dockerfile/built-stages.js";
+import { DockerfileSyntaxError, UnknownTargetError, parseDockerfile, type ParseOptions } from "../../dockerfile/parse.js";
+import { finalStage } from "../../dockerfile/stages.js";
 import type { Dockerfile, DockerfileInstruction } from "../../dockerfile/types.js";
 import type { JsonSchema, Location } from "../types.js";
 
@@ -18,21 +20,39 @@ export const NO_OPTIONS: JsonSchema = { type: "object", properties: {}, addition
  */
 const parsed = new WeakMap<object, Dockerfile | string>();
 
-/** The facts' Dockerfile, parsed; or why the Dockerfile rules cannot judge it (the skip reason). */
+/**
+ * The facts' Dockerfile, parsed; or why the Dockerfile rules cannot judge it (the skip
+ * reason). Its final stage is the build's --target stage when there is one, and the
+ * build args replace the defaults of the ARGs they name.
+ */
 export function dockerfileOf(facts: Facts): Dockerfile | string {
   const given = facts.dockerfile;
   if (!given) return NO_DOCKERFILE;
   let out = parsed.get(given);
   if (out === undefined) {
+    const opts: ParseOptions = {};
+    if (given.target !== undefined) opts.target = given.target;
+    if (given.buildArgs !== undefined) opts.buildArgs = given.buildArgs;
     try {
-      out = parseDockerfile(given.text, given.path);
+      out = parseDockerfile(given.text, given.path, opts);
     } catch (err) {
-      if (!(err instanceof DockerfileSyntaxError)) throw err;
-      out = `the Dockerfile does not parse: ${err.message}`;
+      if (err instanceof UnknownTargetError) out = err.message;
+      else if (err instanceof DockerfileSyntaxError) out = `the Dockerfile does not parse: ${err.message}`;
+      else throw err;
     }
     parsed.set(given, out);
   }
   return out;
+}
+
+/**
+ * What the build runs, for messages: "the Dockerfile" when it runs every stage, else
+ * "the stages --target runtime builds" (or "the stages the final stage needs").
+ */
+export function builtScope(df: Dockerfile): string {
+  if (buildsEveryStage(df)) return "the Dockerfile";
+  const final = finalStage(df);
+  return df.target !== undefined && final.name !== undefined ? `the stages --target ${final.name} builds` : "the stages the final stage needs";
 }
 
 /** `{ dockerfile: { file, line } }`, with any other location parts given. */

@@ -38,7 +38,13 @@ table(basePinned, [
   { name: "a registry from --build-arg, no tag", facts: df(D("ARG REGISTRY", "FROM ${REGISTRY}/alpine")), status: "fail", text: /FROM \$\{REGISTRY\}\/alpine does not pin/ },
   { name: "requireDigest", facts: df(D("FROM alpine:3.19")), options: { requireDigest: true }, status: "fail", text: /the policy requires a digest/ },
   { name: "mutableTags", facts: df(D("FROM alpine:edge")), options: { mutableTags: ["latest", "edge"] }, status: "fail", text: /the tag edge moves/ },
-  { name: "every stage", facts: df(D("FROM golang AS build", "FROM node", "FROM alpine:3.19")), status: "fail", findings: 2, location: at(1) },
+  {
+    name: "every stage the build runs",
+    facts: df(D("FROM golang AS build", "FROM node AS assets", "FROM alpine:3.19", "COPY --from=build /app /app", "COPY --from=assets /dist /dist")),
+    status: "fail",
+    findings: 2,
+    location: at(1),
+  },
 ]);
 
 table(finalStage, [
@@ -194,7 +200,7 @@ table(dockerignore, [
   { name: "present", facts: df(D("FROM alpine:3.19", "COPY . /app"), {}, true), status: "pass" },
   {
     name: "absent, copying the whole context",
-    facts: df(D("FROM golang:1.22 AS build", "COPY go.mod go.sum ./", "COPY . .", "FROM scratch"), {}, false),
+    facts: df(D("FROM golang:1.22 AS build", "COPY go.mod go.sum ./", "COPY . .", "FROM scratch", "COPY --from=build /app /app"), {}, false),
     status: "fail",
     text: "The build context has no .dockerignore, and COPY . . copies from it: everything in the directory goes into the layer.",
     location: at(3),

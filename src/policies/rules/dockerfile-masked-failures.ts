@@ -19,7 +19,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "medium",
   description:
-    "No RUN (in any stage) follows a command with `|| true`, `|| :` or `|| exit 0`, or ends its script with `; true` (without `set -e`): those make the RUN succeed whatever the command did.",
+    "No RUN (in the stages the build runs: the final or `--target` stage and the stages it uses) follows a command with `|| true`, `|| :` or `|| exit 0`, or ends its script with `; true` (without `set -e`): those make the RUN succeed whatever the command did.",
   rationale:
     "A masked failure turns a broken build into a broken image: `go mod download || true` (a seed's runtime image) lets a network or checksum failure through to a `go build` that fails later with a less clear error or, worse, a download or install that half-happened ships. A build should stop at the first command that fails.",
   remediation:

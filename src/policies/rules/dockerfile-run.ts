@@ -4,6 +4,7 @@
  * history rules use), their --mount flags, the `go` commands they run with the
  * environment each sees, and the `||` / `;` lists that can hide a failure.
  */
+import { builtStages } from "../../dockerfile/built-stages.js";
 import { substituteAt } from "../../dockerfile/stages.js";
 import type { Dockerfile, DockerfileInstruction, DockerfileStage } from "../../dockerfile/types.js";
 import { packageCommand, type PackageCommand } from "./package-commands.js";
@@ -46,11 +47,11 @@ export interface Run {
   packages: PackageCommand[];
 }
 
-/** The RUN instructions of the given stages (all when `stages` is undefined), in order. */
-export function runs(df: Dockerfile, stages?: ReadonlySet<number>): Run[] {
+/** The RUN instructions of the given stages (by default the stages the build runs: builtStages), in order. */
+export function runs(df: Dockerfile, stages: ReadonlySet<number> = builtStages(df)): Run[] {
   const out: Run[] = [];
   for (const stage of df.stages) {
-    if (stages && !stages.has(stage.index)) continue;
+    if (!stages.has(stage.index)) continue;
     for (const instr of stage.instructions) {
       if (instr.keyword !== "RUN") continue;
       const script = runScript(instr);
@@ -140,8 +141,9 @@ export function goSetting(df: Dockerfile, g: GoCommand, name: string, chain: rea
   if (inline !== undefined) return { value: inline, how: `${name}=${inline} in the RUN` };
   const v = substituteAt(df, g.run.instr, `\${${name}}`);
   if (v.unresolved.length === 0) {
-    const line = definedAt(df, g.run.instr, name, new Set(chain.map((s) => s.index)));
-    return { value: v.text, how: `${name}=${v.text}${line ? ` (line ${line})` : ""}` };
+    const where = definedAt(df, g.run.instr, name, new Set(chain.map((s) => s.index)));
+    const how = !where ? "" : where.buildArg ? ` (--build-arg ${name}, ARG at line ${where.line})` : ` (line ${where.line})`;
+    return { value: v.text, how: `${name}=${v.text}${how}` };
   }
   let found: { value: string; how: string } | undefined;
   const stages = new Set(chain.map((s) => s.index));
@@ -158,15 +160,18 @@ export function goSetting(df: Dockerfile, g: GoCommand, name: string, chain: rea
   return found;
 }
 
-/** The line of the last ENV or ARG before `instr` (in its stages) that gives `name` a value. */
-function definedAt(df: Dockerfile, instr: DockerfileInstruction, name: string, stages: ReadonlySet<number>): number | undefined {
-  let line: number | undefined;
+/** The last ENV or ARG before `instr` (in its stages) that gives `name` a value: its line, and whether a build arg gave it. */
+function definedAt(df: Dockerfile, instr: DockerfileInstruction, name: string, stages: ReadonlySet<number>): { line: number; buildArg: boolean } | undefined {
+  let out: { line: number; buildArg: boolean } | undefined;
   for (const i of df.instructions) {
     if (i === instr) break;
     if (i.stage >= 0 && !stages.has(i.stage)) continue;
-    if ((i.keyword === "ENV" || i.keyword === "ARG") && i.properties.some((p) => p.name === name && p.value !== undefined)) line = i.line;
+    if (i.keyword !== "ENV" && i.keyword !== "ARG") continue;
+    if (!i.properties.some((p) => p.name === name)) continue;
+    const buildArg = i.keyword === "ARG" && Object.hasOwn(df.buildArgs, name);
+    if (buildArg || i.properties.some((p) => p.name === name && p.value !== undefined)) out = { line: i.line, buildArg };
   }
-  return line;
+  return out;
 }
 
 export interface ListItem {
@@ -236,7 +241,7 @@ function closing(s: string, open: number, q: string): number {
   return -1;
 }
 
-/** The `go build` and `go install` commands that build the module itself (not `go install tool@version`). */
+/** The `go build` and `go install` commands that build the module itself (not `go install tool@version`), in the stages the build runs. */
 export function goBuilds(df: Dockerfile): GoCommand[] {
   return runs(df)
     .flatMap(goCommands)

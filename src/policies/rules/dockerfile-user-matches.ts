@@ -11,7 +11,7 @@ export const rule: Rule<Options> = {
   category: "dockerfile",
   severity: "medium",
   description:
-    "The last USER of the Dockerfile's final stage (after ARG and ENV substitution) is the image config's User. Skipped when the final stage sets no USER (the base image's applies) or the USER depends on a build arg without a default.",
+    "The last USER of the Dockerfile's final stage (after ARG and ENV substitution) is the image config's User. Skipped when the final stage sets no USER (the base image's applies) or the USER depends on a build arg without a default or --build-arg value. The final stage is the `--target` stage when the build was given one.",
   rationale:
     "The Dockerfile is reviewed, the image is what runs. When they disagree the image was built from another stage (`--target`), with build args that change the user, from another revision of the Dockerfile, or changed after the build: the review of the USER line does not hold for what ships.",
   remediation:

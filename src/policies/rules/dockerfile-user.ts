@@ -18,7 +18,7 @@ export const rule: Rule<Options> = {
   severity: "high",
   cis: "4.1",
   description:
-    "The last USER of the final stage (or of a stage it is built FROM) is not root (`root`, `0`, `0:0`). Without any USER, the base image's user applies: a distroless `:nonroot` base, or an image whose config shows a non-root user, passes. A numeric uid is preferred; `requireNumeric` makes a name fail.",
+    "The last USER of the final stage (the last one, or the `--target` stage of the build; or of a stage it is built FROM), with the build's --build-arg values substituted, is not root (`root`, `0`, `0:0`). Without any USER, the base image's user applies: a distroless `:nonroot` base, or an image whose config shows a non-root user, passes. A numeric uid is preferred; `requireNumeric` makes a name fail.",
   rationale:
     "CIS Docker Benchmark 4.1, hadolint DL3002: a process running as uid 0 in the container is root on the host's kernel, held back only by namespaces, capabilities and seccomp; any escape or mounted host path then works with full privileges. Kubernetes' `runAsNonRoot` can verify a numeric uid, not a name.",
   remediation:

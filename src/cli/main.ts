@@ -62,13 +62,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option("--require-runtime", "with --runtime: exit 2 when an image could not be run (no engine…) instead of reporting the runtime rules as not run")
     .option("--build <context>", "build the image from this context directory with the local engine, then check it (the Dockerfile goes to the Dockerfile rules)")
     .option("-f, --file <dockerfile>", "with --build: the Dockerfile (default CONTEXT/Dockerfile)")
-    .option("--target <stage>", "with --build: the stage to build")
-    .option("--build-arg <key=value>", "with --build: a build argument (repeatable)", collect)
+    .option("--dockerfile <file>", "the Dockerfile the images were built from: lint it (IMG-DF-*) and cross-check it with them")
+    .option("--target <stage>", "with --build: the stage to build (with --dockerfile: the stage that was built)")
+    .option("--build-arg <key=value>", "with --build: a build argument (repeatable; with --dockerfile: the ones the build had)", collect)
     .option("--tag <name>", "with --build: keep the built image under this name (otherwise it is removed after the check)")
     .option("--label <key=value>", "with --build: a label for the built image (repeatable)", collect)
     .action(async (refs: string[], opts: import("./commands/check-from.js").CheckFromFlags & SourceFlags) => {
       if (opts.from !== undefined && opts.build !== undefined) throw new UsageError("--build and --from do not go together: list built images in the --from file");
       if (opts.from !== undefined) {
+        const stray = (["file", "dockerfile", "target", "tag"] as const).find((k) => (opts as Record<string, unknown>)[k] !== undefined);
+        if (stray) throw new UsageError(`--${stray} does not go with --from: the images in the list are checked as they are`);
         const { runCheckFrom } = await import("./commands/check-from.js");
         code = await runCheckFrom(refs, opts, io, await sourceOptionsFrom(opts, io));
         return;

@@ -1,6 +1,8 @@
 /** `imgpolicy check REF…`: inspect images, judge them against a policy, render the report. */
-import { writeFile } from "node:fs/promises";
-import { EngineError, PolicyError, UsageError } from "../../errors.js";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { causeText, EngineError, PolicyError, UsageError } from "../../errors.js";
+import type { Facts } from "../../inspect/facts/types.js";
 import { check, exitStatus } from "../../policies/check.js";
 import type { Report } from "../../policies/report-types.js";
 import { isSeverity, loadPolicies } from "../../policies/load-policy.js";
@@ -26,6 +28,8 @@ export interface CheckFlags {
   build?: string;
   /** --file: the Dockerfile for --build (default CONTEXT/Dockerfile). */
   file?: string;
+  /** --dockerfile: the Dockerfile the checked images were built from (linted, and cross-checked with them). */
+  dockerfile?: string;
   target?: string;
   buildArg?: string[];
   /** --tag: keep the built image under this name (otherwise it is removed after the check). */
@@ -61,26 +65,34 @@ export function parseOutputs(formats: string[] | undefined, output: string | und
   return outs;
 }
 
-/** The --build flags checked and gathered; undefined without --build. */
-export function buildRequest(refs: readonly string[], flags: CheckFlags & { source?: string }): BuildRequest | undefined {
-  if (flags.build === undefined) {
-    const stray =
-      (["file", "target", "tag"] as const).find((k) => flags[k] !== undefined) ??
-      (flags.buildArg?.length ? "build-arg" : flags.label?.length ? "label" : undefined);
-    if (stray) throw new UsageError(`--${stray} goes with --build CONTEXT`);
-    return undefined;
-  }
-  if (refs.length > 0) throw new UsageError(`--build checks the image it builds: check ${refs[0]} in another run`);
-  if (flags.source === "registry") throw new UsageError("--build reads the image it builds from the local engine, not from a registry (--source registry)");
+/** --build-arg KEY=VALUE…; KEY alone takes the value from the environment, as docker build does. */
+function parseBuildArgs(list: readonly string[] | undefined): Record<string, string> {
   const buildArgs: Record<string, string> = {};
-  for (const a of flags.buildArg ?? []) {
+  for (const a of list ?? []) {
     const eq = a.indexOf("=");
     const key = eq < 0 ? a : a.slice(0, eq);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--build-arg: expected KEY=VALUE, found '${a}'`);
-    // KEY alone takes the value from the environment, as docker build does
     const value = eq < 0 ? process.env[key] : a.slice(eq + 1);
     if (value !== undefined) buildArgs[key] = value;
   }
+  return buildArgs;
+}
+
+/** The --build flags checked and gathered; undefined without --build. */
+export function buildRequest(refs: readonly string[], flags: CheckFlags & { source?: string }): BuildRequest | undefined {
+  if (flags.build === undefined) {
+    // --target and --build-arg also say how the --dockerfile was built
+    const stray =
+      (["file", "tag"] as const).find((k) => flags[k] !== undefined) ??
+      (flags.dockerfile === undefined ? (flags.target !== undefined ? "target" : flags.buildArg?.length ? "build-arg" : undefined) : undefined) ??
+      (flags.label?.length ? "label" : undefined);
+    if (stray) throw new UsageError(`--${stray} goes with --build CONTEXT${stray === "target" || stray === "build-arg" ? " (or --dockerfile FILE)" : ""}`);
+    return undefined;
+  }
+  if (flags.dockerfile !== undefined) throw new UsageError("--dockerfile goes with images built elsewhere: with --build, name the Dockerfile with -f");
+  if (refs.length > 0) throw new UsageError(`--build checks the image it builds: check ${refs[0]} in another run`);
+  if (flags.source === "registry") throw new UsageError("--build reads the image it builds from the local engine, not from a registry (--source registry)");
+  const buildArgs = parseBuildArgs(flags.buildArg);
   const labels: Record<string, string> = {};
   for (const l of flags.label ?? []) {
     const eq = l.indexOf("=");
@@ -94,6 +106,34 @@ export function buildRequest(refs: readonly string[], flags: CheckFlags & { sour
     ...(flags.tag !== undefined ? { tag: flags.tag } : {}),
     buildArgs,
     labels,
+  };
+}
+
+/**
+ * --dockerfile FILE: the Dockerfile the checked images were built from, read and parsed
+ * up front (a syntax error or an unknown --target is exit 2 before any image is read).
+ * Its .dockerignore is looked for beside it, the usual build context; not found there,
+ * whether the context has one is not known.
+ */
+async function givenDockerfile(flags: CheckFlags): Promise<NonNullable<Facts["dockerfile"]> | undefined> {
+  if (flags.dockerfile === undefined) return undefined;
+  const path = flags.dockerfile;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`--dockerfile ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : causeText(err)}`);
+  }
+  const buildArgs = parseBuildArgs(flags.buildArg);
+  const { parseDockerfile } = await import("../../dockerfile/parse.js");
+  parseDockerfile(text, path, { ...(flags.target !== undefined ? { target: flags.target } : {}), buildArgs });
+  const dockerignore = await stat(join(dirname(path), ".dockerignore")).then((s) => s.isFile(), () => false);
+  return {
+    path,
+    text,
+    ...(dockerignore ? { dockerignore: true } : {}),
+    ...(flags.target !== undefined ? { target: flags.target } : {}),
+    ...(Object.keys(buildArgs).length ? { buildArgs } : {}),
   };
 }
 
@@ -148,11 +188,13 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new UsageError(`--concurrency: expected a positive whole number, found '${flags.concurrency}'`);
   }
+  const given = await givenDockerfile(flags);
   const built = build ? await buildForCheck(build, flags, io) : undefined;
   try {
     const report = await check(built ? [built.tag] : refs, {
       ...source,
       ...(built ? { source: "engine" as const, dockerfile: built.dockerfile } : {}),
+      ...(given ? { dockerfile: given } : {}),
       policy,
       policyNames: names,
       ...(concurrency ? { concurrency } : {}),

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { SourceError, causeText } from "../errors.js";
+import { parseDockerfile, UnknownTargetError } from "../dockerfile/parse.js";
 import { BuildError, EngineClient } from "../inspect/sources/engine-client.js";
 import { contextTar, listContext, type ExtraFile } from "./context-tar.js";
 import { outlineDockerfile, type DockerfileOutline } from "./dockerfile-steps.js";
@@ -119,6 +120,7 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
     extra.push({ name: dockerfileName, content: Buffer.from(text, "utf8") });
   }
 
+  if (opts.target !== undefined) checkTarget(text, dockerfileShown, opts.target);
   const outline: DockerfileOutline = outlineDockerfile(text, opts.buildArgs);
   const engine = opts.engine ?? new EngineClient();
   const kept = opts.tag !== undefined;
@@ -171,4 +173,17 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
       }
     },
   };
+}
+
+/**
+ * An unknown --target fails before anything is sent, naming the stages there are (the
+ * engine would only say it cannot reach it). A Dockerfile our parser rejects is left to
+ * the engine, whose error names the step.
+ */
+function checkTarget(text: string, path: string, target: string): void {
+  try {
+    parseDockerfile(text, path, { target });
+  } catch (err) {
+    if (err instanceof UnknownTargetError) throw err;
+  }
 }

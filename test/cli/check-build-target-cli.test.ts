@@ -60,4 +60,11 @@ describe("imgpolicy check --build --target", () => {
     expect(r.get("IMG-DF-015")?.status).toBe("pass"); // USER 0 is what the image records
     expect(r.get("IMG-DF-016")?.status).toBe("pass");
   });
+
+  it("an unknown --target is exit 2 before anything is built, naming the stages", async () => {
+    const r = await runCli("check", "--build", ctx.dir, "--target", "prod", "--label", "imgpolicy.test=1", "--quiet");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim()).toMatch(/^imgpolicy: --target prod: .*Dockerfile has no stage of that name \(its stages are runtime, debug\)$/);
+  });
 });

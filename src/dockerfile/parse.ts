@@ -4,7 +4,8 @@
  * mistakes the builder refuses are checked here and thrown as a DockerfileSyntaxError
  * whose message is one line, `Dockerfile:12: unknown instruction COPPY (did you mean COPY?)`.
  */
-import { DockerfileParser, From, type Flag, type Heredoc, type Instruction } from "dockerfile-ast";
+import { createRequire } from "node:module";
+import type { From, Flag, Heredoc, Instruction } from "dockerfile-ast";
 import { SourceError } from "../errors.js";
 import type { BaseImage, Dockerfile, DockerfileFlag, DockerfileHeredoc, DockerfileInstruction, DockerfileProperty, DockerfileStage } from "./types.js";
 import { substitute } from "./variables.js";
@@ -55,12 +56,19 @@ export interface ParseOptions {
   target?: string;
 }
 
+/** dockerfile-ast, loaded on the first parse: a check without a Dockerfile never loads it. */
+let loaded: typeof import("dockerfile-ast").DockerfileParser | undefined;
+function parser(): typeof import("dockerfile-ast").DockerfileParser {
+  loaded ??= (createRequire(import.meta.url)("dockerfile-ast") as typeof import("dockerfile-ast")).DockerfileParser;
+  return loaded;
+}
+
 /**
  * Parses `text`, read from `path` (the name findings and errors carry). Throws
  * DockerfileSyntaxError, or UnknownTargetError when `opts.target` names no stage.
  */
 export function parseDockerfile(text: string, path = "Dockerfile", opts: ParseOptions = {}): Dockerfile {
-  const ast = DockerfileParser.parse(text);
+  const ast = parser().parse(text);
   const lines = text.split(/\r\n|\r|\n/);
   const escape = ast.getEscapeCharacter();
   const directives: Record<string, string> = {};

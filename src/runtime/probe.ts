@@ -77,21 +77,35 @@ async function imageConfig(engine: EngineClient, ref: string): Promise<ImageRunt
 }
 
 /**
- * testcontainers resolves "the host" once, when its client is first made. Inside a
- * container (/.dockerenv) it asks the bridge network for its gateway and, when the
- * engine names none, runs `alpine:3.14` to read the default route: a pull. The probe
- * reaches containers at 127.0.0.1 and never uses that host, so it names it up front,
- * through the only setting testcontainers offers for it, unless the user already did.
+ * testcontainers resolves "the host" once, when its client is first made, and keeps it.
+ * Inside a container (/.dockerenv) it asks the bridge network for its gateway and, when
+ * the engine names none, runs `alpine:3.14` to read the default route: a pull. The probe
+ * reaches containers at 127.0.0.1 and never uses that host, so it names it for that first
+ * call, through the only setting testcontainers offers for it (unless the user set it),
+ * and puts the environment back as it was afterwards.
  */
-function pinTestcontainersHost(): void {
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= PROBE_HOST;
+let firstClient: ReturnType<typeof getContainerRuntimeClient> | undefined;
+function runtimeClient(): ReturnType<typeof getContainerRuntimeClient> {
+  // one first call at a time: testcontainers caches the client only once it is made
+  firstClient ??= (async () => {
+    const pinned = process.env.TESTCONTAINERS_HOST_OVERRIDE === undefined;
+    if (pinned) process.env.TESTCONTAINERS_HOST_OVERRIDE = PROBE_HOST;
+    try {
+      return await getContainerRuntimeClient();
+    } catch (err) {
+      firstClient = undefined; // no engine now: a later probe asks again
+      throw err;
+    } finally {
+      if (pinned) delete process.env.TESTCONTAINERS_HOST_OVERRIDE;
+    }
+  })();
+  return firstClient;
 }
 
 /** testcontainers pulls an image it does not see even under a never-pull policy: check first. */
 async function testcontainersSees(ref: string): Promise<string | undefined> {
   try {
-    pinTestcontainersHost();
-    const client = await getContainerRuntimeClient();
+    const client = await runtimeClient();
     if (await client.image.exists(ImageName.fromString(ref))) return undefined;
     return `testcontainers' engine does not have image '${ref}' (does DOCKER_HOST name the same engine?)`;
   } catch (err) {

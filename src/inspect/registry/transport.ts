@@ -6,7 +6,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import { proxyAuthorization, proxyFor, TunnelAgent, type Env } from "./proxy.js";
 
 export interface TransportOptions {
@@ -43,7 +43,8 @@ export class Transport {
   readonly idleTimeoutMs: number;
   readonly #opts: TransportOptions;
   readonly #env: Env;
-  readonly #ca: string[] | undefined;
+  /** Node's roots plus the extra CAs, parsed once: a `ca` list per request would be parsed again for every connection. */
+  readonly #secureContext: SecureContext | undefined;
   readonly #http = new HttpAgent({ keepAlive: true, maxSockets: 16 });
   readonly #https = new HttpsAgent({ keepAlive: true, maxSockets: 16 });
   readonly #tunnels = new Map<string, TunnelAgent>();
@@ -53,7 +54,7 @@ export class Transport {
     this.#env = opts.env ?? process.env;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    this.#ca = opts.caCerts && opts.caCerts.length > 0 ? [...rootCertificates, ...opts.caCerts] : undefined;
+    this.#secureContext = opts.caCerts && opts.caCerts.length > 0 ? createSecureContext({ ca: [...rootCertificates, ...opts.caCerts] }) : undefined;
   }
 
   #tunnel(proxy: URL): TunnelAgent {
@@ -82,7 +83,7 @@ export class Transport {
         path: url.pathname + url.search,
         agent: proxy ? this.#tunnel(proxy) : this.#https,
         rejectUnauthorized: !(this.#opts.skipVerify?.(url.host) ?? false),
-        ...(this.#ca ? { ca: this.#ca } : {}),
+        ...(this.#secureContext ? ({ secureContext: this.#secureContext } as RequestOptions) : {}),
       };
     } else if (proxy) {
       // plain HTTP through a proxy: the absolute URL goes to the proxy

@@ -8,6 +8,7 @@ import { open, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { SourceError, causeText } from "../errors.js";
+import type { FileRange } from "./scan/stored-layer.js";
 import { openFile, type RandomAccessFile } from "./random-access.js";
 import { indexTar, type TarIndexEntry } from "./tar-index.js";
 
@@ -20,6 +21,8 @@ export interface FileSource {
   readAll(path: string, limit?: number): Promise<Buffer>;
   /** Streams a file (a fresh stream each call). */
   open(path: string): Promise<Readable>;
+  /** Where a file's bytes lie in a local file, when they do (for a layer scan in a worker thread to read them itself). */
+  locate?(path: string): Promise<FileRange | undefined>;
   close(): Promise<void>;
   /**
    * True when `open()` of a `blobs/<alg>/<hex>` path already fails on bytes that do not
@@ -82,6 +85,12 @@ export class TarFileSource implements FileSource {
   async open(path: string): Promise<Readable> {
     const e = this.#entry(path);
     return this.file.stream(e.offset, e.offset + e.size);
+  }
+
+  async locate(path: string): Promise<FileRange | undefined> {
+    const e = this.#entry(path);
+    const fd = this.file.fd;
+    return fd === undefined ? undefined : { name: this.file.name, fd, start: e.offset, end: Math.min(e.offset + e.size, this.file.size) };
   }
 
   close(): Promise<void> {
@@ -160,6 +169,12 @@ export class DirFileSource implements FileSource {
   async open(path: string): Promise<Readable> {
     await this.size(path);
     return createReadStream(this.#path(path), { highWaterMark: 1 << 20 });
+  }
+
+  async locate(path: string): Promise<FileRange | undefined> {
+    const size = await this.size(path);
+    const full = this.#path(path);
+    return { name: full, path: full, start: 0, end: size };
   }
 
   async close(): Promise<void> {}

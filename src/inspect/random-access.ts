@@ -13,6 +13,8 @@ export interface RandomAccessFile {
   /** For messages: the path or a description of where the bytes came from. */
   readonly name: string;
   readonly size: number;
+  /** The open file descriptor, when the bytes are in a file (another thread may read through it while the file is open). */
+  readonly fd?: number;
   /** Reads exactly `length` bytes at `position` (fewer only at the end of the file). */
   read(position: number, length: number): Promise<Buffer>;
   /** A stream of the bytes in [start, end). */
@@ -63,6 +65,10 @@ class HandleFile implements RandomAccessFile {
     readonly size: number,
     private readonly handle: FileHandle,
   ) {}
+
+  get fd(): number | undefined {
+    return this.#closed ? undefined : this.handle.fd;
+  }
 
   async read(position: number, length: number): Promise<Buffer> {
     const len = Math.max(0, Math.min(length, this.size - position));

@@ -8,11 +8,17 @@
 import { availableParallelism } from "node:os";
 import { Transform, type TransformCallback } from "node:stream";
 import { layerCompression, type Image, type Layer } from "./image.js";
+import type { FileRecord } from "./fs/file-record.js";
 import { FileTree } from "./fs/file-tree.js";
-import { scanLayer, type LayerIndex, type ScanInterest } from "./fs/scan-layer.js";
+import type { LayerIndex, ScanInterest } from "./fs/scan-layer.js";
 import { isScannable } from "./scan/stored-layer.js";
-import { scanStoredHere } from "./scan/scan-stored.js";
 import { ScanPool, scanWorkerAvailable } from "./scan/worker-pool.js";
+
+// the scan code (tar and ELF parsers) is loaded on this thread only when a layer is scanned
+// here: with worker threads, only they load it, and the process starts sooner
+const scanHere = () => import("./fs/scan-layer.js");
+const scanStoredHere: typeof import("./scan/scan-stored.js").scanStoredHere = async (...args) =>
+  (await import("./scan/scan-stored.js")).scanStoredHere(...args);
 
 export interface LayerSummary {
   index: number;
@@ -57,6 +63,11 @@ export interface ReadLayersOptions {
    * (running from the TypeScript sources) or the interest has no spec.
    */
   workers?: number;
+  /**
+   * Told of each layer's entries (in pieces) once they are in the tree, while later
+   * layers are still being read: work on them done there is not left for the end.
+   */
+  onFiles?: (files: readonly FileRecord[]) => void;
 }
 
 /** Below this many stored bytes, starting workers (~30 ms each) costs more than it saves. */
@@ -98,7 +109,7 @@ async function readInProcess(layer: Layer, i: number, what: string, interest: Sc
   if (signal.aborted) onAbort();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const index = await scanLayer(counter, i, what, interest);
+    const index = await (await scanHere()).scanLayer(counter, i, what, interest);
     return { index, tarBytes: counter.bytes };
   } finally {
     signal.removeEventListener("abort", onAbort);
@@ -173,13 +184,21 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
     for (let next = done[applied]; next !== undefined; next = done[applied]) {
       const l = next;
       done[applied++] = undefined;
-      building = building.then(() => applyInSlices(tree, l));
+      // after a turn of the event loop: the next layer is handed out first
+      building = building.then(() => applyInSlices(tree, l, opts.onFiles));
     }
   };
+  // every layer's digests and size, asked at once (a source may have to look at a blob for
+  // them): a layer is then handed out as soon as there is room for it
+  const metas = layers.map((layer) => {
+    const p = metaOf(layer);
+    p.catch(() => {}); // (its failure is met where it is awaited)
+    return p;
+  });
   try {
     const results = await mapLimit(layers, pool ? pool.capacity : (opts.concurrency ?? 3), async (layer, i) => {
       try {
-        const meta = await metaOf(layer);
+        const meta = await metas[i]!;
         const what = `${image.reference}: layer ${i + 1}/${layers.length} (${meta.digest.slice(0, 19)})`;
         const { index, tarBytes } = !isScannable(layer)
           ? await readInProcess(layer, i, what, interest, stop.signal)
@@ -193,7 +212,10 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
         throw err;
       }
     });
+    // every scan is done: the workers end while the last layers go into the tree
+    const closing = pool?.close();
     await building;
+    await closing;
     return { tree, layers: results.map((r) => r.summary), indexes: results.map((r) => r.index) };
   } finally {
     building.catch(() => {}); // after a failure, nobody waits for the tree
@@ -201,18 +223,18 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
   }
 }
 
-const SLICE = 4000;
+const SLICE = 1000;
 
 /**
- * `tree.apply(l)`, in slices of files with a turn of the event loop between them
+ * `tree.apply(l)`, in slices of files with a turn of the event loop before each
  * (applying a layer is its opaque directories, then its whiteouts, then its files
- * in order, so applying the files in runs is the same).
+ * in order, so applying the files in runs is the same); `onFiles` is told of each slice.
  */
-async function applyInSlices(tree: FileTree, l: LayerIndex): Promise<void> {
-  if (l.files.length <= SLICE) return tree.apply(l);
-  tree.apply({ ...l, files: l.files.slice(0, SLICE) });
-  for (let at = SLICE; at < l.files.length; at += SLICE) {
+async function applyInSlices(tree: FileTree, l: LayerIndex, onFiles?: (files: readonly FileRecord[]) => void): Promise<void> {
+  for (let at = 0; at === 0 || at < l.files.length; at += SLICE) {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    tree.apply({ ...l, opaque: [], whiteouts: [], files: l.files.slice(at, at + SLICE) });
+    const files = l.files.length <= SLICE ? l.files : l.files.slice(at, at + SLICE);
+    tree.apply(at === 0 ? { ...l, files } : { ...l, opaque: [], whiteouts: [], files });
+    onFiles?.(files);
   }
 }

@@ -2,12 +2,13 @@
 import type { Image, Platform } from "../image.js";
 import { readLayers } from "../read-layers.js";
 import { openImage, type OpenOptions } from "../resolve.js";
-import { certificatesFact, zoneinfoFact } from "./certs-facts.js";
+import { caBundlePaths, certificatesFact, zoneinfoFact } from "./certs-facts.js";
 import { configFact } from "./config-facts.js";
 import { entrypointFact } from "./entrypoint-facts.js";
 import { filesystemFact } from "./filesystem-facts.js";
 import { imageFact } from "./image-facts.js";
-import { envValue, factsInterest } from "./interest.js";
+import { PreparedFacts } from "./prepared.js";
+import { factsInterest, pathDirsOf } from "./interest.js";
 import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
 import { usersFact } from "./user-facts.js";
 import { fileProbes } from "./file-probes.js";
@@ -31,11 +32,14 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     image.digest(),
     image.mediaType(),
   ]);
+  const c = cfg.config;
+  const pathDirs = pathDirsOf(cfg);
+  const prepared = new PreparedFacts(pathDirs, caBundlePaths(c));
   const { tree, layers } = await readLayers(image, factsInterest(cfg, opts.files ?? []), {
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    onFiles: prepared.learn,
   });
-  const c = cfg.config;
   const binaries: BinaryFact[] = [];
   for (const r of tree.entries()) {
     if (r.type === "file" && r.elf) {
@@ -51,9 +55,9 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     users: usersFact(tree, c?.User),
     entrypoint: entrypointFact(tree, c),
     binaries,
-    certificates: certificatesFact(tree, c, opts.now ?? new Date()),
-    zoneinfo: zoneinfoFact(tree, c),
-    filesystem: filesystemFact(tree, (envValue(c?.Env, "PATH") ?? "").split(":").filter((d) => d.startsWith("/")).map((d) => d.replace(/\/+$/, "") || "/")),
+    certificates: certificatesFact(tree, c, opts.now ?? new Date(), prepared.expiriesOf),
+    zoneinfo: zoneinfoFact(tree, c, prepared.kinds),
+    filesystem: filesystemFact(tree, pathDirs, prepared.kinds),
     files: fileProbes(tree, opts.files ?? []),
   };
 }

@@ -1,9 +1,7 @@
 /** Facts over the whole flattened filesystem: tools present, risky modes, secrets, stray files, waste, OS. */
 import type { FileRecord } from "../fs/file-record.js";
 import type { FileTree } from "../fs/file-tree.js";
-import { classifyBinary } from "../parsers/known-binaries.js";
-import { secretFileKind } from "../parsers/secret-files.js";
-import { strayFileKind } from "../parsers/stray-files.js";
+import { PathKindsMemo } from "./path-kinds.js";
 import type { FileFact, FilesystemFact } from "./types.js";
 
 const fileFact = (r: FileRecord): FileFact => ({ path: r.path, layer: r.layer, mode: r.mode, uid: r.uid, gid: r.gid, type: r.type });
@@ -45,19 +43,42 @@ export function emptyFilesystemFact(): FilesystemFact {
   };
 }
 
-/** `pathDirs`: the directories of the image's PATH, searched for shells and tools besides the standard bin dirs. */
-export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = []): FilesystemFact {
-  const f = emptyFilesystemFact();
-  const records = [...tree.entries()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/**
+ * The stray files to report, in path order: a stray directory is listed once, not
+ * every entry under it. `found` holds every entry with a kind, in any order.
+ */
+function strayFiles(found: { r: FileRecord; kind: string }[]): FilesystemFact["strayFiles"] {
+  const out: FilesystemFact["strayFiles"] = [];
   let strayPrefix: string | undefined;
-  for (const r of records) {
+  for (const { r, kind } of found.sort((a, b) => byPath(a.r, b.r))) {
+    if (strayPrefix && r.path.startsWith(strayPrefix)) continue;
+    out.push({ path: r.path, layer: r.layer, kind });
+    // a stray file may sort amid a stray dir's entries (".git.swp" between ".git" and ".git/HEAD"): keep the prefix
+    if (r.type === "dir") strayPrefix = r.path + "/";
+  }
+  return out;
+}
+
+/**
+ * `pathDirs`: the directories of the image's PATH, searched for shells and tools besides the standard bin dirs;
+ * `kinds`: the paths classified ahead of time, for the same `pathDirs`.
+ * One walk over the entries in any order; each list is sorted by path at the end
+ * (paths are unique, so the order is that of a walk in path order).
+ */
+export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [], kinds = new PathKindsMemo(pathDirs)): FilesystemFact {
+  const f = emptyFilesystemFact();
+  const stray: { r: FileRecord; kind: string }[] = [];
+  for (const r of tree.entries()) {
     if (r.path === "/") continue;
     if (r.type === "dir") f.directories++;
     else if (r.type === "symlink") f.symlinks++;
     else f.files++;
 
+    const k = kinds.of(r);
     if (r.type !== "dir") {
-      const bin = classifyBinary(r.path, pathDirs);
+      const bin = k.binary;
       if (bin && tree.resolve(r.path).ok) {
         const item = { path: r.path, layer: r.layer, name: bin.name };
         if (bin.kind === "shell") f.shells.push(item);
@@ -74,17 +95,15 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [])
       f.worldWritable.push(fileFact(r));
     }
     if (r.type === "file") {
-      const kind = r.privateKey ?? secretFileKind(r.path);
+      const kind = r.privateKey ?? k.secret;
       if (kind) f.secretFiles.push({ path: r.path, layer: r.layer, kind });
     }
-    if (strayPrefix && r.path.startsWith(strayPrefix)) continue;
-    const stray = strayFileKind(r.path);
-    if (stray) {
-      f.strayFiles.push({ path: r.path, layer: r.layer, kind: stray });
-      // a stray file may sort amid a stray dir's entries (".git.swp" between ".git" and ".git/HEAD"): keep the prefix
-      if (r.type === "dir") strayPrefix = r.path + "/";
-    }
+    if (k.stray) stray.push({ r, kind: k.stray });
   }
+  for (const list of [f.shells, f.packageManagers, f.interpreters, f.networkTools, f.setuid, f.setgid, f.worldWritable, f.secretFiles]) {
+    list.sort(byPath);
+  }
+  f.strayFiles = strayFiles(stray);
   f.waste.bytes = tree.wasted.reduce((n, w) => n + w.size, 0);
   f.waste.files = tree.wasted.length;
   f.waste.top = [...tree.wasted].sort((a, b) => b.size - a.size).slice(0, 20);

@@ -23,12 +23,20 @@ export function envValue(env: readonly string[] | undefined, name: string): stri
   return undefined;
 }
 
-/** The files the facts read, as plain data (it crosses into the layer-scan worker threads). */
+/** The absolute directories of the image's PATH, without trailing slashes (searched for shells and tools). */
+export function pathDirsOf(config: ConfigFile): string[] {
+  return (envValue(config.config?.Env, "PATH") ?? "").split(":").filter((d) => d.startsWith("/")).map((d) => d.replace(/\/+$/, "") || "/");
+}
+
+/**
+ * The files the facts read, as plain data (it crosses into the layer-scan worker threads),
+ * and the PATH directories for the scan to classify each entry's path with.
+ */
 export function factsInterestSpec(config: ConfigFile, extra: readonly string[] = []): InterestSpec {
   const exact = new Set<string>([...ACCOUNT_FILES, ...OS_RELEASE_FILES, ...CA_BUNDLE_PATHS, ...extra.map((p) => joinInRoot("/", p))]);
   const certFile = envValue(config.config?.Env, "SSL_CERT_FILE");
   if (certFile?.startsWith("/")) exact.add(certFile);
-  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT };
+  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, pathDirs: pathDirsOf(config) };
 }
 
 export function factsInterest(config: ConfigFile, extra: readonly string[] = []): ScanInterest {

@@ -73,6 +73,24 @@ export class FileTree {
   }
 
   #put(entry: FileRecord): void {
+    // the common case, in one lookup of the parent: a directory (so the entry lands at its own
+    // path, with nothing to create above it)
+    const parent = parentOf(entry.path);
+    const dir = entry.path === "/" ? undefined : this.#records.get(parent);
+    if (dir?.type === "dir") {
+      const old = this.#records.get(entry.path);
+      if (old) {
+        if (old.type === "dir" && entry.type === "dir") {
+          this.#records.set(entry.path, entry); // metadata changes; children stay
+          return;
+        }
+        this.#remove(entry.path, entry.layer);
+      }
+      this.#records.set(entry.path, entry);
+      this.#childrenOf(parent).add(entry.path);
+      if (entry.type === "hardlink") this.#bindHardlink(entry);
+      return;
+    }
     const path = this.#realPath(entry.path);
     const rec = path === entry.path ? entry : { ...entry, path };
     const old = this.#records.get(rec.path);
@@ -86,11 +104,19 @@ export class FileTree {
     this.#ensureParent(rec.path, rec.layer);
     this.#records.set(rec.path, rec);
     this.#link(rec.path);
-    if (rec.type === "hardlink") {
-      const target = rec.linkname ? this.#records.get(this.#realPath(rec.linkname)) : undefined;
-      const bound = target?.type === "hardlink" ? this.#hardlinks.get(target.path) : target;
-      if (bound) this.#hardlinks.set(rec.path, bound);
-    }
+    if (rec.type === "hardlink") this.#bindHardlink(rec);
+  }
+
+  #bindHardlink(rec: FileRecord): void {
+    const target = rec.linkname ? this.#records.get(this.#realPath(rec.linkname)) : undefined;
+    const bound = target?.type === "hardlink" ? this.#hardlinks.get(target.path) : target;
+    if (bound) this.#hardlinks.set(rec.path, bound);
+  }
+
+  #childrenOf(dir: string): Set<string> {
+    let set = this.#children.get(dir);
+    if (!set) this.#children.set(dir, (set = new Set()));
+    return set;
   }
 
   #ensureParent(path: string, layer: number): void {
@@ -104,11 +130,7 @@ export class FileTree {
   }
 
   #link(path: string): void {
-    if (path === "/") return;
-    const parent = parentOf(path);
-    let set = this.#children.get(parent);
-    if (!set) this.#children.set(parent, (set = new Set()));
-    set.add(path);
+    if (path !== "/") this.#childrenOf(parentOf(path)).add(path);
   }
 
   #remove(path: string, byLayer: number): void {

@@ -10,6 +10,7 @@ import { SourceError } from "../../errors.js";
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
 import { sparseFromBuffer, sparseFromSegments } from "../elf/sparse-bytes.js";
+import { attachKinds, classifyPath } from "../parsers/path-kinds.js";
 import { privateKeyKind } from "../parsers/private-key.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
@@ -24,6 +25,8 @@ export interface ScanInterest {
   elf?: boolean;
   /** Sniff files up to this size for private keys (default 64 KiB; 0 = off). */
   privateKeyMaxSize?: number;
+  /** Classify each entry's path (parsers/path-kinds.ts), with these directories of the image's PATH. */
+  pathDirs?: readonly string[];
   /**
    * The same interest as plain data, when it has one (see `interestFromSpec`):
    * only then can the scan run in a worker thread, where `wantContent` cannot go.
@@ -57,6 +60,8 @@ const TYPES: Partial<Record<string, FileType>> = {
 
 const HEAD = 64;
 const KEY_SNIFF = 4096;
+/** What a PEM file says (a buffer, not a string: searching with a string converts it to bytes every time). */
+const PEM_BEGIN = Buffer.from("-----BEGIN", "latin1");
 /** ELF files up to this size are held whole for parsing (ElfCapture's default); larger ones are captured sparsely. */
 const ELF_WHOLE = 32 << 20;
 
@@ -151,6 +156,7 @@ export class LayerScan {
         throw new SourceError(`${this.what}: hardlink ${path} ${(err as Error).message}`);
       }
     }
+    if (this.interest.pathDirs) attachKinds(rec, classifyPath(path, this.interest.pathDirs));
     index.files.push(rec);
     if (type !== "file" || rec.size === 0) return undefined;
     index.fileBytes += rec.size;
@@ -328,9 +334,9 @@ function plainName(name: string): string | undefined {
  * further on matters only to a PuTTY key file (recognised by its first line).
  */
 function mentionsPem(head: Buffer): boolean {
-  if (head.length <= KEY_SNIFF) return head.includes("-----BEGIN");
-  if (head.subarray(0, KEY_SNIFF + 10).includes("-----BEGIN")) return true;
-  return head.subarray(0, 20).toString("latin1") === "PuTTY-User-Key-File-" && head.includes("-----BEGIN", KEY_SNIFF);
+  if (head.length <= KEY_SNIFF) return head.includes(PEM_BEGIN);
+  if (head.subarray(0, KEY_SNIFF + 10).includes(PEM_BEGIN)) return true;
+  return head.subarray(0, 20).toString("latin1") === "PuTTY-User-Key-File-" && head.includes(PEM_BEGIN, KEY_SNIFF);
 }
 
 /**

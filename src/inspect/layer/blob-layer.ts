@@ -97,8 +97,10 @@ class BlobLayer implements ScannableLayer {
   /** The stored bytes and what to check them against, for the layer scan (see `ScannableLayer`). */
   async storedForScan(): Promise<StoredLayer> {
     const source = this.init.source;
+    const file = await source.locate?.(this.init.path);
     return {
       stream: await source.open(this.init.path),
+      ...(file ? { file } : {}),
       check: this.#check(),
       // these read each chunk into a fresh buffer (fs.ReadStream, RandomAccessFile.stream);
       // a chunk of an in-memory file is a view into it, which the pool sees and copies

@@ -1,8 +1,14 @@
 /** Decompression of layer streams: gzip (zlib), zstd (fzstd), or none, by media type or by sniffing. */
-import { createGunzip } from "node:zlib";
+import { createRequire } from "node:module";
 import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
-import { Decompress } from "fzstd";
+import type { Decompress } from "fzstd";
 import type { Compression } from "../image.js";
+
+// zlib and fzstd are loaded when a layer first needs them: a plain tar needs neither,
+// and every layer-scan worker thread would otherwise load and compile them at its start
+const require = createRequire(import.meta.url);
+let zlib: typeof import("node:zlib") | undefined;
+let fzstd: typeof import("fzstd") | undefined;
 
 export function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
@@ -15,7 +21,8 @@ class ZstdDecompressor extends Transform {
   #pending: Uint8Array[] = [];
   constructor() {
     super({ highWaterMark: 1 << 20 });
-    this.#d = new Decompress((chunk) => {
+    fzstd ??= require("fzstd") as typeof import("fzstd");
+    this.#d = new fzstd.Decompress((chunk) => {
       this.#pending.push(chunk);
     });
   }
@@ -47,7 +54,8 @@ class ZstdDecompressor extends Transform {
 export function decompressor(compression: Compression): Transform {
   switch (compression) {
     case "gzip":
-      return createGunzip({ chunkSize: 1 << 18 });
+      zlib ??= require("node:zlib") as typeof import("node:zlib");
+      return zlib.createGunzip({ chunkSize: 1 << 18 });
     case "zstd":
       return new ZstdDecompressor();
     default:

@@ -83,18 +83,25 @@ function pemBodies(text: string): Buffer[] {
   return out;
 }
 
-export function parseCaBundle(bytes: Uint8Array, now: Date): CaBundleSummary {
+/**
+ * The expiry of every certificate in a bundle, in order (undefined for one that does
+ * not parse): the costly part of `parseCaBundle`, which does not depend on the time.
+ */
+export function certificateExpiries(bytes: Uint8Array): (Date | undefined)[] {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
   let bodies = pemBodies(text);
   if (bodies.length === 0 && bytes.length > 0 && bytes[0] === 0x30) {
     bodies = [Buffer.from(bytes)];
   }
+  return bodies.map(certificateExpiry);
+}
 
+/** The summary of a bundle from its certificates' expiries (`certificateExpiries`), judged at `now`. */
+export function summarizeExpiries(expiries: readonly (Date | undefined)[], now: Date): CaBundleSummary {
   const summary: CaBundleSummary = { certificates: 0, unparsable: 0, expired: 0, expiringWithin30Days: 0 };
   let earliest: Date | undefined;
   const soon = now.getTime() + 30 * DAY_MS;
-  for (const der of bodies) {
-    const expiry = certificateExpiry(der);
+  for (const expiry of expiries) {
     if (!expiry || Number.isNaN(expiry.getTime())) {
       summary.unparsable++;
       continue;
@@ -106,4 +113,8 @@ export function parseCaBundle(bytes: Uint8Array, now: Date): CaBundleSummary {
   }
   if (earliest) summary.earliestExpiry = earliest.toISOString();
   return summary;
+}
+
+export function parseCaBundle(bytes: Uint8Array, now: Date): CaBundleSummary {
+  return summarizeExpiries(certificateExpiries(bytes), now);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fuzzPaths } from "./test-paths.js";
 import { BIN_DIRS, classifyBinary } from "./known-binaries.js";
 
 describe("BIN_DIRS", () => {
@@ -45,5 +46,26 @@ describe("classifyBinary", () => {
     expect(classifyBinary("/usr/bin/")).toBeUndefined();
     expect(classifyBinary("/sh")).toBeUndefined();
     expect(classifyBinary("sh")).toBeUndefined();
+  });
+});
+
+describe("classifyBinary and its plain definition", () => {
+  it("agree on which directories count, on many random paths", () => {
+    // the plain definition: cut the directory out and look it up
+    const inDir = (path: string, extra: readonly string[]) => {
+      const slash = path.lastIndexOf("/");
+      if (slash < 0) return false;
+      const dir = slash === 0 ? "/" : path.slice(0, slash);
+      return BIN_DIRS.includes(dir) || extra.includes(dir);
+    };
+    const extras = [[], ["/"], ["/busybox", "/usr/bin"], [""], ["/etc/ssl", "/a/b"]];
+    const paths = [...fuzzPaths(20000, 9), "/sh", "/bin/", "/bin/sh", "bin/sh", "/usr/bin/python3.12", "/busybox/sh", "/a/b/bash", "/bash"];
+    for (const extra of extras) {
+      for (const p of paths) {
+        const name = p.slice(p.lastIndexOf("/") + 1);
+        const want = inDir(p, extra) && name !== "" ? classifyBinary(`/usr/bin/${name}`) : undefined;
+        expect(classifyBinary(p, extra), `${p} ${JSON.stringify(extra)}`).toEqual(want);
+      }
+    }
   });
 });

@@ -54,10 +54,11 @@ const VERSIONED: readonly { pattern: RegExp; kind: BinaryKind }[] = [
  */
 export function classifyBinary(path: string, extraDirs: readonly string[] = []): BinaryClass | undefined {
   const slash = path.lastIndexOf("/");
-  if (slash < 0) return undefined;
-  const dir = slash === 0 ? "/" : path.slice(0, slash);
+  if (slash < 0 || slash === path.length - 1) return undefined;
+  // (it runs for every entry of an image: the directory is compared in place, not cut out)
+  const inDir = (d: string) => (d === "/" ? slash === 0 : d.length > 0 && slash === d.length && path.startsWith(d));
+  if (!(BIN_DIRS.some(inDir) || extraDirs.some(inDir))) return undefined;
   const name = path.slice(slash + 1);
-  if (name === "" || !(BIN_DIRS.includes(dir) || extraDirs.includes(dir))) return undefined;
   const exact = EXACT.get(name);
   if (exact) return { kind: exact, name };
   const versioned = VERSIONED.find((v) => v.pattern.test(name));

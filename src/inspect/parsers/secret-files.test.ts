@@ -71,3 +71,14 @@ describe("secretFileKind", () => {
     }
   });
 });
+
+describe("secretFileKind on odd paths", () => {
+  it("reads the last two segments as splitting the path would (doubled, trailing or no leading slashes)", () => {
+    expect(secretFileKind("//root//.ssh//id_rsa//")).toBe("ssh-private-key");
+    expect(secretFileKind("root/.aws/credentials")).toBe("aws-credentials");
+    expect(secretFileKind("/root/.kube//config/")).toBe("kubeconfig");
+    expect(secretFileKind("/.env")).toBe("dotenv");
+    expect(secretFileKind("credentials")).toBeUndefined();
+    expect(secretFileKind("///")).toBeUndefined();
+  });
+});

@@ -27,6 +27,8 @@
  * certificate directories and for well-known CA bundle file names.
  */
 
+import { lastSegment, pathTail } from "./path-tail.js";
+
 const CA_DIRS: readonly string[] = [
   "/etc/ssl/certs/",
   "/etc/pki/",
@@ -85,25 +87,33 @@ function extensionKind(base: string): string | undefined {
   }
 }
 
+/** The names whose kind depends on the directory they are in. */
+const BY_PARENT: ReadonlySet<string> = new Set(["credentials", "config.json", "auth.json", "config", "accessTokens.json", "msal_token_cache.json"]);
+
 /** The kind of secret-looking file at `path` (absolute, normalized), or undefined. */
 export function secretFileKind(path: string): string | undefined {
-  const parts = path.split("/").filter((p) => p !== "");
-  if (parts.length === 0) return undefined;
-  const base = parts[parts.length - 1];
-  const parent = parts.length > 1 ? parts[parts.length - 2] : "";
+  return secretKindOf(path, lastSegment(path));
+}
+
+/** `secretFileKind` for a path whose last segment (`lastSegment`) is known. */
+export function secretKindOf(path: string, base: string): string | undefined {
+  if (base === "") return undefined;
 
   if (base === ".env") return "dotenv";
   if (base.startsWith(".env.")) {
     return DOTENV_TEMPLATES.has(base.slice(5).toLowerCase()) ? undefined : "dotenv";
   }
-  if (parent === ".aws" && base === "credentials") return "aws-credentials";
-  if (parent === ".docker" && base === "config.json") return "docker-config";
-  if (parent === "containers" && base === "auth.json") return "registry-auth";
-  if (parent === ".kube" && base === "config") return "kubeconfig";
-  if (path.includes("/.config/gcloud/") && GCLOUD_FILES.has(base)) return "gcloud-credentials";
-  if (parent === ".azure" && (base === "accessTokens.json" || base === "msal_token_cache.json")) {
-    return "azure-credentials";
+  if (BY_PARENT.has(base)) {
+    const { parent } = pathTail(path);
+    if (parent === ".aws" && base === "credentials") return "aws-credentials";
+    if (parent === ".docker" && base === "config.json") return "docker-config";
+    if (parent === "containers" && base === "auth.json") return "registry-auth";
+    if (parent === ".kube" && base === "config") return "kubeconfig";
+    if (parent === ".azure" && (base === "accessTokens.json" || base === "msal_token_cache.json")) {
+      return "azure-credentials";
+    }
   }
+  if (GCLOUD_FILES.has(base) && path.includes("/.config/gcloud/")) return "gcloud-credentials";
   if (SSH_KEY.test(base)) return "ssh-private-key";
   if (path.startsWith("/etc/ssh/") && /^ssh_host_[a-z0-9]+_key$/.test(base)) return "ssh-host-key";
   const simple = SIMPLE.get(base);

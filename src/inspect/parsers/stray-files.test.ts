@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fuzzPaths } from "./test-paths.js";
 import { strayFileKind } from "./stray-files.js";
 
 describe("strayFileKind", () => {
@@ -70,5 +71,47 @@ describe("strayFileKind", () => {
     for (const p of ["/etc/passwd", "/usr/bin/env", "/app/main.js", "/", ""]) {
       expect(strayFileKind(p), p).toBeUndefined();
     }
+  });
+});
+
+/** The definition, written plainly (split the path, try every rule): strayFileKind must agree with it. */
+function plainStrayKind(path: string): string | undefined {
+  const parts = path.split("/").filter((p) => p !== "");
+  if (parts.length === 0) return undefined;
+  const runs: [string[], string][] = [
+    [[".git"], "git-directory"], [[".svn"], "vcs-directory"], [[".hg"], "vcs-directory"], [["__MACOSX"], "os-metadata"],
+    [[".cache", "go-build"], "go-build-cache"], [["go", "pkg", "mod"], "go-module-cache"], [[".npm", "_cacache"], "npm-cache"],
+    [[".cache", "pip"], "pip-cache"], [[".cache", "yarn"], "yarn-cache"], [["__pycache__"], "python-bytecode-cache"],
+  ];
+  for (const [run, kind] of runs) {
+    for (let i = 0; i + run.length <= parts.length; i++) if (run.every((s, j) => parts[i + j] === s)) return kind;
+  }
+  const prefixes: [string, string, ((rest: string) => boolean)?][] = [
+    ["/var/cache/apk/", "apk-cache"],
+    ["/var/lib/apt/lists/", "apt-lists", (rest) => !["lock", "partial", "auxfiles"].includes(rest)],
+    ["/var/cache/apt/", "apt-cache", (rest) => /^[^/]+\.bin$/.test(rest) || /^archives\/[^/]+\.deb$/.test(rest)],
+    ["/var/cache/yum/", "yum-cache"], ["/var/cache/dnf/", "dnf-cache"], ["/var/cache/zypp/packages/", "zypper-cache"],
+    ["/var/cache/pacman/pkg/", "pacman-cache"],
+  ];
+  for (const [prefix, kind, accept] of prefixes) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    if (rest !== "" && (accept?.(rest) ?? true)) return kind;
+  }
+  const base = parts[parts.length - 1]!;
+  if (/^(?:Dockerfile|Containerfile)(?:\.[^/]+)?$/.test(base) || /\.(?:Dockerfile|dockerfile|Containerfile)$/.test(base)) return "dockerfile";
+  if (/^(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml$/.test(base)) return "compose-file";
+  if (base === ".dockerignore") return "dockerignore";
+  if (base === ".DS_Store" || base === "Thumbs.db") return "os-metadata";
+  if (/^\..+\.sw[a-p]$/.test(base)) return "editor-temp";
+  if (/^#.+#$/.test(base) || base.startsWith(".#") || (base.length > 1 && base.endsWith("~"))) return "editor-temp";
+  return undefined;
+}
+
+describe("strayFileKind and its plain definition", () => {
+  it("agree on many random paths", () => {
+    const paths = fuzzPaths(40000);
+    expect(paths.filter((p) => plainStrayKind(p) !== undefined).length).toBeGreaterThan(5000);
+    for (const p of paths) expect(strayFileKind(p), p).toBe(plainStrayKind(p));
   });
 });

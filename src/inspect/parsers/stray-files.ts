@@ -30,6 +30,8 @@
  *   will usually treat it as informational)
  */
 
+import { lastSegment } from "./path-tail.js";
+
 interface PrefixRule {
   prefix: string;
   kind: string;
@@ -38,6 +40,7 @@ interface PrefixRule {
 
 const APT_LISTS_KEEP: ReadonlySet<string> = new Set(["lock", "partial", "auxfiles"]);
 
+/** (Every prefix starts with "/var/": `strayFileKind` looks no further for other paths.) */
 const PREFIX_RULES: readonly PrefixRule[] = [
   { prefix: "/var/cache/apk/", kind: "apk-cache" },
   { prefix: "/var/lib/apt/lists/", kind: "apt-lists", accept: (rest) => !APT_LISTS_KEEP.has(rest) },
@@ -86,17 +89,49 @@ function fileNameKind(base: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether `fileNameKind` may find something in a name: every pattern it has needs a
+ * name starting with "." or "#", ending in "~", or holding one of these words.
+ * (The classifiers run for every entry of an image: most names are ruled out here.)
+ */
+function mayBeNamed(base: string): boolean {
+  const c = base.charCodeAt(0);
+  return (
+    c === 0x2e ||
+    c === 0x23 ||
+    base.endsWith("~") ||
+    base.includes("ockerfile") ||
+    base.includes("Containerfile") ||
+    base.includes("compose") ||
+    base === "Thumbs.db"
+  );
+}
+
+/** A path segment equal to the last segment of some SEGMENT_RULES run: without one, no run can match. */
+const SEGMENT_HINT = new RegExp(
+  `(?:^|/)(?:${[...new Set(SEGMENT_RULES.map((r) => r.segments[r.segments.length - 1]!))].map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?:/|$)`,
+);
+
 /** The kind of unnecessary file at `path` (absolute, normalized), or undefined. */
 export function strayFileKind(path: string): string | undefined {
-  const parts = path.split("/").filter((p) => p !== "");
-  if (parts.length === 0) return undefined;
-  for (const rule of SEGMENT_RULES) {
-    if (containsRun(parts, rule.segments)) return rule.kind;
+  return strayKindOf(path, lastSegment(path));
+}
+
+/** `strayFileKind` for a path whose last segment (`lastSegment`) is known. */
+export function strayKindOf(path: string, base: string): string | undefined {
+  if (base === "") return undefined;
+  if (SEGMENT_HINT.test(path)) {
+    const parts = path.split("/").filter((p) => p !== "");
+    for (const rule of SEGMENT_RULES) {
+      if (containsRun(parts, rule.segments)) return rule.kind;
+    }
   }
-  for (const rule of PREFIX_RULES) {
-    if (!path.startsWith(rule.prefix)) continue;
-    const rest = path.slice(rule.prefix.length);
-    if (rest !== "" && (rule.accept?.(rest) ?? true)) return rule.kind;
+  if (path.startsWith("/var/")) {
+    for (const rule of PREFIX_RULES) {
+      if (!path.startsWith(rule.prefix)) continue;
+      const rest = path.slice(rule.prefix.length);
+      if (rest !== "" && (rule.accept?.(rest) ?? true)) return rule.kind;
+    }
   }
-  return fileNameKind(parts[parts.length - 1]);
+  return mayBeNamed(base) ? fileNameKind(base) : undefined;
 }

@@ -33,8 +33,13 @@ const NOT_ZONES: ReadonlySet<string> = new Set([
   "localtime",
 ]);
 
+const ROOT_DIRS = ZONEINFO_ROOTS.map((root) => root + "/");
+
+/** (It runs for every entry of an image: every root is under /usr/, so most paths stop at the first test.) */
 function rootOf(path: string): string | undefined {
-  return ZONEINFO_ROOTS.find((root) => path.startsWith(root + "/"));
+  if (!path.startsWith("/usr/")) return undefined;
+  for (let i = 0; i < ROOT_DIRS.length; i++) if (path.startsWith(ROOT_DIRS[i]!)) return ZONEINFO_ROOTS[i];
+  return undefined;
 }
 
 /** True when the path lies under one of the zoneinfo roots. */

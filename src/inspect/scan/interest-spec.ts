@@ -23,6 +23,8 @@ export interface InterestSpec {
   elf?: boolean;
   /** Sniff files up to this size for private keys (default 64 KiB; 0 = off). */
   privateKeyMaxSize?: number;
+  /** Classify each entry's path (parsers/path-kinds.ts), with these directories of the image's PATH. */
+  pathDirs?: string[];
 }
 
 /** The interest a spec describes; it carries the spec, so the scan can run in a worker thread. */
@@ -42,5 +44,6 @@ export function interestFromSpec(spec: InterestSpec): ScanInterest {
   };
   if (spec.elf !== undefined) interest.elf = spec.elf;
   if (spec.privateKeyMaxSize !== undefined) interest.privateKeyMaxSize = spec.privateKeyMaxSize;
+  if (spec.pathDirs !== undefined) interest.pathDirs = [...spec.pathDirs];
   return interest;
 }

@@ -1,18 +1,19 @@
 /**
  * The messages between the main thread and a layer-scan worker, and what crosses
- * with them: errors as plain data, layer indexes with their kept contents moved
- * (not copied) back.
+ * with them: errors as plain data, layer indexes in columns with their kept
+ * contents moved (not copied) back (wire-index.ts).
  *
- *   main → worker   job (what to check, what to keep), data (a chunk of stored bytes,
+ *   main → worker   job (what to check, what to keep; or where in a local file to read it all), data (a chunk of stored bytes,
  *                   its ArrayBuffer transferred), end, abort
  *   worker → main   ack (bytes taken: flow control; with the chunk's buffer when the worker
  *                   is done with it), done (the index), fail
  */
 import { SourceError } from "../../errors.js";
 import type { Compression } from "../image.js";
-import type { LayerIndex } from "../fs/scan-layer.js";
 import type { TarCheck } from "../layer/layer-tar.js";
 import type { InterestSpec } from "./interest-spec.js";
+import type { FileRange } from "./stored-layer.js";
+import type { WireIndex } from "./wire-index.js";
 
 export interface JobMessage {
   t: "job";
@@ -22,6 +23,8 @@ export interface JobMessage {
   what: string;
   check: TarCheck;
   interest: InterestSpec;
+  /** The worker reads the stored bytes from this file range itself: no data or end messages follow. */
+  file?: FileRange;
 }
 export interface DataMessage {
   t: "data";
@@ -51,7 +54,8 @@ export interface AckMessage {
 export interface DoneMessage {
   t: "done";
   id: number;
-  index: LayerIndex;
+  /** The layer index in columns (wire-index.ts). */
+  index: WireIndex;
   tarBytes: number;
   compression: Compression;
 }
@@ -75,29 +79,4 @@ export function toWire(err: unknown): WireError {
 /** The error on this side: a SourceError as it was, anything else named after the layer (as `scanLayer` does). */
 export function fromWire(e: WireError, what: string): SourceError {
   return e.source ? new SourceError(e.message) : new SourceError(`${what}: ${e.message}`);
-}
-
-/**
- * Gives each kept content its own ArrayBuffer (a view may share one with much more:
- * cloning it would copy all of that) and lists them to be transferred.
- */
-export function packIndex(index: LayerIndex): ArrayBuffer[] {
-  const transfer: ArrayBuffer[] = [];
-  for (const f of index.files) {
-    if (f.content === undefined) continue;
-    const own = new Uint8Array(f.content.length);
-    own.set(f.content);
-    f.content = own as Buffer;
-    transfer.push(own.buffer);
-  }
-  return transfer;
-}
-
-/** Structured clone turns a Buffer into a Uint8Array: make the contents Buffers again. */
-export function unpackIndex(index: LayerIndex): LayerIndex {
-  for (const f of index.files) {
-    const c = f.content as Uint8Array | undefined;
-    if (c !== undefined && !Buffer.isBuffer(c)) f.content = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-  }
-  return index;
 }

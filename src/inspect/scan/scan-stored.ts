@@ -18,6 +18,7 @@ import { LayerScan, type LayerIndex, type ScanInterest } from "../fs/scan-layer.
 import type { Compression } from "../image.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { TarCheck } from "../layer/layer-tar.js";
+import { layerError } from "./layer-error.js";
 import type { StoredLayer } from "./stored-layer.js";
 
 export interface ScanOutcome {
@@ -91,6 +92,11 @@ export class StoredScan {
 
   get failed(): boolean {
     return this.#error !== undefined;
+  }
+
+  /** Whether the stored bytes go through a decompressor (known once the first bytes are in). */
+  get compressed(): boolean {
+    return this.#inflate !== undefined;
   }
 
   write(chunk: Buffer, consumed: Consumed): void {
@@ -269,11 +275,7 @@ export class StoredScan {
   }
 }
 
-/** The error for a layer: SourceErrors as they are, anything else named after the layer. */
-export function layerError(err: unknown, what: string): SourceError {
-  if (err instanceof SourceError) return err;
-  return new SourceError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-}
+export { layerError } from "./layer-error.js";
 
 /** Stored bytes read but not yet consumed by the scan, on the main thread. */
 const WINDOW = 4 << 20;

@@ -1,8 +1,9 @@
 /**
  * The layer-scan worker thread: takes a layer's stored bytes in chunks from the
- * main thread, does the CPU work on them (scan-stored.ts: digests, decompression,
- * tar and ELF parsing) and posts the layer index back. Jobs are keyed by id, so a
- * late message for an aborted one is dropped.
+ * main thread, or reads them itself from a range of a local file (file-feed.ts),
+ * does the CPU work on them (scan-stored.ts: digests, decompression, tar and ELF
+ * parsing) and posts the layer index back, in columns (wire-index.ts). Jobs are
+ * keyed by id, so a late message for an aborted one is dropped.
  *
  * A chunk is acknowledged once consumed, and its buffer goes back with the
  * acknowledgement when nothing refers to it any more: the main thread, which
@@ -11,9 +12,11 @@
  * allocations would never call for.
  */
 import { parentPort } from "node:worker_threads";
+import { feedFromFile } from "./file-feed.js";
 import { interestFromSpec } from "./interest-spec.js";
-import { packIndex, toWire, type FromWorker, type JobMessage, type ToWorker } from "./protocol.js";
+import { toWire, type FromWorker, type JobMessage, type ToWorker } from "./protocol.js";
 import { StoredScan } from "./scan-stored.js";
+import { packIndex } from "./wire-index.js";
 
 const port = parentPort;
 if (port === null) throw new Error("scan-worker.js runs in a worker thread");
@@ -27,6 +30,16 @@ function start(m: JobMessage): void {
     if (jobs.delete(id)) post({ t: "fail", id, error: toWire(err) });
   });
   jobs.set(id, scan);
+  // a range of a local file: read here, and no data messages come
+  if (m.file) {
+    feedFromFile(m.file, scan, () => jobs.get(id) !== scan).then(
+      () => end(id),
+      (err: unknown) => {
+        scan.abort();
+        if (jobs.delete(id)) post({ t: "fail", id, error: toWire(err) });
+      },
+    );
+  }
 }
 
 function data(id: number, buf: ArrayBuffer, len: number): void {
@@ -45,8 +58,8 @@ function end(id: number): void {
   scan.end().then(
     (r) => {
       if (!jobs.delete(id)) return;
-      const transfer = packIndex(r.index);
-      post({ t: "done", id, index: r.index, tarBytes: r.tarBytes, compression: r.compression }, transfer);
+      const { wire, transfer } = packIndex(r.index);
+      post({ t: "done", id, index: wire, tarBytes: r.tarBytes, compression: r.compression }, transfer);
     },
     (err: unknown) => {
       if (jobs.delete(id)) post({ t: "fail", id, error: toWire(err) });

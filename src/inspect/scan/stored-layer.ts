@@ -10,9 +10,30 @@ import type { Readable } from "node:stream";
 import type { Compression, Layer } from "../image.js";
 import type { TarCheck } from "../layer/layer-tar.js";
 
+/**
+ * Where a blob lies in a local file: a worker thread then reads it itself, and the
+ * main thread moves no bytes at all. Plain data: it crosses threads.
+ */
+export interface FileRange {
+  /** The file, for messages. */
+  name: string;
+  /** An open descriptor to read through (file descriptors are the process's: any thread may use one); it stays open. */
+  fd?: number;
+  /** Else the path to open (and close again). */
+  path?: string;
+  /** Byte range [start, end) of the blob. */
+  start: number;
+  end: number;
+}
+
 export interface StoredLayer {
   /** The blob as stored, unchecked: the scan checks it as `check` says. */
   stream: Readable;
+  /**
+   * The same bytes as a range of a local file, when they are one: a scan in a worker
+   * reads that instead (and destroys `stream`, which has read nothing yet).
+   */
+  file?: FileRange;
   check: TarCheck;
   /**
    * The stream's chunks are buffers of their own that nothing else holds (a file read

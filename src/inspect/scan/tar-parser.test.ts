@@ -12,6 +12,7 @@ import { Parser, type ReadEntry } from "tar";
 import { Header } from "tar/header";
 import { describe, expect, it } from "vitest";
 import { tarBuffer, type TarEntry as SpecEntry } from "../../../fixtures/tar-writer.js";
+import { WordView } from "./header-sum.js";
 import { plainHeader, TarParser, type TarEntry } from "./tar-parser.js";
 
 interface Seen {
@@ -208,11 +209,18 @@ function haveTar(): boolean {
 
 describe("plainHeader decodes as node-tar's Header does", () => {
   const keys = ["path", "type", "mode", "uid", "gid", "size", "linkpath", "cksumValid", "nullBlock"] as const;
+  const words = new WordView();
   const check = (b: Buffer) => {
     const fast = plainHeader(b, 0);
     if (fast === undefined) return false;
     const h = new Header(b, 0);
     for (const k of keys) expect(fast[k], k).toEqual(h[k]);
+    // summed a word at a time, at an aligned offset and at an unaligned one
+    const aligned = Buffer.alloc(1024 + 3);
+    b.copy(aligned, 512);
+    expect(plainHeader(aligned, 512, words)).toEqual(fast);
+    b.copy(aligned, 513);
+    expect(plainHeader(aligned, 513, words)).toEqual(fast);
     return true;
   };
   const fixCksum = (b: Buffer) => {

@@ -15,6 +15,7 @@
 import { Header, type HeaderData } from "tar/header";
 import { Pax } from "tar/pax";
 import { name as typeNames } from "tar/types";
+import { headerSum, WordView } from "./header-sum.js";
 
 export interface TarEntry {
   /** The name as written (pax and GNU long names applied). */
@@ -95,6 +96,7 @@ export class TarParser {
   #meta: Buffer[] = [];
   /** A header block split over writes. */
   readonly #stash = Buffer.alloc(512);
+  readonly #words = new WordView();
   #stashLen = 0;
   #error: TarError | undefined;
 
@@ -200,7 +202,7 @@ export class TarParser {
 
   #header(buf: Buffer, off: number): void {
     if (this.#sawValid === undefined) this.#sawValid = false;
-    let header: HeaderFields | undefined = this.#ex === undefined && this.#gex === undefined ? plainHeader(buf, off) : undefined;
+    let header: HeaderFields | undefined = this.#ex === undefined && this.#gex === undefined ? plainHeader(buf, off, this.#words) : undefined;
     if (header === undefined) {
       try {
         header = new Header(buf, off, this.#ex, this.#gex);
@@ -290,9 +292,9 @@ interface HeaderFields {
  * node-tar's Header.decode for the common header, without its string handling per
  * field: the same values, or undefined to leave the header to node-tar (base-256
  * numbers, signs, bytes that would decode differently). Only for headers no pax
- * or GNU long-name record applies to.
+ * or GNU long-name record applies to. `words` (one per parser) makes the checksum cheaper.
  */
-export function plainHeader(buf: Buffer, off: number): HeaderFields | undefined {
+export function plainHeader(buf: Buffer, off: number, words?: WordView): HeaderFields | undefined {
   // numbers that node-tar reads in base 256 (or refuses): its business
   if ((buf[off + 100]! | buf[off + 108]! | buf[off + 116]! | buf[off + 124]! | buf[off + 136]! | buf[off + 148]!) & 0x80) return undefined;
   let path = field(buf, off, 100);
@@ -331,9 +333,7 @@ export function plainHeader(buf: Buffer, off: number): HeaderFields | undefined 
       if (prefix) path = prefix + "/" + path;
     }
   }
-  let sum = 8 * 0x20;
-  for (let i = off; i < off + 148; i++) sum += buf[i]!;
-  for (let i = off + 156; i < off + 512; i++) sum += buf[i]!;
+  const sum = headerSum(buf, off, words);
   return {
     path,
     type: code === "Unsupported" ? code : typeNames.get(code as never)!,

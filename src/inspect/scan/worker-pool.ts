@@ -1,10 +1,12 @@
 /**
- * A few worker threads that scan layers. The main thread only moves bytes: it reads
- * a layer's stored stream and posts it to a worker chunk by chunk, with at most
- * WINDOW bytes that the worker has not yet taken. A chunk's buffer is moved
- * (transferred, not copied) when the layer says its stream's buffers are its own;
- * otherwise (a blob also written to a cache, a socket's buffers) the bytes are
- * copied into staging buffers, which come back from the worker to be used again.
+ * A few worker threads that scan layers. A layer that is a range of a local file
+ * (docker-archive, OCI layout) the worker reads itself. Otherwise the main thread
+ * only moves bytes: it reads a layer's stored stream and posts it to a worker chunk
+ * by chunk, with at most WINDOW bytes that the worker has not yet taken. A chunk's
+ * buffer is moved (transferred, not copied) when the layer says its stream's
+ * buffers are its own; otherwise (a blob also written to a cache, a socket's
+ * buffers) the bytes are copied into staging buffers, which come back from the
+ * worker to be used again.
  *
  * Every error comes back as a one-line SourceError naming the layer; a worker that
  * dies fails its layer (and the pool starts another for the next one). Whoever
@@ -16,9 +18,11 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SourceError } from "../../errors.js";
 import type { InterestSpec } from "./interest-spec.js";
-import { fromWire, unpackIndex, type FromWorker, type ToWorker } from "./protocol.js";
-import { layerError, type ScanOutcome } from "./scan-stored.js";
+import { fromWire, type FromWorker, type ToWorker } from "./protocol.js";
+import { layerError } from "./layer-error.js";
+import type { ScanOutcome } from "./scan-stored.js";
 import type { StoredLayer } from "./stored-layer.js";
+import { unpackIndex } from "./wire-index.js";
 
 /** The compiled worker next to this module (dist/inspect/scan/scan-worker.js). */
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
@@ -75,12 +79,16 @@ class ScanWorker {
   readonly #exited: Promise<void>;
 
   constructor() {
-    this.#w = new Worker(WORKER_URL, {
-      execArgv: workerExecArgv(),
-      // a small young generation: garbage (inflated chunks, copies) is collected sooner,
-      // which keeps the worker's share of the memory down
-      resourceLimits: { maxYoungGenerationSizeMb: 1 },
-    });
+    // a small young generation: garbage (inflated chunks, copies) is collected sooner,
+    // which keeps the worker's share of the memory down
+    const resourceLimits = { maxYoungGenerationSizeMb: 1 };
+    try {
+      this.#w = new Worker(WORKER_URL, { execArgv: workerExecArgv(), resourceLimits });
+    } catch (err) {
+      // a flag a worker does not take (node --trace-deopt …): the worker goes without the flags
+      if ((err as NodeJS.ErrnoException).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw err;
+      this.#w = new Worker(WORKER_URL, { execArgv: [], resourceLimits });
+    }
     this.#w.unref();
     this.#w.on("message", (m: FromWorker) => this.#jobs.get(m.id)?.onMessage(m));
     this.#w.on("error", (err: Error) => this.#die(err));
@@ -220,6 +228,13 @@ class ScanWorker {
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#w.ref();
+      if (stored.file) {
+        // the worker reads the file itself: the stream, which has read nothing, is not needed
+        src.on("error", () => {});
+        src.destroy();
+        this.#post({ t: "job", id, layer, what, check: stored.check, interest, file: stored.file });
+        return;
+      }
       this.#post({ t: "job", id, layer, what, check: stored.check, interest });
       src.on("error", (err) => settle(layerError(err, what)));
       src.on("data", onData);

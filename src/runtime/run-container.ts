@@ -95,6 +95,20 @@ async function interrupted(): Promise<EngineError | undefined> {
   return new EngineError(`the runtime probe was interrupted by ${s}; its containers were removed`);
 }
 
+/** How long the engine may take to record an OOM kill after it recorded the exit. */
+const OOM_SETTLE_MS = 300;
+
+/**
+ * The engine records an exit and an OOM kill from two events; on cgroup v2 the exit can
+ * come first, so a container killed at its memory limit may read `OOMKilled: false` for a
+ * moment. Killed (137) under a memory limit: read the state once more, a little later.
+ */
+async function withOomVerdict(engine: EngineClient, id: string, state: ContainerInspect, plan: RunPlan): Promise<ContainerInspect> {
+  if (plan.memoryBytes === undefined || state.State.ExitCode !== 137 || state.State.OOMKilled) return state;
+  await sleep(OOM_SETTLE_MS);
+  return inspectContainer(engine, id).catch(() => state);
+}
+
 export async function runContainer(req: RunRequest): Promise<RunResult> {
   const { engine, plan } = req;
   let id: string | undefined;
@@ -168,6 +182,7 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
       result.stop = stopped.stop;
       state = stopped.state;
     } else {
+      state = await withOomVerdict(engine, id, state, plan);
       result.exited = exitedFacts(state);
     }
     result.logTail = await containerLogTail(engine, id, 20).catch(() => []);

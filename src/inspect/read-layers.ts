@@ -3,15 +3,17 @@
  * and flattens them (bottom up, as they come in). Each layer's digests are checked
  * as its bytes stream by. The scans run in worker threads (scan/worker-pool.ts)
  * when the image is big enough to gain from them; the main thread then only moves
- * the stored bytes.
+ * the stored bytes (or, for plain layers, scans some itself in place of a worker).
  */
 import { availableParallelism } from "node:os";
 import { Transform, type TransformCallback } from "node:stream";
 import { layerCompression, type Image, type Layer } from "./image.js";
 import type { FileRecord } from "./fs/file-record.js";
 import { FileTree } from "./fs/file-tree.js";
+import { largestFirst } from "./layer-order.js";
 import type { LayerIndex, ScanInterest } from "./fs/scan-layer.js";
-import { isScannable } from "./scan/stored-layer.js";
+import type { InterestSpec } from "./scan/interest-spec.js";
+import { isScannable, type ScannableLayer } from "./scan/stored-layer.js";
 import { ScanPool, scanWorkerAvailable } from "./scan/worker-pool.js";
 
 // the scan code (tar and ELF parsers) is loaded on this thread only when a layer is scanned
@@ -19,6 +21,8 @@ import { ScanPool, scanWorkerAvailable } from "./scan/worker-pool.js";
 const scanHere = () => import("./fs/scan-layer.js");
 const scanStoredHere: typeof import("./scan/scan-stored.js").scanStoredHere = async (...args) =>
   (await import("./scan/scan-stored.js")).scanStoredHere(...args);
+const scanFileHere: typeof import("./scan/scan-file-here.js").scanFileHere = async (...args) =>
+  (await import("./scan/scan-file-here.js")).scanFileHere(...args);
 
 export interface LayerSummary {
   index: number;
@@ -58,7 +62,9 @@ export interface ReadLayersOptions {
   /**
    * Worker threads for the layer scans (default: env IMGPOLICY_SCAN_WORKERS, else
    * chosen): 0 scans on the main thread. Chosen, it is up to min(CPUs, layers, 4)
-   * for plain layers and half that for gzip ones, and none for small images
+   * for plain layers, one of them being the main thread itself (which scans a layer at
+   * a time alongside the workers, biggest layers first, rather than idle while they
+   * scan), and half that for gzip ones, and none for small images
    * (under 8 MiB stored in all), on one CPU, when the compiled worker is not there
    * (running from the TypeScript sources) or the interest has no spec.
    */
@@ -120,6 +126,8 @@ interface WorkerPlan {
   workers: number;
   /** Layers each worker scans at once. */
   perWorker: number;
+  /** This thread scans layers too (one at a time), in place of a worker (see `scanned` in readLayers). */
+  here: boolean;
 }
 
 /**
@@ -144,17 +152,22 @@ async function planWorkers(layers: readonly Layer[], interest: ScanInterest, opt
   const perWorker = gzipped * 2 > stored ? 2 : 1;
   const limit = Math.min(scannable.length, opts.concurrency ?? Infinity);
   const workers = Math.max(1, Math.min(asked ?? Math.max(1, Math.floor(cpus / perWorker)), MAX_WORKERS, Math.ceil(limit / perWorker)));
-  return { workers, perWorker: Math.min(perWorker, limit) };
+  // plain layers: this thread, idle while the workers scan, takes one of them in place of a worker
+  const here = asked === undefined && perWorker === 1 && workers >= 2;
+  return { workers: here ? workers - 1 : workers, perWorker: Math.min(perWorker, limit), here };
 }
 
-/** Runs `fn` over items with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `fn` over items with at most `limit` in flight, keeping order (of the results:
+ * `order`, a permutation of the indexes, is the order they are started in).
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>, order?: readonly number[]): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   let failed: unknown;
   const worker = async () => {
     while (next < items.length && failed === undefined) {
-      const i = next++;
+      const i = order ? order[next++]! : next++;
       try {
         out[i] = await fn(items[i]!, i);
       } catch (err) {
@@ -195,15 +208,33 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
     p.catch(() => {}); // (its failure is met where it is awaited)
     return p;
   });
+  // with plan.here, this thread scans layers too, one at a time: the first layer handed out
+  // while it has none is its (a range of a local file read here as a worker reads it, else
+  // the stored stream); the others go to the pool
+  let hereBusy = false;
+  const scanned = async (layer: ScannableLayer, i: number, what: string, spec: InterestSpec) => {
+    if (!plan?.here || hereBusy) return pool!.scan(await layer.storedForScan(), i, what, spec, stop.signal);
+    hereBusy = true;
+    try {
+      const stored = await layer.storedForScan();
+      return stored.file
+        ? await scanFileHere(stored, stored.file, i, what, spec, stop.signal)
+        : await scanStoredHere(stored, i, what, interest, stop.signal);
+    } finally {
+      hereBusy = false;
+    }
+  };
+  // with plan.here, the biggest layers first (see layer-order.ts; the sizes were asked for the plan already)
+  const order = plan?.here ? largestFirst(await Promise.all(layers.map((l) => l.size().catch(() => 0)))) : undefined;
   try {
-    const results = await mapLimit(layers, pool ? pool.capacity : (opts.concurrency ?? 3), async (layer, i) => {
+    const results = await mapLimit(layers, pool ? pool.capacity + (plan?.here ? 1 : 0) : (opts.concurrency ?? 3), async (layer, i) => {
       try {
         const meta = await metas[i]!;
         const what = `${image.reference}: layer ${i + 1}/${layers.length} (${meta.digest.slice(0, 19)})`;
         const { index, tarBytes } = !isScannable(layer)
           ? await readInProcess(layer, i, what, interest, stop.signal)
           : pool && interest.spec
-            ? await pool.scan(await layer.storedForScan(), i, what, interest.spec, stop.signal)
+            ? await scanned(layer, i, what, interest.spec)
             : await scanStoredHere(await layer.storedForScan(), i, what, interest, stop.signal);
         arrived(i, index);
         return { index, summary: summarize(i, meta, index, tarBytes) };
@@ -211,7 +242,7 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
         stop.abort(err);
         throw err;
       }
-    });
+    }, order);
     // every scan is done: the workers end while the last layers go into the tree
     const closing = pool?.close();
     await building;

@@ -111,6 +111,34 @@ describe("layer scans in worker threads (dist/)", () => {
     expect(workers.layers).toEqual(main.layers);
   });
 
+  // big enough for workers of their own choosing (8 MiB stored), with this thread scanning the biggest layer
+  const bigSpec: ImageSpec = {
+    layers: [...spec.layers.map((l) => ({ ...l, compression: "none" as const })), { compression: "none", files: [{ path: "data/bigger.bin", size: 9 * 1024 * 1024 }] }],
+  };
+
+  it("read a docker archive with the workers chosen (this thread scans a layer too) exactly as the main thread does", async () => {
+    const p = join(dir, "chosen.tar");
+    await writeDockerArchive(p, [{ image: buildImage(bigSpec, { compression: "none" }), tags: ["x:1"] }], { format: "classic" });
+    await withImage(`docker-archive:${p}`, async (img) => {
+      const interest = dist.factsInterest(await img.config());
+      const main = await dist.readLayers(img, interest, { workers: 0 });
+      const chosen = await dist.readLayers(img, interest);
+      expect(chosen.indexes).toEqual(main.indexes);
+      expect(chosen.layers).toEqual(main.layers);
+    });
+    const bad = join(dir, "chosen-bad.tar");
+    for (const layer of [3, 1]) {
+      await writeDockerArchive(bad, [{ image: buildImage(bigSpec, { compression: "none", faults: { wrongDiffId: layer } }), tags: ["x:1"] }], { format: "classic" });
+      const err = await withImage(`docker-archive:${bad}`, async (img) => dist.readLayers(img, dist.factsInterest(await img.config()))).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.name).toBe("SourceError");
+      expect(err?.message).toMatch(new RegExp(`layer ${layer + 1}/4.*does not match the config's diff_id`));
+      expect(err?.message).not.toContain("\n");
+    }
+  });
+
   async function fails(built: ReturnType<typeof buildImage>, re: RegExp, archive = false): Promise<void> {
     const p = join(dir, `fault-${Math.random().toString(36).slice(2)}`);
     if (archive) await writeDockerArchive(p, [{ image: built, tags: ["x:1"] }], { format: "classic" });

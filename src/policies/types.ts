@@ -43,6 +43,9 @@ export type RuleOutcome =
 /** A JSON Schema (draft 2020-12 subset ajv understands) for a rule's options. */
 export type JsonSchema = Record<string, unknown>;
 
+/** The options schema of a rule that takes no options. */
+export const NO_OPTIONS: JsonSchema = { type: "object", properties: {}, additionalProperties: false };
+
 export interface Rule<O extends object = Record<string, unknown>> {
   /** Stable id, e.g. "IMG-USER-001". Never reused. */
   id: string;

@@ -1,5 +1,5 @@
 /** IMG-USERS-002: no two accounts share a uid, no two groups a gid (dockle DKL-LI-0002). */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 
 type Options = Record<string, never>;
 
@@ -13,7 +13,7 @@ export const rule: Rule<Options> = {
     "Two names for one id are the same identity to the kernel: file ownership, audit logs and `ps` show whichever name comes first, so permissions granted to one account silently apply to the other. It usually comes from appending to /etc/passwd by hand or from two packages creating accounts with fixed ids.",
   remediation:
     "Give each account its own id, or delete the extra one: `RUN userdel olduser` / `RUN groupdel oldgroup`; create accounts with `useradd --uid 10001 …` picking ids not in use (`getent passwd 10001` must be empty).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const { passwd, group, duplicateUids, duplicateGids } = facts.users;

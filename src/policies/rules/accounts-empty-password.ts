@@ -1,5 +1,5 @@
 /** IMG-USERS-001: no account can log in with an empty password (dockle DKL-LI-0001). */
-import { failIf, skip, type Rule } from "../types.js";
+import { failIf, skip, type Rule, NO_OPTIONS } from "../types.js";
 
 type Options = Record<string, never>;
 
@@ -14,7 +14,7 @@ export const rule: Rule<Options> = {
     "An empty password field lets anyone log in as that account without a password wherever PAM or a login program is reached: `su`, a shell in the container, an SSH daemon. Alpine's root account shipped this way for years (CVE-2019-5021).",
   remediation:
     "Lock the account in the Dockerfile: `RUN passwd -l root` (or `RUN usermod --lock app`; on busybox `RUN sed -i -e 's/^root::/root:!:/' /etc/shadow`), or remove accounts the image does not need with `RUN userdel app`.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const { passwd, emptyPasswords } = facts.users;

@@ -1,6 +1,6 @@
 /** IMG-HIST-001: ADD used where COPY would do (CIS 4.9, dockle CIS-DI-0009). */
 import type { ImageFact } from "../../inspect/facts/types.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { buildSteps, noHistory, stepLocation, stepName, stepText, type BuildStep } from "./build-history.js";
 import { commandWords } from "./shell-commands.js";
 
@@ -56,7 +56,7 @@ export const rule: Rule<Options> = {
   rationale:
     "CIS Docker Benchmark 4.9 (Ensure that COPY is used instead of ADD in Dockerfiles), dockle CIS-DI-0009, trivy DS-0005: ADD also fetches URLs and unpacks archives, so a plain `ADD . /app` silently changes meaning when a source becomes an archive (or a URL through a build arg). COPY does only what it says.",
   remediation: "Replace the ADD with COPY:\n  COPY --chown=app:app . /app\nand keep ADD for what only it does: `ADD --checksum=sha256:<digest> https://example.com/tool.tar.gz /opt/`.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const none = noHistory(facts);

@@ -1,5 +1,5 @@
 /** IMG-HIST-005: `apk add` with `--no-cache` (dockle DKL-DI-0004). */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { buildSteps, noHistory, stepLocation, stepName, stepText } from "./build-history.js";
 import { removes, runSteps } from "./package-commands.js";
 
@@ -15,7 +15,7 @@ export const rule: Rule<Options> = {
   rationale:
     "dockle DKL-DI-0004 (Use \"apk add\" with --no-cache), hadolint DL3019: without it apk leaves the package index (APKINDEX, a few MB) in /var/cache/apk in the layer, and `apk update` in a separate RUN is served from the build cache with a stale index.",
   remediation: "Install without keeping the index:\n  RUN apk add --no-cache ca-certificates tzdata",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const none = noHistory(facts);

@@ -1,6 +1,6 @@
 /** IMG-HIST-006: apt lists do not ship (dockle DKL-DI-0005). */
 import type { Facts } from "../../inspect/facts/types.js";
-import { failIf, pass, skip, type Finding, type Rule } from "../types.js";
+import { failIf, pass, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { buildSteps, noHistory, stepLocation, stepName, stepText, type BuildStep } from "./build-history.js";
 import { formatBytes } from "./byte-size.js";
 import { removes, runSteps } from "./package-commands.js";
@@ -67,7 +67,7 @@ export const rule: Rule<Options> = {
     "   && apt-get install -y --no-install-recommends <packages> \\\n" +
     "   && rm -rf /var/lib/apt/lists/*\n" +
     "or keep them out of the layer with a cache mount: `RUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y <packages>`.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const fromFs = filesystemFindings(facts);

@@ -1,5 +1,5 @@
 /** IMG-HIST-002: a package index update alone in a RUN (CIS 4.7, dockle CIS-DI-0007). */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { buildSteps, noHistory, stepLocation, stepName, stepText } from "./build-history.js";
 import { runSteps } from "./package-commands.js";
 
@@ -24,7 +24,7 @@ export const rule: Rule<Options> = {
     "   && apt-get install -y --no-install-recommends ca-certificates \\\n" +
     "   && rm -rf /var/lib/apt/lists/*\n" +
     "On Alpine, `RUN apk add --no-cache ca-certificates` needs no update at all.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const none = noHistory(facts);

@@ -1,18 +1,11 @@
 /** IMG-BASE-001: the base image is pinned (OCI base image annotations as labels). */
 import { fail, pass, skip, type Rule } from "../types.js";
-import { DIGEST, pinning } from "./image-reference.js";
-
-interface Options {
-  /** Accept only a digest, not a version tag. */
-  requireDigest: boolean;
-  /** Tags that move and so pin nothing. */
-  mutableTags: string[];
-}
+import { DIGEST, PIN_DEFAULTS, PIN_OPTIONS_SCHEMA, pinning, pinProblem, type PinOptions } from "./image-reference.js";
 
 const NAME = "org.opencontainers.image.base.name";
 const DIGEST_LABEL = "org.opencontainers.image.base.digest";
 
-export const rule: Rule<Options> = {
+export const rule: Rule<PinOptions> = {
   id: "IMG-BASE-001",
   title: "Base image pinned",
   category: "config",
@@ -24,15 +17,8 @@ export const rule: Rule<Options> = {
     "Pin the base in the FROM line, by digest where you can, and record it:\n" +
     "  FROM alpine:3.19@sha256:<digest>\n" +
     `  LABEL ${NAME}="docker.io/library/alpine:3.19" ${DIGEST_LABEL}="sha256:<digest>"`,
-  optionsSchema: {
-    type: "object",
-    properties: {
-      requireDigest: { type: "boolean", description: "Accept only a digest, not a version tag." },
-      mutableTags: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true, description: "Tags that pin nothing (default: latest)." },
-    },
-    additionalProperties: false,
-  },
-  defaultOptions: { requireDigest: false, mutableTags: ["latest"] },
+  optionsSchema: PIN_OPTIONS_SCHEMA,
+  defaultOptions: PIN_DEFAULTS,
   check(facts, options) {
     const labels = facts.config.labels;
     const name = labels[NAME]?.trim() || undefined;
@@ -40,13 +26,13 @@ export const rule: Rule<Options> = {
     if (!name && !digest) return skip(`the image sets neither ${NAME} nor ${DIGEST_LABEL}`);
     if ((digest && DIGEST.test(digest)) || name === "scratch") return pass();
     const p = name ? pinning(name) : undefined;
-    if (p?.kind === "digest") return pass();
+    const problem = p && pinProblem(p, options);
+    if (p && !problem) return pass();
     let found: string;
-    if (!name || !p) found = `${DIGEST_LABEL}=${digest}, which is not a digest, and no ${NAME}`;
-    else if (p.kind === "none") found = `${NAME}=${name}: no tag (read as latest)`;
-    else if (options.mutableTags.includes(p.tag)) found = `${NAME}=${name}: the tag ${p.tag} moves`;
-    else if (options.requireDigest) found = `${NAME}=${name}: a tag only, and the policy requires a digest`;
-    else return pass();
+    if (!name || !problem) found = `${DIGEST_LABEL}=${digest}, which is not a digest, and no ${NAME}`;
+    else if (problem.kind === "no-tag") found = `${NAME}=${name}: no tag (read as latest)`;
+    else if (problem.kind === "moving-tag") found = `${NAME}=${name}: the tag ${problem.tag} moves`;
+    else found = `${NAME}=${name}: a tag only, and the policy requires a digest`;
     if (digest && name) found += ` (${DIGEST_LABEL}=${digest} is not a digest)`;
     return fail({
       message: `The base image is not pinned: ${found}.`,

@@ -1,5 +1,5 @@
 /** IMG-BIN-008: every ELF file in the image is built for the image platform's architecture. */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { archMismatch, at, platformArch } from "./binary-helpers.js";
 
 type Options = Record<string, never>;
@@ -19,7 +19,7 @@ export const rule: Rule<Options> = {
   remediation:
     "Download or build each binary for the target: use the TARGETARCH build argument (`ARG TARGETARCH` then `RUN curl -fsSLo /usr/local/bin/tool https://example.com/tool-linux-${TARGETARCH}`), and `FROM --platform=$BUILDPLATFORM` only for stages that cross-compile. " +
     "Waive a file that is deliberately foreign (e.g. firmware, test data) by path in the policy.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const platform = facts.image.platform;

@@ -1,5 +1,5 @@
 /** IMG-CA-002: the CA bundle holds certificates, and every block in it parses. */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at } from "./binary-helpers.js";
 
 type Options = Record<string, never>;
@@ -15,7 +15,7 @@ export const rule: Rule<Options> = {
   remediation:
     "Regenerate the bundle in the build stage instead of editing it by hand: `RUN update-ca-certificates` (Debian/Alpine) or `RUN update-ca-trust` (RHEL), then `COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`. " +
     "Add your own CA as a PEM file under /usr/local/share/ca-certificates/ before regenerating, not by appending to the bundle.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const c = facts.certificates;

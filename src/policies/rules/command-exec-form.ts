@@ -1,5 +1,5 @@
 /** IMG-CMD-001: ENTRYPOINT and CMD are written in exec (JSON array) form. */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 
 type Options = Record<string, never>;
 
@@ -22,7 +22,7 @@ export const rule: Rule<Options> = {
     '  ENTRYPOINT ["/app"]\n' +
     '  CMD ["--port", "8080"]\n' +
     'If a shell is needed for variable expansion, end with exec: `ENTRYPOINT ["/bin/sh", "-c", "exec /app --port \\"$PORT\\""]`.',
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const c = facts.config;

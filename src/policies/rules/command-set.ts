@@ -1,5 +1,5 @@
 /** IMG-CMD-002: the image says what to run (ENTRYPOINT or CMD). */
-import { fail, pass, type Rule } from "../types.js";
+import { fail, pass, type Rule, NO_OPTIONS } from "../types.js";
 
 type Options = Record<string, never>;
 
@@ -12,7 +12,7 @@ export const rule: Rule<Options> = {
   rationale:
     "Without either, `docker run image` fails with `no command specified`, and every deployment must repeat the command, which drifts from the image. An application image should carry its own command; base images are the exception.",
   remediation: 'Name the program in exec form: `ENTRYPOINT ["/app"]` (and default arguments with `CMD ["--port", "8080"]`).',
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const c = facts.config;

@@ -1,6 +1,6 @@
 /** IMG-DF-009: `apk add --no-cache` in the stages that ship (hadolint DL3019). */
 import { shippedStages } from "../../dockerfile/stages.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, dockerfileOf, lineMatching, shown } from "./dockerfile-helpers.js";
 import { mountCovers, runs } from "./dockerfile-run.js";
 import { removes } from "./package-commands.js";
@@ -17,7 +17,7 @@ export const rule: Rule<Options> = {
   rationale:
     "hadolint DL3019, dockle DKL-DI-0004: without it apk leaves its package index (APKINDEX, a few MB) in /var/cache/apk in the layer, and an `apk update` in a separate RUN is served from the build cache with a stale index. IMG-HIST-005 checks the image's history.",
   remediation: "Install without keeping the index:\n  RUN apk add --no-cache ca-certificates tzdata",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

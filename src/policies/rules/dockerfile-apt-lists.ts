@@ -1,6 +1,6 @@
 /** IMG-DF-010: apt lists removed in the RUN that fetched them (hadolint DL3009). */
 import { shippedStages } from "../../dockerfile/stages.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, dockerfileOf, lineMatching, shown } from "./dockerfile-helpers.js";
 import { mountCovers, runs } from "./dockerfile-run.js";
 import { removes } from "./package-commands.js";
@@ -23,7 +23,7 @@ export const rule: Rule<Options> = {
     "  RUN apt-get update \\\n" +
     "   && apt-get install -y --no-install-recommends ca-certificates \\\n" +
     "   && rm -rf /var/lib/apt/lists/*",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

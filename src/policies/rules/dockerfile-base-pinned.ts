@@ -3,16 +3,9 @@ import { builtStages } from "../../dockerfile/built-stages.js";
 import type { Dockerfile, BaseImage } from "../../dockerfile/types.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
 import { at, dockerfileOf } from "./dockerfile-helpers.js";
-import { pinning } from "./image-reference.js";
+import { PIN_DEFAULTS, PIN_OPTIONS_SCHEMA, pinning, pinProblem, type PinOptions } from "./image-reference.js";
 
-interface Options {
-  /** Accept only a digest, not a version tag. */
-  requireDigest: boolean;
-  /** Tags that move and so pin nothing. */
-  mutableTags: string[];
-}
-
-export const rule: Rule<Options> = {
+export const rule: Rule<PinOptions> = {
   id: "IMG-DF-001",
   title: "Dockerfile base images pinned",
   category: "dockerfile",
@@ -26,15 +19,8 @@ export const rule: Rule<Options> = {
     "  FROM golang:1.22-alpine@sha256:<index digest> AS build\n" +
     "  FROM alpine:3.19\n" +
     "(`docker buildx imagetools inspect alpine:3.19` prints the index digest.)",
-  optionsSchema: {
-    type: "object",
-    properties: {
-      requireDigest: { type: "boolean", description: "Accept only a digest, not a version tag." },
-      mutableTags: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true, description: "Tags that pin nothing (default: latest)." },
-    },
-    additionalProperties: false,
-  },
-  defaultOptions: { requireDigest: false, mutableTags: ["latest"] },
+  optionsSchema: PIN_OPTIONS_SCHEMA,
+  defaultOptions: PIN_DEFAULTS,
   check(facts, options) {
     const df = dockerfileOf(facts);
     if (typeof df === "string") return skip(df);
@@ -51,12 +37,14 @@ export const rule: Rule<Options> = {
         [ref, via] = [base.written, ""];
       }
       const p = pinning(ref);
-      if (p.kind === "digest") continue;
-      let why: string;
-      if (p.kind === "none") why = "no tag, so it is read as latest";
-      else if (options.mutableTags.includes(p.tag)) why = `the tag ${p.tag} moves`;
-      else if (options.requireDigest) why = "a tag only, and the policy requires a digest";
-      else continue;
+      const problem = pinProblem(p, options);
+      if (!problem) continue;
+      const why =
+        problem.kind === "no-tag"
+          ? "no tag, so it is read as latest"
+          : problem.kind === "moving-tag"
+            ? `the tag ${problem.tag} moves`
+            : "a tag only, and the policy requires a digest";
       findings.push({
         message: `FROM ${ref}${via} does not pin the base image: ${why}.`,
         location: at(df, stage.fromInstruction),

@@ -1,7 +1,7 @@
 /** IMG-DF-013: the build context has a .dockerignore. */
 import { isBuilt } from "../../dockerfile/built-stages.js";
 import { copiesWholeContext, copySources } from "../../dockerfile/stages.js";
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { at, dockerfileOf, NO_DOCKERFILE, shown } from "./dockerfile-helpers.js";
 
 type Options = Record<string, never>;
@@ -19,7 +19,7 @@ export const rule: Rule<Options> = {
     "Add a .dockerignore next to the Dockerfile (or `Dockerfile.dockerignore`), excluding at least:\n" +
     "  .git\n  .env*\n  **/*.pem\n  Dockerfile*\n  bin/\n  node_modules/\n" +
     "or invert it: `*` then `!go.mod`, `!go.sum`, `!cmd/`, `!internal/`.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     if (!facts.dockerfile) return skip(NO_DOCKERFILE);

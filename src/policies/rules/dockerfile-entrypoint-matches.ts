@@ -1,6 +1,6 @@
 /** IMG-DF-016: the final ENTRYPOINT and CMD are what the image config records. */
 import { effectiveCommands, recordedArgv } from "../../dockerfile/stages.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, dockerfileOf } from "./dockerfile-helpers.js";
 
 type Options = Record<string, never>;
@@ -20,7 +20,7 @@ export const rule: Rule<Options> = {
   remediation:
     "Rebuild the image from this Dockerfile's final stage (imgpolicy check --build), or make the Dockerfile say what the image runs:\n" +
     '  ENTRYPOINT ["/app"]',
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

@@ -1,7 +1,7 @@
 /** IMG-DF-008: the final ENTRYPOINT and CMD are written in exec form (hadolint DL3025). */
 import { effectiveCommands } from "../../dockerfile/stages.js";
 import type { DockerfileInstruction } from "../../dockerfile/types.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, dockerfileOf, shown } from "./dockerfile-helpers.js";
 import { commandWords } from "./shell-commands.js";
 
@@ -27,7 +27,7 @@ export const rule: Rule<Options> = {
     '  ENTRYPOINT ["/app"]\n' +
     '  CMD ["--port", "8080"]\n' +
     'Where a shell is needed for expansion, end it with exec: `ENTRYPOINT ["/bin/sh", "-c", "exec /app --port \\"$PORT\\""]`.',
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

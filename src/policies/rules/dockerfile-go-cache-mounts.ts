@@ -1,7 +1,7 @@
 /** IMG-DF-004: BuildKit cache mounts for the Go module and build caches. */
 import { substituteAt } from "../../dockerfile/stages.js";
 import type { DockerfileInstruction } from "../../dockerfile/types.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, builtScope, dockerfileOf, shown } from "./dockerfile-helpers.js";
 import { compiles, downloadsModules, goCommands, mountCovers, mounts, runs } from "./dockerfile-run.js";
 
@@ -33,7 +33,7 @@ export const rule: Rule<Options> = {
     "      --mount=type=cache,target=/root/.cache/go-build \\\n" +
     "      CGO_ENABLED=0 go build -o /out/app .\n" +
     "In CI, persist the caches between runs (e.g. buildkit-cache-dance for GitHub Actions).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

@@ -1,6 +1,6 @@
 /** IMG-DF-005: `go build` runs with CGO_ENABLED=0. */
 import { rootBase, stageChain } from "../../dockerfile/stages.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, builtScope, dockerfileOf, lineMatching, shown } from "./dockerfile-helpers.js";
 import { goBuilds, goSetting } from "./dockerfile-run.js";
 
@@ -19,7 +19,7 @@ export const rule: Rule<Options> = {
     "Turn cgo off for the build:\n" +
     "  RUN CGO_ENABLED=0 go build -ldflags=\"-s -w\" -o /out/app .\n" +
     "or once for the stage: `ENV CGO_ENABLED=0`. If the program needs C code, disable this rule and ship a base with the matching libc.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

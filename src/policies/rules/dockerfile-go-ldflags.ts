@@ -2,7 +2,7 @@
 import { rootBase, stageChain, variablesAt } from "../../dockerfile/stages.js";
 import type { BaseImage } from "../../dockerfile/types.js";
 import { substitute } from "../../dockerfile/variables.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, builtScope, dockerfileOf, lineMatching, repository, shown } from "./dockerfile-helpers.js";
 import { goBuilds, goSetting, type GoCommand } from "./dockerfile-run.js";
 
@@ -48,7 +48,7 @@ export const rule: Rule<Options> = {
   rationale:
     "Symbols and DWARF are not needed to run a Go program and make up a quarter to a third of the binary; they also hand an attacker a map of the code. Panics still print full stack traces without them (the runtime keeps its own tables). IMG-BIN-003 checks the binary that came out.",
   remediation: 'Strip at link time:\n  RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/app .',
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

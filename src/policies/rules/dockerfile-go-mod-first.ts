@@ -2,7 +2,7 @@
 import { builtStages } from "../../dockerfile/built-stages.js";
 import { copiesWholeContext, copySources, stageChain } from "../../dockerfile/stages.js";
 import type { Dockerfile, DockerfileInstruction, DockerfileStage } from "../../dockerfile/types.js";
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, builtScope, dockerfileOf, shown } from "./dockerfile-helpers.js";
 import { downloadsModules, goCommands, mounts, runs, type GoCommand } from "./dockerfile-run.js";
 
@@ -55,7 +55,7 @@ export const rule: Rule<Options> = {
     "  COPY . .\n" +
     "  RUN go build -o /out/app .\n" +
     "With BuildKit, bind-mount them instead: `RUN --mount=type=bind,source=go.mod,target=go.mod --mount=type=bind,source=go.sum,target=go.sum go mod download`.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

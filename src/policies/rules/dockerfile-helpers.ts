@@ -8,11 +8,9 @@ import { buildsEveryStage } from "../../dockerfile/built-stages.js";
 import { DockerfileSyntaxError, UnknownTargetError, parseDockerfile, type ParseOptions } from "../../dockerfile/parse.js";
 import { finalStage } from "../../dockerfile/stages.js";
 import type { Dockerfile, DockerfileInstruction } from "../../dockerfile/types.js";
-import type { JsonSchema, Location } from "../types.js";
+import type { Location } from "../types.js";
 
 export const NO_DOCKERFILE = "no Dockerfile given (use --build or --dockerfile)";
-
-export const NO_OPTIONS: JsonSchema = { type: "object", properties: {}, additionalProperties: false };
 
 /**
  * Parse results by Dockerfile fact: every rule of one evaluation reads the same parse.

@@ -1,5 +1,5 @@
 /** IMG-DF-011: no RUN hides a failing command with `|| true` or a trailing `; true`. */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, dockerfileOf, lineMatching, shown } from "./dockerfile-helpers.js";
 import { runs, shellList, type ListItem } from "./dockerfile-run.js";
 
@@ -27,7 +27,7 @@ export const rule: Rule<Options> = {
     "  RUN go mod download\n" +
     '  RUN if ! grep -q "^app:" /etc/passwd; then adduser -D app; fi\n' +
     "If the command may legitimately fail, test for that case (if … then … fi) instead of ignoring every failure.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

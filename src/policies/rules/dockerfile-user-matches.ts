@@ -1,6 +1,6 @@
 /** IMG-DF-015: the final stage's USER is the user the image config records. */
 import { effectiveUser } from "../../dockerfile/stages.js";
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { at, dockerfileOf } from "./dockerfile-helpers.js";
 
 type Options = Record<string, never>;
@@ -16,7 +16,7 @@ export const rule: Rule<Options> = {
     "The Dockerfile is reviewed, the image is what runs. When they disagree the image was built from another stage (`--target`), with build args that change the user, from another revision of the Dockerfile, or changed after the build: the review of the USER line does not hold for what ships.",
   remediation:
     "Rebuild the image from this Dockerfile's final stage (imgpolicy check --build), or fix the USER line so that it says what the image runs as:\n  USER 65532:65532",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const df = dockerfileOf(facts);

@@ -1,5 +1,5 @@
 /** IMG-BIN-004: the entrypoint binary is built for the architecture the image says it runs on. */
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { archMismatch, at, entrypointElf, platformArch } from "./binary-helpers.js";
 
 type Options = Record<string, never>;
@@ -19,7 +19,7 @@ export const rule: Rule<Options> = {
     "  ARG TARGETOS TARGETARCH\n" +
     "  RUN GOOS=$TARGETOS GOARCH=$TARGETARCH CGO_ENABLED=0 go build -o /out/app .\n" +
     "and set the image platform to match (`docker buildx build --platform linux/arm64 .`).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const ep = entrypointElf(facts);

@@ -1,5 +1,5 @@
 /** IMG-BIN-001: the program the container runs exists in the image and can be executed. */
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { at } from "./binary-helpers.js";
 
 type Options = Record<string, never>;
@@ -21,7 +21,7 @@ export const rule: Rule<Options> = {
     "  COPY --from=build --chmod=0755 /out/app /app\n" +
     '  ENTRYPOINT ["/app"]\n' +
     "A program named without a path must be in a directory of the image's PATH (`ENV PATH=/usr/local/bin:/usr/bin:/bin`).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const ep = facts.entrypoint;

@@ -1,5 +1,5 @@
 /** IMG-BIN-007: a dynamic entrypoint's program interpreter (ELF loader) exists in the image. */
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { at, entrypointElf } from "./binary-helpers.js";
 
 type Options = Record<string, never>;
@@ -16,7 +16,7 @@ export const rule: Rule<Options> = {
   remediation:
     "Build a static binary (`RUN CGO_ENABLED=0 go build -o /out/app .`), or ship the libc it was built against: " +
     "`FROM gcr.io/distroless/base-debian12` for glibc binaries, or build on the same base you run on (`FROM alpine` for both stages for musl).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const ep = entrypointElf(facts);

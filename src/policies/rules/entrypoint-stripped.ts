@@ -1,5 +1,5 @@
 /** IMG-BIN-003: the entrypoint binary carries no symbol table and no debug sections. */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, entrypointElf } from "./binary-helpers.js";
 
 type Options = Record<string, never>;
@@ -15,7 +15,7 @@ export const rule: Rule<Options> = {
   remediation:
     'Strip at build time. Go: `RUN go build -trimpath -ldflags="-s -w" -o /out/app .`; Rust: `strip = true` in [profile.release]; C/C++: `RUN strip --strip-all /out/app` ' +
     "(keep the debug info with `objcopy --only-keep-debug /out/app /out/app.debug` first if you need it).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const ep = entrypointElf(facts);

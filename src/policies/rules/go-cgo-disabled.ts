@@ -1,5 +1,5 @@
 /** IMG-BIN-005: a Go entrypoint was built with CGO_ENABLED=0. */
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { at, entrypointElf } from "./binary-helpers.js";
 
 type Options = Record<string, never>;
@@ -17,7 +17,7 @@ export const rule: Rule<Options> = {
     "  ENV CGO_ENABLED=0\n" +
     "  RUN go build -trimpath -o /out/app .\n" +
     "If the program really needs C code, disable this rule and ship a base with the matching libc.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const ep = entrypointElf(facts);

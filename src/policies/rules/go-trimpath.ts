@@ -1,5 +1,5 @@
 /** IMG-BIN-006: a Go entrypoint was built with -trimpath. */
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { at, entrypointElf } from "./binary-helpers.js";
 
 type Options = Record<string, never>;
@@ -13,7 +13,7 @@ export const rule: Rule<Options> = {
   rationale:
     "Without -trimpath the binary embeds the build machine's absolute paths (GOPATH, the checkout directory, often a user's home) in file names and stack traces, and two builds of the same commit in different directories differ: the build is not reproducible.",
   remediation: "Add -trimpath to the build: `RUN go build -trimpath -o /out/app .` (or `ENV GOFLAGS=-trimpath` in the build stage).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const ep = entrypointElf(facts);

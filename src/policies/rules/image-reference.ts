@@ -1,5 +1,5 @@
 /**
- * Tags and digests of image references, for IMG-TAG-001 and IMG-BASE-001 (not a rule,
+ * Tags and digests of image references, for IMG-TAG-001, IMG-BASE-001 and IMG-DF-001 (not a rule,
  * not registered). NAME[:TAG][@DIGEST] as Docker writes it; the tag is what follows
  * the last ":" after the last "/" (a registry port comes before a "/").
  */
@@ -20,6 +20,34 @@ export function pinning(name: string): Pinning {
   const colon = name.lastIndexOf(":");
   if (colon > name.lastIndexOf("/") && TAG.test(name.slice(colon + 1))) return { kind: "tag", tag: name.slice(colon + 1) };
   return { kind: "none" };
+}
+
+/** The options of the rules that judge whether a base image is pinned (IMG-BASE-001, IMG-DF-001). */
+export interface PinOptions {
+  /** Accept only a digest, not a version tag. */
+  requireDigest: boolean;
+  /** Tags that move and so pin nothing. */
+  mutableTags: string[];
+}
+
+export const PIN_OPTIONS_SCHEMA = {
+  type: "object",
+  properties: {
+    requireDigest: { type: "boolean", description: "Accept only a digest, not a version tag." },
+    mutableTags: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true, description: "Tags that pin nothing (default: latest)." },
+  },
+  additionalProperties: false,
+};
+
+export const PIN_DEFAULTS: PinOptions = { requireDigest: false, mutableTags: ["latest"] };
+
+/** What the policy finds wrong with how a reference is pinned; undefined when it is pinned well enough. */
+export type PinProblem = { kind: "no-tag" } | { kind: "moving-tag"; tag: string } | { kind: "tag-only"; tag: string };
+export function pinProblem(p: Pinning, options: PinOptions): PinProblem | undefined {
+  if (p.kind === "digest") return undefined;
+  if (p.kind === "none") return { kind: "no-tag" };
+  if (options.mutableTags.includes(p.tag)) return { kind: "moving-tag", tag: p.tag };
+  return options.requireDigest ? { kind: "tag-only", tag: p.tag } : undefined;
 }
 
 const ARCHIVE_SCHEME = /^(docker-archive|oci-archive|oci):(.*)$/;

@@ -1,6 +1,6 @@
 /** IMG-RUN-005: PID 1 has no effective capability beyond those the policy adds back. */
 import { CAPABILITIES } from "../runtime-spec.js";
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { listOf, ranOrSkip } from "./runtime-helpers.js";
 
 type Options = Record<string, never>;
@@ -31,7 +31,7 @@ export const rule: Rule<Options> = {
     "CIS Docker Benchmark 5.3 (Ensure that Linux kernel capabilities are restricted within containers): the engine's default set (CHOWN, DAC_OVERRIDE, FOWNER, SETUID, SETGID, NET_RAW, …) lets a compromised process read and change any file, change its uid, and craft raw packets. Proving the service runs with none, or only the one it needs (NET_BIND_SERVICE for a port below 1024), is what lets it run under `--cap-drop ALL` and Kubernetes `capabilities: { drop: [ALL] }`.",
   remediation:
     "Keep `runtime.capDrop: [ALL]` (the default) and add back only what the service needs in `runtime.capAdd`, with the same list in the deployment (`docker run --cap-drop ALL --cap-add NET_BIND_SERVICE`, Kubernetes `securityContext.capabilities`). Listen on a port above 1024 instead of adding NET_BIND_SERVICE. A non-root process gets capabilities from file capabilities on its program (`setcap`): remove them (`setcap -r /app`) unless the policy adds them.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const { rt, outcome } = ranOrSkip(facts);

@@ -1,5 +1,5 @@
 /** IMG-RUN-007: the container-structure-test commandTests run in the container passed. */
-import { fail, pass, skip, type Finding, type Rule } from "../types.js";
+import { fail, pass, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { ranOrSkip } from "./runtime-helpers.js";
 
 interface Options {
@@ -20,7 +20,7 @@ export const rule: Rule<Options> = {
     "A team moving from container-structure-test keeps its commandTests; they check what only running a command shows (`/app --version` prints the release, `openssl version` works, a config file parses). Reporting them next to the static checks keeps one report and one exit status.",
   remediation:
     "Read the test's detail in the finding (the exit code and the output that did not match). Note that the commands run under imgpolicy's hardened profile (read-only root, no capabilities, the image's user): a test that needs to write or to be root fails here although it passed under container-structure-test's default `docker run`. Make the command fit the profile, or adjust `runtime` in the policy (tmpfs, user) when the production profile really differs.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts, options) {
     // commandTests run even when the service itself could not (an image with nothing to start)

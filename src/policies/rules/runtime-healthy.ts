@@ -1,7 +1,7 @@
 /** IMG-RUN-001: run under the policy's profile, the container becomes healthy in time. */
 import type { RuntimeFacts } from "../../runtime/runtime-types.js";
 import { RUNTIME_DEFAULTS } from "../runtime-spec.js";
-import { fail, pass, type Finding, type Rule } from "../types.js";
+import { fail, pass, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { duration, exitMeaning, logTailPhrase, ranOrSkip, seconds } from "./runtime-helpers.js";
 
 interface Options {
@@ -46,7 +46,7 @@ export const rule: Rule<Options> = {
     "An image that passes every static check can still crash at start: a missing shared library or CA bundle, a config file it expects, a directory it cannot write under a read-only root, a port it cannot bind without a capability. Starting it the way production will is the only proof it serves; container-structure-test users have asked for this for years (#218, #493).",
   remediation:
     "Read the exit code and the last log lines in the finding. Exit code 127 or 126: the program or its interpreter is missing or not executable. A crash that mentions a file or directory: see IMG-RUN-003 (read-only root). `permission denied` binding a port below 1024: listen on a high port (8080) or add `NET_BIND_SERVICE` to `runtime.capAdd`. Not healthy in time: raise `runtime.startupTimeout` if the service is just slow, or check that `runtime.health` names the right port and path.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts, options) {
     const { rt, outcome } = ranOrSkip(facts);

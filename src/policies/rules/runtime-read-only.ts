@@ -1,6 +1,6 @@
 /** IMG-RUN-003: the container works with a read-only root; if not, which paths it writes and what to mount. */
 import type { RuntimeFacts } from "../../runtime/runtime-types.js";
-import { fail, pass, skip, type Finding, type Rule } from "../types.js";
+import { fail, pass, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { listOf, ranOrSkip, ranWell } from "./runtime-helpers.js";
 
 type Options = Record<string, never>;
@@ -74,7 +74,7 @@ export const rule: Rule<Options> = {
     "CIS Docker Benchmark 5.12 (Ensure that the container's root filesystem is mounted as read only): a writable root lets an attacker who gets code execution replace binaries and plant files that persist for the container's life, and hides state that should live in a volume. Kubernetes `readOnlyRootFilesystem: true` and most hardened platforms require it, so an image that needs a writable root fails there at deploy time.",
   remediation:
     "Give the process a writable place for each directory the finding names, and keep the rest read-only: in the policy, add it to `runtime.tmpfs` (runtime: { tmpfs: [/tmp, /var/cache/app] }); with Docker, `docker run --read-only --tmpfs /tmp --tmpfs /var/cache/app`; in Kubernetes, an `emptyDir` volume mounted there. State that must survive a restart belongs in a real volume. Better still, make the program write only to /tmp or a configured directory (a flag or environment variable for its cache, PID or lock file). Never mount over the directory that holds the program itself.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const { rt, outcome } = ranOrSkip(facts);

@@ -1,6 +1,6 @@
 /** IMG-RUN-002: once healthy, the container keeps running: no exit, no restart. */
 import { RUNTIME_DEFAULTS } from "../runtime-spec.js";
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { duration, exitMeaning, logTailPhrase, ranOrSkip, seconds } from "./runtime-helpers.js";
 
 interface Options {
@@ -19,7 +19,7 @@ export const rule: Rule<Options> = {
     "A service that answers its first health probe and then dies (a background goroutine that panics, a lost connection it does not retry, a write to the read-only root a moment after start) passes a start-only test and crash-loops in production.",
   remediation:
     "Read the exit code and the last log lines in the finding: the program failed after start. Common causes are a write to a read-only path some time after start (a cache, a PID or lock file; see IMG-RUN-003), a dependency it cannot reach, or a memory limit (exit code 137, OOM-killed: raise `runtime.memory` or fix the leak).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts, options) {
     const { rt, outcome } = ranOrSkip(facts);

@@ -1,7 +1,7 @@
 /** IMG-RUN-006: sent SIGTERM, the container exits cleanly within the grace period. */
 import type { Facts } from "../../inspect/facts/types.js";
 import { RUNTIME_DEFAULTS } from "../runtime-spec.js";
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 import { duration, logTailPhrase, ranOrSkip, seconds } from "./runtime-helpers.js";
 
 interface Options {
@@ -57,7 +57,7 @@ export const rule: Rule<Options> = {
     "Docker, Kubernetes and ECS stop a container with SIGTERM and kill it with SIGKILL after a grace period. A process that never sees or ignores SIGTERM is killed mid-request on every deploy, scale-down and node drain: connections drop, transactions are cut, files are left half written, and every rollout waits out the full grace period.",
   remediation:
     "Make the program PID 1 and let it handle SIGTERM: write the ENTRYPOINT in exec form (`ENTRYPOINT [\"/app\"]`, not `ENTRYPOINT /app`); in an entrypoint script, start the service with `exec` (`exec /app \"$@\"`) so the shell is replaced; in the program, catch SIGTERM and shut down (Go: `signal.NotifyContext(ctx, syscall.SIGTERM)` and `server.Shutdown`). When the program cannot be changed, run it under a minimal init that forwards signals: `docker run --init`, or tini (`ENTRYPOINT [\"/sbin/tini\", \"--\", \"/app\"]`). If the program exits with another code on a clean stop, list it in `runtime.stop.allowedExitCodes`.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts, options) {
     const { rt, outcome } = ranOrSkip(facts);

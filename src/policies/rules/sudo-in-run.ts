@@ -1,5 +1,5 @@
 /** IMG-HIST-003: no sudo in RUN steps (dockle DKL-DI-0001). */
-import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { buildSteps, noHistory, stepLocation, stepName, stepText } from "./build-history.js";
 import { runSteps } from "./package-commands.js";
 
@@ -22,7 +22,7 @@ export const rule: Rule<Options> = {
     "  RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n" +
     "  USER app\n" +
     "and in entrypoint scripts drop privileges with `gosu`/`su-exec`, not sudo.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const none = noHistory(facts);

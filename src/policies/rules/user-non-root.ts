@@ -1,5 +1,5 @@
 /** IMG-USER-001: the image sets USER, and not to root. */
-import { fail, pass, type Rule } from "../types.js";
+import { fail, pass, type Rule, NO_OPTIONS } from "../types.js";
 
 type Options = Record<string, never>;
 
@@ -17,7 +17,7 @@ export const rule: Rule<Options> = {
     "Run as an unprivileged, numeric user (numeric so the runtime can verify it without /etc/passwd):\n" +
     "  USER 65532:65532\n" +
     "On a distro base, create the account first: `RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin app` then `USER 10001:10001`.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const u = facts.users.user;

@@ -1,5 +1,5 @@
 /** IMG-USER-002: without /etc/passwd, USER must be numeric (and its group too, without /etc/group). */
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 
 type Options = Record<string, never>;
 
@@ -14,7 +14,7 @@ export const rule: Rule<Options> = {
     "The engine resolves a user name through the image's /etc/passwd when it starts the container; without the file, `USER app` fails every start with `unable to find user app: no matching entries in passwd file`. A numeric uid needs no lookup, and is what Kubernetes' runAsNonRoot can verify.",
   remediation:
     "Use numbers: `USER 65532:65532`. Or add an account file from the build stage: `COPY --from=build /etc/passwd /etc/passwd` (with the user in it).",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     if (facts.users.passwd) return skip(`the image has ${facts.users.passwd.path}; names are checked by IMG-USER-003`);

@@ -1,5 +1,5 @@
 /** IMG-USER-003: a named USER (or group) resolves through the image's /etc/passwd and /etc/group. */
-import { fail, pass, skip, type Rule } from "../types.js";
+import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
 
 type Options = Record<string, never>;
 
@@ -17,7 +17,7 @@ export const rule: Rule<Options> = {
   remediation:
     "Create the account in the final stage before USER: `RUN groupadd --gid 10001 app && useradd --uid 10001 --gid app --no-create-home app` then `USER app:app`; " +
     "or use numbers, which need no lookup: `USER 10001:10001`.",
-  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
     const passwd = facts.users.passwd;

@@ -8,12 +8,15 @@
 import { randomBytes } from "node:crypto";
 import { EngineError, SourceError } from "../errors.js";
 import { openImage, parseReference } from "../inspect/resolve.js";
+import type { ContainerConfig } from "../inspect/image.js";
 import type { EngineClient } from "../inspect/sources/engine-client.js";
 import { dockerArchiveStream } from "./docker-archive-stream.js";
 
 export interface LoadedImage {
   /** What to run: the engine name as given, the image ID, or the temporary tag. */
   ref: string;
+  /** The image's config as the engine reports it. */
+  config: ContainerConfig;
   /** Whether this call loaded it (and release() will remove it). */
   loaded: boolean;
   release(): Promise<void>;
@@ -21,12 +24,12 @@ export interface LoadedImage {
 
 const nothing = async () => undefined;
 
-async function present(engine: EngineClient, ref: string): Promise<boolean> {
+/** The image's config when the engine has the image, else undefined. */
+async function present(engine: EngineClient, ref: string): Promise<ContainerConfig | undefined> {
   try {
-    await engine.imageInspect(ref);
-    return true;
+    return (await engine.imageInspect(ref)).Config ?? {};
   } catch (err) {
-    if (err instanceof SourceError) return false;
+    if (err instanceof SourceError) return undefined;
     throw err;
   }
 }
@@ -38,24 +41,26 @@ export async function ensureLoaded(engine: EngineClient, reference: string): Pro
   const parsed = await parseReference(reference);
   if (parsed.kind === "registry") throw new SourceError(`'${reference}' names a registry image: ${NEVER_PULLS}`);
   if (parsed.kind === "engine" || parsed.kind === "name") {
-    if (!(await present(engine, parsed.name))) {
-      throw new SourceError(`image '${parsed.name}' is not in the engine at ${engine.host}; ${NEVER_PULLS}`);
-    }
-    return { ref: parsed.name, loaded: false, release: nothing };
+    const config = await present(engine, parsed.name);
+    if (!config) throw new SourceError(`image '${parsed.name}' is not in the engine at ${engine.host}; ${NEVER_PULLS}`);
+    return { ref: parsed.name, config, loaded: false, release: nothing };
   }
 
   const image = await openImage(reference);
   try {
     const configDigest = (await image.manifest()).config.digest;
     // The engine names an image by its config digest: already there means nothing to load.
-    if (await present(engine, configDigest)) return { ref: configDigest, loaded: false, release: nothing };
+    const there = await present(engine, configDigest);
+    if (there) return { ref: configDigest, config: there, loaded: false, release: nothing };
     const tag = `imgpolicy-runtime/loaded:${configDigest.replace(/^sha256:/, "").slice(0, 12)}-${randomBytes(4).toString("hex")}`;
     const result = await engine.imageLoad(dockerArchiveStream(image, tag));
-    if (!(await present(engine, tag))) {
+    const config = await present(engine, tag);
+    if (!config) {
       throw new EngineError(`loading ${reference} into the engine did not produce '${tag}' (the engine said: ${result.loaded.join(", ") || "nothing"})`);
     }
     return {
       ref: tag,
+      config,
       loaded: true,
       release: async () => {
         try {

@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, ImageName } from "testcontainers";
 import { causeText, ImgpolicyError, SourceError } from "../errors.js";
 import { healthcheckFact } from "../inspect/facts/config-facts.js";
+import type { ContainerConfig } from "../inspect/image.js";
 import { EngineClient } from "../inspect/sources/engine-client.js";
 import { runCommandTests, type CommandTestSpec } from "./command-tests.js";
 import { ensureLoaded, type LoadedImage } from "./ensure-loaded.js";
@@ -62,14 +63,11 @@ const notRun = (reason: string): RuntimeFacts => ({ status: "not-run", reason })
 export const NOTHING_TO_RUN = "the image has no ENTRYPOINT or CMD: say what to run in the policy (runtime.command)";
 
 /** Whether a container of the image would have a program to start. */
-async function hasProgram(engine: EngineClient, ref: string, plan: RunPlan): Promise<boolean> {
-  if (plan.entrypoint?.length || plan.command?.length) return true;
-  const cfg = (await engine.imageInspect(ref)).Config ?? {};
-  return Boolean(cfg.Entrypoint?.length || cfg.Cmd?.length);
+function hasProgram(cfg: ContainerConfig, plan: RunPlan): boolean {
+  return Boolean(plan.entrypoint?.length || plan.command?.length || cfg.Entrypoint?.length || cfg.Cmd?.length);
 }
 
-async function imageConfig(engine: EngineClient, ref: string): Promise<ImageRuntimeConfig> {
-  const cfg = (await engine.imageInspect(ref)).Config ?? {};
+function imageConfig(cfg: ContainerConfig): ImageRuntimeConfig {
   const out: ImageRuntimeConfig = { exposedPorts: Object.keys(cfg.ExposedPorts ?? {}), healthcheck: healthcheckFact(cfg.Healthcheck) };
   if (cfg.User) out.user = cfg.User;
   if (cfg.StopSignal) out.stopSignal = cfg.StopSignal;
@@ -150,7 +148,7 @@ export async function probeRuntime(
   const runId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
   const endRun = janitor.beginRun(runId, engine, { exitOnSignal: opts.exitOnSignal ?? true });
   try {
-    const plan = resolvePlan(spec, image ?? (await imageConfig(engine, loaded.ref)));
+    const plan = resolvePlan(spec, image ?? imageConfig(loaded.config));
     if (plan.ports.length > 0 && !engineIsLocal(engine)) {
       return notRun(`the engine at ${engine.host} is not on this machine, and the probe publishes ports on 127.0.0.1 only`);
     }
@@ -168,7 +166,7 @@ export async function probeRuntime(
       return result;
     };
     // Nothing to start (a base image, a tools image): the service run cannot happen, the commandTests still can.
-    if (!(await hasProgram(engine, loaded.ref, plan))) return await runTests(notRun(NOTHING_TO_RUN));
+    if (!hasProgram(loaded.config, plan)) return await runTests(notRun(NOTHING_TO_RUN));
 
     const base: Omit<RunRequest, "purpose" | "readOnly" | "onLog"> = { engine, imageRef: loaded.ref, plan, runId, signal };
     const onLog = opts.onLog;

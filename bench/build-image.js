@@ -523,3 +523,32 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const meta = await buildBenchImage();
   console.log(JSON.stringify({ ...meta, layers: meta.layers.map(({ layerTar, blob, ...l }) => l) }, null, 2));
 }
+
+/**
+ * Reads the facts an `imgpolicy inspect --json` run wrote to `file` and checks them against
+ * what buildBenchImage() built (layers, config, how many files): { ok, error?, summary, facts? }.
+ */
+export function checkFactsFile(file, meta) {
+  let facts;
+  try {
+    facts = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    return { ok: false, error: `output is not JSON: ${e.message}` };
+  }
+  const problems = [];
+  const got = (facts.image?.layers ?? []).map((l) => l.diffId);
+  const want = meta.layers.map((l) => l.diffId);
+  if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`layer diff_ids ${JSON.stringify(got)} ≠ built ${JSON.stringify(want)}`);
+  if (facts.image?.id !== meta.configDigest) problems.push(`image id ${facts.image?.id} ≠ config ${meta.configDigest}`);
+  const files = facts.filesystem?.files ?? 0;
+  if (files < meta.totals.files * 0.9) problems.push(`only ${files} files seen; the layers hold ${meta.totals.files}`);
+  const summary = {
+    files,
+    directories: facts.filesystem?.directories,
+    symlinks: facts.filesystem?.symlinks,
+    elfBinaries: facts.binaries?.length,
+    os: facts.filesystem?.osRelease?.prettyName,
+    entrypointFound: facts.entrypoint?.found,
+  };
+  return problems.length ? { ok: false, error: `wrong facts: ${problems.join("; ")}`, summary, facts } : { ok: true, summary, facts };
+}

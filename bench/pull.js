@@ -43,7 +43,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BENCH_TAG, WORK, benchSizeGB, buildBenchImage, have, run } from "./build-image.js";
+import { BENCH_TAG, WORK, benchSizeGB, buildBenchImage, checkFactsFile, have, run } from "./build-image.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
@@ -402,25 +402,6 @@ function stats(m) {
 // ---------------------------------------------------------------------------------------------
 // checks
 
-/** The facts of one run, checked against what build-image.js built. */
-function checkFacts(file, meta) {
-  let facts;
-  try {
-    facts = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    return { ok: false, error: `output is not JSON: ${e.message}` };
-  }
-  const problems = [];
-  const got = (facts.image?.layers ?? []).map((l) => l.diffId);
-  const want = meta.layers.map((l) => l.diffId);
-  if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`layer diff_ids ${JSON.stringify(got)} ≠ built ${JSON.stringify(want)}`);
-  if (facts.image?.id !== meta.configDigest) problems.push(`image id ${facts.image?.id} ≠ config ${meta.configDigest}`);
-  const files = facts.filesystem?.files ?? 0;
-  if (files < meta.totals.files * 0.9) problems.push(`only ${files} files seen; the layers hold ${meta.totals.files}`);
-  const summary = { files, directories: facts.filesystem?.directories, elfBinaries: facts.binaries?.length, os: facts.filesystem?.osRelease?.prettyName };
-  return problems.length ? { ok: false, error: `wrong facts: ${problems.join("; ")}`, summary, facts } : { ok: true, summary, facts };
-}
-
 /** Top-level sections of two facts documents that differ (`image` compared without its reference). */
 function factsDiff(a, b) {
   const strip = (f) => {
@@ -590,7 +571,7 @@ async function main() {
   access.mark();
   const chk = await run("node", [CLI, "inspect", "--json", "--no-cache", "--quiet", "--source", "registry", ref], { ok: anyCode, stdoutFile: regFacts, capture: false });
   const chkServed = await access.since();
-  const check = chk.code !== 0 ? { ok: false, error: `exit ${chk.signal ?? chk.code}: ${chk.stderr.trim()}` } : checkFacts(regFacts, meta);
+  const check = chk.code !== 0 ? { ok: false, error: `exit ${chk.signal ?? chk.code}: ${chk.stderr.trim()}` } : checkFactsFile(regFacts, meta);
   if (check.ok && chkServed.blobGets !== wantGets) {
     Object.assign(check, { ok: false, error: `${chkServed.blobGets} blob GETs, not the ${wantGets} of the image (${layers} layers and the config)` });
   }

@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BENCH_TAG, WORK, bash, benchSizeGB, buildBenchImage, have, run } from "./build-image.js";
+import { BENCH_TAG, WORK, bash, benchSizeGB, buildBenchImage, checkFactsFile, have, run } from "./build-image.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
@@ -91,28 +91,8 @@ function stats(m) {
 async function checkFacts(ref, meta, outFile) {
   const r = await run("node", [CLI, "inspect", "--json", ref], { ok: Array.from({ length: 256 }, (_, i) => i), stdoutFile: outFile, capture: false });
   if (r.code !== 0) return { ok: false, error: `exit ${r.signal ?? r.code}: ${r.stderr.trim()}` };
-  let facts;
-  try {
-    facts = JSON.parse(fs.readFileSync(outFile, "utf8"));
-  } catch (e) {
-    return { ok: false, error: `output is not JSON: ${e.message}` };
-  }
-  const problems = [];
-  const got = (facts.image?.layers ?? []).map((l) => l.diffId);
-  const want = meta.layers.map((l) => l.diffId);
-  if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`layer diff_ids ${JSON.stringify(got)} ≠ built ${JSON.stringify(want)}`);
-  if (facts.image?.id !== meta.configDigest) problems.push(`image id ${facts.image?.id} ≠ config ${meta.configDigest}`);
-  const files = facts.filesystem?.files ?? 0;
-  if (files < meta.totals.files * 0.9) problems.push(`only ${files} files seen; the layers hold ${meta.totals.files}`);
-  const summary = {
-    files,
-    directories: facts.filesystem?.directories,
-    symlinks: facts.filesystem?.symlinks,
-    elfBinaries: facts.binaries?.length,
-    os: facts.filesystem?.osRelease?.prettyName,
-    entrypointFound: facts.entrypoint?.found,
-  };
-  return problems.length ? { ok: false, error: `wrong facts: ${problems.join("; ")}`, summary } : { ok: true, summary };
+  const { facts: _facts, ...checked } = checkFactsFile(outFile, meta);
+  return checked;
 }
 
 async function main() {

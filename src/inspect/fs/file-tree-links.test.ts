@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FileSpec } from "../../../fixtures/image-spec.js";
 import type { FileRecord } from "./file-record.js";
 import { FileTree } from "./file-tree.js";
-import { childNames, resolved, text, treeOf, wasteOf } from "./test-file-tree.js";
+import { childNames, resolved, text, treeOf, wasteOf } from "../../../fixtures/file-tree.js";
 
 describe("FileTree: entries named through symlinked directories (merged /usr)", () => {
   const merged: FileSpec[] = [

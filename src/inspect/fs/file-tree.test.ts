@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { FileSpec } from "../../../fixtures/image-spec.js";
 import { FileTree } from "./file-tree.js";
-import { childNames, paths, resolved, text, treeOf, wasteOf } from "./test-file-tree.js";
+import { childNames, paths, resolved, text, treeOf, wasteOf } from "../../../fixtures/file-tree.js";
 
 describe("FileTree: layers", () => {
   it("starts with the root directory only", () => {

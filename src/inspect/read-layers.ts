@@ -14,7 +14,10 @@ import { largestFirst } from "./layer-order.js";
 import type { LayerIndex, ScanInterest } from "./fs/scan-layer.js";
 import type { InterestSpec } from "./scan/interest-spec.js";
 import { isScannable, type ScannableLayer } from "./scan/stored-layer.js";
-import { ScanPool, scanWorkerAvailable } from "./scan/worker-pool.js";
+import { ScanPool, scanWorkerAvailable, SMALL_IMAGE } from "./scan/worker-pool.js";
+import { layerError } from "./scan/layer-error.js";
+import { scanInLanes, type LaneKind, type Opened } from "./scan-lanes.js";
+import { SourceError } from "../errors.js";
 
 // the scan code (tar and ELF parsers) is loaded on this thread only when a layer is scanned
 // here: with worker threads, only they load it, and the process starts sooner
@@ -23,6 +26,7 @@ const scanStoredHere: typeof import("./scan/scan-stored.js").scanStoredHere = as
   (await import("./scan/scan-stored.js")).scanStoredHere(...args);
 const scanFileHere: typeof import("./scan/scan-file-here.js").scanFileHere = async (...args) =>
   (await import("./scan/scan-file-here.js")).scanFileHere(...args);
+const splitHere = () => import("./scan/split-scan.js");
 
 export interface LayerSummary {
   index: number;
@@ -74,11 +78,16 @@ export interface ReadLayersOptions {
    * layers are still being read: work on them done there is not left for the end.
    */
   onFiles?: (files: readonly FileRecord[]) => void;
+  /**
+   * With workers, a plain layer tar in a local file at least this big is scanned as two
+   * tasks, its hash and its parse, which may run on two threads (split-scan.ts; default 4 MiB).
+   */
+  splitAbove?: number;
 }
 
-/** Below this many stored bytes, starting workers (~30 ms each) costs more than it saves. */
-const SMALL_IMAGE = 8 << 20;
 const MAX_WORKERS = 4;
+/** Below this size a layer is scanned in one pass: two tasks would cost more than they spread. */
+const SPLIT_MIN_BYTES = 4 << 20;
 
 interface LayerMeta {
   digest: string;
@@ -126,7 +135,7 @@ interface WorkerPlan {
   workers: number;
   /** Layers each worker scans at once. */
   perWorker: number;
-  /** This thread scans layers too (one at a time), in place of a worker (see `scanned` in readLayers). */
+  /** This thread scans layers too (one piece of work at a time: scan-lanes.ts), in place of a worker. */
   here: boolean;
 }
 
@@ -180,6 +189,51 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+interface LaneContext {
+  pool: ScanPool;
+  spec: InterestSpec;
+  interest: ScanInterest;
+  signal: AbortSignal;
+  splitAbove: number;
+}
+
+/**
+ * How a lane scans the layer it takes (scan-lanes.ts): split in two when it is a plain tar
+ * in a local file (split-scan.ts), else whole, here (from the file, or its stored stream)
+ * or on a worker. A layer that only gives its tar stream is read here in any case.
+ */
+async function openOnLane(layer: Layer, i: number, what: string, lane: LaneKind, ctx: LaneContext): Promise<Opened> {
+  const { pool, spec, interest, signal } = ctx;
+  if (!isScannable(layer)) return { whole: () => readInProcess(layer, i, what, interest, signal) };
+  const stored = await layer.storedForScan();
+  const file = stored.file;
+  if (file && file.end - file.start >= ctx.splitAbove && (await splitHere()).splittable(file, stored.check)) {
+    // the file is read here and in the workers: the stream, which has read nothing, is not needed
+    stored.stream.on("error", () => {});
+    stored.stream.destroy();
+    stored.learned?.({ compression: "none" });
+    const stopped = () => signal.aborted;
+    const here = <T>(p: Promise<T>) => p.catch((err: unknown) => Promise.reject(err === signal.reason ? err : layerError(err, what)));
+    return {
+      hash: async (l) =>
+        l === "here"
+          ? here((await splitHere()).hashTarFile(file, stored.check, stopped))
+          : (await pool.task("hash", file, i, what, stored.check, spec, signal)).tarBytes,
+      parse: async (l) => {
+        if (l === "here") {
+          const scan = new (await scanHere()).LayerScan(i, what, interest);
+          return here((await splitHere()).parseTarFile(file, scan, stopped));
+        }
+        const { index } = await pool.task("parse", file, i, what, stored.check, spec, signal);
+        if (!index) throw new SourceError(`${what}: the layer scan gave no index`);
+        return index;
+      },
+    };
+  }
+  if (lane === "worker") return { whole: () => pool.scan(stored, i, what, spec, signal) };
+  return { whole: () => (file ? scanFileHere(stored, file, i, what, spec, signal) : scanStoredHere(stored, i, what, interest, signal)) };
+}
+
 export async function readLayers(image: Image, interest: ScanInterest, opts: ReadLayersOptions = {}): Promise<ReadResult> {
   const layers = await image.layers();
   const plan = await planWorkers(layers, interest, opts);
@@ -208,41 +262,46 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
     p.catch(() => {}); // (its failure is met where it is awaited)
     return p;
   });
-  // with plan.here, this thread scans layers too, one at a time: the first layer handed out
-  // while it has none is its (a range of a local file read here as a worker reads it, else
-  // the stored stream); the others go to the pool
-  let hereBusy = false;
-  const scanned = async (layer: ScannableLayer, i: number, what: string, spec: InterestSpec) => {
-    if (!plan?.here || hereBusy) return pool!.scan(await layer.storedForScan(), i, what, spec, stop.signal);
-    hereBusy = true;
-    try {
-      const stored = await layer.storedForScan();
-      return stored.file
-        ? await scanFileHere(stored, stored.file, i, what, spec, stop.signal)
-        : await scanStoredHere(stored, i, what, interest, stop.signal);
-    } finally {
-      hereBusy = false;
-    }
-  };
-  // with plan.here, the biggest layers first (see layer-order.ts; the sizes were asked for the plan already)
-  const order = plan?.here ? largestFirst(await Promise.all(layers.map((l) => l.size().catch(() => 0)))) : undefined;
+  const whatOf = async (i: number) => `${image.reference}: layer ${i + 1}/${layers.length} (${(await metas[i]!).digest.slice(0, 19)})`;
   try {
-    const results = await mapLimit(layers, pool ? pool.capacity + (plan?.here ? 1 : 0) : (opts.concurrency ?? 3), async (layer, i) => {
-      try {
-        const meta = await metas[i]!;
-        const what = `${image.reference}: layer ${i + 1}/${layers.length} (${meta.digest.slice(0, 19)})`;
-        const { index, tarBytes } = !isScannable(layer)
-          ? await readInProcess(layer, i, what, interest, stop.signal)
-          : pool && interest.spec
-            ? await scanned(layer, i, what, interest.spec)
+    const indexes: LayerIndex[] = new Array(layers.length);
+    const tarBytes: number[] = new Array(layers.length);
+    if (pool && plan && interest.spec) {
+      // plain layers, which split into a hash and a parse, bottom up: the tree is built in that
+      // order while the later hashes run; else the biggest layers first (see layer-order.ts)
+      const order = plan.here ? layers.map((_, i) => i) : largestFirst(await Promise.all(layers.map((l) => l.size().catch(() => 0))));
+      const ctx: LaneContext = { pool, spec: interest.spec, interest, signal: stop.signal, splitAbove: opts.splitAbove ?? SPLIT_MIN_BYTES };
+      await scanInLanes(
+        {
+          order,
+          here: plan.here,
+          workers: pool.capacity,
+          open: async (i, lane) => openOnLane(layers[i]!, i, await whatOf(i), lane, ctx),
+          failed: (err) => stop.abort(err),
+        },
+        (i, outcome) => {
+          indexes[i] = outcome.index;
+          tarBytes[i] = outcome.tarBytes;
+          arrived(i, outcome.index);
+        },
+      );
+    } else {
+      await mapLimit(layers, opts.concurrency ?? 3, async (layer, i) => {
+        try {
+          const what = await whatOf(i);
+          const outcome = !isScannable(layer)
+            ? await readInProcess(layer, i, what, interest, stop.signal)
             : await scanStoredHere(await layer.storedForScan(), i, what, interest, stop.signal);
-        arrived(i, index);
-        return { index, summary: summarize(i, meta, index, tarBytes) };
-      } catch (err) {
-        stop.abort(err);
-        throw err;
-      }
-    }, order);
+          indexes[i] = outcome.index;
+          tarBytes[i] = outcome.tarBytes;
+          arrived(i, outcome.index);
+        } catch (err) {
+          stop.abort(err);
+          throw err;
+        }
+      });
+    }
+    const results = await Promise.all(layers.map(async (_, i) => ({ index: indexes[i]!, summary: summarize(i, await metas[i]!, indexes[i]!, tarBytes[i]!) })));
     // every scan is done: the workers end while the last layers go into the tree
     const closing = pool?.close();
     await building;

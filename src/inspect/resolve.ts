@@ -12,6 +12,7 @@ import { EngineError, ImgpolicyError, RegistryError, SourceError, UsageError } f
 import type { Image, Platform } from "./image.js";
 import type { RegistryOptions } from "./registry/options.js";
 import { referenceProblem } from "./registry/reference.js";
+import { prestartScanWorker, SMALL_IMAGE } from "./scan/worker-pool.js";
 import { openDockerArchivePath } from "./sources/docker-archive.js";
 import { openOciLayout } from "./sources/oci-layout.js";
 
@@ -30,6 +31,17 @@ export interface OpenOptions {
   /** Where a plain NAME is read: the local engine, its registry, or the engine and then the registry (default). */
   source?: SourceChoice;
   registry?: RegistryOptions;
+  /**
+   * The image's layers are going to be read (`inspectImage`): when it is a big archive
+   * on disk, the first layer-scan worker starts while the image is opened.
+   */
+  prestartScan?: boolean;
+}
+
+/** Starts a scan worker for an archive on disk big enough to be scanned with workers (read-layers.ts). */
+async function prestartFor(path: string): Promise<void> {
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isFile() && st.size >= SMALL_IMAGE) prestartScanWorker();
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -120,6 +132,7 @@ async function openByName(name: string, opts: OpenOptions): Promise<Image> {
 export async function openImage(ref: string, opts: OpenOptions = {}): Promise<Image> {
   const p = await parseReference(ref);
   const platform = opts.platform ? { platform: opts.platform } : {};
+  if (opts.prestartScan && (p.kind === "docker-archive" || p.kind === "oci")) await prestartFor(p.path);
   switch (p.kind) {
     case "docker-archive":
       return openDockerArchivePath(p.path, { reference: ref, ...(p.tag ? { tag: p.tag } : {}), ...platform });

@@ -131,7 +131,7 @@ async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule
   const spec = resolveRuntimeSpec(opts.policy.runtime);
   const runtime = opts.runtime || opts.runtimeOnly;
   if (runtime) void probe().catch(() => undefined); // load it while the image is opened
-  const image = await openImage(ref, opts);
+  const image = await openImage(ref, { ...opts, prestartScan: true });
   let probing: ReturnType<typeof startProbe> | undefined;
   let facts: Facts;
   try {

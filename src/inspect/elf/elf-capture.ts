@@ -1,12 +1,11 @@
 /**
  * Captures what the ELF parser needs from a file that arrives as a stream,
  * with bounded memory. Small files are kept whole. Of larger ones it keeps the
- * head, the tail, the ranges the headers point at (once it has read those
- * headers; ranges already streamed past are not recovered), and a window after
- * each Go build-info magic seen in the stream.
+ * head, the tail, and the ranges the headers point at (once it has read those
+ * headers; ranges already streamed past are not recovered), the Go build
+ * information among them (elf-wanted.ts).
  */
 import { wantedRanges } from "./elf-wanted.js";
-import { GO_BUILDINFO_MAGIC } from "./go-buildinfo.js";
 import { sparseFromBuffer, sparseFromSegments, type Segment, type SparseBytes } from "./sparse-bytes.js";
 
 export interface ElfCaptureOptions {
@@ -16,16 +15,11 @@ export interface ElfCaptureOptions {
   headBytes?: number;
   /** Bytes kept from the end (default 4 MiB). */
   tailBytes?: number;
-  /** Bytes kept from each Go build-info magic on (default 64 KiB). */
-  goWindow?: number;
-  /** Cap on the bytes held for header-named ranges and Go windows together (default 16 MiB). */
+  /** Cap on the bytes held for header-named ranges (default 16 MiB). */
   extraLimit?: number;
 }
 
 const MiB = 1 << 20;
-const MAX_GO_WINDOWS = 16;
-const MAGIC = Buffer.from(GO_BUILDINFO_MAGIC);
-const CARRY = MAGIC.length - 1;
 
 /** Whether the first bytes of a file are the ELF magic. */
 export function isElfMagic(first: Uint8Array): boolean {
@@ -42,7 +36,6 @@ interface Range {
 
 export class ElfCapture {
   readonly #size: number;
-  readonly #goWindow: number;
   readonly #extraLimit: number;
   #pos = 0;
   #whole: Uint8Array | undefined;
@@ -51,13 +44,10 @@ export class ElfCapture {
   #tailStart = 0;
   #ranges: Range[] = [];
   #extraBytes = 0;
-  #goWindows = 0;
-  #carry: Uint8Array = new Uint8Array(0);
   #planned = false;
 
   constructor(fileSize: number, opts: ElfCaptureOptions = {}) {
     this.#size = Math.max(0, Math.floor(fileSize));
-    this.#goWindow = opts.goWindow ?? 64 * 1024;
     this.#extraLimit = opts.extraLimit ?? 16 * MiB;
     if (this.#size <= (opts.wholeLimit ?? 32 * MiB)) {
       this.#whole = new Uint8Array(this.#size);
@@ -99,7 +89,6 @@ export class ElfCapture {
   #consume(data: Uint8Array): void {
     const start = this.#pos;
     const len = data.length;
-    for (const at of this.#findMagic(data)) this.#want(at, at + this.#goWindow, true);
     copyInto(this.#head, 0, data, start);
     copyInto(this.#tail, this.#tailStart, data, start);
     let completed = false;
@@ -113,7 +102,6 @@ export class ElfCapture {
       completed ||= r.filled === r.buf.length;
     }
     this.#pos += len;
-    this.#carry = lastBytes(this.#carry, data, CARRY);
     if (!this.#planned && this.#pos >= this.#head.length) {
       this.#planned = true;
       completed = true;
@@ -131,31 +119,29 @@ export class ElfCapture {
       if (this.#pos === this.#size) return sparseFromBuffer(this.#whole);
       return sparseFromSegments(this.#size, [{ offset: 0, bytes: this.#whole.subarray(0, this.#pos) }]);
     }
-    return this.#view(false);
+    return this.#view();
   }
 
   /** What has been captured so far. */
-  #view(withCarry: boolean): SparseBytes {
+  #view(): SparseBytes {
     const segs: Segment[] = [
       { offset: 0, bytes: this.#head.subarray(0, Math.min(this.#pos, this.#head.length)) },
       { offset: this.#tailStart, bytes: this.#tail.subarray(0, Math.max(0, this.#pos - this.#tailStart)) },
       ...this.#ranges.map((r) => ({ offset: r.start, bytes: r.buf.subarray(0, r.filled) })),
     ];
-    if (withCarry) segs.push({ offset: this.#pos - this.#carry.length, bytes: this.#carry });
     return sparseFromSegments(this.#size, segs);
   }
 
   /** Asks the headers captured so far which ranges they point at. */
   #plan(): void {
-    for (const [s, e] of wantedRanges(this.#view(false))) this.#want(s, e, false);
+    for (const [s, e] of wantedRanges(this.#view())) this.#want(s, e);
   }
 
   /** Starts holding [start, end), filled from what is held for the part already streamed past. */
-  #want(start: number, end: number, goWindow: boolean): void {
+  #want(start: number, end: number): void {
     end = Math.min(end, this.#size);
     if (end <= this.#head.length || start >= this.#tailStart) return;
-    if (goWindow && this.#goWindows >= MAX_GO_WINDOWS) return;
-    const view = this.#view(true);
+    const view = this.#view();
     if (start < this.#pos && view.read(start, Math.min(end, this.#pos) - start) === undefined) start = this.#pos;
     if (end <= start || this.#extraBytes + (end - start) > this.#extraLimit) return;
     if (this.#ranges.some((r) => r.start <= start && r.end >= end)) return;
@@ -168,21 +154,6 @@ export class ElfCapture {
     }
     this.#ranges.push(r);
     this.#extraBytes += end - start;
-    if (goWindow) this.#goWindows++;
-  }
-
-  /** Absolute offsets where the magic starts, including a start in the bytes before `data`. */
-  #findMagic(data: Uint8Array): number[] {
-    const found: number[] = [];
-    const base = this.#pos;
-    if (this.#carry.length > 0) {
-      const joint = Buffer.concat([this.#carry, data.subarray(0, CARRY)]);
-      const i = joint.indexOf(MAGIC);
-      if (i >= 0 && i < this.#carry.length) found.push(base - this.#carry.length + i);
-    }
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    for (let i = buf.indexOf(MAGIC); i >= 0; i = buf.indexOf(MAGIC, i + 1)) found.push(base + i);
-    return found;
   }
 }
 
@@ -191,14 +162,4 @@ function copyInto(target: Uint8Array, targetStart: number, data: Uint8Array, at:
   const from = Math.max(at, targetStart);
   const to = Math.min(at + data.length, targetStart + target.length);
   if (to > from) target.set(data.subarray(from - at, to - at), from - targetStart);
-}
-
-/** The last `n` bytes of `prev` followed by `data`. */
-function lastBytes(prev: Uint8Array, data: Uint8Array, n: number): Uint8Array {
-  if (data.length >= n) return data.slice(data.length - n);
-  const joined = new Uint8Array(Math.min(n, prev.length + data.length));
-  const fromPrev = joined.length - data.length;
-  joined.set(prev.subarray(prev.length - fromPrev), 0);
-  joined.set(data, fromPrev);
-  return joined;
 }

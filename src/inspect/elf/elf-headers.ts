@@ -48,6 +48,7 @@ export const PT_LOAD = 1;
 export const PT_DYNAMIC = 2;
 export const PT_INTERP = 3;
 export const PT_NOTE = 4;
+export const PF_X = 1;
 export const PF_W = 2;
 export const SHT_SYMTAB = 2;
 export const SHT_DYNAMIC = 6;

@@ -18,6 +18,12 @@ interface Synth {
   goVersion?: string;
   /** Bytes of zeros placed before the section header table, to make a big file. */
   padding?: number;
+  /** Bytes of zeros placed before the Go build information. */
+  gap?: number;
+  /** The Go build information starts a writable, not executable PT_LOAD (where the Go linker puts it). */
+  goSegment?: boolean;
+  /** No section header table (e_shoff 0): nothing names .go.buildinfo. */
+  noSections?: boolean;
 }
 
 const BASE = 0x10000;
@@ -25,7 +31,7 @@ const BASE = 0x10000;
 /** Writes a small but well-formed ELF file: one PT_LOAD over everything, optional dynamic parts. */
 function synthElf(o: Synth): Uint8Array {
   const is64 = o.cls === 64;
-  const buf = new Uint8Array(8192 + (o.padding ?? 0));
+  const buf = new Uint8Array(8192 + (o.padding ?? 0) + (o.gap ?? 0));
   const dv = new DataView(buf.buffer);
   const u16 = (at: number, v: number) => dv.setUint16(at, v, o.little);
   const u32 = (at: number, v: number) => dv.setUint32(at, v, o.little);
@@ -68,7 +74,9 @@ function synthElf(o: Synth): Uint8Array {
     const mod = "path\texample.com/x\nbuild\tGOARCH=s390x\n";
     const header = [...GO_BUILDINFO_MAGIC, W, o.little ? 2 : 3, ...new Array(16).fill(0)];
     const strings = [o.goVersion.length, ...Buffer.from(o.goVersion), mod.length, ...Buffer.from(mod)];
+    cur += o.gap ?? 0;
     goAt = put([...header, ...strings], 16);
+    if (o.goSegment) phs.push({ type: 1, flags: 6, off: goAt, size: header.length + strings.length });
   }
   const names = ["", ".shstrtab", ".symtab", ".debug_info", ".go.buildinfo"];
   const nameAt = names.map((_, i) => names.slice(0, i).reduce((n, s) => n + s.length + 1, 0));
@@ -104,13 +112,13 @@ function synthElf(o: Synth): Uint8Array {
   u32(20, 1);
   word(24, BASE + 0x100);
   word(24 + W, ehsize);
-  word(24 + 2 * W, shoff);
+  word(24 + 2 * W, o.noSections ? 0 : shoff);
   const at = 24 + 3 * W;
   u16(at + 4, ehsize);
   u16(at + 6, phent);
   u16(at + 8, phs.length);
   u16(at + 10, shent);
-  u16(at + 12, sections.length);
+  u16(at + 12, o.noSections ? 0 : sections.length);
   u16(at + 14, 1);
   return buf.subarray(0, size);
 }
@@ -166,5 +174,29 @@ describe("parseElf on hand-made headers", () => {
     const c = new ElfCapture(bytes.length, { wholeLimit: 0, headBytes: shoff - 10, tailBytes: 16 });
     for (let at = 0; at < bytes.length; at += 64 * 1024) c.push(bytes.subarray(at, at + 64 * 1024));
     expect(parseElf(c.finish())).toMatchObject({ machineName: "ppc", complete: true, stripped: false, sections: [".shstrtab", ".symtab"] });
+  });
+
+  it("finds Go build information where go version -m looks: the section, else the start of the data segment", () => {
+    const bySection = parseElf(sparseFromBuffer(synthElf({ cls: 64, little: true, machine: 62, goVersion: "go1.22.1", gap: 100_000 })));
+    expect(bySection.go?.goVersion).toBe("go1.22.1");
+    const bySegment = parseElf(sparseFromBuffer(synthElf({ cls: 64, little: true, machine: 62, goVersion: "go1.22.1", gap: 100_000, goSegment: true, noSections: true })));
+    expect(bySegment).toMatchObject({ go: { goVersion: "go1.22.1" } });
+    expect(bySegment.sections).toBeUndefined();
+    // nothing names it and no writable segment starts with it: not Go's build information (as for Go)
+    const nowhere = parseElf(sparseFromBuffer(synthElf({ cls: 64, little: true, machine: 62, goVersion: "go1.22.1", gap: 100_000, noSections: true })));
+    expect(nowhere.go).toBeUndefined();
+  });
+
+  it("captures the Go build information the program headers point at, however the stream is cut", () => {
+    const bytes = synthElf({ cls: 64, little: true, machine: 62, goVersion: "go1.22.1", gap: 200_000, goSegment: true, noSections: true, padding: 100_000 });
+    for (const piece of [1000, 4093, 64 * 1024]) {
+      const c = new ElfCapture(bytes.length, { wholeLimit: 0, headBytes: 4096, tailBytes: 256 });
+      for (let at = 0; at < bytes.length; at += piece) c.push(bytes.subarray(at, at + piece));
+      expect(parseElf(c.finish()).go?.goVersion, `pieces of ${piece}`).toBe("go1.22.1");
+      expect(c.heldBytes).toBeLessThan(16 * 1024);
+    }
+    const bytewise = new ElfCapture(bytes.length, { wholeLimit: 0, headBytes: 4096, tailBytes: 256 });
+    for (let at = 0; at < bytes.length; at += at > 200_000 && at < 210_000 ? 1 : 777) bytewise.push(bytes.subarray(at, at > 200_000 && at < 210_000 ? at + 1 : at + 777));
+    expect(parseElf(bytewise.finish()).go?.goVersion).toBe("go1.22.1");
   });
 });

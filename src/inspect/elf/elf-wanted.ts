@@ -2,7 +2,8 @@
  * Which byte ranges of an ELF file the parser needs, judged from what has been
  * captured so far. A streaming capture asks again as more arrives: the file
  * header leads to the header tables, those to the interpreter, dynamic table,
- * notes and section names, and the dynamic table to its string table.
+ * notes, Go build information and section names, and the dynamic table to its
+ * string table.
  */
 import { dynamicRange, dynamicStringRange, readDynamicEntries } from "./elf-dynamic.js";
 import {
@@ -16,6 +17,7 @@ import {
   sectionTableRange,
 } from "./elf-headers.js";
 import { noteAreas } from "./elf-notes.js";
+import { goDataWindow } from "./go-buildinfo.js";
 import type { SparseBytes } from "./sparse-bytes.js";
 
 /** Ranges above this size are not worth holding: the parser does without them. */
@@ -42,6 +44,8 @@ export function wantedRanges(src: SparseBytes): Array<[number, number]> {
   }
   for (const n of noteAreas(phdrs, sections)) add([n.offset, n.offset + n.size]);
   add(dynamicRange(phdrs, sections));
+  // where Go's build information is looked for, known from the program headers before it streams by
+  if (phdrs !== undefined) add(goDataWindow(phdrs));
 
   if (sections !== undefined && sections.length > 0) {
     const strtab = sections[h.shstrndx];

@@ -8,7 +8,6 @@
  */
 import { readDynamic, DF_1_PIE } from "./elf-dynamic.js";
 import {
-  PF_W,
   PT_INTERP,
   PT_LOAD,
   SHT_SYMTAB,
@@ -24,7 +23,7 @@ import {
 } from "./elf-headers.js";
 import { machineNames } from "./elf-machine.js";
 import { noteAreas, readBuildIds } from "./elf-notes.js";
-import { parseGoBuildInfo, type GoBuildInfo } from "./go-buildinfo.js";
+import { goDataWindow, parseGoBuildInfo, type GoBuildInfo } from "./go-buildinfo.js";
 import { readCString, type SparseBytes } from "./sparse-bytes.js";
 
 export type ElfType = "EXEC" | "DYN" | "REL" | "CORE" | "OTHER";
@@ -144,9 +143,12 @@ function parse(src: SparseBytes, h: ElfHeader): ElfInfo {
     (hasInterp || ((dyn?.flags1 ?? 0) & DF_1_PIE) !== 0 || (linkage === "static-pie" && dyn?.soname === undefined));
 
   const buildInfoSection = named ? sections.find((s) => s.name === ".go.buildinfo") : undefined;
+  const section = buildInfoSection && { offset: buildInfoSection.offset, size: buildInfoSection.size };
+  // where `go version -m` looks: the section, else the start of the data segment (headers not read: anywhere captured)
+  const window = phdrs === undefined ? undefined : goDataWindow(phdrs, section);
   const go = parseGoBuildInfo(src, {
-    section: buildInfoSection && { offset: buildInfoSection.offset, size: buildInfoSection.size },
-    searchRanges: phdrs === undefined ? undefined : writableRanges(phdrs),
+    ...(section === undefined ? {} : { section }),
+    ...(phdrs === undefined ? {} : { searchRanges: window === undefined ? [] : [window] }),
     vaddrToOffset: (v) => vaddrToOffset(phdrs ?? [], v),
   });
   if (go !== undefined && !go.complete) problems.push("Go build information not fully captured");
@@ -197,10 +199,4 @@ function readInterpreter(src: SparseBytes, phdrs: readonly ProgramHeader[], prob
   const s = readCString(src, seg.offset, Math.min(seg.filesz, 4096));
   if (s === undefined) problems.push("interpreter not captured");
   return s;
-}
-
-function writableRanges(phdrs: readonly ProgramHeader[]): Array<[number, number]> {
-  return phdrs
-    .filter((p) => p.type === PT_LOAD && (p.flags & PF_W) !== 0 && p.filesz > 0)
-    .map((p) => [p.offset, p.offset + p.filesz] as [number, number]);
 }

@@ -7,6 +7,7 @@
  * varint-length-prefixed strings: the Go version and the module information.
  * Before 1.18 the header instead holds two pointers to Go string headers.
  */
+import { PF_W, PF_X, PT_LOAD, type ProgramHeader } from "./elf-headers.js";
 import { parseModInfo, stripSentinels, type GoBuildInfo } from "./go-modinfo.js";
 import type { SparseBytes } from "./sparse-bytes.js";
 
@@ -20,17 +21,44 @@ const FLAG_BIG_ENDIAN = 0x1;
 const FLAG_INLINE = 0x2;
 const MAX_STRING = 16 << 20;
 const SCAN_BLOCK = 1 << 20;
+/** How far from the start of the data `go version -m` looks for the header (debug/buildinfo). */
+export const GO_DATA_WINDOW = 64 << 10;
 
 export interface GoBuildInfoHints {
   /** The file range of the `.go.buildinfo` section, when section names are known. */
   section?: { offset: number; size: number };
-  /** Where to look for the magic when there is no section: the writable PT_LOAD segments. */
+  /** Where to look for the magic when the section does not start with it (see `goDataWindow`). */
   searchRanges?: ReadonlyArray<readonly [number, number]>;
   /** Maps virtual addresses to file offsets, for the pre-1.18 pointer layout. */
   vaddrToOffset?: (vaddr: number) => number | undefined;
 }
 
 const utf8 = new TextDecoder();
+
+/**
+ * The file range `go version -m` (debug/buildinfo) searches for the header: the first
+ * 64 KiB of the `.go.buildinfo` section when the section names are known, else of the
+ * first PT_LOAD segment that is writable and not executable (where the Go linker puts
+ * that section), cut at the end of the segment's bytes in the file. Undefined when
+ * there is no such place: a Go binary without one is not recognised by Go either.
+ */
+export function goDataWindow(phdrs: readonly ProgramHeader[], section?: { offset: number; size: number }): [number, number] | undefined {
+  const load = (at: number) => phdrs.find((p) => p.type === PT_LOAD && p.offset <= at && at < p.offset + p.filesz);
+  let start: number;
+  let segEnd: number;
+  if (section !== undefined) {
+    start = section.offset;
+    const seg = load(start);
+    segEnd = seg === undefined ? start + section.size : seg.offset + seg.filesz;
+  } else {
+    const seg = phdrs.find((p) => p.type === PT_LOAD && (p.flags & (PF_W | PF_X)) === PF_W && p.filesz > 0);
+    if (seg === undefined) return undefined;
+    start = seg.offset;
+    segEnd = seg.offset + seg.filesz;
+  }
+  const end = Math.min(start + GO_DATA_WINDOW, segEnd);
+  return end > start ? [start, end] : undefined;
+}
 
 /** The build information, or undefined when the file carries none that can be found. */
 export function parseGoBuildInfo(src: SparseBytes, hints: GoBuildInfoHints = {}): GoBuildInfo | undefined {

@@ -64,7 +64,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
 
 /** Opens a reference (with the source options: engine or registry, credentials, cache), inspects it, and closes it. */
 export async function inspect(ref: string, opts: InspectOptions & OpenOptions = {}): Promise<Facts> {
-  const image = await openImage(ref, opts);
+  const image = await openImage(ref, { ...opts, prestartScan: opts.workers !== 0 });
   try {
     return await inspectImage(image, opts);
   } finally {

@@ -9,7 +9,7 @@ import type { Readable, Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
-import { sparseFromBuffer, sparseFromSegments } from "../elf/sparse-bytes.js";
+import { sparseFromBuffer, sparseFromSegments, type SparseBytes } from "../elf/sparse-bytes.js";
 import { attachKinds, classifyPath } from "../parsers/path-kinds.js";
 import { privateKeyKind } from "../parsers/private-key.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
@@ -84,6 +84,8 @@ export class LayerScan {
   #error: SourceError | undefined;
   #sawEntry = false;
   #allZero = true;
+  #tarAt: ((offset: number, size: number) => SparseBytes) | undefined;
+  readonly #files: FileWatch;
 
   constructor(
     layer: number,
@@ -93,7 +95,17 @@ export class LayerScan {
     this.#index = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
     this.#parseElf = interest.elf !== false;
     this.#keyMax = interest.privateKeyMaxSize ?? 64 * 1024;
+    this.#files = new FileWatch(this.#parseElf, this.#keyMax, () => this.#tarAt);
     this.#parser = new TarParser({ entry: (e) => this.#entry(e) });
+  }
+
+  /**
+   * The layer tar can also be read at any offset (an uncompressed layer in a local
+   * file): an ELF file is then parsed from there, reading only what the parser asks
+   * for, instead of being held while it streams by. Set before the first write.
+   */
+  readTarFrom(open: (offset: number, size: number) => SparseBytes): void {
+    this.#tarAt = open;
   }
 
   write(chunk: Buffer): void {
@@ -105,6 +117,25 @@ export class LayerScan {
     } catch (err) {
       throw (this.#error ??= layerError(this.what, err));
     }
+  }
+
+  /** Bytes the scan does not need to see next (see TarParser.skippable): the caller may `skip` them. */
+  get skippable(): number {
+    return this.#error ? 0 : this.#parser.skippable;
+  }
+
+  skip(n: number): void {
+    if (this.#error) throw this.#error;
+    try {
+      this.#parser.skip(n);
+    } catch (err) {
+      throw (this.#error ??= layerError(this.what, err));
+    }
+  }
+
+  /** The end-of-archive blocks were read: what follows does not matter. */
+  get finished(): boolean {
+    return this.#parser.sawEof;
   }
 
   end(): LayerIndex {
@@ -160,90 +191,131 @@ export class LayerScan {
     index.files.push(rec);
     if (type !== "file" || rec.size === 0) return undefined;
     index.fileBytes += rec.size;
-    return this.#watch(rec);
+    return this.#files.watch(rec, this.#parser.bodyOffset, this.interest.wantContent(rec.path, rec.size));
+  }
+}
+
+/**
+ * Looks at a regular file's content as it streams by: keeps it when asked to, parses
+ * it when it is an ELF file, sniffs it for a private key when it is small. Copies what
+ * it keeps. One per scan, used again for each file (files come one after another): a
+ * layer has tens of thousands of them, and a watcher made per file was garbage per file.
+ */
+class FileWatch implements TarBody {
+  #rec!: FileRecord;
+  #size = 0;
+  /** Where the file's bytes start in the tar (for `tarAt`). */
+  #at = 0;
+  /** The content, when kept: copies of the pieces. */
+  #kept: Buffer[] | undefined;
+  /** The first bytes decide what the file is; pieces shorter than that are copied until then. */
+  #headParts: Buffer[] = [];
+  #headLen = 0;
+  #decided = false;
+  // an ELF file is parsed at once when one piece carries all of it or the tar can be read
+  // at any offset, else held whole (copied into one buffer as it streams) or, when large,
+  // captured sparsely
+  #elfWhole: Buffer | undefined;
+  #elfRoom: Buffer | undefined;
+  #elfFill = 0;
+  #elf: ElfCapture | undefined;
+  /** The first KEY_SNIFF bytes of a small file whose start mentions a PEM header. */
+  #key: Buffer | undefined;
+  #keyLen = 0;
+
+  constructor(
+    private readonly parseElfFiles: boolean,
+    private readonly keyMax: number,
+    private readonly tarAt: () => ((offset: number, size: number) => SparseBytes) | undefined,
+  ) {}
+
+  /** Starts on the next file. */
+  watch(rec: FileRecord, at: number, keep: boolean): this {
+    this.#rec = rec;
+    this.#size = rec.size;
+    this.#at = at;
+    this.#kept = keep ? [] : undefined;
+    this.#headParts = [];
+    this.#headLen = 0;
+    this.#decided = false;
+    this.#elfWhole = this.#elfRoom = this.#elf = this.#key = undefined;
+    this.#elfFill = this.#keyLen = 0;
+    return this;
   }
 
-  /**
-   * Looks at a file's content as it streams by: keeps it when asked to, parses it when
-   * it is an ELF file, sniffs it for a private key when it is small. Copies what it keeps.
-   */
-  #watch(rec: FileRecord): TarBody {
-    const size = rec.size;
-    const parseElfFiles = this.#parseElf;
-    const keyMax = this.#keyMax;
-    // the content, when kept: copies of the pieces
-    const kept: Buffer[] | undefined = this.interest.wantContent(rec.path, size) ? [] : undefined;
-    // the first bytes decide what the file is; pieces shorter than that are copied until then
-    let headParts: Buffer[] = [];
-    let headLen = 0;
-    let decided = false;
-    // an ELF file is parsed at once when one piece carries all of it, else held whole
-    // (copied into one buffer as it streams) or, when large, captured sparsely
-    let elfWhole: Buffer | undefined;
-    let elfRoom: Buffer | undefined;
-    let elfFill = 0;
-    let elf: ElfCapture | undefined;
-    // the first KEY_SNIFF bytes of a small file whose start mentions a PEM header
-    let key: Buffer | undefined;
-    let keyLen = 0;
+  /** Whether more of the file is needed: to keep it, to capture an ELF file streaming by, to sniff a key. */
+  #wantsMore(): boolean {
+    return this.#kept !== undefined || this.#elf !== undefined || this.#elfWhole !== undefined || (this.#key !== undefined && this.#keyLen < this.#key.length);
+  }
 
-    const elfPush = (c: Buffer) => {
-      if (elf) elf.push(c);
-      else if (elfWhole) elfFill += c.copy(elfWhole, elfFill, 0, Math.min(c.length, elfWhole.length - elfFill));
-    };
-    const keyPush = (c: Buffer) => {
-      if (key && keyLen < key.length) keyLen += c.copy(key, keyLen, 0, Math.min(c.length, key.length - keyLen));
-    };
-    const decide = (h: Buffer) => {
-      decided = true;
-      if (parseElfFiles && isElfMagic(h)) {
-        if (h.length >= size) rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
-        else if (size <= ELF_WHOLE) {
-          elfRoom = takeRoom();
-          elfWhole = elfRoom.subarray(0, size);
-          elfPush(h);
-        } else {
-          elf = new ElfCapture(size);
-          elf.push(h);
-        }
-      } else if (keyMax > 0 && size <= keyMax && mentionsPem(h)) {
-        key = Buffer.allocUnsafe(Math.min(size, KEY_SNIFF));
-        keyPush(h);
+  #push(c: Buffer): void {
+    if (this.#elf) this.#elf.push(c);
+    else if (this.#elfWhole) this.#elfFill += c.copy(this.#elfWhole, this.#elfFill, 0, Math.min(c.length, this.#elfWhole.length - this.#elfFill));
+    const key = this.#key;
+    if (key && this.#keyLen < key.length) this.#keyLen += c.copy(key, this.#keyLen, 0, Math.min(c.length, key.length - this.#keyLen));
+  }
+
+  #decide(h: Buffer): void {
+    this.#decided = true;
+    const size = this.#size;
+    if (this.parseElfFiles && isElfMagic(h)) {
+      const tarAt = this.tarAt();
+      if (h.length >= size) this.#rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
+      else if (tarAt) this.#rec.elf = parseElf(tarAt(this.#at, size));
+      else if (size <= ELF_WHOLE) {
+        this.#elfRoom = takeRoom();
+        this.#elfWhole = this.#elfRoom.subarray(0, size);
+        this.#push(h);
+      } else {
+        this.#elf = new ElfCapture(size);
+        this.#elf.push(h);
       }
-    };
-    return {
-      data(chunk: Buffer) {
-        kept?.push(Buffer.from(chunk));
-        if (decided) {
-          elfPush(chunk);
-          keyPush(chunk);
-          return;
-        }
-        headLen += chunk.length;
-        if (headParts.length === 0 && (headLen >= HEAD || headLen >= size)) return decide(chunk);
-        headParts.push(headLen >= HEAD || headLen >= size ? chunk : Buffer.from(chunk));
-        if (headLen >= HEAD || headLen >= size) {
-          const h = Buffer.concat(headParts);
-          headParts = [];
-          decide(h);
-        }
-      },
-      end() {
-        if (!decided && headLen > 0) decide(Buffer.concat(headParts));
-        if (kept) rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
-        if (elf) rec.elf = parseElf(elf.finish());
-        else if (elfWhole) {
-          rec.elf = parseElf(elfFill === size ? sparseFromBuffer(elfWhole) : sparseFromSegments(size, [{ offset: 0, bytes: elfWhole.subarray(0, elfFill) }]));
-          // the parse keeps nothing of the bytes
-          giveRoom(elfRoom!);
-          elfWhole = elfRoom = undefined;
-        }
-        if (key) {
-          const kind = privateKeyKind(key.subarray(0, keyLen));
-          if (kind) rec.privateKey = kind;
-        }
-      },
-    };
+    } else if (this.keyMax > 0 && size <= this.keyMax && mentionsPem(h)) {
+      this.#key = Buffer.allocUnsafe(Math.min(size, KEY_SNIFF));
+      this.#push(h);
+    }
+  }
+
+  data(chunk: Buffer): boolean {
+    this.#kept?.push(Buffer.from(chunk));
+    if (this.#decided) {
+      this.#push(chunk);
+      return this.#wantsMore();
+    }
+    const size = this.#size;
+    this.#headLen += chunk.length;
+    const enough = this.#headLen >= HEAD || this.#headLen >= size;
+    if (this.#headParts.length === 0 && enough) {
+      this.#decide(chunk);
+      return this.#wantsMore();
+    }
+    this.#headParts.push(enough ? chunk : Buffer.from(chunk));
+    if (!enough) return true;
+    const h = Buffer.concat(this.#headParts);
+    this.#headParts = [];
+    this.#decide(h);
+    return this.#wantsMore();
+  }
+
+  end(): void {
+    const rec = this.#rec;
+    if (!this.#decided && this.#headLen > 0) this.#decide(Buffer.concat(this.#headParts));
+    const kept = this.#kept;
+    if (kept) rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+    if (this.#elf) rec.elf = parseElf(this.#elf.finish());
+    else if (this.#elfWhole) {
+      const size = this.#size;
+      const whole = this.#elfWhole;
+      rec.elf = parseElf(this.#elfFill === size ? sparseFromBuffer(whole) : sparseFromSegments(size, [{ offset: 0, bytes: whole.subarray(0, this.#elfFill) }]));
+      // the parse keeps nothing of the bytes
+      giveRoom(this.#elfRoom!);
+    }
+    if (this.#key) {
+      const kind = privateKeyKind(this.#key.subarray(0, this.#keyLen));
+      if (kind) rec.privateKey = kind;
+    }
+    this.#elfWhole = this.#elfRoom = this.#elf = this.#key = undefined;
+    this.#kept = undefined;
   }
 }
 

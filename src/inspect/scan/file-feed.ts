@@ -33,10 +33,13 @@ export interface FeedTarget {
   readonly failed: boolean;
   /** The bytes go through a decompressor. */
   readonly compressed?: boolean;
+  /** Told, before the first write, of the open file the bytes come from and where they start in it. */
+  reading?(fd: number, start: number): void;
   write(chunk: Buffer, consumed: Consumed): void;
 }
 
-function openRange(range: FileRange): number {
+/** The descriptor to read `range` through: its own, or the file opened (the caller closes it when `range.fd` is unset). */
+export function openRange(range: FileRange): number {
   if (range.fd !== undefined) return range.fd;
   const path = range.path ?? range.name;
   try {
@@ -46,7 +49,8 @@ function openRange(range: FileRange): number {
   }
 }
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** A turn of the event loop (to hear of an abort, to let other work in). */
+export const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Writes the bytes of `range` into `target`, in order, until they are all written,
@@ -60,6 +64,7 @@ export async function feedFromFile(range: FileRange, target: FeedTarget, stopped
   let sinceTurn = 0;
   let wake: (() => void) | undefined;
   const halt = () => stopped() || target.failed;
+  target.reading?.(fd, range.start);
   try {
     for (let pos = range.start; pos < range.end && !halt(); ) {
       const size = target.compressed ? COMPRESSED_CHUNK : CHUNK;

@@ -3,7 +3,8 @@
  * with them: errors as plain data, layer indexes in columns with their kept
  * contents moved (not copied) back (wire-index.ts).
  *
- *   main → worker   job (what to check, what to keep; or where in a local file to read it all), data (a chunk of stored bytes,
+ *   main → worker   job (what to check, what to keep; or where in a local file to read it all, or to
+ *                   only hash or only parse: split-scan.ts), data (a chunk of stored bytes,
  *                   its ArrayBuffer transferred), end, abort
  *   worker → main   ack (bytes taken: flow control; with the chunk's buffer when the worker
  *                   is done with it), done (the index), fail
@@ -25,6 +26,8 @@ export interface JobMessage {
   interest: InterestSpec;
   /** The worker reads the stored bytes from this file range itself: no data or end messages follow. */
   file?: FileRange;
+  /** Only half of a split scan of `file` (split-scan.ts): its digest, or its parse. */
+  task?: "hash" | "parse";
 }
 export interface DataMessage {
   t: "data";
@@ -54,8 +57,8 @@ export interface AckMessage {
 export interface DoneMessage {
   t: "done";
   id: number;
-  /** The layer index in columns (wire-index.ts). */
-  index: WireIndex;
+  /** The layer index in columns (wire-index.ts); none for a hash task. */
+  index?: WireIndex;
   tarBytes: number;
   compression: Compression;
 }

@@ -10,10 +10,11 @@
  * piece of it): a plain tar is scanned synchronously as it is written, a gzip blob
  * is consumed when zlib has inflated it.
  */
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import type { Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
-import { digestAlgorithm } from "../digest.js";
+import { digestCheck, hashOf } from "./digest-check.js";
+import { sparseFromFile } from "../elf/sparse-file.js";
 import { LayerScan, type LayerIndex, type ScanInterest } from "../fs/scan-layer.js";
 import type { Compression } from "../image.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
@@ -31,14 +32,6 @@ export interface ScanOutcome {
 /** Called once a written chunk is consumed; `reusable` when its buffer may be reused or moved at once. */
 export type Consumed = (reusable: boolean) => void;
 
-function hashOf(digest: string): Hash {
-  return createHash(digestAlgorithm(digest));
-}
-
-function digestCheck(hash: Hash, expected: string, what: string): void {
-  const got = `${digestAlgorithm(expected)}:${hash.digest("hex")}`;
-  if (got !== expected) throw new SourceError(`${what}: digest mismatch: expected ${expected}, got ${got}`);
-}
 
 /** Waits for a decompressor to give its last bytes, to fail, or to be destroyed (the caller then looks for the error). */
 function drained(stream: Transform): Promise<void> {
@@ -72,6 +65,8 @@ export class StoredScan {
   /** A decompression failure held until the blob digest has been checked. */
   #undecodable: Error | undefined;
   #ending = false;
+  /** The open file the stored bytes are read from, and where they start in it. */
+  #file: { fd: number; start: number } | undefined;
   /** Chunks given to the decompressor that it has not called back for. */
   readonly #inflating = new Set<{ consumed: Consumed; done: boolean }>();
 
@@ -97,6 +92,11 @@ export class StoredScan {
   /** Whether the stored bytes go through a decompressor (known once the first bytes are in). */
   get compressed(): boolean {
     return this.#inflate !== undefined;
+  }
+
+  /** The stored bytes come from this open file, from `start` on: a plain tar is then read there at any offset too. */
+  reading(fd: number, start: number): void {
+    this.#file = { fd, start };
   }
 
   write(chunk: Buffer, consumed: Consumed): void {
@@ -262,7 +262,12 @@ export class StoredScan {
       inner.on("data", (c: Buffer) => this.#scanWrite(c));
       inner.on("error", (err: Error) => this.#fail(new Error(`cannot decompress: ${err.message}`, { cause: err })));
       inner.write(head);
-    } else if (head.length > 0) this.#scanWrite(head);
+    } else {
+      const file = this.#file;
+      // the stored bytes are the tar itself: an ELF file in it is read from the file, as the parser asks
+      if (file && this.#compression === "none") this.#scan.readTarFrom((offset, size) => sparseFromFile(file.fd, file.start + offset, size));
+      if (head.length > 0) this.#scanWrite(head);
+    }
   }
 
   #scanWrite(chunk: Buffer): void {

@@ -2,7 +2,8 @@
  * The layer-scan worker thread: takes a layer's stored bytes in chunks from the
  * main thread, or reads them itself from a range of a local file (file-feed.ts),
  * does the CPU work on them (scan-stored.ts: digests, decompression, tar and ELF
- * parsing) and posts the layer index back, in columns (wire-index.ts). Jobs are
+ * parsing) and posts the layer index back, in columns (wire-index.ts); or does
+ * half of a split scan of a local file (split-scan.ts). Jobs are
  * keyed by id, so a late message for an aborted one is dropped.
  *
  * A chunk is acknowledged once consumed, and its buffer goes back with the
@@ -16,19 +17,26 @@ import { feedFromFile } from "./file-feed.js";
 import { interestFromSpec } from "./interest-spec.js";
 import { toWire, type FromWorker, type JobMessage, type ToWorker } from "./protocol.js";
 import { StoredScan } from "./scan-stored.js";
+import { hashTarFile, parseTarFile } from "./split-scan.js";
+import type { FileRange } from "./stored-layer.js";
+import { LayerScan } from "../fs/scan-layer.js";
 import { packIndex } from "./wire-index.js";
 
 const port = parentPort;
 if (port === null) throw new Error("scan-worker.js runs in a worker thread");
 
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-const jobs = new Map<number, StoredScan>();
+/** The jobs under way, by id: a one-pass scan, or a task of a split one (which only needs to hear of an abort). */
+const jobs = new Map<number, StoredScan | { abort(): void }>();
+
+const failed = (id: number) => (err: unknown) => {
+  if (jobs.delete(id)) post({ t: "fail", id, error: toWire(err) });
+};
 
 function start(m: JobMessage): void {
   const { id } = m;
-  const scan = new StoredScan(m.check, m.layer, m.what, interestFromSpec(m.interest), (err) => {
-    if (jobs.delete(id)) post({ t: "fail", id, error: toWire(err) });
-  });
+  if (m.task && m.file) return startTask(m, m.task, m.file);
+  const scan = new StoredScan(m.check, m.layer, m.what, interestFromSpec(m.interest), failed(id));
   jobs.set(id, scan);
   // a range of a local file: read here, and no data messages come
   if (m.file) {
@@ -36,15 +44,34 @@ function start(m: JobMessage): void {
       () => end(id),
       (err: unknown) => {
         scan.abort();
-        if (jobs.delete(id)) post({ t: "fail", id, error: toWire(err) });
+        failed(id)(err);
       },
     );
   }
 }
 
+function startTask(m: JobMessage, task: "hash" | "parse", file: FileRange): void {
+  const { id } = m;
+  const job = { abort: () => {} };
+  jobs.set(id, job);
+  const stopped = () => jobs.get(id) !== job;
+  const tarBytes = file.end - file.start;
+  if (task === "hash") {
+    hashTarFile(file, m.check, stopped).then((n) => {
+      if (jobs.delete(id)) post({ t: "done", id, tarBytes: n, compression: "none" });
+    }, failed(id));
+    return;
+  }
+  parseTarFile(file, new LayerScan(m.layer, m.what, interestFromSpec(m.interest)), stopped).then((index) => {
+    if (!jobs.delete(id)) return;
+    const { wire, transfer } = packIndex(index);
+    post({ t: "done", id, index: wire, tarBytes, compression: "none" }, transfer);
+  }, failed(id));
+}
+
 function data(id: number, buf: ArrayBuffer, len: number): void {
   const scan = jobs.get(id);
-  if (!scan) return;
+  if (!(scan instanceof StoredScan)) return;
   scan.write(Buffer.from(buf, 0, len), (reusable) => {
     if (!jobs.has(id)) return;
     if (reusable) post({ t: "ack", id, n: len, buf }, [buf]);
@@ -54,17 +81,12 @@ function data(id: number, buf: ArrayBuffer, len: number): void {
 
 function end(id: number): void {
   const scan = jobs.get(id);
-  if (!scan) return;
-  scan.end().then(
-    (r) => {
-      if (!jobs.delete(id)) return;
-      const { wire, transfer } = packIndex(r.index);
-      post({ t: "done", id, index: wire, tarBytes: r.tarBytes, compression: r.compression }, transfer);
-    },
-    (err: unknown) => {
-      if (jobs.delete(id)) post({ t: "fail", id, error: toWire(err) });
-    },
-  );
+  if (!(scan instanceof StoredScan)) return;
+  scan.end().then((r) => {
+    if (!jobs.delete(id)) return;
+    const { wire, transfer } = packIndex(r.index);
+    post({ t: "done", id, index: wire, tarBytes: r.tarBytes, compression: r.compression }, transfer);
+  }, failed(id));
 }
 
 port.on("message", (m: ToWorker) => {

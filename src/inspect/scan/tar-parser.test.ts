@@ -67,7 +67,12 @@ function withOurs(buf: Buffer, chunk: number): Seen {
       const parts: Buffer[] = [];
       const rec = { ...fields(e), content: "" };
       seen.entries.push(rec);
-      return { data: (c) => parts.push(Buffer.from(c)), end: () => (rec.content = Buffer.concat(parts).toString("latin1")) };
+      return {
+        data: (c) => {
+          parts.push(Buffer.from(c));
+        },
+        end: () => (rec.content = Buffer.concat(parts).toString("latin1")),
+      };
     },
     eof: () => (seen.eof = true),
   });
@@ -258,5 +263,77 @@ describe("plainHeader decodes as node-tar's Header does", () => {
       if (check(b)) decoded++;
     }
     expect(decoded).toBeGreaterThan(3_000);
+  });
+});
+
+describe("TarParser skips what a body does not want", () => {
+  const archive = tarBuffer([
+    { name: "a", content: "x".repeat(3000) },
+    { name: "b/", type: "dir" },
+    { name: "c", content: "y".repeat(70_000) },
+    { name: "d", content: "tail" },
+  ]);
+
+  /** Bodies that take `want` bytes and then decline; the caller skips what it may, writing the rest in `chunk`s. */
+  function skipping(buf: Buffer, want: number, chunk: number) {
+    const seen: { path: string; got: string; ended: boolean }[] = [];
+    let skipped = 0;
+    const p = new TarParser({
+      entry(e) {
+        const rec = { path: e.path, got: "", ended: false };
+        seen.push(rec);
+        return {
+          data: (c) => {
+            rec.got += c.toString("latin1");
+            return rec.got.length < want;
+          },
+          end: () => (rec.ended = true),
+        };
+      },
+    });
+    for (let pos = 0; pos < buf.length; ) {
+      const s = p.skippable;
+      if (s > 0) {
+        const n = Math.min(s, buf.length - pos);
+        p.skip(n);
+        skipped += n;
+        pos += n;
+        continue;
+      }
+      const n = Math.min(chunk, buf.length - pos);
+      p.write(buf.subarray(pos, pos + n));
+      pos += n;
+    }
+    p.end();
+    return { seen, skipped };
+  }
+
+  it("the same entries, each body ended, the rest of each declined body skipped", () => {
+    for (const chunk of [512, 1000, 4096, 1 << 20]) {
+      const { seen, skipped } = skipping(archive, 10, chunk);
+      expect(seen.map((s) => [s.path, s.ended]), `chunk ${chunk}`).toEqual([["a", true], ["b/", true], ["c", true], ["d", true]]);
+      expect(seen[0]!.got.startsWith("xxxxxxxxxx")).toBe(true);
+      if (chunk < 4096) expect(skipped).toBeGreaterThan(60_000);
+    }
+    expect(skipping(archive, Infinity, 777).seen[2]!.got).toBe("y".repeat(70_000));
+  });
+
+  it("refuses to skip what is wanted, and a skip past the input's end leaves the tar truncated", () => {
+    const p = new TarParser({ entry: () => ({ data: () => true, end: () => {} }) });
+    p.write(archive.subarray(0, 1024));
+    expect(p.skippable).toBe(0);
+    expect(() => p.skip(1)).toThrow(RangeError);
+    const q = new TarParser({ entry: () => ({ data: () => false, end: () => {} }) });
+    q.write(archive.subarray(0, 1024));
+    expect(q.skippable).toBe(3072 - 512);
+    q.skip(100);
+    expect(() => q.end()).toThrow(/Truncated input/);
+  });
+
+  it("tells where each body starts in the tar", () => {
+    const at: number[] = [];
+    const p = new TarParser({ entry: () => (at.push(p.bodyOffset), undefined) });
+    for (let i = 0; i < archive.length; i += 700) p.write(archive.subarray(i, i + 700));
+    expect(at).toEqual([512, 512 + 3072 + 512, 512 + 3072 + 512 + 512, 512 + 3072 + 1024 + 70_144 + 512]);
   });
 });

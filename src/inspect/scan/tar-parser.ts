@@ -30,9 +30,13 @@ export interface TarEntry {
   linkpath: string | undefined;
 }
 
-/** Receives the body of an entry: the bytes in order, then the end (not called when the tar is cut short). */
+/**
+ * Receives the body of an entry: the bytes in order, then the end (not called when
+ * the tar is cut short). `data` returning false means it needs no more of them: the
+ * rest of the body is then not passed on, and may be skipped (`TarParser.skippable`).
+ */
 export interface TarBody {
-  data(chunk: Buffer): void;
+  data(chunk: Buffer): boolean | void;
   end(): void;
 }
 
@@ -92,6 +96,8 @@ export class TarParser {
   #blockRemain = 0;
   #remain = 0;
   #body: TarBody | undefined;
+  /** The body needs no more of its bytes. */
+  #bodyDone = false;
   #metaType = "";
   #meta: Buffer[] = [];
   /** A header block split over writes. */
@@ -99,12 +105,43 @@ export class TarParser {
   readonly #words = new WordView();
   #stashLen = 0;
   #error: TarError | undefined;
+  /** Bytes written before the current chunk, and the tar offset where the current entry's body starts. */
+  #written = 0;
+  #bodyAt = 0;
 
   constructor(private readonly handler: TarHandler) {}
 
   /** Whether the end-of-archive blocks were seen. */
   get sawEof(): boolean {
     return this.#sawEof;
+  }
+
+  /**
+   * Bytes from here on that nobody needs to see, so the caller may `skip` them rather
+   * than write them: the rest of a body that needs no more (or that nobody receives,
+   * or of a type that is ignored), with its padding. 0 when the next bytes are needed.
+   */
+  get skippable(): number {
+    if (this.#sawEof) return 0;
+    const st = this.#state;
+    if (st === "ignore" || (st === "body" && (this.#bodyDone || this.#body === undefined))) return this.#blockRemain;
+    return 0;
+  }
+
+  /** Passes over `n` bytes as if written (n ≤ `skippable`), ending the entry when they finish it. */
+  skip(n: number): void {
+    if (this.#error) throw this.#error;
+    if (n <= 0) return;
+    if (n > this.skippable) throw new RangeError(`cannot skip ${n} bytes here`);
+    this.#blockRemain -= n;
+    this.#remain = Math.max(0, this.#remain - n);
+    this.#written += n;
+    if (this.#blockRemain === 0) this.#entryDone();
+  }
+
+  /** The offset in the tar of the body of the entry being read (valid from `entry` until the next header). */
+  get bodyOffset(): number {
+    return this.#bodyAt;
   }
 
   write(chunk: Buffer): void {
@@ -123,13 +160,16 @@ export class TarParser {
         pos += n;
         if (this.#stashLen === 512) {
           this.#stashLen = 0;
+          this.#bodyAt = this.#written + pos;
           this.#header(this.#stash, 0);
         }
       } else {
-        this.#header(chunk, pos);
         pos += 512;
+        this.#bodyAt = this.#written + pos;
+        this.#header(chunk, pos - 512);
       }
     }
+    this.#written += len;
   }
 
   /** The input is over: fails when it stopped inside an entry, or when it held no tar at all. */
@@ -158,7 +198,9 @@ export class TarParser {
       const take = Math.min(r, n);
       this.#remain = r - take;
       const piece = pos === 0 && take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
-      if (this.#state === "body") this.#body?.data(piece);
+      if (this.#state === "body") {
+        if (!this.#bodyDone && this.#body?.data(piece) === false) this.#bodyDone = true;
+      }
       else if (this.#state === "meta") this.#meta.push(Buffer.from(piece));
     }
     if (this.#blockRemain === 0) this.#entryDone();
@@ -169,6 +211,7 @@ export class TarParser {
     const body = this.#body;
     this.#state = "header";
     this.#body = undefined;
+    this.#bodyDone = false;
     if (this.#validAtEnd) {
       this.#validAtEnd = false;
       this.#sawValid = true;

@@ -14,6 +14,7 @@
  * the process alive in any case.
  */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SourceError } from "../../errors.js";
@@ -21,7 +22,9 @@ import type { InterestSpec } from "./interest-spec.js";
 import { fromWire, type FromWorker, type ToWorker } from "./protocol.js";
 import { layerError } from "./layer-error.js";
 import type { ScanOutcome } from "./scan-stored.js";
-import type { StoredLayer } from "./stored-layer.js";
+import type { FileRange, StoredLayer } from "./stored-layer.js";
+import type { TarCheck } from "../layer/layer-tar.js";
+import type { LayerIndex } from "../fs/scan-layer.js";
 import { unpackIndex } from "./wire-index.js";
 
 /** The compiled worker next to this module (dist/inspect/scan/scan-worker.js). */
@@ -33,6 +36,10 @@ const CHUNK = 1 << 20;
 const WINDOW = 4 << 20;
 /** Staging buffers kept for reuse. */
 const SPARE = 4;
+/** Below this many stored bytes, starting workers costs more than it saves (read-layers.ts plans by it). */
+export const SMALL_IMAGE = 8 << 20;
+/** A worker started ahead of its pool and not taken by one within this long ends. */
+const EARLY_IDLE_MS = 10_000;
 
 /** Whether the compiled worker is there (it is not when running from the TypeScript sources). */
 export function scanWorkerAvailable(): boolean {
@@ -63,6 +70,12 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+/** What half of a split scan gives: the index (a parse), the tar's length. */
+export interface TaskOutcome {
+  index?: LayerIndex;
+  tarBytes: number;
+}
+
 interface ActiveJob {
   id: number;
   onMessage(m: FromWorker): void;
@@ -81,7 +94,7 @@ class ScanWorker {
   constructor() {
     // a small young generation: garbage (inflated chunks, copies) is collected sooner,
     // which keeps the worker's share of the memory down
-    const resourceLimits = { maxYoungGenerationSizeMb: 1 };
+    const resourceLimits = { maxYoungGenerationSizeMb: 4 };
     try {
       this.#w = new Worker(WORKER_URL, { execArgv: workerExecArgv(), resourceLimits });
     } catch (err) {
@@ -216,7 +229,8 @@ class ScanWorker {
               break;
             case "done":
               stored.learned?.({ compression: m.compression });
-              settle(undefined, { index: unpackIndex(m.index), tarBytes: m.tarBytes, compression: m.compression });
+              if (m.index) settle(undefined, { index: unpackIndex(m.index), tarBytes: m.tarBytes, compression: m.compression });
+              else settle(new SourceError(`${what}: the layer scan gave no index`));
               break;
             case "fail":
               settle(fromWire(m.error, what));
@@ -243,10 +257,80 @@ class ScanWorker {
     });
   }
 
+  /**
+   * Half of a split scan of a plain tar in a local file (split-scan.ts): "hash" checks the
+   * diff_id (and gives no index), "parse" gives the index.
+   */
+  task(kind: "hash" | "parse", file: FileRange, layer: number, what: string, check: TarCheck, interest: InterestSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    return new Promise<TaskOutcome>((resolve, reject) => {
+      if (this.#dead) {
+        reject(new SourceError(`${what}: the layer scan failed: ${this.#dead.message}`, { cause: this.#dead }));
+        return;
+      }
+      const id = ++nextId;
+      let settled = false;
+      const settle = (err: Error | undefined, outcome?: TaskOutcome) => {
+        if (settled) return;
+        settled = true;
+        this.#jobs.delete(id);
+        if (this.#jobs.size === 0) this.#w.unref();
+        signal?.removeEventListener("abort", onAbort);
+        if (err) {
+          this.#post({ t: "abort", id });
+          reject(err);
+        } else resolve(outcome!);
+      };
+      const onAbort = () => settle(signal?.reason instanceof Error ? signal.reason : new SourceError(`${what}: aborted`));
+      this.#jobs.set(id, {
+        id,
+        onMessage: (m) => {
+          if (m.t === "done") settle(undefined, { ...(m.index ? { index: unpackIndex(m.index) } : {}), tarBytes: m.tarBytes });
+          else if (m.t === "fail") settle(fromWire(m.error, what));
+        },
+        onCrash: (err) => settle(new SourceError(`${what}: the layer scan failed: ${err.message}`, { cause: err })),
+      });
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#w.ref();
+      this.#post({ t: "job", id, layer, what, check, interest, file, task: kind });
+    });
+  }
+
   terminate(): Promise<void> {
     void this.#w.terminate();
     return this.#exited;
   }
+}
+
+/** A worker started before there was a pool for it (`prestartScanWorker`), for the next pool to take. */
+let early: ScanWorker | undefined;
+let earlyTimer: NodeJS.Timeout | undefined;
+
+/**
+ * Starts a scan worker now, for the next pool made to take: its start (a thread, the
+ * scan modules, their compilation: about 100 ms) then overlaps the opening of the
+ * image instead of delaying the first layer handed to it. One not taken within
+ * EARLY_IDLE_MS ends; it never keeps the process alive. Nothing happens on one CPU,
+ * with IMGPOLICY_SCAN_WORKERS=0, or without the compiled worker.
+ */
+export function prestartScanWorker(): void {
+  if (early !== undefined || availableParallelism() < 2 || process.env.IMGPOLICY_SCAN_WORKERS === "0" || !scanWorkerAvailable()) return;
+  early = new ScanWorker();
+  earlyTimer = setTimeout(() => {
+    void early?.terminate();
+    early = undefined;
+  }, EARLY_IDLE_MS).unref();
+}
+
+function takeEarly(): ScanWorker | undefined {
+  const w = early;
+  early = undefined;
+  clearTimeout(earlyTimer);
+  if (w?.dead) {
+    void w.terminate();
+    return undefined;
+  }
+  return w;
 }
 
 /**
@@ -263,7 +347,7 @@ export class ScanPool {
     readonly size: number,
     readonly perWorker = 1,
   ) {
-    for (let i = 0; i < size; i++) this.#all.push(new ScanWorker());
+    for (let i = 0; i < size; i++) this.#all.push((i === 0 ? takeEarly() : undefined) ?? new ScanWorker());
   }
 
   /** Layers the pool scans at once. */
@@ -277,6 +361,16 @@ export class ScanPool {
       stored.stream.destroy();
       throw new SourceError(`${what}: the layer-scan pool is closed`);
     }
+    return this.#pick().scan(stored, layer, what, interest, signal);
+  }
+
+  /** Half of a split scan (ScanWorker.task) on the least busy worker. */
+  async task(kind: "hash" | "parse", file: FileRange, layer: number, what: string, check: TarCheck, interest: InterestSpec, signal?: AbortSignal): Promise<TaskOutcome> {
+    if (this.#closed) throw new SourceError(`${what}: the layer-scan pool is closed`);
+    return this.#pick().task(kind, file, layer, what, check, interest, signal);
+  }
+
+  #pick(): ScanWorker {
     for (let i = 0; i < this.#all.length; i++) {
       const w = this.#all[i]!;
       if (w.dead && w.busy === 0) {
@@ -285,8 +379,7 @@ export class ScanPool {
       }
     }
     const live = this.#all.filter((w) => !w.dead);
-    const w = live.length > 0 ? live.reduce((a, b) => (b.busy < a.busy ? b : a)) : this.#all[0]!;
-    return w.scan(stored, layer, what, interest, signal);
+    return live.length > 0 ? live.reduce((a, b) => (b.busy < a.busy ? b : a)) : this.#all[0]!;
   }
 
   /** Terminates every worker; safe to call twice. */

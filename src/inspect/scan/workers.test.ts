@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -139,6 +139,35 @@ describe("layer scans in worker threads (dist/)", () => {
     }
   });
 
+  it("split each plain layer into a hash and a parse, on any threads, and read and fail exactly as the main thread does", async () => {
+    const p = join(dir, "split.tar");
+    await writeDockerArchive(p, [{ image: buildImage(bigSpec, { compression: "none" }), tags: ["x:1"] }], { format: "classic" });
+    await withImage(`docker-archive:${p}`, async (img) => {
+      const interest = dist.factsInterest(await img.config());
+      const main = await dist.readLayers(img, interest, { workers: 0 });
+      expect(main.indexes[0]!.files.some((f) => f.elf !== undefined)).toBe(existsSync("/bin/true"));
+      // this thread and a worker; two workers; one worker that does both halves
+      for (const opts of [{ splitAbove: 0 }, { splitAbove: 0, workers: 2 }, { splitAbove: 0, workers: 1 }]) {
+        const split = await dist.readLayers(img, interest, opts);
+        expect(split.indexes, JSON.stringify(opts)).toEqual(main.indexes);
+        expect(split.layers, JSON.stringify(opts)).toEqual(main.layers);
+      }
+    });
+    const bad = join(dir, "split-bad.tar");
+    for (const layer of [0, 2, 3]) {
+      await writeDockerArchive(bad, [{ image: buildImage(bigSpec, { compression: "none", faults: { wrongDiffId: layer } }), tags: ["x:1"] }], { format: "classic" });
+      for (const workers of [undefined, 1]) {
+        const err = await withImage(`docker-archive:${bad}`, async (img) => dist.readLayers(img, dist.factsInterest(await img.config()), { splitAbove: 0, ...(workers ? { workers } : {}) })).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(err?.name).toBe("SourceError");
+        expect(err?.message).toMatch(new RegExp(`layer ${layer + 1}/4.*does not match the config's diff_id: digest mismatch`));
+        expect(err?.message).not.toContain("\n");
+      }
+    }
+  });
+
   async function fails(built: ReturnType<typeof buildImage>, re: RegExp, archive = false): Promise<void> {
     const p = join(dir, `fault-${Math.random().toString(36).slice(2)}`);
     if (archive) await writeDockerArchive(p, [{ image: built, tags: ["x:1"] }], { format: "classic" });
@@ -241,6 +270,29 @@ describe("layer scans in worker threads (dist/)", () => {
         expect(e.message).toMatch(/^test: layer 1\/1: blob: digest mismatch: expected sha256:/);
         e = await failure(pool.scan({ ...stored(bad, 65536, { transferable: true }), check: check(bad) }, 0, what, interest));
         expect(e.message).toBe("test: layer 1/1: cannot decompress: unknown header flags set");
+      } finally {
+        await pool.close();
+      }
+    });
+
+    it("runs half of a split scan on a file range, and stops it when told to", async () => {
+      const pool = new dist.ScanPool(1);
+      const tar = tarBuffer([{ name: "etc/passwd", content: "root:x:0:0::/:/bin/sh\n" }, { name: "data", content: seededBytes(6, "split", 40_000_000) }]);
+      const path = join(dir, "task.bin");
+      writeFileSync(path, Buffer.concat([Buffer.alloc(512), tar]));
+      const file = { name: path, path, start: 512, end: 512 + tar.length };
+      const check = stored(tar, 1 << 20).check;
+      try {
+        const parsed = await pool.task("parse", file, 0, what, check, interest);
+        expect(parsed.index?.files.map((f) => f.path)).toEqual(["/etc/passwd", "/data"]);
+        expect(parsed.index?.files[0]!.content?.toString()).toBe("root:x:0:0::/:/bin/sh\n");
+        expect((await pool.task("hash", file, 0, what, check, interest)).tarBytes).toBe(tar.length);
+        const stop = new AbortController();
+        const p = failure(pool.task("hash", file, 0, what, check, interest, stop.signal));
+        setTimeout(() => stop.abort(new Error("another layer failed")), 5);
+        expect((await p).message).toBe("another layer failed");
+        const e = await failure(pool.task("hash", file, 0, what, { ...check, diffId: digest(Buffer.from("x")) }, interest));
+        expect(e.message).toMatch(/^test: layer 1\/1: uncompressed content does not match the config's diff_id: digest mismatch/);
       } finally {
         await pool.close();
       }

@@ -1,0 +1,154 @@
+/**
+ * How an image's layers are spread over the threads that scan them: "lanes", one for
+ * this thread (when it scans too) and one per job the worker pool takes at once. A
+ * lane that is free takes the next piece of work:
+ *
+ *   - a layer, opened by the lane that takes it, is either scanned whole on that lane
+ *     or split (split-scan.ts) into its hash and its parse, which then wait for lanes
+ *     like the rest (so they may run on two lanes at once);
+ *   - this thread prefers hashes (bytes, which spread evenly; it also builds the tree
+ *     from the indexes, per entry, so it does not parse while a worker can), then new
+ *     layers, then parses;
+ *   - a worker lane prefers parses, then new layers, then hashes;
+ *   - halves are taken lowest layer first: a layer is in the tree once both of its
+ *     halves are done, and the tree is built bottom up.
+ *
+ * A layer is done when its parts are: `onLayer` is told at once. The first failure
+ * stops the lanes (the caller aborts what is under way) and is what the scan rejects
+ * with; of a split layer's two failures the parse's is told (as the one-pass scan
+ * would have met it first).
+ */
+import type { LayerIndex } from "./fs/scan-layer.js";
+
+export type LaneKind = "here" | "worker";
+
+export interface LayerOutcome {
+  index: LayerIndex;
+  /** The length of the layer tar. */
+  tarBytes: number;
+}
+
+/** What a lane does with the layer it opened. */
+export type Opened =
+  /** Scan it whole, on this lane. */
+  | { whole: () => Promise<LayerOutcome> }
+  /** Or hash and parse it, each on whichever lane takes that half. */
+  | { hash: (lane: LaneKind) => Promise<number>; parse: (lane: LaneKind) => Promise<LayerIndex> };
+
+export interface LanePlan {
+  /** Layer indexes in the order they are handed out. */
+  order: readonly number[];
+  /** This thread has a lane. */
+  here: boolean;
+  /** Worker lanes. */
+  workers: number;
+  /** Opens layer `i` on a lane: reads what is needed to decide how it is scanned. */
+  open(i: number, lane: LaneKind): Promise<Opened>;
+  /** Told of the first failure at once (to abort what is under way). */
+  failed?(err: unknown): void;
+}
+
+interface Half {
+  layer: number;
+  run: (lane: LaneKind) => Promise<void>;
+}
+
+export async function scanInLanes(plan: LanePlan, onLayer: (i: number, outcome: LayerOutcome) => void): Promise<void> {
+  const units = [...plan.order];
+  const hashes: Half[] = [];
+  const parses: Half[] = [];
+  let failure: { err: unknown } | undefined;
+  let opening = 0;
+  // a lane with nothing to take waits here while another lane is still opening a layer
+  let wake: (() => void) | undefined;
+  let woken = new Promise<void>((resolve) => (wake = resolve));
+  const notify = () => {
+    wake?.();
+    woken = new Promise<void>((resolve) => (wake = resolve));
+  };
+  const fail = (err: unknown) => {
+    if (failure) return;
+    failure = { err };
+    plan.failed?.(err);
+    notify();
+  };
+
+  const take = (lane: LaneKind): Half | number | undefined => {
+    if (lane === "here") return hashes.shift() ?? units.shift() ?? parses.shift();
+    return parses.shift() ?? units.shift() ?? hashes.shift();
+  };
+
+  const openLayer = async (i: number, lane: LaneKind) => {
+    opening++;
+    let opened: Opened;
+    try {
+      opened = await plan.open(i, lane);
+    } finally {
+      opening--;
+      notify();
+    }
+    if (failure) return;
+    if ("whole" in opened) {
+      onLayer(i, await opened.whole());
+      return;
+    }
+    let index: LayerIndex | undefined;
+    let tarBytes: number | undefined;
+    let parseSettled: Promise<unknown> = Promise.resolve();
+    const finished = () => {
+      if (index !== undefined && tarBytes !== undefined) onLayer(i, { index, tarBytes });
+    };
+    const parse: Half = {
+      layer: i,
+      run: async (l) => {
+        const p = opened.parse(l);
+        parseSettled = p.catch(() => {});
+        index = await p;
+        finished();
+      },
+    };
+    const hash: Half = {
+      layer: i,
+      run: async (l) => {
+        try {
+          tarBytes = await opened.hash(l);
+        } catch (err) {
+          // a tar that does not parse is what the one-pass scan reports: let the parse say so first
+          await parseSettled;
+          throw err;
+        }
+        finished();
+      },
+    };
+    // both halves wait for a lane: this one then takes the one it prefers most (another lane's
+    // earlier parse, say), and the other half goes to the next free lane
+    parses.push(parse);
+    parses.sort((a, b) => a.layer - b.layer);
+    hashes.push(hash);
+    hashes.sort((a, b) => a.layer - b.layer);
+    notify();
+  };
+
+  const lane = async (kind: LaneKind) => {
+    while (!failure) {
+      const next = take(kind);
+      if (next === undefined) {
+        if (opening === 0) return;
+        await woken;
+        continue;
+      }
+      try {
+        if (typeof next === "number") await openLayer(next, kind);
+        else await next.run(kind);
+      } catch (err) {
+        fail(err);
+      }
+    }
+  };
+
+  const lanes: Promise<void>[] = [];
+  if (plan.here) lanes.push(lane("here"));
+  for (let w = 0; w < plan.workers; w++) lanes.push(lane("worker"));
+  await Promise.all(lanes);
+  if (failure) throw failure.err;
+}

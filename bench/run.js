@@ -145,6 +145,9 @@ async function main() {
     } else log(`  ok: ${JSON.stringify(f.check.summary)}`);
   }
 
+  // what any Node program pays before its first line (a fixed cost in imgpolicy's time, none in the baseline's)
+  const nodeStart = measurement("node-start", "node -e 0 (Node's own start)", "node", ["-e", "0"]);
+
   // baselines and imgpolicy interleaved, so drift on a shared machine hits both alike
   for (let i = 1; i <= RUNS; i++) {
     log(`round ${i}/${RUNS}`);
@@ -152,6 +155,7 @@ async function main() {
       await runOnce(f.baseline);
       await runOnce(f.imgpolicy);
     }
+    await runOnce(nodeStart);
   }
 
   // what a user would otherwise do
@@ -229,6 +233,7 @@ async function main() {
     },
     formats: {},
     comparisons: [],
+    fixed: { nodeStart: stats(nodeStart), nodeExtraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null },
     ok: true,
   };
   for (const f of formats) {
@@ -268,6 +273,13 @@ async function main() {
   console.log(table(results));
   console.log("");
   console.log(results.summary);
+  const ns = results.fixed.nodeStart;
+  if (ns.seconds != null) {
+    const base = results.formats["docker-archive"]?.baseline.seconds;
+    const share = base ? ` (${(ns.seconds / base).toFixed(2)}× of the docker-archive baseline)` : "";
+    const extra = results.fixed.nodeExtraCaCerts ? `; NODE_EXTRA_CA_CERTS is set here, which Node reads at every start` : "";
+    console.log(`fixed cost in the same rounds: ${ns.label}: ${fmtS(ns.seconds)}${share}${extra}`);
+  }
   console.log(`\n(results: ${rel(path.join(WORK, "results.json"))}; bench took ${results.totalSeconds.toFixed(0)} s)`);
   for (const f of Object.values(results.formats)) {
     for (const m of [f.baseline, f.imgpolicy]) if (m.error) console.log(`\nERROR ${f.title} — ${m.label}:\n${m.error}`);

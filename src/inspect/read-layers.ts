@@ -222,15 +222,16 @@ async function openOnLane(layer: Layer, i: number, what: string, lane: LaneKind,
       parse: async (l) => {
         if (l === "here") {
           const scan = new (await scanHere()).LayerScan(i, what, interest);
-          return here((await splitHere()).parseTarFile(file, scan, stopped));
+          const index = await here((await splitHere()).parseTarFile(file, scan, stopped));
+          return () => index;
         }
-        const { index } = await pool.task("parse", file, i, what, stored.check, spec, signal);
-        if (!index) throw new SourceError(`${what}: the layer scan gave no index`);
-        return index;
+        const { indexed } = await pool.task("parse", file, i, what, stored.check, spec, signal);
+        if (!indexed) throw new SourceError(`${what}: the layer scan gave no index`);
+        return indexed;
       },
     };
   }
-  if (lane === "worker") return { whole: () => pool.scan(stored, i, what, spec, signal) };
+  if (lane !== "here") return { whole: () => pool.scan(stored, i, what, spec, signal) };
   return { whole: () => (file ? scanFileHere(stored, file, i, what, spec, signal) : scanStoredHere(stored, i, what, interest, signal)) };
 }
 
@@ -276,6 +277,7 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
           order,
           here: plan.here,
           workers: pool.capacity,
+          ...(plan.here ? { ahead: pool.size } : {}),
           open: async (i, lane) => openOnLane(layers[i]!, i, await whatOf(i), lane, ctx),
           failed: (err) => stop.abort(err),
         },

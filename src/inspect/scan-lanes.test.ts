@@ -22,7 +22,7 @@ function planOf(n: number, opts: { here?: boolean; workers?: number; whole?: num
     open: async (i): Promise<Opened> => {
       await tick();
       if (opts.whole?.includes(i)) return { whole: () => half(`whole${i}`, "here", { index: index(i), tarBytes: 10 }) };
-      return { hash: (lane) => half(`hash${i}`, lane, 100 - i), parse: (lane) => half(`parse${i}`, lane, index(i)) };
+      return { hash: (lane) => half(`hash${i}`, lane, 100 - i), parse: async (lane) => { const x = await half(`parse${i}`, lane, index(i)); return () => x; } };
     },
   };
   return { plan, ran };
@@ -37,6 +37,15 @@ describe("scanInLanes", () => {
     // the first layer: this thread opens it and hashes it, the worker takes its parse
     expect(ran.slice(0, 2).sort()).toEqual(["hash0@here", "parse0@worker"]);
     expect(ran.filter((r) => r.endsWith("@worker")).length).toBeGreaterThan(0);
+  });
+
+  it("gives a lane that works ahead only parses and layers to open", async () => {
+    const { plan, ran } = planOf(6);
+    const seen: number[] = [];
+    await scanInLanes({ ...plan, ahead: 1 }, (i) => seen.push(i));
+    expect(seen.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(ran.filter((r) => r.endsWith("@ahead")).every((r) => r.startsWith("parse"))).toBe(true);
+    expect(ran.some((r) => r.endsWith("@ahead"))).toBe(true);
   });
 
   it("runs both halves on the one lane there is", async () => {

@@ -9,7 +9,10 @@
  *   - this thread prefers hashes (bytes, which spread evenly; it also builds the tree
  *     from the indexes, per entry, so it does not parse while a worker can), then new
  *     layers, then parses;
- *   - a worker lane prefers parses, then new layers, then hashes;
+ *   - a worker lane prefers parses, then new layers, then hashes; an "ahead" lane per
+ *     worker takes only parses and new layers, so that the worker, which runs its halves
+ *     in turn, has its next parse before it ends one (not when the main thread, busy
+ *     hashing, gets round to its message); a parse is most of a worker's work;
  *   - halves are taken lowest layer first: a layer is in the tree once both of its
  *     halves are done, and the tree is built bottom up.
  *
@@ -20,7 +23,8 @@
  */
 import type { LayerIndex } from "./fs/scan-layer.js";
 
-export type LaneKind = "here" | "worker";
+/** "ahead": a worker lane that only takes parses, so that a worker has its next parse in hand when it ends one. */
+export type LaneKind = "here" | "worker" | "ahead";
 
 export interface LayerOutcome {
   index: LayerIndex;
@@ -33,7 +37,7 @@ export type Opened =
   /** Scan it whole, on this lane. */
   | { whole: () => Promise<LayerOutcome> }
   /** Or hash and parse it, each on whichever lane takes that half. */
-  | { hash: (lane: LaneKind) => Promise<number>; parse: (lane: LaneKind) => Promise<LayerIndex> };
+  | { hash: (lane: LaneKind) => Promise<number>; parse: (lane: LaneKind) => Promise<() => LayerIndex> };
 
 export interface LanePlan {
   /** Layer indexes in the order they are handed out. */
@@ -42,6 +46,8 @@ export interface LanePlan {
   here: boolean;
   /** Worker lanes. */
   workers: number;
+  /** Lanes that only take parses (and open layers), one per worker that runs its tasks in turn (scan-worker.ts). */
+  ahead?: number;
   /** Opens layer `i` on a lane: reads what is needed to decide how it is scanned. */
   open(i: number, lane: LaneKind): Promise<Opened>;
   /** Told of the first failure at once (to abort what is under way). */
@@ -58,6 +64,8 @@ export async function scanInLanes(plan: LanePlan, onLayer: (i: number, outcome: 
   const hashes: Half[] = [];
   const parses: Half[] = [];
   let failure: { err: unknown } | undefined;
+  /** Indexes being made after their lane went on (see the parse half). */
+  const deferred: Promise<void>[] = [];
   let opening = 0;
   // a lane with nothing to take waits here while another lane is still opening a layer
   let wake: (() => void) | undefined;
@@ -75,6 +83,7 @@ export async function scanInLanes(plan: LanePlan, onLayer: (i: number, outcome: 
 
   const take = (lane: LaneKind): Half | number | undefined => {
     if (lane === "here") return hashes.shift() ?? units.shift() ?? parses.shift();
+    if (lane === "ahead") return parses.shift() ?? units.shift();
     return parses.shift() ?? units.shift() ?? hashes.shift();
   };
 
@@ -103,8 +112,24 @@ export async function scanInLanes(plan: LanePlan, onLayer: (i: number, outcome: 
       run: async (l) => {
         const p = opened.parse(l);
         parseSettled = p.catch(() => {});
-        index = await p;
-        finished();
+        const indexed = await p;
+        // the index is made (unpacked from a worker's columns: tens of milliseconds for a big
+        // layer) once this lane has taken its next piece of work: the worker is not kept waiting
+        deferred.push(
+          new Promise<void>((resolve) =>
+            setImmediate(() => {
+              try {
+                if (!failure) {
+                  index = indexed();
+                  finished();
+                }
+              } catch (err) {
+                fail(err);
+              }
+              resolve();
+            }),
+          ),
+        );
       },
     };
     const hash: Half = {
@@ -149,6 +174,8 @@ export async function scanInLanes(plan: LanePlan, onLayer: (i: number, outcome: 
   const lanes: Promise<void>[] = [];
   if (plan.here) lanes.push(lane("here"));
   for (let w = 0; w < plan.workers; w++) lanes.push(lane("worker"));
+  for (let w = 0; w < (plan.ahead ?? 0); w++) lanes.push(lane("ahead"));
   await Promise.all(lanes);
+  await Promise.all(deferred);
   if (failure) throw failure.err;
 }

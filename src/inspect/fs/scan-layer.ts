@@ -162,8 +162,9 @@ export class LayerScan {
       if (err instanceof PathEscapeError) throw new SourceError(`${this.what}: ${err.message}`);
       throw err;
     }
-    const name = baseName(path);
-    if (name.startsWith(".wh.")) {
+    // (a whiteout is rare: the name is cut out only for one)
+    if (path.startsWith(".wh.", path.lastIndexOf("/") + 1)) {
+      const name = baseName(path);
       if (name === ".wh..wh..opq") index.opaque.push(parentOf(path));
       else index.whiteouts.push(parentOf(path) === "/" ? `/${name.slice(4)}` : `${parentOf(path)}/${name.slice(4)}`);
       return undefined;

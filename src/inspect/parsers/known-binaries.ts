@@ -55,12 +55,22 @@ const VERSIONED: readonly { pattern: RegExp; kind: BinaryKind }[] = [
 export function classifyBinary(path: string, extraDirs: readonly string[] = []): BinaryClass | undefined {
   const slash = path.lastIndexOf("/");
   if (slash < 0 || slash === path.length - 1) return undefined;
-  // (it runs for every entry of an image: the directory is compared in place, not cut out)
-  const inDir = (d: string) => (d === "/" ? slash === 0 : d.length > 0 && slash === d.length && path.startsWith(d));
-  if (!(BIN_DIRS.some(inDir) || extraDirs.some(inDir))) return undefined;
+  if (!(inOneOf(path, slash, BIN_DIRS) || inOneOf(path, slash, extraDirs))) return undefined;
   const name = path.slice(slash + 1);
   const exact = EXACT.get(name);
   if (exact) return { kind: exact, name };
   const versioned = VERSIONED.find((v) => v.pattern.test(name));
   return versioned ? { kind: versioned.kind, name } : undefined;
+}
+
+/**
+ * Whether the path, whose last "/" is at `slash`, lies directly in one of `dirs`. (It runs
+ * for every entry of an image: the directory is compared in place, not cut out.)
+ */
+function inOneOf(path: string, slash: number, dirs: readonly string[]): boolean {
+  for (let i = 0; i < dirs.length; i++) {
+    const d = dirs[i]!;
+    if (d === "/" ? slash === 0 : d.length > 0 && slash === d.length && path.startsWith(d)) return true;
+  }
+  return false;
 }

@@ -10,24 +10,29 @@ export interface PathTail {
   parent: string;
 }
 
-/** End (exclusive) of the last non-empty segment ending at or before `end`, and its start; [-1, -1] when none. */
-function segmentBefore(path: string, end: number): [number, number] {
+/** End (exclusive) of the last non-empty segment ending at or before `end` (0 when none). */
+function segmentEnd(path: string, end: number): number {
   let e = end;
   while (e > 0 && path.charCodeAt(e - 1) === 0x2f) e--;
-  if (e === 0) return [-1, -1];
-  const s = path.lastIndexOf("/", e - 1) + 1;
-  return [s, e];
+  return e;
+}
+
+/** Start of the segment that ends (exclusive) at `e` > 0. */
+function segmentStart(path: string, e: number): number {
+  return path.lastIndexOf("/", e - 1) + 1;
 }
 
 export function pathTail(path: string): PathTail {
-  const [s, e] = segmentBefore(path, path.length);
-  if (s < 0) return { base: "", parent: "" };
-  const [ps, pe] = segmentBefore(path, s);
-  return { base: path.slice(s, e), parent: ps < 0 ? "" : path.slice(ps, pe) };
+  const e = segmentEnd(path, path.length);
+  if (e === 0) return { base: "", parent: "" };
+  const s = segmentStart(path, e);
+  const pe = segmentEnd(path, s);
+  return { base: path.slice(s, e), parent: pe === 0 ? "" : path.slice(segmentStart(path, pe), pe) };
 }
 
 /** The last non-empty segment ("" when there is none). */
 export function lastSegment(path: string): string {
-  const [s, e] = segmentBefore(path, path.length);
-  return s < 0 ? "" : path.slice(s, e);
+  const e = segmentEnd(path, path.length);
+  if (e === 0) return "";
+  return path.slice(segmentStart(path, e), e);
 }

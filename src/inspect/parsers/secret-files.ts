@@ -68,23 +68,37 @@ const GCLOUD_FILES: ReadonlySet<string> = new Set([
   "adc.json",
 ]);
 
+/** Extensions (lower case) that name key material; compared without case. */
+const EXTENSIONS: readonly (readonly [string, string])[] = [
+  ["key", "private-key"],
+  ["pem", "pem"],
+  ["p12", "pkcs12"],
+  ["pfx", "pkcs12"],
+  ["jks", "java-keystore"],
+  ["keystore", "java-keystore"],
+];
+
+/** (It runs for every entry of an image: the extension is compared in place, not cut out and lowered.) */
 function extensionKind(base: string): string | undefined {
   const dot = base.lastIndexOf(".");
   if (dot <= 0) return undefined;
-  switch (base.slice(dot + 1).toLowerCase()) {
-    case "key":
-      return "private-key";
-    case "pem":
-      return "pem";
-    case "p12":
-    case "pfx":
-      return "pkcs12";
-    case "jks":
-    case "keystore":
-      return "java-keystore";
-    default:
-      return undefined;
+  const len = base.length - dot - 1;
+  for (let i = 0; i < EXTENSIONS.length; i++) {
+    const [ext, kind] = EXTENSIONS[i]!;
+    if (ext.length === len && endsWithLower(base, ext)) return kind;
   }
+  return undefined;
+}
+
+/** Whether `s` ends with `lower` (lower-case ASCII) in any case. */
+function endsWithLower(s: string, lower: string): boolean {
+  const at = s.length - lower.length;
+  for (let i = 0; i < lower.length; i++) {
+    let c = s.charCodeAt(at + i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** The names whose kind depends on the directory they are in. */

@@ -70,7 +70,9 @@ const SEGMENT_RULES: readonly { segments: readonly string[]; kind: string }[] = 
 
 function containsRun(parts: readonly string[], run: readonly string[]): boolean {
   for (let i = 0; i + run.length <= parts.length; i++) {
-    if (run.every((s, j) => parts[i + j] === s)) return true;
+    let j = 0;
+    while (j < run.length && parts[i + j] === run[j]) j++;
+    if (j === run.length) return true;
   }
   return false;
 }

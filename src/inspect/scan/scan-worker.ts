@@ -50,23 +50,36 @@ function start(m: JobMessage): void {
   }
 }
 
+/**
+ * Halves of split scans run one after another, in the order they came: they are all
+ * this thread's CPU, so running two at once would only delay the first, and the main
+ * thread may hand the next one over before this one is done (it then waits here, not
+ * for the main thread to turn to its message).
+ */
+let tasks: Promise<void> = Promise.resolve();
+
 function startTask(m: JobMessage, task: "hash" | "parse", file: FileRange): void {
   const { id } = m;
   const job = { abort: () => {} };
   jobs.set(id, job);
   const stopped = () => jobs.get(id) !== job;
-  const tarBytes = file.end - file.start;
-  if (task === "hash") {
-    hashTarFile(file, m.check, stopped).then((n) => {
-      if (jobs.delete(id)) post({ t: "done", id, tarBytes: n, compression: "none" });
-    }, failed(id));
-    return;
-  }
-  parseTarFile(file, new LayerScan(m.layer, m.what, interestFromSpec(m.interest)), stopped).then((index) => {
-    if (!jobs.delete(id)) return;
-    const { wire, transfer } = packIndex(index);
-    post({ t: "done", id, index: wire, tarBytes, compression: "none" }, transfer);
-  }, failed(id));
+  const run = async () => {
+    if (stopped()) return; // aborted while it waited
+    try {
+      if (task === "hash") {
+        const n = await hashTarFile(file, m.check, stopped);
+        if (jobs.delete(id)) post({ t: "done", id, tarBytes: n, compression: "none" });
+        return;
+      }
+      const index = await parseTarFile(file, new LayerScan(m.layer, m.what, interestFromSpec(m.interest)), stopped);
+      if (!jobs.delete(id)) return;
+      const { wire, transfer } = packIndex(index);
+      post({ t: "done", id, index: wire, tarBytes: file.end - file.start, compression: "none" }, transfer);
+    } catch (err) {
+      failed(id)(err);
+    }
+  };
+  tasks = tasks.then(run);
 }
 
 function data(id: number, buf: ArrayBuffer, len: number): void {

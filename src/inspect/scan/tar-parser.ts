@@ -41,7 +41,7 @@ export interface TarBody {
 }
 
 export interface TarHandler {
-  /** A file-system entry; return a TarBody to receive its content. */
+  /** A file-system entry (an object used again for the next one: read it, do not keep it); return a TarBody to receive its content. */
   entry(e: TarEntry): TarBody | undefined;
   /** The end-of-archive blocks were read; anything after them is ignored. */
   eof?(): void;
@@ -105,6 +105,9 @@ export class TarParser {
   readonly #words = new WordView();
   #stashLen = 0;
   #error: TarError | undefined;
+  /** The header decoded and the entry handed on, one object each used again for every entry (tens of thousands in a layer). */
+  readonly #fields: HeaderFields = { path: "", type: "", mode: 0, uid: 0, gid: 0, size: 0, linkpath: "", cksumValid: false, nullBlock: false };
+  readonly #entry: TarEntry = { path: "", type: "", mode: 0, uid: 0, gid: 0, size: 0, linkpath: undefined };
   /** Bytes written before the current chunk, and the tar offset where the current entry's body starts. */
   #written = 0;
   #bodyAt = 0;
@@ -245,7 +248,7 @@ export class TarParser {
 
   #header(buf: Buffer, off: number): void {
     if (this.#sawValid === undefined) this.#sawValid = false;
-    let header: HeaderFields | undefined = this.#ex === undefined && this.#gex === undefined ? plainHeader(buf, off, this.#words) : undefined;
+    let header: HeaderFields | undefined = this.#ex === undefined && this.#gex === undefined ? plainHeader(buf, off, this.#words, this.#fields) : undefined;
     if (header === undefined) {
       try {
         header = new Header(buf, off, this.#ex, this.#gex);
@@ -299,15 +302,15 @@ export class TarParser {
       this.#state = remain ? "ignore" : "header";
       return;
     }
-    const body = this.handler.entry({
-      path: ex?.path ?? header.path,
-      type,
-      mode: header.mode,
-      uid: gex?.uid ?? ex?.uid ?? header.uid,
-      gid: gex?.gid ?? ex?.gid ?? header.gid,
-      size,
-      linkpath: gex?.linkpath ?? ex?.linkpath ?? (header.linkpath || undefined),
-    });
+    const e = this.#entry;
+    e.path = ex?.path ?? header.path!;
+    e.type = type;
+    e.mode = header.mode;
+    e.uid = gex?.uid ?? ex?.uid ?? header.uid;
+    e.gid = gex?.gid ?? ex?.gid ?? header.gid;
+    e.size = size;
+    e.linkpath = gex?.linkpath ?? ex?.linkpath ?? (header.linkpath || undefined);
+    const body = this.handler.entry(e);
     if (remain) {
       this.#state = "body";
       this.#body = body;
@@ -337,7 +340,7 @@ interface HeaderFields {
  * numbers, signs, bytes that would decode differently). Only for headers no pax
  * or GNU long-name record applies to. `words` (one per parser) makes the checksum cheaper.
  */
-export function plainHeader(buf: Buffer, off: number, words?: WordView): HeaderFields | undefined {
+export function plainHeader(buf: Buffer, off: number, words?: WordView, into?: HeaderFields): HeaderFields | undefined {
   // numbers that node-tar reads in base 256 (or refuses): its business
   if ((buf[off + 100]! | buf[off + 108]! | buf[off + 116]! | buf[off + 124]! | buf[off + 136]! | buf[off + 148]!) & 0x80) return undefined;
   let path = field(buf, off, 100);
@@ -377,17 +380,20 @@ export function plainHeader(buf: Buffer, off: number, words?: WordView): HeaderF
     }
   }
   const sum = headerSum(buf, off, words);
-  return {
-    path,
-    type: code === "Unsupported" ? code : typeNames.get(code as never)!,
-    mode,
-    uid,
-    gid,
-    size,
-    linkpath,
-    cksumValid: sum === cksum,
-    nullBlock: cksum === undefined && sum === 8 * 0x20,
-  };
+  const type = code === "Unsupported" ? code : typeNames.get(code as never)!;
+  if (into === undefined) {
+    return { path, type, mode, uid, gid, size, linkpath, cksumValid: sum === cksum, nullBlock: cksum === undefined && sum === 8 * 0x20 };
+  }
+  into.path = path;
+  into.type = type;
+  into.mode = mode;
+  into.uid = uid;
+  into.gid = gid;
+  into.size = size;
+  into.linkpath = linkpath;
+  into.cksumValid = sum === cksum;
+  into.nullBlock = cksum === undefined && sum === 8 * 0x20;
+  return into;
 }
 
 /**

@@ -70,9 +70,9 @@ function workerExecArgv(): string[] {
   return out;
 }
 
-/** What half of a split scan gives: the index (a parse), the tar's length. */
+/** What half of a split scan gives: the index (a parse; made from its columns when asked), the tar's length. */
 export interface TaskOutcome {
-  index?: LayerIndex;
+  indexed?: () => LayerIndex;
   tarBytes: number;
 }
 
@@ -284,8 +284,10 @@ class ScanWorker {
       this.#jobs.set(id, {
         id,
         onMessage: (m) => {
-          if (m.t === "done") settle(undefined, { ...(m.index ? { index: unpackIndex(m.index) } : {}), tarBytes: m.tarBytes });
-          else if (m.t === "fail") settle(fromWire(m.error, what));
+          if (m.t === "done") {
+            const wire = m.index;
+            settle(undefined, { ...(wire ? { indexed: () => unpackIndex(wire) } : {}), tarBytes: m.tarBytes });
+          } else if (m.t === "fail") settle(fromWire(m.error, what));
         },
         onCrash: (err) => settle(new SourceError(`${what}: the layer scan failed: ${err.message}`, { cause: err })),
       });

@@ -283,9 +283,9 @@ describe("layer scans in worker threads (dist/)", () => {
       const file = { name: path, path, start: 512, end: 512 + tar.length };
       const check = stored(tar, 1 << 20).check;
       try {
-        const parsed = await pool.task("parse", file, 0, what, check, interest);
-        expect(parsed.index?.files.map((f) => f.path)).toEqual(["/etc/passwd", "/data"]);
-        expect(parsed.index?.files[0]!.content?.toString()).toBe("root:x:0:0::/:/bin/sh\n");
+        const parsed = (await pool.task("parse", file, 0, what, check, interest)).indexed?.();
+        expect(parsed?.files.map((f) => f.path)).toEqual(["/etc/passwd", "/data"]);
+        expect(parsed?.files[0]!.content?.toString()).toBe("root:x:0:0::/:/bin/sh\n");
         expect((await pool.task("hash", file, 0, what, check, interest)).tarBytes).toBe(tar.length);
         const stop = new AbortController();
         const p = failure(pool.task("hash", file, 0, what, check, interest, stop.signal));

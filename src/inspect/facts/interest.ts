@@ -36,7 +36,9 @@ export function factsInterestSpec(config: ConfigFile, extra: readonly string[] =
   const exact = new Set<string>([...ACCOUNT_FILES, ...OS_RELEASE_FILES, ...CA_BUNDLE_PATHS, ...extra.map((p) => joinInRoot("/", p))]);
   const certFile = envValue(config.config?.Env, "SSL_CERT_FILE");
   if (certFile?.startsWith("/")) exact.add(certFile);
-  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, pathDirs: pathDirsOf(config) };
+  // (the bundles certs-facts.ts looks for: SSL_CERT_FILE, then the well-known places)
+  const caBundles = certFile?.startsWith("/") ? [certFile, ...CA_BUNDLE_PATHS] : [...CA_BUNDLE_PATHS];
+  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, pathDirs: pathDirsOf(config), caBundles };
 }
 
 export function factsInterest(config: ConfigFile, extra: readonly string[] = []): ScanInterest {

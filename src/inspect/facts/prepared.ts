@@ -22,7 +22,10 @@ export class PreparedFacts {
   readonly learn = (files: readonly FileRecord[]): void => {
     this.kinds.learn(files);
     for (const f of files) {
-      if (f.content !== undefined && this.#bundlePaths.has(f.path)) this.#expiries.set(f.content, certificateExpiries(f.content));
+      if (f.content === undefined || !this.#bundlePaths.has(f.path)) continue;
+      // the scan has most often parsed the certificates already (in a worker thread)
+      const expiries = f.certExpiries?.map((t) => (t === null ? undefined : new Date(t))) ?? certificateExpiries(f.content);
+      this.#expiries.set(f.content, expiries);
     }
   };
 

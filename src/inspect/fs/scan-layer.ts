@@ -11,6 +11,7 @@ import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
 import { sparseFromBuffer, sparseFromSegments, type SparseBytes } from "../elf/sparse-bytes.js";
 import { attachKinds, classifyPath } from "../parsers/path-kinds.js";
+import { certificateExpiries } from "../parsers/ca-bundle.js";
 import { privateKeyKind } from "../parsers/private-key.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
@@ -27,6 +28,8 @@ export interface ScanInterest {
   privateKeyMaxSize?: number;
   /** Classify each entry's path (parsers/path-kinds.ts), with these directories of the image's PATH. */
   pathDirs?: readonly string[];
+  /** Kept files at these paths are CA bundles: the scan reads their certificates' expiries (`certExpiries`). */
+  caBundles?: ReadonlySet<string>;
   /**
    * The same interest as plain data, when it has one (see `interestFromSpec`):
    * only then can the scan run in a worker thread, where `wantContent` cannot go.
@@ -95,7 +98,7 @@ export class LayerScan {
     this.#index = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
     this.#parseElf = interest.elf !== false;
     this.#keyMax = interest.privateKeyMaxSize ?? 64 * 1024;
-    this.#files = new FileWatch(this.#parseElf, this.#keyMax, () => this.#tarAt);
+    this.#files = new FileWatch(this.#parseElf, this.#keyMax, () => this.#tarAt, interest.caBundles);
     this.#parser = new TarParser({ entry: (e) => this.#entry(e) });
   }
 
@@ -228,6 +231,7 @@ class FileWatch implements TarBody {
     private readonly parseElfFiles: boolean,
     private readonly keyMax: number,
     private readonly tarAt: () => ((offset: number, size: number) => SparseBytes) | undefined,
+    private readonly caBundles: ReadonlySet<string> | undefined,
   ) {}
 
   /** Starts on the next file. */
@@ -302,7 +306,11 @@ class FileWatch implements TarBody {
     const rec = this.#rec;
     if (!this.#decided && this.#headLen > 0) this.#decide(Buffer.concat(this.#headParts));
     const kept = this.#kept;
-    if (kept) rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+    if (kept) {
+      rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+      // parsing a bundle's certificates is the costly part of the CA facts: done here, in the scan
+      if (this.caBundles?.has(rec.path)) rec.certExpiries = certificateExpiries(rec.content).map((d) => d?.getTime() ?? null);
+    }
     if (this.#elf) rec.elf = parseElf(this.#elf.finish());
     else if (this.#elfWhole) {
       const size = this.#size;

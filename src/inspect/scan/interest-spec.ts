@@ -25,6 +25,8 @@ export interface InterestSpec {
   privateKeyMaxSize?: number;
   /** Classify each entry's path (parsers/path-kinds.ts), with these directories of the image's PATH. */
   pathDirs?: string[];
+  /** Kept files at these paths are CA bundles: their certificates' expiries are read in the scan. */
+  caBundles?: string[];
 }
 
 /** The interest a spec describes; it carries the spec, so the scan can run in a worker thread. */
@@ -45,5 +47,6 @@ export function interestFromSpec(spec: InterestSpec): ScanInterest {
   if (spec.elf !== undefined) interest.elf = spec.elf;
   if (spec.privateKeyMaxSize !== undefined) interest.privateKeyMaxSize = spec.privateKeyMaxSize;
   if (spec.pathDirs !== undefined) interest.pathDirs = [...spec.pathDirs];
+  if (spec.caBundles !== undefined) interest.caBundles = new Set(spec.caBundles);
   return interest;
 }

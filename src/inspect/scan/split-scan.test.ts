@@ -4,7 +4,7 @@
  * point) finds the same index; the hash checks the same digest, with the same message.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { seededBytes } from "../../../fixtures/prng.js";
 import { tarBuffer, type TarEntry } from "../../../fixtures/tar-writer.js";
 import { LayerScan, scanLayer, type ScanInterest } from "../fs/scan-layer.js";
+import { certificateExpiries } from "../parsers/ca-bundle.js";
 import type { TarCheck } from "../layer/layer-tar.js";
 import { hashTarFile, parseTarFile, splittable } from "./split-scan.js";
 import type { FileRange } from "./stored-layer.js";
@@ -68,6 +69,17 @@ describe("split scan", () => {
     expect(node.elf?.complete).toBe(true);
     expect(split.files.find((f) => f.path === "/root/.ssh/id_ed25519")!.privateKey).toBe("openssh-private-key");
     expect(split.files.find((f) => f.path === "/etc/passwd")!.content?.toString()).toBe("root:x:0:0::/root:/bin/sh\n");
+  });
+
+  it("reads a kept CA bundle's certificate expiries in the scan", async () => {
+    const bundlePath = "/etc/ssl/certs/ca-certificates.crt";
+    if (!existsSync(bundlePath)) return;
+    const pem = readFileSync(bundlePath);
+    const withBundle: ScanInterest = { ...interest, caBundles: new Set([bundlePath]) };
+    const index = await parseTarFile(rangeOf(tarBuffer([{ name: bundlePath.slice(1), content: pem }]), "ca.bin"), new LayerScan(0, WHAT, withBundle), () => false);
+    const rec = index.files[0]!;
+    expect(rec.certExpiries?.length).toBeGreaterThan(10);
+    expect(rec.certExpiries).toEqual(certificateExpiries(pem).map((d) => d?.getTime() ?? null));
   });
 
   it("hashes the tar and checks its diff_id", async () => {

@@ -22,6 +22,7 @@ interface Extra {
   content?: Uint8Array;
   elf?: ElfInfo;
   privateKey?: string;
+  certExpiries?: (number | null)[];
   implicit?: boolean;
   /** Its path's kinds, when they are something (see `classified`). */
   kinds?: PathKinds;
@@ -62,7 +63,7 @@ export function packIndex(index: LayerIndex): { wire: WireIndex; transfer: Array
     numbers[at + 4] = f.layer;
     const kinds = attachedKinds(f);
     classified[i] = kinds === undefined ? 0 : kinds === NOTHING ? 1 : 2;
-    if (f.linkname === undefined && f.content === undefined && f.elf === undefined && f.privateKey === undefined && f.implicit === undefined && classified[i] !== 2) continue;
+    if (f.linkname === undefined && f.content === undefined && f.elf === undefined && f.privateKey === undefined && f.certExpiries === undefined && f.implicit === undefined && classified[i] !== 2) continue;
     const extra: Extra = { i };
     if (classified[i] === 2) extra.kinds = kinds!;
     if (f.linkname !== undefined) extra.linkname = f.linkname;
@@ -75,6 +76,7 @@ export function packIndex(index: LayerIndex): { wire: WireIndex; transfer: Array
     }
     if (f.elf !== undefined) extra.elf = f.elf;
     if (f.privateKey !== undefined) extra.privateKey = f.privateKey;
+    if (f.certExpiries !== undefined) extra.certExpiries = f.certExpiries;
     if (f.implicit !== undefined) extra.implicit = f.implicit;
     extras.push(extra);
   }
@@ -107,6 +109,7 @@ export function unpackIndex(wire: WireIndex): LayerIndex {
       if (extra.content !== undefined) f.content = Buffer.from(extra.content.buffer, extra.content.byteOffset, extra.content.byteLength);
       if (extra.elf !== undefined) f.elf = extra.elf;
       if (extra.privateKey !== undefined) f.privateKey = extra.privateKey;
+      if (extra.certExpiries !== undefined) f.certExpiries = extra.certExpiries;
       if (extra.implicit !== undefined) f.implicit = extra.implicit;
     }
     files[i] = f;

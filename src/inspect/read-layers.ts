@@ -231,7 +231,7 @@ async function openOnLane(layer: Layer, i: number, what: string, lane: LaneKind,
       },
     };
   }
-  if (lane !== "here") return { whole: () => pool.scan(stored, i, what, spec, signal) };
+  if (lane === "worker") return { whole: () => pool.scan(stored, i, what, spec, signal) };
   return { whole: () => (file ? scanFileHere(stored, file, i, what, spec, signal) : scanStoredHere(stored, i, what, interest, signal)) };
 }
 
@@ -277,7 +277,6 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
           order,
           here: plan.here,
           workers: pool.capacity,
-          ...(plan.here ? { ahead: pool.size } : {}),
           open: async (i, lane) => openOnLane(layers[i]!, i, await whatOf(i), lane, ctx),
           failed: (err) => stop.abort(err),
         },

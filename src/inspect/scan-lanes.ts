@@ -6,13 +6,12 @@
  *   - a layer, opened by the lane that takes it, is either scanned whole on that lane
  *     or split (split-scan.ts) into its hash and its parse, which then wait for lanes
  *     like the rest (so they may run on two lanes at once);
- *   - this thread prefers hashes (bytes, which spread evenly; it also builds the tree
- *     from the indexes, per entry, so it does not parse while a worker can), then new
- *     layers, then parses;
- *   - a worker lane prefers parses, then new layers, then hashes; an "ahead" lane per
- *     worker takes only parses and new layers, so that the worker, which runs its halves
- *     in turn, has its next parse before it ends one (not when the main thread, busy
- *     hashing, gets round to its message); a parse is most of a worker's work;
+ *   - this thread prefers parses, then new layers, then hashes: the index it parses is
+ *     already where the tree is built (a worker's must be packed, cloned and unpacked
+ *     again, tens of milliseconds for a big layer), and a worker that only hashes
+ *     runs little code of its own to compile;
+ *   - a worker lane prefers hashes, then new layers, then parses (with more workers
+ *     than hashes, the parses too are shared out);
  *   - halves are taken lowest layer first: a layer is in the tree once both of its
  *     halves are done, and the tree is built bottom up.
  *
@@ -23,8 +22,7 @@
  */
 import type { LayerIndex } from "./fs/scan-layer.js";
 
-/** "ahead": a worker lane that only takes parses, so that a worker has its next parse in hand when it ends one. */
-export type LaneKind = "here" | "worker" | "ahead";
+export type LaneKind = "here" | "worker";
 
 export interface LayerOutcome {
   index: LayerIndex;
@@ -46,8 +44,6 @@ export interface LanePlan {
   here: boolean;
   /** Worker lanes. */
   workers: number;
-  /** Lanes that only take parses (and open layers), one per worker that runs its tasks in turn (scan-worker.ts). */
-  ahead?: number;
   /** Opens layer `i` on a lane: reads what is needed to decide how it is scanned. */
   open(i: number, lane: LaneKind): Promise<Opened>;
   /** Told of the first failure at once (to abort what is under way). */
@@ -82,9 +78,8 @@ export async function scanInLanes(plan: LanePlan, onLayer: (i: number, outcome: 
   };
 
   const take = (lane: LaneKind): Half | number | undefined => {
-    if (lane === "here") return hashes.shift() ?? units.shift() ?? parses.shift();
-    if (lane === "ahead") return parses.shift() ?? units.shift();
-    return parses.shift() ?? units.shift() ?? hashes.shift();
+    if (lane === "here") return parses.shift() ?? units.shift() ?? hashes.shift();
+    return hashes.shift() ?? units.shift() ?? parses.shift();
   };
 
   const openLayer = async (i: number, lane: LaneKind) => {
@@ -174,7 +169,6 @@ export async function scanInLanes(plan: LanePlan, onLayer: (i: number, outcome: 
   const lanes: Promise<void>[] = [];
   if (plan.here) lanes.push(lane("here"));
   for (let w = 0; w < plan.workers; w++) lanes.push(lane("worker"));
-  for (let w = 0; w < (plan.ahead ?? 0); w++) lanes.push(lane("ahead"));
   await Promise.all(lanes);
   await Promise.all(deferred);
   if (failure) throw failure.err;

@@ -52,9 +52,7 @@ function start(m: JobMessage): void {
 
 /**
  * Halves of split scans run one after another, in the order they came: they are all
- * this thread's CPU, so running two at once would only delay the first, and the main
- * thread may hand the next one over before this one is done (it then waits here, not
- * for the main thread to turn to its message).
+ * this thread's CPU, so running two at once would only delay the first.
  */
 let tasks: Promise<void> = Promise.resolve();
 

@@ -23,7 +23,7 @@ export class PreparedFacts {
     this.kinds.learn(files);
     for (const f of files) {
       if (f.content === undefined || !this.#bundlePaths.has(f.path)) continue;
-      // the scan has most often parsed the certificates already (in a worker thread)
+      // the layer scan has most often read the certificates already (where it kept the bundle)
       const expiries = f.certExpiries?.map((t) => (t === null ? undefined : new Date(t))) ?? certificateExpiries(f.content);
       this.#expiries.set(f.content, expiries);
     }

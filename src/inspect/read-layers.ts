@@ -66,9 +66,9 @@ export interface ReadLayersOptions {
   /**
    * Worker threads for the layer scans (default: env IMGPOLICY_SCAN_WORKERS, else
    * chosen): 0 scans on the main thread. Chosen, it is up to min(CPUs, layers, 4)
-   * for plain layers, one of them being the main thread itself (which scans a layer at
-   * a time alongside the workers, biggest layers first, rather than idle while they
-   * scan), and half that for gzip ones, and none for small images
+   * for plain layers, one of them being the main thread itself (which takes work
+   * alongside the workers, scan-lanes.ts, rather than idle while they scan), and half
+   * that for gzip ones, and none for small images
    * (under 8 MiB stored in all), on one CPU, when the compiled worker is not there
    * (running from the TypeScript sources) or the interest has no spec.
    */
@@ -161,22 +161,19 @@ async function planWorkers(layers: readonly Layer[], interest: ScanInterest, opt
   const perWorker = gzipped * 2 > stored ? 2 : 1;
   const limit = Math.min(scannable.length, opts.concurrency ?? Infinity);
   const workers = Math.max(1, Math.min(asked ?? Math.max(1, Math.floor(cpus / perWorker)), MAX_WORKERS, Math.ceil(limit / perWorker)));
-  // plain layers: this thread, idle while the workers scan, takes one of them in place of a worker
+  // plain layers: this thread, idle while the workers scan, takes work too (scan-lanes.ts) in place of a worker
   const here = asked === undefined && perWorker === 1 && workers >= 2;
   return { workers: here ? workers - 1 : workers, perWorker: Math.min(perWorker, limit), here };
 }
 
-/**
- * Runs `fn` over items with at most `limit` in flight, keeping order (of the results:
- * `order`, a permutation of the indexes, is the order they are started in).
- */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>, order?: readonly number[]): Promise<R[]> {
+/** Runs `fn` over items with at most `limit` in flight, keeping order (of the results). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   let failed: unknown;
   const worker = async () => {
     while (next < items.length && failed === undefined) {
-      const i = order ? order[next++]! : next++;
+      const i = next++;
       try {
         out[i] = await fn(items[i]!, i);
       } catch (err) {

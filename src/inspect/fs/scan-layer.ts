@@ -1,22 +1,19 @@
 /**
  * One streaming pass over a layer tar: every header is recorded, file bytes
  * are kept only for the paths the caller asks for, ELF files are parsed as they
- * stream by, and small files are sniffed for private keys. Nothing touches disk.
- * The tar is read by scan/tar-parser.ts (node-tar's headers and checks, without
- * a stream per entry).
+ * stream by, and small files are sniffed for private keys (file-watch.ts). Nothing
+ * touches disk. The tar is read by scan/tar-parser.ts (node-tar's headers and
+ * checks, without a stream per entry); what need not be seen may be skipped.
  */
 import type { Readable, Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
-import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
-import { parseElf } from "../elf/elf.js";
-import { sparseFromBuffer, sparseFromSegments, type SparseBytes } from "../elf/sparse-bytes.js";
+import type { SparseBytes } from "../elf/sparse-bytes.js";
 import { attachKinds, classifyPath } from "../parsers/path-kinds.js";
-import { certificateExpiries } from "../parsers/ca-bundle.js";
-import { privateKeyKind } from "../parsers/private-key.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
 import { TarError, TarParser, type TarBody, type TarEntry } from "../scan/tar-parser.js";
 import type { FileRecord, FileType } from "./file-record.js";
+import { FileWatch } from "./file-watch.js";
 import { baseName, normalizeEntryName, parentOf, PathEscapeError } from "./image-path.js";
 
 export interface ScanInterest {
@@ -60,13 +57,6 @@ const TYPES: Partial<Record<string, FileType>> = {
   BlockDevice: "block",
   FIFO: "fifo",
 };
-
-const HEAD = 64;
-const KEY_SNIFF = 4096;
-/** What a PEM file says (a buffer, not a string: searching with a string converts it to bytes every time). */
-const PEM_BEGIN = Buffer.from("-----BEGIN", "latin1");
-/** ELF files up to this size are held whole for parsing (ElfCapture's default); larger ones are captured sparsely. */
-const ELF_WHOLE = 32 << 20;
 
 /** A one-line SourceError for the layer, from whatever was thrown. */
 function layerError(what: string, err: unknown): SourceError {
@@ -200,135 +190,6 @@ export class LayerScan {
 }
 
 /**
- * Looks at a regular file's content as it streams by: keeps it when asked to, parses
- * it when it is an ELF file, sniffs it for a private key when it is small. Copies what
- * it keeps. One per scan, used again for each file (files come one after another): a
- * layer has tens of thousands of them, and a watcher made per file was garbage per file.
- */
-class FileWatch implements TarBody {
-  #rec!: FileRecord;
-  #size = 0;
-  /** Where the file's bytes start in the tar (for `tarAt`). */
-  #at = 0;
-  /** The content, when kept: copies of the pieces. */
-  #kept: Buffer[] | undefined;
-  /** The first bytes decide what the file is; pieces shorter than that are copied until then. */
-  #headParts: Buffer[] = [];
-  #headLen = 0;
-  #decided = false;
-  // an ELF file is parsed at once when one piece carries all of it or the tar can be read
-  // at any offset, else held whole (copied into one buffer as it streams) or, when large,
-  // captured sparsely
-  #elfWhole: Buffer | undefined;
-  #elfRoom: Buffer | undefined;
-  #elfFill = 0;
-  #elf: ElfCapture | undefined;
-  /** The first KEY_SNIFF bytes of a small file whose start mentions a PEM header. */
-  #key: Buffer | undefined;
-  #keyLen = 0;
-
-  constructor(
-    private readonly parseElfFiles: boolean,
-    private readonly keyMax: number,
-    private readonly tarAt: () => ((offset: number, size: number) => SparseBytes) | undefined,
-    private readonly caBundles: ReadonlySet<string> | undefined,
-  ) {}
-
-  /** Starts on the next file. */
-  watch(rec: FileRecord, at: number, keep: boolean): this {
-    this.#rec = rec;
-    this.#size = rec.size;
-    this.#at = at;
-    this.#kept = keep ? [] : undefined;
-    this.#headParts = [];
-    this.#headLen = 0;
-    this.#decided = false;
-    this.#elfWhole = this.#elfRoom = this.#elf = this.#key = undefined;
-    this.#elfFill = this.#keyLen = 0;
-    return this;
-  }
-
-  /** Whether more of the file is needed: to keep it, to capture an ELF file streaming by, to sniff a key. */
-  #wantsMore(): boolean {
-    return this.#kept !== undefined || this.#elf !== undefined || this.#elfWhole !== undefined || (this.#key !== undefined && this.#keyLen < this.#key.length);
-  }
-
-  #push(c: Buffer): void {
-    if (this.#elf) this.#elf.push(c);
-    else if (this.#elfWhole) this.#elfFill += c.copy(this.#elfWhole, this.#elfFill, 0, Math.min(c.length, this.#elfWhole.length - this.#elfFill));
-    const key = this.#key;
-    if (key && this.#keyLen < key.length) this.#keyLen += c.copy(key, this.#keyLen, 0, Math.min(c.length, key.length - this.#keyLen));
-  }
-
-  #decide(h: Buffer): void {
-    this.#decided = true;
-    const size = this.#size;
-    if (this.parseElfFiles && isElfMagic(h)) {
-      const tarAt = this.tarAt();
-      if (h.length >= size) this.#rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
-      else if (tarAt) this.#rec.elf = parseElf(tarAt(this.#at, size));
-      else if (size <= ELF_WHOLE) {
-        this.#elfRoom = takeRoom();
-        this.#elfWhole = this.#elfRoom.subarray(0, size);
-        this.#push(h);
-      } else {
-        this.#elf = new ElfCapture(size);
-        this.#elf.push(h);
-      }
-    } else if (this.keyMax > 0 && size <= this.keyMax && mentionsPem(h)) {
-      this.#key = Buffer.allocUnsafe(Math.min(size, KEY_SNIFF));
-      this.#push(h);
-    }
-  }
-
-  data(chunk: Buffer): boolean {
-    this.#kept?.push(Buffer.from(chunk));
-    if (this.#decided) {
-      this.#push(chunk);
-      return this.#wantsMore();
-    }
-    const size = this.#size;
-    this.#headLen += chunk.length;
-    const enough = this.#headLen >= HEAD || this.#headLen >= size;
-    if (this.#headParts.length === 0 && enough) {
-      this.#decide(chunk);
-      return this.#wantsMore();
-    }
-    this.#headParts.push(enough ? chunk : Buffer.from(chunk));
-    if (!enough) return true;
-    const h = Buffer.concat(this.#headParts);
-    this.#headParts = [];
-    this.#decide(h);
-    return this.#wantsMore();
-  }
-
-  end(): void {
-    const rec = this.#rec;
-    if (!this.#decided && this.#headLen > 0) this.#decide(Buffer.concat(this.#headParts));
-    const kept = this.#kept;
-    if (kept) {
-      rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
-      // parsing a bundle's certificates is the costly part of the CA facts: done here, in the scan
-      if (this.caBundles?.has(rec.path)) rec.certExpiries = certificateExpiries(rec.content).map((d) => d?.getTime() ?? null);
-    }
-    if (this.#elf) rec.elf = parseElf(this.#elf.finish());
-    else if (this.#elfWhole) {
-      const size = this.#size;
-      const whole = this.#elfWhole;
-      rec.elf = parseElf(this.#elfFill === size ? sparseFromBuffer(whole) : sparseFromSegments(size, [{ offset: 0, bytes: whole.subarray(0, this.#elfFill) }]));
-      // the parse keeps nothing of the bytes
-      giveRoom(this.#elfRoom!);
-    }
-    if (this.#key) {
-      const kind = privateKeyKind(this.#key.subarray(0, this.#keyLen));
-      if (kind) rec.privateKey = kind;
-    }
-    this.#elfWhole = this.#elfRoom = this.#elf = this.#key = undefined;
-    this.#kept = undefined;
-  }
-}
-
-/**
  * Scans a layer tar from a stream. A layer that is still compressed (gzip or zstd
  * inside) is read as the tar inside it, as node-tar would.
  */
@@ -407,37 +268,6 @@ function plainName(name: string): string | undefined {
   const c = name.charCodeAt(0);
   if (name.length === 0 || c === 0x2f || c === 0x2e || name.includes("//") || name.includes("/.")) return undefined;
   return "/" + (name.charCodeAt(name.length - 1) === 0x2f ? name.slice(0, -1) : name);
-}
-
-/**
- * Whether a file's first bytes mention a PEM header, so that it is worth sniffing for
- * a private key. Only the first KEY_SNIFF bytes are examined for a key, so a mention
- * further on matters only to a PuTTY key file (recognised by its first line).
- */
-function mentionsPem(head: Buffer): boolean {
-  if (head.length <= KEY_SNIFF) return head.includes(PEM_BEGIN);
-  if (head.subarray(0, KEY_SNIFF + 10).includes(PEM_BEGIN)) return true;
-  return head.subarray(0, 20).toString("latin1") === "PuTTY-User-Key-File-" && head.includes(PEM_BEGIN, KEY_SNIFF);
-}
-
-/**
- * Buffers of ELF_WHOLE bytes to hold an ELF file in while it streams by, used again
- * and again: allocating one per file would leave the garbage collector tens of
- * megabytes to catch up with. Only the pages written are resident.
- */
-const rooms: Buffer[] = [];
-let roomsIdle: NodeJS.Timeout | undefined;
-function takeRoom(): Buffer {
-  return rooms.pop() ?? Buffer.allocUnsafeSlow(ELF_WHOLE);
-}
-function giveRoom(room: Buffer): void {
-  if (rooms.length < 2) rooms.push(room);
-  // let go of them once scans stop needing them (a long-lived process keeps nothing)
-  roomsIdle?.refresh();
-  roomsIdle ??= setTimeout(() => {
-    rooms.length = 0;
-    roomsIdle = undefined;
-  }, 2000).unref();
 }
 
 function isZero(chunk: Buffer): boolean {

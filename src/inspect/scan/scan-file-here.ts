@@ -1,9 +1,7 @@
 /**
- * A layer that is a range of a local file, scanned on this thread the way a
- * worker scans it (file-feed.ts into scan-stored.ts): the main thread, idle
- * while the workers scan, takes a layer too, and the process starts one worker
- * fewer (a worker's start, module loading and compilation of the scan code are
- * some hundreds of milliseconds of CPU).
+ * A layer that is a range of a local file, scanned whole on this thread the way
+ * a worker scans it (file-feed.ts into scan-stored.ts): what the main thread does
+ * with such a layer that is not split in two (scan-lanes.ts, split-scan.ts).
  */
 import { SourceError } from "../../errors.js";
 import { feedFromFile } from "./file-feed.js";

@@ -13,7 +13,8 @@ import { Header } from "tar/header";
 import { describe, expect, it } from "vitest";
 import { tarBuffer, type TarEntry as SpecEntry } from "../../../fixtures/tar-writer.js";
 import { WordView } from "./header-sum.js";
-import { plainHeader, TarParser, type TarEntry } from "./tar-parser.js";
+import { plainHeader } from "./tar-header.js";
+import { TarParser, type TarEntry } from "./tar-parser.js";
 
 interface Seen {
   entries: (TarEntry & { content: string })[];

@@ -137,13 +137,9 @@ class ScanWorker {
   scan(stored: StoredLayer, layer: number, what: string, interest: InterestSpec, signal?: AbortSignal): Promise<ScanOutcome> {
     const src = stored.stream;
     return new Promise<ScanOutcome>((resolve, reject) => {
-      if (this.#dead) {
-        src.destroy();
-        reject(new SourceError(`${what}: the layer scan failed: ${this.#dead.message}`, { cause: this.#dead }));
-        return;
-      }
-      const id = ++nextId;
       let settled = false;
+      /** The stream's listeners are on (not yet when the job is over before it starts). */
+      let listening = false;
       let ended = false;
       let inFlight = 0;
       let paused = false;
@@ -151,23 +147,41 @@ class ScanWorker {
       let fill = 0;
       const spare: ArrayBuffer[] = [];
 
-      const settle = (err: Error | undefined, outcome?: ScanOutcome) => {
-        if (settled) return;
+      const job = this.#job<ScanOutcome>(what, signal, resolve, reject, (m, settle) => {
+        switch (m.t) {
+          case "ack":
+            inFlight -= m.n;
+            // a staging buffer back from the worker is used again; others are left to the GC here
+            if (m.buf?.byteLength === CHUNK && spare.length < SPARE) spare.push(m.buf);
+            if (paused && inFlight < WINDOW) {
+              paused = false;
+              src.resume();
+            }
+            break;
+          case "done":
+            stored.learned?.({ compression: m.compression });
+            if (m.index) settle(undefined, { index: unpackIndex(m.index), tarBytes: m.tarBytes, compression: m.compression });
+            else settle(new SourceError(`${what}: the layer scan gave no index`));
+            break;
+          case "fail":
+            settle(fromWire(m.error, what));
+            break;
+        }
+      }, (failed) => {
         settled = true;
-        this.#jobs.delete(id);
-        if (this.#jobs.size === 0) this.#w.unref();
-        signal?.removeEventListener("abort", onAbort);
-        src.off("data", onData);
-        src.off("end", onEnd);
-        src.off("close", onClose);
-        if (err) {
+        if (listening) {
+          src.off("data", onData);
+          src.off("end", onEnd);
+          src.off("close", onClose);
+        }
+        if (failed) {
           // keep a listener: the stream may still report what destroying it caused
           src.on("error", () => {});
           src.destroy();
-          this.#post({ t: "abort", id });
-          reject(err);
-        } else resolve(outcome!);
-      };
+        }
+      });
+      if (job === undefined) return;
+      const { id, settle } = job;
 
       const flush = () => {
         if (stage === undefined || fill === 0) return;
@@ -212,36 +226,6 @@ class ScanWorker {
       const onClose = () => {
         if (!ended) settle(new SourceError(`${what}: the layer's stream closed before its end`));
       };
-      const onAbort = () => settle(signal?.reason instanceof Error ? signal.reason : new SourceError(`${what}: aborted`));
-
-      this.#jobs.set(id, {
-        id,
-        onMessage: (m) => {
-          switch (m.t) {
-            case "ack":
-              inFlight -= m.n;
-              // a staging buffer back from the worker is used again; others are left to the GC here
-              if (m.buf?.byteLength === CHUNK && spare.length < SPARE) spare.push(m.buf);
-              if (paused && inFlight < WINDOW) {
-                paused = false;
-                src.resume();
-              }
-              break;
-            case "done":
-              stored.learned?.({ compression: m.compression });
-              if (m.index) settle(undefined, { index: unpackIndex(m.index), tarBytes: m.tarBytes, compression: m.compression });
-              else settle(new SourceError(`${what}: the layer scan gave no index`));
-              break;
-            case "fail":
-              settle(fromWire(m.error, what));
-              break;
-          }
-        },
-        onCrash: (err) => settle(new SourceError(`${what}: the layer scan failed: ${err.message}`, { cause: err })),
-      });
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#w.ref();
       if (stored.file) {
         // the worker reads the file itself: the stream, which has read nothing, is not needed
         src.on("error", () => {});
@@ -250,6 +234,7 @@ class ScanWorker {
         return;
       }
       this.#post({ t: "job", id, layer, what, check: stored.check, interest });
+      listening = true;
       src.on("error", (err) => settle(layerError(err, what)));
       src.on("data", onData);
       src.on("end", onEnd);
@@ -263,39 +248,63 @@ class ScanWorker {
    */
   task(kind: "hash" | "parse", file: FileRange, layer: number, what: string, check: TarCheck, interest: InterestSpec, signal?: AbortSignal): Promise<TaskOutcome> {
     return new Promise<TaskOutcome>((resolve, reject) => {
-      if (this.#dead) {
-        reject(new SourceError(`${what}: the layer scan failed: ${this.#dead.message}`, { cause: this.#dead }));
-        return;
-      }
-      const id = ++nextId;
-      let settled = false;
-      const settle = (err: Error | undefined, outcome?: TaskOutcome) => {
-        if (settled) return;
-        settled = true;
-        this.#jobs.delete(id);
-        if (this.#jobs.size === 0) this.#w.unref();
-        signal?.removeEventListener("abort", onAbort);
-        if (err) {
-          this.#post({ t: "abort", id });
-          reject(err);
-        } else resolve(outcome!);
-      };
-      const onAbort = () => settle(signal?.reason instanceof Error ? signal.reason : new SourceError(`${what}: aborted`));
-      this.#jobs.set(id, {
-        id,
-        onMessage: (m) => {
-          if (m.t === "done") {
-            const wire = m.index;
-            settle(undefined, { ...(wire ? { indexed: () => unpackIndex(wire) } : {}), tarBytes: m.tarBytes });
-          } else if (m.t === "fail") settle(fromWire(m.error, what));
-        },
-        onCrash: (err) => settle(new SourceError(`${what}: the layer scan failed: ${err.message}`, { cause: err })),
+      const job = this.#job<TaskOutcome>(what, signal, resolve, reject, (m, settle) => {
+        if (m.t === "done") {
+          const wire = m.index;
+          settle(undefined, { ...(wire ? { indexed: () => unpackIndex(wire) } : {}), tarBytes: m.tarBytes });
+        } else if (m.t === "fail") settle(fromWire(m.error, what));
       });
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#w.ref();
-      this.#post({ t: "job", id, layer, what, check, interest, file, task: kind });
+      if (job !== undefined) this.#post({ t: "job", id: job.id, layer, what, check, interest, file, task: kind });
     });
+  }
+
+  /**
+   * A job's bookkeeping, the same for a whole scan and for half of a split one: an id,
+   * the worker kept alive while it runs, one settlement (`cleanup` first; on a failure the
+   * worker is told to drop the job), an abort by `signal`, the worker's death. `onMessage`
+   * hears the worker's messages about the job. Undefined when the job is over before it
+   * starts (a dead worker, an aborted signal): it is settled already.
+   */
+  #job<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    resolve: (outcome: T) => void,
+    reject: (err: Error) => void,
+    onMessage: (m: FromWorker, settle: (err: Error | undefined, outcome?: T) => void) => void,
+    cleanup?: (failed: boolean) => void,
+  ): { id: number; settle: (err: Error | undefined, outcome?: T) => void } | undefined {
+    if (this.#dead) {
+      cleanup?.(true);
+      reject(new SourceError(`${what}: the layer scan failed: ${this.#dead.message}`, { cause: this.#dead }));
+      return undefined;
+    }
+    const id = ++nextId;
+    let settled = false;
+    const settle = (err: Error | undefined, outcome?: T) => {
+      if (settled) return;
+      settled = true;
+      this.#jobs.delete(id);
+      if (this.#jobs.size === 0) this.#w.unref();
+      signal?.removeEventListener("abort", onAbort);
+      cleanup?.(err !== undefined);
+      if (err) {
+        this.#post({ t: "abort", id });
+        reject(err);
+      } else resolve(outcome!);
+    };
+    const onAbort = () => settle(signal?.reason instanceof Error ? signal.reason : new SourceError(`${what}: aborted`));
+    this.#jobs.set(id, {
+      id,
+      onMessage: (m) => onMessage(m, settle),
+      onCrash: (err) => settle(new SourceError(`${what}: the layer scan failed: ${err.message}`, { cause: err })),
+    });
+    if (signal?.aborted) {
+      onAbort();
+      return undefined;
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#w.ref();
+    return { id, settle };
   }
 
   terminate(): Promise<void> {

@@ -49,6 +49,21 @@ export function openRange(range: FileRange): number {
   }
 }
 
+/**
+ * Reads up to `length` bytes of `range`'s file at `pos` into `buf`: how many came, never
+ * none (a file that ends before its range is a one-line SourceError, as a failed read is).
+ */
+export function readRange(range: FileRange, fd: number, buf: Buffer, length: number, pos: number): number {
+  let n: number;
+  try {
+    n = readSync(fd, buf, 0, length, pos);
+  } catch (err) {
+    throw new SourceError(`${range.name}: read failed: ${causeText(err)}`, { cause: err });
+  }
+  if (n === 0) throw new SourceError(`${range.name}: unexpected end of file at offset ${pos}`);
+  return n;
+}
+
 /** A turn of the event loop (to hear of an abort, to let other work in). */
 export const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -70,13 +85,7 @@ export async function feedFromFile(range: FileRange, target: FeedTarget, stopped
       const size = target.compressed ? COMPRESSED_CHUNK : CHUNK;
       let buf = free.pop();
       if (buf?.length !== size) buf = Buffer.allocUnsafeSlow(size);
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, Math.min(size, range.end - pos), pos);
-      } catch (err) {
-        throw new SourceError(`${range.name}: read failed: ${causeText(err)}`, { cause: err });
-      }
-      if (n === 0) throw new SourceError(`${range.name}: unexpected end of file at offset ${pos}`);
+      const n = readRange(range, fd, buf, Math.min(size, range.end - pos), pos);
       pos += n;
       inFlight += n;
       // a plain tar is consumed before write returns, and its buffer is read into again at once

@@ -12,13 +12,13 @@
  * checked.
  */
 import { closeSync, readSync } from "node:fs";
-import { SourceError, causeText } from "../../errors.js";
+import { SourceError } from "../../errors.js";
 import { sparseFromFile } from "../elf/sparse-file.js";
 import type { LayerIndex, LayerScan } from "../fs/scan-layer.js";
 import { sniffCompression } from "../layer/decompress.js";
 import type { TarCheck } from "../layer/layer-tar.js";
 import { digestCheck, hashOf } from "./digest-check.js";
-import { feedFromFile, openRange, turn } from "./file-feed.js";
+import { feedFromFile, openRange, readRange, turn } from "./file-feed.js";
 import type { FileRange } from "./stored-layer.js";
 
 /** Bytes read at a time by the parse. */
@@ -83,13 +83,7 @@ export async function parseTarFile(file: FileRange, scan: LayerScan, stopped: ()
         pos += n;
         continue;
       }
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, Math.min(CHUNK, file.end - pos), pos);
-      } catch (err) {
-        throw new SourceError(`${file.name}: read failed: ${causeText(err)}`, { cause: err });
-      }
-      if (n === 0) throw new SourceError(`${file.name}: unexpected end of file at offset ${pos}`);
+      const n = readRange(file, fd, buf, Math.min(CHUNK, file.end - pos), pos);
       scan.write(n === CHUNK ? buf : buf.subarray(0, n));
       pos += n;
     }

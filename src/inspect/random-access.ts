@@ -113,6 +113,10 @@ export async function openFile(path: string): Promise<RandomAccessFile> {
  * (it lives on through the open handle) and returns it for random access.
  */
 export async function spoolToTempFile(stream: Readable, name: string): Promise<RandomAccessFile> {
+  // the spool learns of the first error as it reads; a stream may report one again after
+  // the spool has let go of it (zlib does, for a cut gzip stream), which must not surface
+  // as an unhandled 'error' event
+  stream.on("error", () => {});
   const dir = await mkdtemp(join(tmpdir(), "imgpolicy-"));
   const path = join(dir, "spool");
   try {

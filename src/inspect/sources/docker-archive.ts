@@ -171,9 +171,6 @@ export async function openDockerArchivePath(path: string, opts: Partial<ArchiveO
     const raw = file.stream(0, file.size);
     const dec = decompressor(compression);
     raw.on("error", (e) => dec.destroy(e));
-    // the spool learns of the first error; zlib may report a cut stream once more after the
-    // spool has let go of it, which must not surface as an unhandled 'error' event
-    dec.on("error", () => {});
     spooled = await spoolToTempFile(raw.pipe(dec), path);
   } catch (err) {
     throw new SourceError(`${path}: cannot decompress the ${compression} archive: ${causeText(err)}`, { cause: err });

@@ -7,7 +7,7 @@
 import { lstat, open, readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { Header, Pax, type HeaderData } from "tar";
+import { encodeHeader, endOfArchive, padding } from "../tar/writer.js";
 import { ignoreMatcher, parseDockerignore, type IgnoreMatcher } from "./dockerignore.js";
 
 export interface ContextEntry {
@@ -82,18 +82,6 @@ export async function listContext(dir: string, keep: readonly string[] = []): Pr
   return { entries, ignored, matcher };
 }
 
-function header(data: HeaderData): Buffer[] {
-  const h = new Header(data);
-  const block = Buffer.alloc(512);
-  const blocks: Buffer[] = [];
-  if (h.encode(block, 0)) {
-    // a long name, link or big number: a PAX header first, which the engine reads
-    blocks.push(new Pax({ path: data.path, linkpath: data.linkpath, size: data.size, mtime: data.mtime }).encode());
-  }
-  blocks.push(block);
-  return blocks;
-}
-
 const CHUNK = 1 << 20;
 
 async function* fileBody(entry: ContextEntry): AsyncGenerator<Buffer> {
@@ -114,7 +102,7 @@ async function* fileBody(entry: ContextEntry): AsyncGenerator<Buffer> {
   } finally {
     await fh.close();
   }
-  const pad = (512 - (entry.size % 512)) % 512;
+  const pad = padding(entry.size);
   if (pad > 0) yield Buffer.alloc(pad);
 }
 
@@ -126,24 +114,23 @@ export interface ExtraFile {
 /** The tar stream of `entries` (and `extra` files made in memory), ending with two zero blocks. */
 export function contextTar(entries: readonly ContextEntry[], extra: readonly ExtraFile[] = []): Readable {
   async function* generate(): AsyncGenerator<Buffer> {
-    const owner = { uid: 0, gid: 0, uname: "", gname: "" };
     for (const e of entries) {
       if (e.type === "dir") {
-        yield* header({ ...owner, path: `${e.name}/`, type: "Directory", mode: e.mode, size: 0, mtime: e.mtime });
+        yield encodeHeader({ name: `${e.name}/`, type: "dir", mode: e.mode, mtime: e.mtime });
       } else if (e.type === "symlink") {
-        yield* header({ ...owner, path: e.name, type: "SymbolicLink", linkpath: e.linkpath, mode: e.mode, size: 0, mtime: e.mtime });
+        yield encodeHeader({ name: e.name, type: "symlink", linkname: e.linkpath ?? "", mode: e.mode, mtime: e.mtime });
       } else {
-        yield* header({ ...owner, path: e.name, type: "File", mode: e.mode, size: e.size, mtime: e.mtime });
+        yield encodeHeader({ name: e.name, type: "file", mode: e.mode, size: e.size, mtime: e.mtime });
         yield* fileBody(e);
       }
     }
     for (const f of extra) {
-      yield* header({ ...owner, path: f.name, type: "File", mode: 0o644, size: f.content.length, mtime: new Date() });
+      yield encodeHeader({ name: f.name, type: "file", mode: 0o644, size: f.content.length, mtime: new Date() });
       yield f.content;
-      const pad = (512 - (f.content.length % 512)) % 512;
+      const pad = padding(f.content.length);
       if (pad > 0) yield Buffer.alloc(pad);
     }
-    yield Buffer.alloc(1024);
+    yield endOfArchive();
   }
   return Readable.from(generate(), { objectMode: false });
 }

@@ -11,39 +11,14 @@
  */
 import { Readable } from "node:stream";
 import { layerCompression, type Image, type Layer } from "../inspect/image.js";
+import { encodeHeader, endOfArchive, padding as tarPadding } from "../tar/writer.js";
 
-const BLOCK = 512;
-
-function octal(value: number, width: number): string {
-  return `${value.toString(8).padStart(width - 1, "0")}\0`;
-}
-
-/** A ustar header; sizes beyond 8 GiB use the base-256 form. */
+/** A header for the archive's own entries (config, layer directories and files, manifest). */
 export function tarHeader(name: string, size: number, type: "file" | "dir"): Buffer {
-  if (Buffer.byteLength(name) > 100) throw new Error(`tar name too long: ${name}`);
-  const h = Buffer.alloc(BLOCK);
-  h.write(name, 0, 100, "utf8");
-  h.write(octal(type === "dir" ? 0o755 : 0o644, 8), 100, "latin1");
-  h.write(octal(0, 8), 108, "latin1");
-  h.write(octal(0, 8), 116, "latin1");
-  if (size < 8 ** 11) h.write(octal(size, 12), 124, "latin1");
-  else {
-    h[124] = 0x80;
-    let v = BigInt(size);
-    for (let i = 135; i > 124; i--, v >>= 8n) h[i] = Number(v & 0xffn);
-  }
-  h.write(octal(Math.floor(Date.UTC(2024, 0, 1) / 1000), 12), 136, "latin1");
-  h.write("        ", 148, "latin1");
-  h.write(type === "dir" ? "5" : "0", 156, "latin1");
-  h.write("ustar\0", 257, "latin1");
-  h.write("00", 263, "latin1");
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
-  return h;
+  return encodeHeader({ name, type, size, mode: type === "dir" ? 0o755 : 0o644 });
 }
 
-const padding = (size: number) => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
+const padding = (size: number) => Buffer.alloc(tarPadding(size));
 
 async function countBytes(stream: Readable): Promise<number> {
   let n = 0;
@@ -89,7 +64,7 @@ async function* entries(image: Image, repoTag: string | undefined): AsyncGenerat
   yield tarHeader("manifest.json", doc.length, "file");
   yield doc;
   yield padding(doc.length);
-  yield Buffer.alloc(BLOCK * 2);
+  yield endOfArchive();
 }
 
 /** The image as a docker-archive stream, tagged `repoTag` when given. */

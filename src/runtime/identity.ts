@@ -2,6 +2,8 @@
  * Who PID 1 of a container runs as, read without a shell or any program in the image:
  * the kernel's own /proc/1/status (Uid, Gid, Groups, CapEff, NoNewPrivs).
  */
+import { firstRegularFile } from "../tar/first-file.js";
+import { TarFormatError } from "../tar/reader.js";
 import { readFile } from "node:fs/promises";
 import type { EngineClient } from "../inspect/sources/engine-client.js";
 import type { RuntimeFacts } from "./runtime-types.js";
@@ -35,19 +37,14 @@ export function parseProcStatus(text: string): Omit<Identity, "via"> | undefined
   return identity;
 }
 
-/** The first regular file's bytes in a tar (skipping PAX and GNU headers); undefined when there is none. */
+/** The first regular file's bytes in a tar; undefined when there is none, or when the tar does not read. */
 export function firstTarFile(tar: Buffer): Buffer | undefined {
-  let off = 0;
-  while (off + 512 <= tar.length) {
-    const header = tar.subarray(off, off + 512);
-    if (header.every((b) => b === 0)) return undefined;
-    const size = Number.parseInt(header.subarray(124, 136).toString("latin1").replace(/\0.*$/s, "").trim() || "0", 8);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const body = off + 512;
-    if (type === "0" || type === "\0") return tar.subarray(body, body + size);
-    off = body + Math.ceil(size / 512) * 512;
+  try {
+    return firstRegularFile(tar);
+  } catch (err) {
+    if (err instanceof TarFormatError) return undefined;
+    throw err;
   }
-  return undefined;
 }
 
 /** Whether processes the engine starts are processes of this machine (unix socket or loopback TCP). */

@@ -121,6 +121,25 @@ describe("FileTree: hardlinks", () => {
     expect(text(t, "/bin/d")).toBe("original c");
   });
 
+  it("does not count a deleted file as waste while a hardlink still reaches its bytes, and counts it when the last link goes", async () => {
+    const t = await treeOf([
+      [
+        { path: "bin/a", content: "aaaa" },
+        { path: "bin/b", type: "hardlink", linkname: "bin/a" },
+        { path: "bin/c", type: "hardlink", linkname: "bin/a" },
+        { path: "bin/solo", content: "ss" },
+      ],
+      [{ path: "bin/a", type: "whiteout" }, { path: "bin/solo", type: "whiteout" }],
+      [{ path: "bin/b", type: "whiteout" }],
+      [{ path: "bin/c", content: "new" }],
+    ]);
+    expect(text(t, "/bin/c")).toBe("new");
+    expect(wasteOf(t)).toEqual([
+      { path: "/bin/a", size: 4, layer: 0, removedBy: 3 },
+      { path: "/bin/solo", size: 2, layer: 0, removedBy: 1 },
+    ]);
+  });
+
   it("follows a hardlink to a hardlink to the file", async () => {
     const t = await treeOf([[{ path: "x/f", content: "f" }, { path: "x/h1", type: "hardlink", linkname: "x/f" }, { path: "x/h2", type: "hardlink", linkname: "x/h1" }]]);
     expect(text(t, "/x/h2")).toBe("f");

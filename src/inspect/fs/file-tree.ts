@@ -2,7 +2,8 @@
  * The flattened filesystem, built as the engine does: layers applied bottom to
  * top, upper entries replace lower ones, whiteouts delete, opaque directories
  * hide everything below them. Path resolution follows symlinks inside the image
- * root only. Bytes of files later replaced or deleted are counted as waste.
+ * root only. Bytes of files later replaced or deleted are counted as waste, unless a
+ * hardlink still reaches them (then they are waste when the last such link goes).
  */
 import type { FileRecord } from "./file-record.js";
 import { baseName, parentOf } from "./image-path.js";
@@ -28,6 +29,8 @@ export class FileTree {
   readonly #children = new Map<string, Set<string>>();
   /** What each hardlink pointed at when its layer was applied: it shares the inode, not the name. */
   readonly #hardlinks = new Map<string, FileRecord>();
+  /** The live hardlinks bound to each file: its bytes stay reachable while there are any. */
+  readonly #linkedBy = new Map<FileRecord, Set<string>>();
   readonly wasted: WastedFile[] = [];
 
   constructor() {
@@ -110,7 +113,11 @@ export class FileTree {
   #bindHardlink(rec: FileRecord): void {
     const target = rec.linkname ? this.#records.get(this.#realPath(rec.linkname)) : undefined;
     const bound = target?.type === "hardlink" ? this.#hardlinks.get(target.path) : target;
-    if (bound) this.#hardlinks.set(rec.path, bound);
+    if (!bound) return;
+    this.#hardlinks.set(rec.path, bound);
+    let links = this.#linkedBy.get(bound);
+    if (!links) this.#linkedBy.set(bound, (links = new Set()));
+    links.add(rec.path);
   }
 
   #childrenOf(dir: string): Set<string> {
@@ -139,10 +146,19 @@ export class FileTree {
     for (const child of [...(this.#children.get(path) ?? [])]) this.#remove(child, byLayer);
     this.#children.delete(path);
     this.#records.delete(path);
-    this.#hardlinks.delete(path);
     this.#children.get(parentOf(path))?.delete(path);
-    if (rec.type === "file" && rec.size > 0 && rec.layer < byLayer) {
-      this.wasted.push({ path, size: rec.size, layer: rec.layer, removedBy: byLayer });
+    let gone: FileRecord | undefined = rec.type === "file" ? rec : undefined;
+    const bound = this.#hardlinks.get(path);
+    if (bound) {
+      // the last link to a file whose own name is gone takes its bytes with it
+      this.#hardlinks.delete(path);
+      const links = this.#linkedBy.get(bound);
+      links?.delete(path);
+      if (links?.size === 0) this.#linkedBy.delete(bound);
+      if (this.#records.get(bound.path) !== bound) gone = bound;
+    }
+    if (gone && gone.size > 0 && gone.layer < byLayer && !this.#linkedBy.has(gone)) {
+      this.wasted.push({ path: gone.path, size: gone.size, layer: gone.layer, removedBy: byLayer });
     }
   }
 

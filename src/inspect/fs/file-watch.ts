@@ -9,7 +9,7 @@ import { parseElf } from "../elf/elf.js";
 import { sparseFromBuffer, sparseFromSegments, type SparseBytes } from "../elf/sparse-bytes.js";
 import { certificateExpiries } from "../parsers/ca-bundle.js";
 import { privateKeyKind } from "../parsers/private-key.js";
-import type { TarBody } from "../scan/tar-parser.js";
+import type { TarBody } from "../../tar/reader.js";
 import type { FileRecord } from "./file-record.js";
 
 const HEAD = 64;

@@ -3,15 +3,18 @@
 export class PathEscapeError extends Error {}
 
 /**
- * Normalises a tar entry name to an absolute image path ("./etc//passwd" → "/etc/passwd").
- * Throws PathEscapeError when `..` would climb above the root.
+ * Normalises a tar entry name to an absolute image path ("./etc//passwd" → "/etc/passwd"),
+ * as the engine cleans it before joining it to the root: in an absolute name `..` stops
+ * at the root ("/../etc" is "/etc"); a relative name whose `..` would climb above the
+ * root is a PathEscapeError (the engine refuses the layer: "breakout").
  */
 export function normalizeEntryName(name: string): string {
   const out: string[] = [];
+  const absolute = name.startsWith("/");
   for (const seg of name.split("/")) {
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
-      if (out.length === 0) throw new PathEscapeError(`entry '${name}' escapes the image root`);
+      if (out.length === 0 && !absolute) throw new PathEscapeError(`entry '${name}' escapes the image root`);
       out.pop();
     } else out.push(seg);
   }

@@ -164,6 +164,47 @@ describe("scanLayer: whiteouts", () => {
     expect(index.fileBytes).toBe(4);
   });
 
+  it("takes whiteouts as the engine writes them on overlayfs: later ones are regular files with a link name, or hardlinks", async () => {
+    const index = await scan([
+      { name: "bin/.wh.arch", mode: 0, content: "" },
+      { name: "bin/.wh.base64", mode: 0, linkname: "bin/arch", content: "" },
+      { name: "bin/.wh.cat", type: "hardlink", linkname: "bin/.wh.arch" },
+      { name: "bin/kept", linkname: "stray", content: "data" },
+    ]);
+    expect(index.whiteouts).toEqual(["/bin/arch", "/bin/base64", "/bin/cat"]);
+    expect(index.files.map((f) => [f.path, f.type, f.linkname])).toEqual([["/bin/kept", "file", undefined]]);
+  });
+
+  it("a bare '.wh.' deletes its own directory (as the engine and containerd take it), never the root", async () => {
+    const index = await scan([{ name: "var/cache/.wh.", content: "" }, { name: ".wh.", content: "" }]);
+    expect(index.whiteouts).toEqual(["/var/cache"]);
+  });
+
+  it("skips AUFS metadata at the root, and makes a hardlink into .wh..wh.plnk the file it stands for", async () => {
+    const index = await scan([
+      { name: ".wh..wh.aufs", content: "" },
+      { name: ".wh..wh.orph/", type: "dir" },
+      { name: ".wh..wh.plnk/", type: "dir" },
+      { name: ".wh..wh.plnk/1234.5678", content: "linked bytes", mode: 0o750, uid: 7 },
+      { name: "usr/bin/tool", type: "hardlink", linkname: "/.wh..wh.plnk/1234.5678" },
+      { name: "usr/.wh..wh.aufs", content: "" },
+    ]);
+    expect(index.files.map((f) => [f.path, f.type, f.size, f.mode, f.uid])).toEqual([["/usr/bin/tool", "file", 12, 0o750, 7]]);
+    expect(index.whiteouts).toEqual(["/usr/.wh.aufs"]);
+    expect(index.opaque).toEqual([]);
+  });
+
+  it("clamps '..' at the root in an absolute name, as the engine cleans it", async () => {
+    const index = await scan([{ name: "/../../etc/x", content: "a" }, { name: "l", type: "hardlink", linkname: "/../etc/x" }]);
+    expect(index.files.map((f) => [f.path, f.linkname])).toEqual([["/etc/x", undefined], ["/l", "/etc/x"]]);
+  });
+
+  it("records a GNU sparse file with its logical size and reads none of its stored bytes", async () => {
+    const sparseTar = execFileSync("sh", ["-c", 'd=$(mktemp -d) && cd "$d" && printf x | dd of=holes bs=1 seek=5000000 status=none && printf after > z && tar --format gnu --sparse -cf - holes z && rm -rf "$d"']);
+    const index = await scan(sparseTar, { wantContent: () => true });
+    expect(index.files.map((f) => [f.path, f.size, f.content?.toString()])).toEqual([["/holes", 5000001, undefined], ["/z", 5, "after"]]);
+  });
+
   it("rejects a whiteout whose name escapes the root", async () => {
     const err = await scanError([{ name: "../.wh.etc", content: "" }]);
     expect(err.message).toContain("'../.wh.etc'");

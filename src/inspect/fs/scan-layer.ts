@@ -2,8 +2,9 @@
  * One streaming pass over a layer tar: every header is recorded, file bytes
  * are kept only for the paths the caller asks for, ELF files are parsed as they
  * stream by, and small files are sniffed for private keys (file-watch.ts). Nothing
- * touches disk. The tar is read by scan/tar-parser.ts (node-tar's headers and
- * checks, without a stream per entry); what need not be seen may be skipped.
+ * touches disk. The tar is read by the project's one tar reader (src/tar, which reads
+ * as Go's archive/tar does); what need not be seen may be skipped. Entries are taken
+ * as the engine applies a layer: names cleaned, AUFS metadata skipped, `.wh.` markers.
  */
 import type { Readable, Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
@@ -11,7 +12,7 @@ import type { SparseBytes } from "../elf/sparse-bytes.js";
 import { attachKinds, classifyPath } from "../parsers/path-kinds.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
-import { TarError, TarParser, type TarBody, type TarEntry } from "../scan/tar-parser.js";
+import { TarReader, type TarBody, type TarEntry } from "../../tar/reader.js";
 import type { FileRecord, FileType } from "./file-record.js";
 import { FileWatch } from "./file-watch.js";
 import { baseName, normalizeEntryName, parentOf, PathEscapeError } from "./image-path.js";
@@ -46,17 +47,9 @@ export interface LayerIndex {
   fileBytes: number;
 }
 
-const TYPES: Partial<Record<string, FileType>> = {
-  File: "file",
-  OldFile: "file",
-  ContiguousFile: "file",
-  Directory: "dir",
-  SymbolicLink: "symlink",
-  Link: "hardlink",
-  CharacterDevice: "char",
-  BlockDevice: "block",
-  FIFO: "fifo",
-};
+/** AUFS keeps its own metadata at the root under this prefix; the engine skips it (but for the opaque marker). */
+const AUFS_META = "/.wh..wh.";
+const AUFS_LINKS = "/.wh..wh.plnk/";
 
 /** A one-line SourceError for the layer, from whatever was thrown. */
 function layerError(what: string, err: unknown): SourceError {
@@ -71,12 +64,12 @@ function layerError(what: string, err: unknown): SourceError {
  */
 export class LayerScan {
   readonly #index: LayerIndex;
-  readonly #parser: TarParser;
+  readonly #parser: TarReader;
+  /** AUFS hardlink targets (regular files under /.wh..wh.plnk), which hardlinks there stand for. */
+  #aufsLinks: Map<string, { mode: number; uid: number; gid: number; size: number }> | undefined;
   readonly #parseElf: boolean;
   readonly #keyMax: number;
   #error: SourceError | undefined;
-  #sawEntry = false;
-  #allZero = true;
   #tarAt: ((offset: number, size: number) => SparseBytes) | undefined;
   readonly #files: FileWatch;
 
@@ -89,7 +82,7 @@ export class LayerScan {
     this.#parseElf = interest.elf !== false;
     this.#keyMax = interest.privateKeyMaxSize ?? 64 * 1024;
     this.#files = new FileWatch(this.#parseElf, this.#keyMax, () => this.#tarAt, interest.caBundles);
-    this.#parser = new TarParser({ entry: (e) => this.#entry(e) });
+    this.#parser = new TarReader({ entry: (e) => this.#entry(e) });
   }
 
   /**
@@ -103,8 +96,6 @@ export class LayerScan {
 
   write(chunk: Buffer): void {
     if (this.#error) throw this.#error;
-    // what the tar format alone does not settle: an empty layer (no bytes, or only zero blocks) is a valid one
-    if (this.#allZero) this.#allZero = isZero(chunk);
     try {
       this.#parser.write(chunk);
     } catch (err) {
@@ -136,17 +127,13 @@ export class LayerScan {
     try {
       this.#parser.end();
     } catch (err) {
-      const empty = !this.#sawEntry && this.#allZero && err instanceof TarError && err.tarCode === "TAR_BAD_ARCHIVE" && /Unrecognized archive format/.test(err.message);
-      if (!empty) throw (this.#error = layerError(this.what, err));
+      throw (this.#error = layerError(this.what, err));
     }
-    // ...nor a tar cut inside a header block, which is not
-    if (this.#parser.partialHeader > 0) throw (this.#error = new SourceError(`${this.what}: truncated tar: the layer ends inside a header block`));
     return this.#index;
   }
 
   /** Records an entry; returns what receives its content, for a regular file with some. */
   #entry(entry: TarEntry): TarBody | undefined {
-    this.#sawEntry = true;
     const index = this.#index;
     let path: string;
     try {
@@ -155,37 +142,57 @@ export class LayerScan {
       if (err instanceof PathEscapeError) throw new SourceError(`${this.what}: ${err.message}`);
       throw err;
     }
-    // (a whiteout is rare: the name is cut out only for one)
-    if (path.startsWith(".wh.", path.lastIndexOf("/") + 1)) {
-      const name = baseName(path);
-      if (name === ".wh..wh..opq") index.opaque.push(parentOf(path));
-      else index.whiteouts.push(parentOf(path) === "/" ? `/${name.slice(4)}` : `${parentOf(path)}/${name.slice(4)}`);
-      return undefined;
-    }
+    // (a whiteout or AUFS metadata is rare: the name is cut out only for one)
+    const slash = path.lastIndexOf("/");
+    if (path.startsWith(".wh.", slash + 1) || path.startsWith(AUFS_META)) return this.#marker(path, entry);
     if (path === "/") return undefined; // the root itself
-    const type = TYPES[entry.type] ?? "other";
-    const rec: FileRecord = {
-      path,
-      type,
-      mode: (entry.mode ?? 0) & 0o7777,
-      uid: entry.uid ?? 0,
-      gid: entry.gid ?? 0,
-      size: type === "file" ? entry.size : 0,
-      layer: index.layer,
-    };
-    if (type === "symlink") rec.linkname = entry.linkpath ?? "";
+    let type: FileType = entry.type;
+    let rec: FileRecord;
     if (type === "hardlink") {
+      let target: string;
       try {
-        rec.linkname = normalizeEntryName(entry.linkpath ?? "");
+        target = normalizeEntryName(entry.linkpath);
       } catch (err) {
         throw new SourceError(`${this.what}: hardlink ${path} ${(err as Error).message}`);
       }
+      const aufs = target.startsWith(AUFS_LINKS) ? this.#aufsLinks?.get(target) : undefined;
+      if (aufs !== undefined) {
+        // the engine makes it a regular file with the AUFS target's header and bytes
+        type = "file";
+        rec = { path, type, mode: aufs.mode & 0o7777, uid: aufs.uid, gid: aufs.gid, size: aufs.size, layer: index.layer };
+      } else {
+        rec = { path, type, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, size: 0, layer: index.layer, linkname: target };
+      }
+    } else {
+      rec = { path, type, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, size: type === "file" ? entry.size : 0, layer: index.layer };
+      if (type === "symlink") rec.linkname = entry.linkpath;
     }
     if (this.interest.pathDirs) attachKinds(rec, classifyPath(path, this.interest.pathDirs));
     index.files.push(rec);
     if (type !== "file" || rec.size === 0) return undefined;
     index.fileBytes += rec.size;
+    if (entry.sparse || entry.type !== "file") return undefined; // no body to read: a sparse file's stored bytes are not its bytes
     return this.#files.watch(rec, this.#parser.bodyOffset, this.interest.wantContent(rec.path, rec.size));
+  }
+
+  /**
+   * A name in the `.wh.` namespace, as the engine takes it: AUFS metadata at the root is
+   * skipped (its hardlink targets kept aside), `.wh..wh..opq` hides the lower contents of
+   * its directory, `.wh.NAME` deletes NAME, and a bare `.wh.` its own directory.
+   */
+  #marker(path: string, entry: TarEntry): undefined {
+    const index = this.#index;
+    const name = baseName(path);
+    const parent = parentOf(path);
+    if (path.startsWith(AUFS_META) && path !== "/.wh..wh..opq") {
+      if (path.startsWith(AUFS_LINKS) && entry.type === "file") (this.#aufsLinks ??= new Map()).set(path, { mode: entry.mode, uid: entry.uid, gid: entry.gid, size: entry.size });
+      return undefined;
+    }
+    if (name === ".wh..wh..opq") index.opaque.push(parent);
+    else if (name === ".wh.") {
+      if (parent !== "/") index.whiteouts.push(parent);
+    } else index.whiteouts.push(parent === "/" ? `/${name.slice(4)}` : `${parent}/${name.slice(4)}`);
+    return undefined;
   }
 }
 
@@ -268,9 +275,4 @@ function plainName(name: string): string | undefined {
   const c = name.charCodeAt(0);
   if (name.length === 0 || c === 0x2f || c === 0x2e || name.includes("//") || name.includes("/.")) return undefined;
   return "/" + (name.charCodeAt(name.length - 1) === 0x2f ? name.slice(0, -1) : name);
-}
-
-function isZero(chunk: Buffer): boolean {
-  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) return false;
-  return true;
 }

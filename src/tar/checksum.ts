@@ -1,4 +1,4 @@
-/** The checksum of a tar header block, as node-tar computes it, a word at a time where it can. */
+/** The checksum of a tar header block, a word at a time where it can. */
 
 /** A 32-bit view of the last buffer whose headers were summed: buffers come back again and again. */
 export class WordView {
@@ -15,11 +15,11 @@ export class WordView {
 }
 
 /**
- * The header checksum as node-tar computes it: the sum of the block's bytes with the
- * checksum field counted as spaces. A 4-byte aligned block is summed a word at a
- * time, two bytes to a 16-bit lane (126 words of at most 2 × 255 a lane stay under 2^16).
+ * The sum of the block's bytes, unsigned, with the checksum field counted as spaces.
+ * A 4-byte aligned block is summed a word at a time, two bytes to a 16-bit lane
+ * (126 words of at most 2 × 255 a lane stay under 2^16).
  */
-export function headerSum(buf: Buffer, off: number, words: WordView | undefined): number {
+export function unsignedSum(buf: Buffer, off: number, words: WordView | undefined): number {
   const at = buf.byteOffset + off;
   if (words === undefined || (at & 3) !== 0) {
     let sum = 8 * 0x20;
@@ -42,4 +42,15 @@ export function headerSum(buf: Buffer, off: number, words: WordView | undefined)
     odd += (x >>> 8) & 0xff00ff;
   }
   return 8 * 0x20 + (even & 0xffff) + (even >>> 16) + (odd & 0xffff) + (odd >>> 16);
+}
+
+/** The same sum with each byte read as signed, which some old writers (Sun tar) stored. */
+export function signedSum(buf: Buffer, off: number): number {
+  let sum = 8 * 0x20;
+  for (let i = off; i < off + 512; i++) {
+    if (i >= off + 148 && i < off + 156) continue;
+    const b = buf[i]!;
+    sum += b < 0x80 ? b : b - 0x100;
+  }
+  return sum;
 }

@@ -1,0 +1,378 @@
+/**
+ * The project's one tar reader: a synchronous, push-fed parser that accepts what Go's
+ * archive/tar accepts (the reader the engine, BuildKit, containerd, dockle and trivy
+ * read layers with) and rejects only what it rejects: a header whose checksum or
+ * numbers do not decode, a malformed pax record, a zero block followed by data, a
+ * special header over 1 MiB, input cut inside an entry.
+ *
+ * - pax records (path, linkpath, size, uid, gid, SCHILY.xattr.*, GNU.sparse.*) apply to
+ *   the next entry; global headers are read and checked, then ignored, as the engine does.
+ * - GNU long names and links (L, K), old-GNU, ustar, star and V7 headers, base-256 numbers.
+ * - A link name on an entry that is not a link is ignored (the engine's overlayfs
+ *   whiteouts carry one); header-only types (links, devices, directories, FIFOs) have
+ *   no body whatever their size field says; V7's regular-file flag with a trailing "/"
+ *   is a directory.
+ * - GNU sparse files (old 'S', pax 0.0, 0.1, 1.0) are reported with their logical size
+ *   and no body: their stored bytes are not the file's bytes.
+ *
+ * File bodies are passed on as views of the chunks written; nothing keeps a reference to
+ * a chunk after `write` returns (a header split over chunks and pax records are copied).
+ * Errors are thrown from `write` and `end` as TarFormatError, naming the entry.
+ */
+import { WordView } from "./checksum.js";
+import { decodeHeader, emptyHeader, HeaderFieldError, isZeroBlock, text, type RawHeader } from "./header.js";
+import { paxInteger, parsePax, PaxError, type PaxRecords } from "./pax.js";
+
+export type TarEntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo" | "other";
+
+export interface TarEntry {
+  /** The name as written (pax and GNU long names applied), not normalised. */
+  path: string;
+  type: TarEntryType;
+  /** The typeflag as written ("0", "5", "S", "\0", ...). */
+  typeflag: string;
+  /** The mode field as written (not masked). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** The file's size (the logical size for a sparse file); 0 for header-only types. */
+  size: number;
+  /** Target of a symlink or hardlink ("" for other types, whatever the header holds). */
+  linkpath: string;
+  /** A GNU sparse file: its body is not delivered. */
+  sparse: boolean;
+  /** SCHILY.xattr.* pax records, when there are any. */
+  xattrs: ReadonlyMap<string, string> | undefined;
+}
+
+/**
+ * Receives the body of an entry: the bytes in order, then the end (not called when
+ * the tar is cut short). `data` returning false means it needs no more of them: the
+ * rest of the body is then not passed on, and may be skipped (`TarReader.skippable`).
+ */
+export interface TarBody {
+  data(chunk: Buffer): boolean | void;
+  end(): void;
+}
+
+export interface TarHandler {
+  /** A file-system entry (an object used again for the next one: read it, do not keep it); return a TarBody to receive its content. */
+  entry(e: TarEntry): TarBody | undefined;
+  /** The end-of-archive blocks were read; anything after them is ignored. */
+  eof?(): void;
+}
+
+export class TarFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TarFormatError";
+  }
+}
+
+/** Go's limit on a pax or GNU long-name body. */
+const MAX_SPECIAL = 1024 * 1024;
+
+const TYPES: Record<number, TarEntryType> = {
+  0x30: "file", // 0
+  0x37: "file", // 7, contiguous
+  0x53: "file", // S, GNU sparse
+  0x31: "hardlink",
+  0x32: "symlink",
+  0x33: "char",
+  0x34: "block",
+  0x35: "dir",
+  0x36: "fifo",
+};
+/** Types that never have a body in the archive, whatever their size field says. */
+const HEADER_ONLY = new Set([0x31, 0x32, 0x33, 0x34, 0x35, 0x36]);
+
+type State = "header" | "zero" | "body" | "special" | "sparse-ext" | "eof";
+
+export class TarReader {
+  #state: State = "header";
+  /** pax records and GNU long names waiting for the entry they apply to. */
+  #pax: PaxRecords | undefined;
+  #longName: string | undefined;
+  #longLink: string | undefined;
+  /** Body bytes left, padding included; and of them, content bytes. */
+  #blockRemain = 0;
+  #remain = 0;
+  #body: TarBody | undefined;
+  #bodyDone = false;
+  /** The special header being read (x, g, L, K), its bytes gathered. */
+  #special = 0;
+  /** An old GNU sparse entry's stored bytes, which follow its map's extension blocks. */
+  #sparseStored = 0;
+  #specialParts: Buffer[] = [];
+  readonly #stash = Buffer.alloc(512);
+  #stashLen = 0;
+  readonly #words = new WordView();
+  readonly #raw: RawHeader = emptyHeader();
+  readonly #entry: TarEntry = { path: "", type: "file", typeflag: "0", mode: 0, uid: 0, gid: 0, size: 0, linkpath: "", sparse: false, xattrs: undefined };
+  /** The last entry's name, for errors; the number of headers read. */
+  #lastName = "";
+  #headers = 0;
+  #error: TarFormatError | undefined;
+  /** Bytes written before the current chunk, and the tar offset where the current entry's body starts. */
+  #written = 0;
+  #bodyAt = 0;
+
+  constructor(private readonly handler: TarHandler) {}
+
+  /** Whether the end-of-archive blocks were seen. */
+  get sawEof(): boolean {
+    return this.#state === "eof";
+  }
+
+  /**
+   * Bytes from here on that nobody needs to see, so the caller may `skip` them rather
+   * than write them: the rest of a body that needs no more (or that nobody receives), with its padding.
+   */
+  get skippable(): number {
+    return this.#state === "body" && (this.#bodyDone || this.#body === undefined) ? this.#blockRemain : 0;
+  }
+
+  /** Passes over `n` bytes as if written (n ≤ `skippable`), ending the entry when they finish it. */
+  skip(n: number): void {
+    if (this.#error) throw this.#error;
+    if (n <= 0) return;
+    if (n > this.skippable) throw new RangeError(`cannot skip ${n} bytes here`);
+    this.#blockRemain -= n;
+    this.#remain = Math.max(0, this.#remain - n);
+    this.#written += n;
+    if (this.#blockRemain === 0) this.#entryDone();
+  }
+
+  /** The offset in the tar of the body of the entry being read (valid from `entry` until the next header). */
+  get bodyOffset(): number {
+    return this.#bodyAt;
+  }
+
+  /** Bytes of a header block that the input stopped inside of (0 when it stopped on a block boundary). */
+  get partialHeader(): number {
+    return this.#state === "eof" ? 0 : this.#stashLen;
+  }
+
+  write(chunk: Buffer): void {
+    if (this.#error) throw this.#error;
+    const len = chunk.length;
+    let pos = 0;
+    while (pos < len && this.#state !== "eof") {
+      const st = this.#state;
+      if (st === "body" || st === "special") {
+        const n = Math.min(this.#blockRemain, len - pos);
+        this.#consumeBody(chunk, pos, n);
+        pos += n;
+      } else if (this.#stashLen > 0 || len - pos < 512) {
+        const n = Math.min(512 - this.#stashLen, len - pos);
+        chunk.copy(this.#stash, this.#stashLen, pos, pos + n);
+        this.#stashLen += n;
+        pos += n;
+        if (this.#stashLen === 512) {
+          this.#stashLen = 0;
+          this.#bodyAt = this.#written + pos;
+          this.#block(this.#stash, 0);
+        }
+      } else {
+        pos += 512;
+        this.#bodyAt = this.#written + pos;
+        this.#block(chunk, pos - 512);
+      }
+    }
+    this.#written += len;
+  }
+
+  /** The input is over: fails when it stopped inside an entry (or inside a header block). */
+  end(): void {
+    if (this.#error) throw this.#error;
+    if (this.#state === "eof") return;
+    if (this.#stashLen > 0) this.#fail(`truncated: the input ends inside a header block${this.#after()}`);
+    if (this.#state === "body" || this.#state === "special") this.#fail(`truncated: entry '${this.#lastName}' needs ${this.#blockRemain} more bytes`);
+    if (this.#state === "sparse-ext") this.#fail(`truncated: entry '${this.#lastName}' ends inside its sparse map`);
+    if (this.#pax !== undefined || this.#longName !== undefined || this.#longLink !== undefined) {
+      this.#fail("truncated: the input ends after an extended header, before its entry");
+    }
+    // input that stops at an entry's end (no end blocks), or after one zero block, is a complete archive, as in Go
+  }
+
+  #fail(message: string): never {
+    this.#error = new TarFormatError(message);
+    throw this.#error;
+  }
+
+  #after(): string {
+    return this.#lastName === "" ? ` (header ${this.#headers + 1})` : ` (after entry '${this.#lastName}')`;
+  }
+
+  #consumeBody(chunk: Buffer, pos: number, n: number): void {
+    const r = this.#remain;
+    this.#blockRemain -= n;
+    if (r > 0 && n > 0) {
+      const take = Math.min(r, n);
+      this.#remain = r - take;
+      const piece = pos === 0 && take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
+      if (this.#state === "body") {
+        if (!this.#bodyDone && this.#body !== undefined && this.#body.data(piece) === false) this.#bodyDone = true;
+      } else this.#specialParts.push(Buffer.from(piece));
+    }
+    if (this.#blockRemain === 0) this.#entryDone();
+  }
+
+  #entryDone(): void {
+    const state = this.#state;
+    const body = this.#body;
+    this.#state = "header";
+    this.#body = undefined;
+    this.#bodyDone = false;
+    if (state === "special") this.#applySpecial();
+    else if (state === "body") body?.end();
+  }
+
+  /** One 512-byte block where a header is expected. */
+  #block(buf: Buffer, off: number): void {
+    const st = this.#state;
+    if (st === "sparse-ext") {
+      // old GNU sparse: 21 more map entries, and a flag for another such block
+      if (buf[off + 504] === 0) this.#startBody(this.#sparseStored);
+      return;
+    }
+    if (isZeroBlock(buf, off)) {
+      if (st === "zero") {
+        this.#state = "eof";
+        this.handler.eof?.();
+      } else this.#state = "zero";
+      return;
+    }
+    if (st === "zero") this.#fail(`a zero block followed by data${this.#after()}`);
+    this.#headers++;
+    let h: RawHeader;
+    try {
+      h = decodeHeader(buf, off, this.#words, this.#raw);
+    } catch (err) {
+      if (!(err instanceof HeaderFieldError)) throw err;
+      if (this.#headers === 1) this.#fail(`not a tar archive: ${err.message} in the first header`);
+      this.#fail(`malformed header${this.#after()}: ${err.message}`);
+    }
+    const flag = h.typeflag;
+    if (flag === 0x78 /* x */ || flag === 0x67 /* g */ || flag === 0x4c /* L */ || flag === 0x4b /* K */) {
+      if (h.size > MAX_SPECIAL) this.#fail(`a '${String.fromCharCode(flag)}' extended header of ${h.size} bytes${this.#after()} (the limit is 1 MiB)`);
+      this.#special = flag;
+      this.#specialParts = [];
+      this.#remain = h.size;
+      this.#blockRemain = 512 * Math.ceil(h.size / 512);
+      this.#state = "special";
+      if (this.#blockRemain === 0) this.#entryDone();
+      return;
+    }
+    this.#emit(h);
+  }
+
+  #applySpecial(): void {
+    const parts = this.#specialParts;
+    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    this.#specialParts = [];
+    const flag = this.#special;
+    if (flag === 0x78 || flag === 0x67) {
+      let records: PaxRecords;
+      try {
+        records = parsePax(data);
+      } catch (err) {
+        if (err instanceof PaxError) this.#fail(`${err.message}${this.#after()}`);
+        throw err;
+      }
+      if (flag === 0x78) this.#pax = records;
+      else {
+        // a global header is an entry of its own to Go, which the engine ignores: what waited for an entry is dropped with it
+        this.#pax = this.#longName = this.#longLink = undefined;
+      }
+    } else if (flag === 0x4c) this.#longName = text(data, 0, data.length);
+    else this.#longLink = text(data, 0, data.length);
+  }
+
+  #emit(h: RawHeader): void {
+    const pax = this.#pax;
+    const e = this.#entry;
+    let name = h.name;
+    let linkname = h.linkname;
+    let uid = h.uid;
+    let gid = h.gid;
+    let size = h.size;
+    let xattrs: Map<string, string> | undefined;
+    let sparse = false;
+    if (pax !== undefined) {
+      try {
+        name = pax.get("path") || name;
+        linkname = pax.get("linkpath") || linkname;
+        uid = paxInteger(pax, "uid") ?? uid;
+        gid = paxInteger(pax, "gid") ?? gid;
+        size = paxInteger(pax, "size") ?? size;
+      } catch (err) {
+        if (err instanceof PaxError) this.#fail(`${err.message}${this.#after()}`);
+        throw err;
+      }
+      if (size < 0) this.#fail(`negative size in the pax header of '${name}'`);
+      for (const [k, v] of pax) if (k.startsWith("SCHILY.xattr.")) (xattrs ??= new Map()).set(k.slice(13), v);
+    }
+    if (this.#longName !== undefined) name = this.#longName;
+    if (this.#longLink !== undefined) linkname = this.#longLink;
+    this.#pax = this.#longName = this.#longLink = undefined;
+
+    let flag = h.typeflag;
+    if (flag === 0) flag = name.endsWith("/") ? 0x35 : 0x30;
+    const type = TYPES[flag] ?? "other";
+    const stored = HEADER_ONLY.has(flag) ? 0 : size;
+    let logical = type === "file" ? size : 0;
+    if (flag === 0x53) {
+      if (h.format !== "gnu") this.#fail(`a sparse entry '${name}' in a ${h.format} header`);
+      sparse = true;
+      logical = h.realSize;
+    } else if (pax !== undefined && type === "file") {
+      const major = pax.get("GNU.sparse.major");
+      const minor = pax.get("GNU.sparse.minor");
+      if (major !== undefined || minor !== undefined || pax.get("GNU.sparse.map")) {
+        sparse = true;
+        name = pax.get("GNU.sparse.name") || name;
+        try {
+          logical = paxInteger(pax, "GNU.sparse.size") ?? paxInteger(pax, "GNU.sparse.realsize") ?? size;
+        } catch (err) {
+          if (err instanceof PaxError) this.#fail(`${err.message}${this.#after()}`);
+          throw err;
+        }
+      }
+    }
+    this.#lastName = name;
+    e.path = name;
+    e.type = type;
+    e.typeflag = flag === h.typeflag ? String.fromCharCode(flag) : "\0";
+    e.mode = h.mode;
+    e.uid = uid;
+    e.gid = gid;
+    e.size = logical;
+    e.linkpath = type === "symlink" || type === "hardlink" ? linkname : "";
+    e.sparse = sparse;
+    e.xattrs = xattrs;
+    const body = this.handler.entry(e);
+    if (sparse) {
+      // the stored bytes are fragments of the file, not the file: no body is delivered
+      this.#body = undefined;
+      if (flag === 0x53 && h.sparseExtended) {
+        this.#sparseStored = stored;
+        this.#state = "sparse-ext";
+        return;
+      }
+      this.#startBody(stored);
+      return;
+    }
+    if (stored > 0) {
+      this.#body = body;
+      this.#startBody(stored);
+    } else body?.end();
+  }
+
+  #startBody(stored: number): void {
+    this.#remain = stored;
+    this.#blockRemain = 512 * Math.ceil(stored / 512);
+    this.#state = this.#blockRemain > 0 ? "body" : "header";
+    this.#bodyDone = false;
+  }
+}

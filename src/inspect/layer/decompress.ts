@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
 import type { Decompress } from "fzstd";
 import type { Compression } from "../image.js";
+import { ZstdFrames } from "./zstd-frames.js";
 
 // zlib and fzstd are loaded when a layer first needs them: a plain tar needs neither,
 // and every layer-scan worker thread would otherwise load and compile them at its start
@@ -16,33 +17,97 @@ export function sniffCompression(head: Uint8Array): Compression {
   return "none";
 }
 
+/**
+ * zstd through fzstd, one block at a time: each block gives at most 128 KiB, which is
+ * pushed before the next is decoded, and decoding waits while the reader is behind.
+ * Without that, fzstd decodes all of a chunk at once (a 33 KB chunk of a zstd bomb is
+ * a GiB). Frames whose window is over zstd's own default limit are refused before
+ * fzstd allocates it.
+ */
 class ZstdDecompressor extends Transform {
   readonly #d: Decompress;
-  #pending: Uint8Array[] = [];
+  readonly #frames = new ZstdFrames();
+  #out: Uint8Array[] = [];
+  /** The chunk being decoded, where it is, and the block ends left in it. */
+  #chunk: Uint8Array | undefined;
+  #pos = 0;
+  #ends: number[] = [];
+  #next = 0;
+  #done: TransformCallback | undefined;
+  #waiting = false;
+
   constructor() {
     super({ highWaterMark: 1 << 20 });
     fzstd ??= require("fzstd") as typeof import("fzstd");
     this.#d = new fzstd.Decompress((chunk) => {
-      this.#pending.push(chunk);
+      this.#out.push(chunk);
     });
   }
-  #drain(): void {
-    for (const c of this.#pending) this.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
-    this.#pending = [];
+
+  /** Pushes what was decoded; false when the reader wants no more for now. */
+  #emit(): boolean {
+    let more = true;
+    for (const c of this.#out) more = this.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+    this.#out = [];
+    return more;
   }
+
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     try {
-      this.#d.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      this.#drain();
-      cb();
+      this.#ends = this.#frames.blockEnds(bytes);
     } catch (err) {
       cb(new Error(`invalid zstd data: ${(err as Error).message}`));
+      return;
     }
+    this.#chunk = bytes;
+    this.#pos = 0;
+    this.#next = 0;
+    this.#done = cb;
+    this.#decode();
   }
+
+  /** Decodes the current chunk block by block, stopping while the reader is behind. */
+  #decode(): void {
+    const chunk = this.#chunk!;
+    try {
+      while (this.#next < this.#ends.length) {
+        const end = this.#ends[this.#next++]!;
+        this.#d.push(chunk.subarray(this.#pos, end));
+        this.#pos = end;
+        if (!this.#emit()) {
+          this.#waiting = true;
+          return;
+        }
+      }
+      if (this.#pos < chunk.length) this.#d.push(chunk.subarray(this.#pos));
+      this.#emit();
+    } catch (err) {
+      return this.#finish(new Error(`invalid zstd data: ${(err as Error).message}`));
+    }
+    this.#finish();
+  }
+
+  #finish(err?: Error): void {
+    const cb = this.#done;
+    this.#done = this.#chunk = undefined;
+    cb?.(err);
+  }
+
+  override _read(size: number): void {
+    if (this.#waiting) {
+      this.#waiting = false;
+      this.#decode();
+      return;
+    }
+    super._read(size);
+  }
+
   override _flush(cb: TransformCallback): void {
     try {
       this.#d.push(new Uint8Array(0), true);
-      this.#drain();
+      this.#emit();
+      if (!this.#frames.atFrameBoundary) throw new Error("the stream ends inside a frame");
       cb();
     } catch (err) {
       cb(new Error(`truncated or invalid zstd data: ${(err as Error).message}`));

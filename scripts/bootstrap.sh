@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what imgpolicy's tests and examples need on a Debian machine:
-# the Docker engine, the Distribution registry, Go, busybox-static, CA certificates, tzdata.
+# the Docker engine, the Distribution registry, Go, busybox-static, CA certificates, tzdata,
+# zstd, bsdtar (libarchive-tools: one of the tar writers in the tar reader's differential test),
+# and the builders and repackers the conformance suite checks imgpolicy against (buildah,
+# skopeo, umoci: test/conformance).
 # Idempotent: quick when everything is already there. Elsewhere it says what is missing.
 set -euo pipefail
 
@@ -12,24 +15,18 @@ have go || [ -x /usr/lib/go/bin/go ] || need_pkgs+=(golang-go)
 [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need_pkgs+=(busybox-static)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need_pkgs+=(ca-certificates)
 [ -d /usr/share/zoneinfo/Europe ] || need_pkgs+=(tzdata)
+have buildah || need_pkgs+=(buildah)
 have skopeo || need_pkgs+=(skopeo)
 have umoci || need_pkgs+=(umoci)
 have zstd || need_pkgs+=(zstd)
+have bsdtar || need_pkgs+=(libarchive-tools)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then
     echo "bootstrap: installing ${need_pkgs[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    # skopeo/umoci are only used by the benchmark: do not fail when a mirror lacks them.
-    core=(); extra=()
-    for p in "${need_pkgs[@]}"; do case $p in skopeo|umoci) extra+=("$p");; *) core+=("$p");; esac; done
-    if [ ${#core[@]} -gt 0 ]; then
-      apt-get install -y -qq --no-install-recommends "${core[@]}" >/dev/null
-    fi
-    if [ ${#extra[@]} -gt 0 ]; then
-      apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null 2>&1 || echo "bootstrap: optional ${extra[*]} not installed" >&2
-    fi
+    apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
   else
     echo "bootstrap: missing ${need_pkgs[*]} (run as root on Debian, or install them)" >&2
     exit 1

@@ -18,6 +18,7 @@ import { ScanPool, scanWorkerAvailable, SMALL_IMAGE } from "./scan/worker-pool.j
 import { layerError } from "./scan/layer-error.js";
 import { scanInLanes, type LaneKind, type Opened } from "./scan-lanes.js";
 import { SourceError } from "../errors.js";
+import { DEFAULT_LIMITS, tooManyEntries, tooMuchKept } from "./limits.js";
 
 // the scan code (tar and ELF parsers) is loaded on this thread only when a layer is scanned
 // here: with worker threads, only they load it, and the process starts sooner
@@ -83,6 +84,8 @@ export interface ReadLayersOptions {
    * tasks, its hash and its parse, which may run on two threads (split-scan.ts; default 4 MiB).
    */
   splitAbove?: number;
+  /** Stops the reads in progress, as the first failed layer does; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const MAX_WORKERS = 4;
@@ -233,18 +236,35 @@ async function openOnLane(layer: Layer, i: number, what: string, lane: LaneKind,
 }
 
 export async function readLayers(image: Image, interest: ScanInterest, opts: ReadLayersOptions = {}): Promise<ReadResult> {
+  const outer = opts.signal;
+  outer?.throwIfAborted();
   const layers = await image.layers();
   const plan = await planWorkers(layers, interest, opts);
+  outer?.throwIfAborted();
   const pool = plan ? new ScanPool(plan.workers, plan.perWorker) : undefined;
-  // the first failure stops the other layers' reads at once
+  // the first failure stops the other layers' reads at once, and so does the caller's abort
   const stop = new AbortController();
+  const onAbort = () => stop.abort(outer?.reason);
+  outer?.addEventListener("abort", onAbort, { once: true });
   // the tree is built as the layers come in (in order) while later ones are still read, a
   // slice at a time: the main thread also feeds the workers, which must not wait on it long
   const tree = new FileTree();
   const done: (LayerIndex | undefined)[] = [];
   let applied = 0;
   let building = Promise.resolve();
+  // each layer's scan keeps to the limits; the image as a whole must too
+  const limits = interest.limits ?? DEFAULT_LIMITS;
+  let entries = 0;
+  let kept = 0;
+  let overLimit: SourceError | undefined;
   const arrived = (i: number, index: LayerIndex) => {
+    entries += index.files.length + index.whiteouts.length + index.opaque.length;
+    for (const f of index.files) if (f.content !== undefined) kept += f.content.length;
+    if (overLimit === undefined && (entries > limits.maxEntries || kept > limits.maxKeptBytes)) {
+      overLimit = new SourceError(`${image.reference}: ${entries > limits.maxEntries ? tooManyEntries(limits) : tooMuchKept(limits, `layer ${i + 1}`)}`);
+      stop.abort(overLimit);
+      return;
+    }
     done[i] = index;
     for (let next = done[applied]; next !== undefined; next = done[applied]) {
       const l = next;
@@ -299,13 +319,18 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
         }
       });
     }
+    outer?.throwIfAborted(); // (a read that ended just as the abort came)
+    if (overLimit) throw overLimit;
     const results = await Promise.all(layers.map(async (_, i) => ({ index: indexes[i]!, summary: summarize(i, await metas[i]!, indexes[i]!, tarBytes[i]!) })));
     // every scan is done: the workers end while the last layers go into the tree
     const closing = pool?.close();
     await building;
     await closing;
     return { tree, layers: results.map((r) => r.summary), indexes: results.map((r) => r.index) };
+  } catch (err) {
+    throw outer?.aborted ? outer.reason : (overLimit ?? err); // the caller's reason, not a layer's report of the abort
   } finally {
+    outer?.removeEventListener("abort", onAbort);
     building.catch(() => {}); // after a failure, nobody waits for the tree
     await pool?.close();
   }

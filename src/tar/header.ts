@@ -44,7 +44,7 @@ export function isZeroBlock(buf: Buffer, off: number): boolean {
  * that matches neither sum, or a numeric field that is not a number: what Go rejects.
  */
 export function decodeHeader(buf: Buffer, off: number, words: WordView | undefined, into: RawHeader): RawHeader {
-  const stored = numeric(buf, off + 148, 8, "checksum");
+  const stored = octal(buf, off + 148, 8, "checksum");
   if (stored !== unsignedSum(buf, off, words) && stored !== signedSum(buf, off)) throw new HeaderFieldError("header checksum does not match");
   const format = formatOf(buf, off);
   let name = text(buf, off, 100);
@@ -60,18 +60,38 @@ export function decodeHeader(buf: Buffer, off: number, words: WordView | undefin
   if (format !== "v7") {
     numeric(buf, off + 329, 8, "devmajor");
     numeric(buf, off + 337, 8, "devminor");
-    // ustar and star have a prefix for names over 100 bytes; GNU keeps times and sparse data there
-    const prefix = format === "ustar" ? text(buf, off + 345, 155) : format === "star" ? text(buf, off + 345, 131) : "";
+    let prefix = "";
+    if (format === "ustar") prefix = text(buf, off + 345, 155);
+    else if (format === "star") {
+      prefix = text(buf, off + 345, 131);
+      numeric(buf, off + 476, 12, "atime");
+      numeric(buf, off + 488, 12, "ctime");
+    } else if (!gnuTimesRead(buf, off)) {
+      // GNU times that do not decode: an archive from Go before 1.8, which wrote a ustar prefix there
+      const p = text(buf, off + 345, 155);
+      if (/^[\x00-\x7f]*$/.test(p)) prefix = p;
+    }
     if (prefix !== "") name = prefix + "/" + name;
     if (format === "gnu" && into.typeflag === 0x53 /* S */) {
       into.realSize = numeric(buf, off + 483, 12, "sparse real size");
       into.sparseExtended = buf[off + 482]! !== 0;
     }
   }
-  if (into.size < 0) throw new HeaderFieldError(`negative size ${into.size}`);
   into.name = name;
   into.format = format;
   return into;
+}
+
+/** Whether a GNU header's access and change times (where set) decode. */
+function gnuTimesRead(buf: Buffer, off: number): boolean {
+  try {
+    if (buf[off + 345] !== 0) numeric(buf, off + 345, 12, "atime");
+    if (buf[off + 357] !== 0) numeric(buf, off + 357, 12, "ctime");
+    return true;
+  } catch (err) {
+    if (err instanceof HeaderFieldError) return false;
+    throw err;
+  }
 }
 
 function formatOf(buf: Buffer, off: number): TarFormat {
@@ -101,11 +121,15 @@ export function text(buf: Buffer, off: number, size: number): string {
 /**
  * A numeric field as Go reads it: base-256 when the first byte has its top bit set,
  * else octal with leading and trailing spaces and NULs trimmed (empty is 0), cut at
- * the first NUL inside. Anything else, or a value past 2^53, is a HeaderFieldError.
+ * the first NUL inside. Anything else, or a value past 2^63, is a HeaderFieldError.
+ * Values past 2^53 are approximate (no size that large can be read through anyway).
  */
 export function numeric(buf: Buffer, off: number, size: number, what: string): number {
-  const first = buf[off]!;
-  if (first & 0x80) return base256(buf, off, size, what);
+  return buf[off]! & 0x80 ? base256(buf, off, size, what) : octal(buf, off, size, what);
+}
+
+/** An octal field only (Go reads the checksum so, never in base 256). */
+function octal(buf: Buffer, off: number, size: number, what: string): number {
   let start = off;
   let end = off + size;
   while (start < end && (buf[start] === 0x20 || buf[start] === 0)) start++;
@@ -117,7 +141,6 @@ export function numeric(buf: Buffer, off: number, size: number, what: string): n
     if (c < 0x30 || c > 0x37) throw new HeaderFieldError(`${what} field is not an octal number`);
     v = v * 8 + (c - 0x30);
   }
-  if (v > Number.MAX_SAFE_INTEGER) throw new HeaderFieldError(`${what} field is too large`);
   return v;
 }
 
@@ -129,7 +152,7 @@ function base256(buf: Buffer, off: number, size: number, what: string): number {
     let c = buf[off + i]! ^ inv;
     if (i === 0) c &= 0x7f;
     v = v * 256 + c;
-    if (v > Number.MAX_SAFE_INTEGER) throw new HeaderFieldError(`${what} field is too large`);
+    if (v >= 2 ** 63) throw new HeaderFieldError(`${what} field is too large`);
   }
   return negative ? -v - 1 : v;
 }

@@ -19,7 +19,7 @@ export function parsePax(data: Buffer): PaxRecords {
     const sp = data.indexOf(0x20, pos);
     if (sp === -1 || sp - pos > 20) throw new PaxError("malformed pax record: no length");
     let len = 0;
-    for (let i = pos; i < sp; i++) {
+    for (let i = data[pos] === 0x2b /* + */ && sp > pos + 1 ? pos + 1 : pos; i < sp; i++) {
       const c = data[i]!;
       if (c < 0x30 || c > 0x39) throw new PaxError("malformed pax record: bad length");
       len = len * 10 + (c - 0x30);
@@ -44,12 +44,22 @@ export function parsePax(data: Buffer): PaxRecords {
   return out;
 }
 
-/** A decimal integer record value (uid, gid, size), or a PaxError. */
+/** A decimal integer record value (uid, gid, size) as a 64-bit one (approximate past 2^53), or a PaxError. */
 export function paxInteger(records: PaxRecords, key: string): number | undefined {
   const v = records.get(key);
   if (v === undefined || v === "") return undefined;
-  if (!/^[+-]?[0-9]{1,16}$/.test(v)) throw new PaxError(`pax record ${key}=${v.slice(0, 20)} is not a number`);
+  if (!/^[+-]?[0-9]+$/.test(v)) throw new PaxError(`pax record ${key}=${v.slice(0, 20)} is not a number`);
   const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new PaxError(`pax record ${key} is too large`);
+  if (!(Math.abs(n) < 2 ** 63)) throw new PaxError(`pax record ${key} is too large`);
   return n;
+}
+
+/** Checks the records an entry takes that the reader does not otherwise use: times must be decimal seconds. */
+export function checkPaxTimes(records: PaxRecords): void {
+  for (const key of ["mtime", "atime", "ctime"]) {
+    const v = records.get(key);
+    if (v === undefined || v === "") continue;
+    const m = /^([+-]?[0-9]+)(\.[0-9]*)?$/.exec(v);
+    if (!m || !(Math.abs(Number(m[1])) < 2 ** 63)) throw new PaxError(`pax record ${key}=${v.slice(0, 20)} is not a time`);
+  }
 }

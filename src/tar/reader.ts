@@ -21,7 +21,8 @@
  */
 import { WordView } from "./checksum.js";
 import { decodeHeader, emptyHeader, HeaderFieldError, isZeroBlock, text, type RawHeader } from "./header.js";
-import { paxInteger, parsePax, PaxError, type PaxRecords } from "./pax.js";
+import { checkPaxTimes, paxInteger, parsePax, PaxError, type PaxRecords } from "./pax.js";
+import { oldGnuEntries, paxSparse, SparseError, SparseMap1x0, storedBytes, validSparseMap, type PaxSparse, type SparseMap } from "./sparse.js";
 
 export type TarEntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo" | "other";
 
@@ -86,7 +87,7 @@ const TYPES: Record<number, TarEntryType> = {
 /** Types that never have a body in the archive, whatever their size field says. */
 const HEADER_ONLY = new Set([0x31, 0x32, 0x33, 0x34, 0x35, 0x36]);
 
-type State = "header" | "zero" | "body" | "special" | "sparse-ext" | "eof";
+type State = "header" | "zero" | "body" | "special" | "sparse-ext" | "sparse-map" | "eof";
 
 export class TarReader {
   #state: State = "header";
@@ -101,8 +102,8 @@ export class TarReader {
   #bodyDone = false;
   /** The special header being read (x, g, L, K), its bytes gathered. */
   #special = 0;
-  /** An old GNU sparse entry's stored bytes, which follow its map's extension blocks. */
-  #sparseStored = 0;
+  /** A sparse entry whose map is still being read: its map, logical size and stored bytes left. */
+  #pending: { map: SparseMap; size: number; stored: number; reader: SparseMap1x0 | undefined } | undefined;
   #specialParts: Buffer[] = [];
   readonly #stash = Buffer.alloc(512);
   #stashLen = 0;
@@ -186,13 +187,17 @@ export class TarReader {
   end(): void {
     if (this.#error) throw this.#error;
     if (this.#state === "eof") return;
+    const st = this.#state;
+    if (st === "sparse-ext" || st === "sparse-map") this.#fail(`truncated: entry '${this.#sparseName()}' ends inside its sparse map`);
+    if ((st === "body" || st === "special") && this.#remain > 0) this.#fail(`truncated: entry '${this.#lastName}' needs ${this.#remain} more bytes`);
     if (this.#stashLen > 0) this.#fail(`truncated: the input ends inside a header block${this.#after()}`);
-    if (this.#state === "body" || this.#state === "special") this.#fail(`truncated: entry '${this.#lastName}' needs ${this.#blockRemain} more bytes`);
-    if (this.#state === "sparse-ext") this.#fail(`truncated: entry '${this.#lastName}' ends inside its sparse map`);
-    if (this.#pax !== undefined || this.#longName !== undefined || this.#longLink !== undefined) {
-      this.#fail("truncated: the input ends after an extended header, before its entry");
+    // input that stops at an entry's end (no end blocks, or in its padding), after one zero block, or
+    // after an extended header with no entry yet is a complete archive, as in Go (whose next header read meets EOF)
+    if (st === "body" || st === "special") {
+      this.#blockRemain = 0;
+      this.#entryDone();
     }
-    // input that stops at an entry's end (no end blocks), or after one zero block, is a complete archive, as in Go
+    this.#state = "eof";
   }
 
   #fail(message: string): never {
@@ -231,11 +236,7 @@ export class TarReader {
   /** One 512-byte block where a header is expected. */
   #block(buf: Buffer, off: number): void {
     const st = this.#state;
-    if (st === "sparse-ext") {
-      // old GNU sparse: 21 more map entries, and a flag for another such block
-      if (buf[off + 504] === 0) this.#startBody(this.#sparseStored);
-      return;
-    }
+    if (st === "sparse-ext" || st === "sparse-map") return this.#sparseBlock(buf, off);
     if (isZeroBlock(buf, off)) {
       if (st === "zero") {
         this.#state = "eof";
@@ -264,7 +265,7 @@ export class TarReader {
       if (this.#blockRemain === 0) this.#entryDone();
       return;
     }
-    this.#emit(h);
+    this.#emit(h, buf, off);
   }
 
   #applySpecial(): void {
@@ -289,7 +290,7 @@ export class TarReader {
     else this.#longLink = text(data, 0, data.length);
   }
 
-  #emit(h: RawHeader): void {
+  #emit(h: RawHeader, buf: Buffer, off: number): void {
     const pax = this.#pax;
     const e = this.#entry;
     let name = h.name;
@@ -298,7 +299,7 @@ export class TarReader {
     let gid = h.gid;
     let size = h.size;
     let xattrs: Map<string, string> | undefined;
-    let sparse = false;
+    let sparse: PaxSparse | undefined;
     if (pax !== undefined) {
       try {
         name = pax.get("path") || name;
@@ -306,67 +307,104 @@ export class TarReader {
         uid = paxInteger(pax, "uid") ?? uid;
         gid = paxInteger(pax, "gid") ?? gid;
         size = paxInteger(pax, "size") ?? size;
+        checkPaxTimes(pax);
+        sparse = paxSparse(pax);
       } catch (err) {
-        if (err instanceof PaxError) this.#fail(`${err.message}${this.#after()}`);
+        if (err instanceof PaxError || err instanceof SparseError) this.#fail(`${err.message}${this.#after()}`);
         throw err;
       }
-      if (size < 0) this.#fail(`negative size in the pax header of '${name}'`);
       for (const [k, v] of pax) if (k.startsWith("SCHILY.xattr.")) (xattrs ??= new Map()).set(k.slice(13), v);
     }
-    if (this.#longName !== undefined) name = this.#longName;
-    if (this.#longLink !== undefined) linkname = this.#longLink;
+    // (an empty long name leaves the header's, as in Go)
+    if (this.#longName) name = this.#longName;
+    if (this.#longLink) linkname = this.#longLink;
     this.#pax = this.#longName = this.#longLink = undefined;
 
     let flag = h.typeflag;
     if (flag === 0) flag = name.endsWith("/") ? 0x35 : 0x30;
     const type = TYPES[flag] ?? "other";
-    const stored = HEADER_ONLY.has(flag) ? 0 : size;
-    let logical = type === "file" ? size : 0;
-    if (flag === 0x53) {
-      if (h.format !== "gnu") this.#fail(`a sparse entry '${name}' in a ${h.format} header`);
-      sparse = true;
-      logical = h.realSize;
-    } else if (pax !== undefined && type === "file") {
-      const major = pax.get("GNU.sparse.major");
-      const minor = pax.get("GNU.sparse.minor");
-      if (major !== undefined || minor !== undefined || pax.get("GNU.sparse.map")) {
-        sparse = true;
-        name = pax.get("GNU.sparse.name") || name;
-        try {
-          logical = paxInteger(pax, "GNU.sparse.size") ?? paxInteger(pax, "GNU.sparse.realsize") ?? size;
-        } catch (err) {
-          if (err instanceof PaxError) this.#fail(`${err.message}${this.#after()}`);
-          throw err;
-        }
-      }
-    }
-    this.#lastName = name;
+    const headerOnly = HEADER_ONLY.has(flag);
+    if (!headerOnly && size < 0) this.#fail(`negative size ${size} for entry '${name}'`);
+    const stored = headerOnly ? 0 : size;
     e.path = name;
     e.type = type;
     e.typeflag = flag === h.typeflag ? String.fromCharCode(flag) : "\0";
     e.mode = h.mode;
     e.uid = uid;
     e.gid = gid;
-    e.size = logical;
+    e.size = type === "file" ? size : 0;
     e.linkpath = type === "symlink" || type === "hardlink" ? linkname : "";
-    e.sparse = sparse;
+    e.sparse = false;
     e.xattrs = xattrs;
-    const body = this.handler.entry(e);
-    if (sparse) {
-      // the stored bytes are fragments of the file, not the file: no body is delivered
-      this.#body = undefined;
-      if (flag === 0x53 && h.sparseExtended) {
-        this.#sparseStored = stored;
-        this.#state = "sparse-ext";
-        return;
-      }
-      this.#startBody(stored);
+    this.#lastName = name;
+
+    if (flag === 0x53 /* S */) {
+      if (h.format !== "gnu") this.#fail(`a sparse entry '${name}' in a ${h.format} header`);
+      const map: SparseMap = [];
+      this.#sparseCall(() => oldGnuEntries(buf, off + 386, 4, map));
+      this.#pending = { map, size: h.realSize, stored, reader: undefined };
+      if (h.sparseExtended) this.#state = "sparse-ext";
+      else this.#sparseDone();
       return;
     }
+    if (sparse !== undefined) {
+      if (headerOnly) this.#fail(`sparse records on '${name}', which has no content`);
+      e.path = sparse.name ?? name;
+      this.#lastName = e.path;
+      this.#pending = { map: sparse.map ?? [], size: sparse.size ?? size, stored, reader: sparse.format === "1.0" ? new SparseMap1x0() : undefined };
+      if (sparse.format === "1.0") this.#state = "sparse-map";
+      else this.#sparseDone();
+      return;
+    }
+    const body = this.handler.entry(e);
     if (stored > 0) {
       this.#body = body;
       this.#startBody(stored);
     } else body?.end();
+  }
+
+  /** A block of an old-GNU sparse map's extension, or of a 1.0 map at the start of the body. */
+  #sparseBlock(buf: Buffer, off: number): void {
+    const p = this.#pending!;
+    if (this.#state === "sparse-ext") {
+      this.#sparseCall(() => oldGnuEntries(buf, off, 21, p.map));
+      if (buf[off + 504] === 0) this.#sparseDone();
+      return;
+    }
+    if (p.stored < 512) this.#fail(`truncated: the sparse map of '${this.#sparseName()}' runs past its data`);
+    p.stored -= 512;
+    if (this.#sparseCall(() => p.reader!.block(buf, off))) {
+      p.map = p.reader!.map;
+      this.#sparseDone();
+    }
+  }
+
+  #sparseCall<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof SparseError) this.#fail(`${err.message} (entry '${this.#sparseName()}')`);
+      throw err;
+    }
+  }
+
+  #sparseName(): string {
+    return this.#entry.path;
+  }
+
+  /** The sparse map is read: checked as Go checks it, the entry reported, its stored bytes passed over. */
+  #sparseDone(): void {
+    const p = this.#pending!;
+    this.#pending = undefined;
+    const name = this.#entry.path;
+    if (!validSparseMap(p.map, p.size)) this.#fail(`invalid sparse map for '${name}'`);
+    if (storedBytes(p.map) !== p.stored) this.#fail(`the sparse file '${name}' stores ${p.stored} bytes where its map says ${storedBytes(p.map)}`);
+    const e = this.#entry;
+    e.sparse = true;
+    e.size = p.size;
+    this.handler.entry(e); // its stored bytes are fragments of the file, not the file: no body is delivered
+    this.#body = undefined;
+    this.#startBody(p.stored);
   }
 
   #startBody(stored: number): void {

@@ -8,6 +8,7 @@ import type { ScanInterest } from "../fs/scan-layer.js";
 import { CA_BUNDLE_PATHS } from "../parsers/ca-bundle.js";
 import { joinInRoot } from "../fs/image-path.js";
 import { interestFromSpec, type InterestSpec } from "../scan/interest-spec.js";
+import { scanLimits } from "../limits.js";
 
 export const ACCOUNT_FILES = ["/etc/passwd", "/etc/group", "/etc/shadow"] as const;
 export const OS_RELEASE_FILES = ["/etc/os-release", "/usr/lib/os-release"] as const;
@@ -38,7 +39,7 @@ export function factsInterestSpec(config: ConfigFile, extra: readonly string[] =
   if (certFile?.startsWith("/")) exact.add(certFile);
   // (the bundles certs-facts.ts looks for: SSL_CERT_FILE, then the well-known places)
   const caBundles = certFile?.startsWith("/") ? [certFile, ...CA_BUNDLE_PATHS] : [...CA_BUNDLE_PATHS];
-  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, pathDirs: pathDirsOf(config), caBundles };
+  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, pathDirs: pathDirsOf(config), caBundles, limits: scanLimits() };
 }
 
 export function factsInterest(config: ConfigFile, extra: readonly string[] = []): ScanInterest {

@@ -211,6 +211,36 @@ describe("scanLayer: whiteouts", () => {
   });
 });
 
+describe("scanLayer: limits", () => {
+  const limits = { maxEntries: 5, maxKeptBytes: 100 };
+
+  it("refuses a layer with more entries than the limit, naming the variable that raises it", async () => {
+    const err = await scanError(Array.from({ length: 6 }, (_, i) => ({ name: `f${i}`, content: "" })), { wantContent: () => false, limits });
+    expect(err.message).toMatch(/more than 5 entries in the image's layers \(IMGPOLICY_MAX_ENTRIES raises the limit\)/);
+  });
+
+  it("counts kept content against the limit; a path written again in the layer lets go of its earlier content", async () => {
+    const keep: ScanInterest = { wantContent: (p) => p === "/etc/passwd", limits: { maxEntries: 100, maxKeptBytes: 100 } };
+    const again = Array.from({ length: 20 }, (_, i) => ({ name: "etc/passwd", content: `root:x:0:0:${"r".repeat(50 + i)}\n` }));
+    const index = await scan(again, keep);
+    expect(index.files.filter((f) => f.content !== undefined)).toHaveLength(1);
+    expect(index.files.at(-1)!.content!.toString()).toContain("r".repeat(69));
+    const err = await scanError([{ name: "etc/passwd", content: "x".repeat(101) }], keep);
+    expect(err.message).toMatch(/the files the checks read hold more than .* MiB \(at \/etc\/passwd; IMGPOLICY_MAX_KEPT_MB raises the limit\)/);
+  });
+
+  it("refuses a name or link target longer than PATH_MAX, which the engine could not create", async () => {
+    const deep = "a/".repeat(400_000) + "f";
+    const err = await scanError([{ name: deep, content: "x" }]);
+    expect(err.message).toMatch(/an entry's name of 800001 bytes .* is longer than PATH_MAX \(4096\)/);
+    expect(err.message.length).toBeLessThan(300);
+    const link = await scanError([{ name: "l", type: "symlink", linkname: "/t".repeat(2100) }]);
+    expect(link.message).toMatch(/link target of 4200 bytes/);
+    const ok = await scan([{ name: "a/".repeat(2000) + "f", content: "deep but legal" }]);
+    expect(ok.files).toHaveLength(1);
+  });
+});
+
 describe("scanLayer: content", () => {
   it("keeps content only for the paths wantContent accepts, and tells it the size", async () => {
     const asked: Array<[string, number]> = [];

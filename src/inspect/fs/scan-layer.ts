@@ -12,6 +12,7 @@ import type { SparseBytes } from "../elf/sparse-bytes.js";
 import { attachKinds, classifyPath } from "../parsers/path-kinds.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
+import { DEFAULT_LIMITS, MAX_NAME_BYTES, tooManyEntries, tooMuchKept, type ScanLimits } from "../limits.js";
 import { TarReader, type TarBody, type TarEntry } from "../../tar/reader.js";
 import type { FileRecord, FileType } from "./file-record.js";
 import { FileWatch } from "./file-watch.js";
@@ -28,6 +29,8 @@ export interface ScanInterest {
   pathDirs?: readonly string[];
   /** Kept files at these paths are CA bundles: the scan reads their certificates' expiries (`certExpiries`). */
   caBundles?: ReadonlySet<string>;
+  /** What one layer may hold before the scan refuses it (default: limits.ts). */
+  limits?: ScanLimits;
   /**
    * The same interest as plain data, when it has one (see `interestFromSpec`):
    * only then can the scan run in a worker thread, where `wantContent` cannot go.
@@ -67,6 +70,11 @@ export class LayerScan {
   readonly #parser: TarReader;
   /** AUFS hardlink targets (regular files under /.wh..wh.plnk), which hardlinks there stand for. */
   #aufsLinks: Map<string, { mode: number; uid: number; gid: number; size: number }> | undefined;
+  readonly #limits: ScanLimits;
+  #entries = 0;
+  /** Bytes of content kept in this layer, and the record kept at each path (a later one at the same path replaces it). */
+  #keptBytes = 0;
+  #kept: Map<string, FileRecord> | undefined;
   readonly #parseElf: boolean;
   readonly #keyMax: number;
   #error: SourceError | undefined;
@@ -79,6 +87,7 @@ export class LayerScan {
     private readonly interest: ScanInterest,
   ) {
     this.#index = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
+    this.#limits = interest.limits ?? DEFAULT_LIMITS;
     this.#parseElf = interest.elf !== false;
     this.#keyMax = interest.privateKeyMaxSize ?? 64 * 1024;
     this.#files = new FileWatch(this.#parseElf, this.#keyMax, () => this.#tarAt, interest.caBundles);
@@ -135,6 +144,8 @@ export class LayerScan {
   /** Records an entry; returns what receives its content, for a regular file with some. */
   #entry(entry: TarEntry): TarBody | undefined {
     const index = this.#index;
+    if (++this.#entries > this.#limits.maxEntries) throw new SourceError(`${this.what}: ${tooManyEntries(this.#limits)}`);
+    if (entry.path.length > MAX_NAME_BYTES / 4 || entry.linkpath.length > MAX_NAME_BYTES / 4) this.#checkNames(entry);
     let path: string;
     try {
       path = plainName(entry.path) ?? normalizeEntryName(entry.path);
@@ -172,7 +183,32 @@ export class LayerScan {
     if (type !== "file" || rec.size === 0) return undefined;
     index.fileBytes += rec.size;
     if (entry.sparse || entry.type !== "file") return undefined; // no body to read: a sparse file's stored bytes are not its bytes
-    return this.#files.watch(rec, this.#parser.bodyOffset, this.interest.wantContent(rec.path, rec.size));
+    const keep = this.interest.wantContent(rec.path, rec.size);
+    if (keep) this.#reserve(rec);
+    return this.#files.watch(rec, this.#parser.bodyOffset, keep);
+  }
+
+  /** Names over PATH_MAX, which the engine cannot create either. */
+  #checkNames(entry: TarEntry): void {
+    for (const [what, name] of [["name", entry.path], ["link target", entry.linkpath]] as const) {
+      const bytes = Buffer.byteLength(name);
+      if (bytes > MAX_NAME_BYTES) {
+        throw new SourceError(`${this.what}: an entry's ${what} of ${bytes} bytes (starting '${name.slice(0, 40)}…') is longer than PATH_MAX (${MAX_NAME_BYTES}): the engine could not create it`);
+      }
+    }
+  }
+
+  /** Counts a kept file against the limit; the content of an earlier entry at its path in this layer is let go. */
+  #reserve(rec: FileRecord): void {
+    const kept = (this.#kept ??= new Map());
+    const before = kept.get(rec.path);
+    if (before !== undefined) {
+      this.#keptBytes -= before.size;
+      delete before.content;
+    }
+    kept.set(rec.path, rec);
+    this.#keptBytes += rec.size;
+    if (this.#keptBytes > this.#limits.maxKeptBytes) throw new SourceError(`${this.what}: ${tooMuchKept(this.#limits, rec.path)}`);
   }
 
   /**

@@ -4,6 +4,7 @@
  * the same `wantContent` from it.
  */
 import type { ScanInterest } from "../fs/scan-layer.js";
+import type { ScanLimits } from "../limits.js";
 
 export interface InterestRule {
   /** The path starts with one of these (e.g. "/etc/ssl/"). */
@@ -27,6 +28,8 @@ export interface InterestSpec {
   pathDirs?: string[];
   /** Kept files at these paths are CA bundles: their certificates' expiries are read in the scan. */
   caBundles?: string[];
+  /** What one layer may hold before the scan refuses it (default: limits.ts). */
+  limits?: ScanLimits;
 }
 
 /** The interest a spec describes; it carries the spec, so the scan can run in a worker thread. */
@@ -48,5 +51,6 @@ export function interestFromSpec(spec: InterestSpec): ScanInterest {
   if (spec.privateKeyMaxSize !== undefined) interest.privateKeyMaxSize = spec.privateKeyMaxSize;
   if (spec.pathDirs !== undefined) interest.pathDirs = [...spec.pathDirs];
   if (spec.caBundles !== undefined) interest.caBundles = new Set(spec.caBundles);
+  if (spec.limits !== undefined) interest.limits = spec.limits;
   return interest;
 }

@@ -4,12 +4,12 @@
  * The docker-archive and OCI-layout readers share it as their blob store.
  */
 import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { SourceError, causeText } from "../errors.js";
 import type { FileRange } from "./scan/stored-layer.js";
-import { openFile, type RandomAccessFile } from "./random-access.js";
+import { openFile, openRegularFile, type RandomAccessFile } from "./random-access.js";
 import { indexTar, type TarIndexEntry } from "./tar-index.js";
 
 export interface FileSource {
@@ -140,18 +140,29 @@ export class DirFileSource implements FileSource {
     }
   }
 
+  /**
+   * The size of a file of the layout, which must be a regular file inside it (a
+   * symlink may lead elsewhere in the layout, not out of it; a FIFO or a device is refused).
+   */
   async size(path: string): Promise<number> {
+    const full = this.#path(path);
+    let real: string;
     try {
-      return (await stat(this.#path(path))).size;
+      real = await realpath(full);
     } catch {
       throw missing(this.name, path);
     }
+    const root = await realpath(this.root);
+    if (real !== root && !real.startsWith(root + sep)) throw new SourceError(`${this.root}: ${path} leads out of the layout directory`);
+    const st = await stat(real);
+    if (!st.isFile()) throw new SourceError(`${this.root}: ${path} is not a regular file`);
+    return st.size;
   }
 
   async readAll(path: string, limit = DEFAULT_LIMIT): Promise<Buffer> {
     const size = await this.size(path);
     if (size > limit) throw new SourceError(`${this.name}: ${path} is ${size} bytes, more than the ${limit} expected`);
-    const h = await open(this.#path(path), "r");
+    const { handle: h } = await openRegularFile(this.#path(path));
     try {
       const buf = Buffer.alloc(size);
       let off = 0;

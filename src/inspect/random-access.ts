@@ -3,6 +3,7 @@
  * docker-archive and OCI-layout-tar readers stand on. A stream from the engine is
  * spooled into an unlinked temporary file and read the same way.
  */
+import { constants, type Stats } from "node:fs";
 import { open, mkdtemp, rm, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,26 +94,45 @@ class HandleFile implements RandomAccessFile {
   }
 }
 
-export async function openFile(path: string): Promise<RandomAccessFile> {
+/**
+ * Opens a regular file for reading. It is opened without blocking (a FIFO would wait
+ * for a writer for ever) and refused unless it is a regular file: a FIFO, a device
+ * (/dev/zero never ends) or a socket is one clean error.
+ */
+export async function openRegularFile(path: string): Promise<{ handle: FileHandle; size: number }> {
   let handle: FileHandle;
   try {
-    handle = await open(path, "r");
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw new SourceError(`cannot open ${path}: ${causeText(err)}`, { cause: err });
   }
   const st = await handle.stat();
-  if (st.isDirectory()) {
+  if (!st.isFile()) {
     await handle.close();
-    throw new SourceError(`${path} is a directory, not a file`);
+    throw new SourceError(`${path} is ${kindOf(st)}, not a file`);
   }
-  return new HandleFile(path, st.size, handle);
+  return { handle, size: st.size };
+}
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+export async function openFile(path: string): Promise<RandomAccessFile> {
+  const { handle, size } = await openRegularFile(path);
+  return new HandleFile(path, size, handle);
 }
 
 /**
  * Writes a stream to a temporary file that is removed from the directory at once
- * (it lives on through the open handle) and returns it for random access.
+ * (it lives on through the open handle) and returns it for random access; at most
+ * `maxBytes` of it (past that, a SourceError with `tooBig`'s message).
  */
-export async function spoolToTempFile(stream: Readable, name: string): Promise<RandomAccessFile> {
+export async function spoolToTempFile(stream: Readable, name: string, maxBytes = Infinity, tooBig?: () => string): Promise<RandomAccessFile> {
   // the spool learns of the first error as it reads; a stream may report one again after
   // the spool has let go of it (zlib does, for a cut gzip stream), which must not surface
   // as an unhandled 'error' event
@@ -126,6 +146,10 @@ export async function spoolToTempFile(stream: Readable, name: string): Promise<R
       // not close the handle keeps a reference that makes handle.close() wait forever
       let pos = 0;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (pos + chunk.length > maxBytes) {
+          stream.destroy();
+          throw new SourceError(tooBig?.() ?? `${name}: more than ${maxBytes} bytes to spool`);
+        }
         let off = 0;
         while (off < chunk.length) {
           const { bytesWritten } = await handle.write(chunk, off, chunk.length - off, pos);

@@ -218,6 +218,79 @@ describe.skipIf(!registry || !haveCurl)("startFaultProxy in front of a real regi
     await expect(push).rejects.toMatchObject({ status: 500, method: "PUT" });
   });
 
+  it("replaces a blob with noise or zeros of the same length", async () => {
+    const p = await proxy([{ path: blob.digest, times: 1, fault: { kind: "replace", fill: "random" } }]);
+    const noise = await download(`${p.url}${blobPath}`);
+    expect(noise.http).toBe(200);
+    expect(noise.bytes.length).toBe(blob.size);
+    expect(sha256(noise.bytes)).not.toBe(blob.digest);
+    expect(noise.bytes[0]).not.toBe(0x1f); // never starts like gzip
+    p.setPlan([{ path: blob.digest, fault: { kind: "replace", fill: "zeros", length: 10 } }]);
+    const zeros = await download(`${p.url}${blobPath}`);
+    expect(zeros.headers["content-length"]).toBe("10");
+    expect(zeros.bytes).toEqual(Buffer.alloc(10));
+  });
+
+  it("appends bytes to a blob, counted in Content-Length or chunked", async () => {
+    const p = await proxy([{ path: blob.digest, times: 1, fault: { kind: "append", bytes: 7 } }]);
+    const counted = await download(`${p.url}${blobPath}`);
+    expect(counted.headers["content-length"]).toBe(String(blob.size + 7));
+    expect(counted.bytes.subarray(0, blob.size)).toEqual(blob.blob);
+    expect(counted.bytes.subarray(blob.size)).toEqual(Buffer.alloc(7));
+    p.setPlan([{ path: blob.digest, fault: { kind: "append", bytes: 7, contentLength: "none" } }]);
+    const chunked = await download(`${p.url}${blobPath}`);
+    expect(chunked.headers["content-length"]).toBeUndefined();
+    expect(chunked.headers["transfer-encoding"]).toBe("chunked");
+    expect(chunked.bytes.length).toBe(blob.size + 7);
+  });
+
+  it("sends a body that never ends, and stops when the client goes", async () => {
+    const p = await proxy([{ path: blob.digest, fault: { kind: "endless" } }]);
+    const got = await download(`${p.url}${blobPath}`, ["--limit-rate", "2M", "--max-time", "1"]);
+    expect(got.status).toBe(28); // curl: timed out, the body still going
+    expect(got.headers["content-length"]).toBeUndefined();
+    expect(got.bytes.length).toBeGreaterThan(blob.size);
+    expect(got.bytes.subarray(0, blob.size)).toEqual(blob.blob);
+    p.setPlan([{ path: blob.digest, fault: { kind: "endless", bare: true, fill: "random" } }]);
+    const bare = await download(`${p.url}${blobPath}`, ["--limit-rate", "2M", "--max-time", "1"]);
+    expect(bare.bytes.subarray(0, 100)).not.toEqual(blob.blob.subarray(0, 100));
+  });
+
+  it("trickles an answer, declaring its whole length", async () => {
+    const p = await proxy([{ path: "/manifests/", fault: { kind: "trickle", everyMs: 100, bytes: 2 } }]);
+    const t0 = Date.now();
+    const res = await curl(`${p.url}/v2/faults/app/manifests/v1`, ["-H", `Accept: ${image.manifestMediaType}`, "--max-time", "1"]);
+    expect(res.status).toBe(28);
+    expect(res.headers["content-length"]).toBe(String(image.manifest.length));
+    expect(res.body.length).toBeGreaterThan(0);
+    expect(res.body.length).toBeLessThanOrEqual(24);
+    expect(image.manifest.toString("utf8").startsWith(res.body)).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it("redirects, the path appended when the target ends with a slash, and records Authorization", async () => {
+    const p = await proxy([
+      { path: "/one", fault: { kind: "redirect", to: "http://127.0.0.1:9/elsewhere/" } },
+      { path: "/two", fault: { kind: "redirect", to: "http://127.0.0.1:9/exactly", status: 302 } },
+    ]);
+    const one = await curl(`${p.url}/v2/one?x=1`, ["-H", "Authorization: Basic dGVzdDp0ZXN0"]);
+    expect(one.http).toBe(307);
+    expect(one.headers.location).toBe("http://127.0.0.1:9/elsewhere/v2/one?x=1");
+    const two = await curl(`${p.url}/v2/two`);
+    expect(two.http).toBe(302);
+    expect(two.headers.location).toBe("http://127.0.0.1:9/exactly");
+    expect(p.hits.map((h) => h.authorization)).toEqual(["Basic dGVzdDp0ZXN0", undefined]);
+  });
+
+  it("sends the first bytes of an error body that declares its whole length, then stalls", async () => {
+    const p = await proxy([{ path: "/manifests/", fault: { kind: "status", status: 401, headers: { "WWW-Authenticate": 'Basic realm="x"' }, stallAfterBytes: 3 } }]);
+    const res = await curl(`${p.url}/v2/faults/app/manifests/v1`, ["--max-time", "1"]);
+    expect(res.status).toBe(28);
+    expect(res.http).toBe(401);
+    expect(Number(res.headers["content-length"])).toBeGreaterThan(3);
+    expect(res.body).toBe('{"e');
+  });
+
   it("refuses upstreams that are not plain HTTP on loopback", async () => {
     await expect(startFaultProxy("https://127.0.0.1:1")).rejects.toThrow(/plain-HTTP/);
     await expect(startFaultProxy("http://10.0.0.1:5000")).rejects.toThrow(/loopback/);

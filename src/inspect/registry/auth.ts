@@ -3,12 +3,15 @@
  * from the challenge's realm for scope repository:NAME:pull, with Basic credentials
  * or an identity (refresh) token, kept until `expires_in` runs out and fetched anew
  * when the registry refuses one. Secrets go into headers only, never into messages.
+ * Challenges come from the registry's own answers only (client.ts): the realm that
+ * gets the credentials is one the registry named, never one a redirect target did.
+ * A token answer is bounded in size and time, as every small answer is.
  */
 import type { Credentials } from "./docker-config.js";
 import { pickChallenge, type Challenge } from "./challenge.js";
-import { connectionCause, describeAnswer, oneLine, readBody, registryError, type RegistryContext } from "./error-body.js";
+import { BODY_WAIT_MS, connectionCause, describeAnswer, oneLine, readBody, registryError, type RegistryContext } from "./error-body.js";
 import { RetryBudget, parseRetryAfter, retryableError, retryableStatus, type RetryOptions } from "./retry.js";
-import type { Transport } from "./transport.js";
+import { BodyLimitError, readWhole, seconds, type Transport } from "./transport.js";
 
 export interface AuthDeps {
   transport: Transport;
@@ -28,6 +31,8 @@ interface Token {
 const EXPIRY_MARGIN_MS = 5_000;
 /** What the spec says to assume when the token server names no lifetime. */
 const DEFAULT_EXPIRES_IN_S = 60;
+/** Most of a token answer we read (containers/image allows as much). */
+const TOKEN_LIMIT = 1 << 20;
 
 export function basicHeader(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
@@ -123,16 +128,24 @@ export class Authenticator {
         if (creds?.username !== undefined) headers.Authorization = basicHeader(creds.username, creds.password ?? "");
         req = { url: u, method: "GET", headers };
       }
+      const transport = this.deps.transport;
+      const deadline = Date.now() + transport.requestTimeoutMs;
       let res;
+      let body: Buffer | undefined;
       try {
-        res = await this.deps.transport.send(req);
+        res = await transport.send({ ...req, deadline });
+        if (res.statusCode === 200) body = await readWhole(res, { limit: TOKEN_LIMIT, idleMs: transport.idleTimeoutMs, deadline });
       } catch (err) {
+        if (err instanceof BodyLimitError) {
+          const why = err.reason === "size" ? err.message : `not complete within ${seconds(transport.requestTimeoutMs)}`;
+          throw registryError(this.ctx, `cannot get a token from ${where}: ${why}`);
+        }
         if (retryableError(err) && (await budget.next())) continue;
         throw registryError(this.ctx, `cannot get a token from ${where}: ${connectionCause(err)}`, { cause: err });
       }
       const status = res.statusCode ?? 0;
-      const body = await readBody(res, 1 << 20);
-      if (status === 200) return this.#parseToken(body, where);
+      if (body) return this.#parseToken(body, where);
+      body = await readBody(res, undefined, Math.min(BODY_WAIT_MS, transport.idleTimeoutMs));
       if (retryableStatus(status) && (await budget.next(parseRetryAfter(res.headers["retry-after"] as string | undefined)))) continue;
       const said = describeAnswer(status, res.headers["content-type"], body);
       if (status === 401 || status === 403) {

@@ -3,9 +3,15 @@
  * manifest image and blob layer code read them as they read a layout's. A blob
  * comes from the cache when a verified entry is there; otherwise it streams from
  * the registry through the digest check into the cache and on to the reader.
+ * Nothing starts before the stream is first read (lazy-stream.ts): a download that
+ * fails before its reader listens would fail unheard. A blob read whole (the config)
+ * is bounded in size and must be in within the request timeout.
  */
 import { pipeline, Transform, type Readable, type TransformCallback } from "node:stream";
 import { SourceError } from "../../errors.js";
+import { registryError } from "./error-body.js";
+import { onFirstRead } from "./lazy-stream.js";
+import { seconds } from "./transport.js";
 import { isDigest } from "../digest.js";
 import type { FileSource } from "../file-source.js";
 import { BlobCheck, blobStream, Semaphore } from "./blob-stream.js";
@@ -23,6 +29,9 @@ export interface BlobSourceInit {
   onProgress?: ProgressHook;
   onClose?: () => void;
 }
+
+/** The most of a blob read whole (a config), as containers/image allows. */
+export const WHOLE_BLOB_LIMIT = 4 << 20;
 
 function digestOf(path: string): string | undefined {
   const m = /^blobs\/([a-z0-9]+)\/([a-f0-9]+)$/.exec(path);
@@ -92,20 +101,27 @@ export class RegistryBlobSource implements FileSource {
     return size;
   }
 
-  async readAll(path: string, limit = 64 << 20): Promise<Buffer> {
+  async readAll(path: string, limit = WHOLE_BLOB_LIMIT): Promise<Buffer> {
     const digest = this.#digest(path);
     const size = this.init.sizes.get(digest);
-    if (size !== undefined && size > limit) throw new SourceError(`${this.name}: blob ${digest} is ${size} bytes, more than the ${limit} expected`);
+    const max = Math.min(limit, WHOLE_BLOB_LIMIT);
+    if (size !== undefined && size > max) throw new SourceError(`${this.name}: blob ${digest} is ${size} bytes, more than the ${max} expected`);
     const chunks: Buffer[] = [];
     let got = 0;
     const stream = await this.open(path);
-    for await (const chunk of stream) {
-      got += (chunk as Buffer).length;
-      if (got > limit) {
-        stream.destroy();
-        throw new SourceError(`${this.name}: blob ${digest} is more than the ${limit} bytes expected`);
+    const within = this.init.client.transport.requestTimeoutMs;
+    const timer = setTimeout(() => stream.destroy(registryError(this.init.client.ctx, `blob ${digest}: not received within ${seconds(within)} (${got} bytes came)`)), within);
+    try {
+      for await (const chunk of stream) {
+        got += (chunk as Buffer).length;
+        if (got > max) {
+          stream.destroy();
+          throw new SourceError(`${this.name}: blob ${digest} is more than the ${max} bytes expected`);
+        }
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk as Buffer);
+    } finally {
+      clearTimeout(timer);
     }
     return Buffer.concat(chunks);
   }
@@ -114,16 +130,19 @@ export class RegistryBlobSource implements FileSource {
     const digest = this.#digest(path);
     const size = this.init.sizes.get(digest);
     const hook = this.init.onProgress;
-    const cached = await this.init.cache?.get(digest, size);
-    if (cached) return chain(hook ? [cached, new Progress(digest, size, true, hook)] : [cached]);
     const { client, cache } = this.init;
-    const streams: (Readable | Transform)[] = [
-      blobStream(client, { digest, slots: this.#slots, ...(size !== undefined ? { size } : {}) }),
-      new BlobCheck(client.ctx, digest, size),
-    ];
-    if (cache) streams.push(cache.tee(digest));
-    if (hook) streams.push(new Progress(digest, size, false, hook));
-    return chain(streams);
+    if (cache && (await cache.verified(digest, size))) {
+      return onFirstRead(() => chain(hook ? [cache.stream(digest), new Progress(digest, size, true, hook)] : [cache.stream(digest)]));
+    }
+    return onFirstRead(() => {
+      const streams: (Readable | Transform)[] = [
+        blobStream(client, { digest, slots: this.#slots, ...(size !== undefined ? { size } : {}) }),
+        new BlobCheck(client.ctx, digest, size),
+      ];
+      if (cache) streams.push(cache.tee(digest));
+      if (hook) streams.push(new Progress(digest, size, false, hook));
+      return chain(streams);
+    });
   }
 
   async close(): Promise<void> {

@@ -3,9 +3,12 @@
  * for bytes (and a download slot is free), a connection dropped mid-blob is
  * resumed (Range from the bytes already passed on, or the start skipped when the
  * registry ignores Range), and the bytes are checked against the digest and size.
+ * The descriptor's size bounds the download: a body that is longer (or never ends)
+ * fails as soon as its Content-Length says so or the first byte too many arrives.
  */
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
+import { RegistryError } from "../../errors.js";
 import { digestAlgorithm } from "../digest.js";
 import type { RegistryClient } from "./client.js";
 import { connectionCause, registryError, type RegistryContext } from "./error-body.js";
@@ -47,6 +50,10 @@ function startOfRange(header: string | string[] | undefined): number | undefined
   return m ? Number(m[1]) : undefined;
 }
 
+function tooLong(client: RegistryClient, o: BlobStreamOptions): Error {
+  return registryError(client.ctx, `blob ${o.digest}: more bytes than the ${o.size} its descriptor names`);
+}
+
 async function* chunks(client: RegistryClient, o: BlobStreamOptions): AsyncGenerator<Buffer> {
   const release = await o.slots.acquire();
   const what = `blob ${o.digest}`;
@@ -62,13 +69,21 @@ async function* chunks(client: RegistryClient, o: BlobStreamOptions): AsyncGener
       }
       // resuming: a 206 from where we stopped, or the whole blob again with the start skipped
       let skip = 0;
+      let from = 0;
       if (received > 0) {
-        const from = res.statusCode === 206 ? startOfRange(res.headers["content-range"]) : 0;
-        if (from === undefined || from > received) {
+        const start = res.statusCode === 206 ? startOfRange(res.headers["content-range"]) : 0;
+        if (start === undefined || start > received) {
           res.destroy();
           throw registryError(client.ctx, `${what}: cannot resume the download (bad Content-Range)`);
         }
+        from = start;
         skip = received - from;
+      }
+      // the descriptor's size bounds the body: a longer one is refused as soon as it says so or sends the byte
+      const declared = Number(res.headers["content-length"]);
+      if (o.size !== undefined && from + declared > o.size) {
+        res.destroy();
+        throw tooLong(client, o);
       }
       try {
         for await (let chunk of bodyChunks(res, client.transport.idleTimeoutMs)) {
@@ -78,6 +93,7 @@ async function* chunks(client: RegistryClient, o: BlobStreamOptions): AsyncGener
             chunk = chunk.subarray(n);
             if (chunk.length === 0) continue;
           }
+          if (o.size !== undefined && received + chunk.length > o.size) throw tooLong(client, o);
           received += chunk.length;
           o.onBytes?.(received);
           yield chunk;
@@ -86,6 +102,7 @@ async function* chunks(client: RegistryClient, o: BlobStreamOptions): AsyncGener
         if (o.size === undefined || received >= o.size) return;
         throw Object.assign(new Error("the connection closed before the blob was complete"), { code: "ECONNRESET" });
       } catch (err) {
+        if (err instanceof RegistryError) throw err;
         if (retryableError(err) && (await budget.next())) continue;
         const tries = budget.attempts > 1 ? ` (after ${budget.attempts} tries)` : "";
         throw registryError(client.ctx, `${what}: download failed: ${connectionCause(err)}${tries}`, { cause: err });

@@ -47,19 +47,29 @@ export class BlobCache {
     return join(this.dir, "blobs", digestAlgorithm(digest), digestHex(digest));
   }
 
-  /** A verified entry as a stream, or undefined (a missing or corrupt entry; a corrupt one is removed). */
-  async get(digest: string, size?: number): Promise<Readable | undefined> {
+  /** Whether there is a verified entry (a missing or corrupt one is not; a corrupt one is removed). */
+  async verified(digest: string, size?: number): Promise<boolean> {
     const path = this.path(digest);
     try {
       const st = await stat(path);
       if (!st.isFile() || (size !== undefined && st.size !== size) || (await hashFile(path, digestAlgorithm(digest))) !== digest) {
         await unlink(path).catch(() => {});
-        return undefined;
+        return false;
       }
-      return createReadStream(path, { highWaterMark: 1 << 20 });
+      return true;
     } catch {
-      return undefined;
+      return false;
     }
+  }
+
+  /** An entry's bytes (opened now: read it at once, or make it when it is to be read). */
+  stream(digest: string): Readable {
+    return createReadStream(this.path(digest), { highWaterMark: 1 << 20 });
+  }
+
+  /** A verified entry as a stream, or undefined (a missing or corrupt entry; a corrupt one is removed). */
+  async get(digest: string, size?: number): Promise<Readable | undefined> {
+    return (await this.verified(digest, size)) ? this.stream(digest) : undefined;
   }
 
   async has(digest: string): Promise<boolean> {

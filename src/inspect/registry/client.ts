@@ -3,16 +3,21 @@
  * settles HTTPS or plain HTTP and learns the auth challenge, then GETs of
  * manifests and blobs with auth, redirects, and retries of 429, 5xx and dropped
  * connections. Every failure becomes one RegistryError line.
+ *
+ * Credentials (Basic, or a token got with them) go only to the registry's own
+ * scheme, host and port; a request the registry redirects elsewhere (a storage
+ * backend, a CDN) carries none, and a 401 from there is an error, not a challenge to
+ * answer: only the registry's own challenges name where tokens come from (as the
+ * docker client does; containerd's CVE-2020-15157 was the other way).
  */
 import type { IncomingMessage } from "node:http";
-import { RegistryError } from "../../errors.js";
 import { parseChallenges } from "./challenge.js";
 import { Authenticator } from "./auth.js";
 import type { Credentials } from "./docker-config.js";
-import { connectionCause, describeAnswer, registryError, readBody, type RegistryContext } from "./error-body.js";
+import { BODY_WAIT_MS, connectionCause, describeAnswer, registryError, readBody, type RegistryContext } from "./error-body.js";
 import { apiHost } from "./reference.js";
 import { RetryBudget, parseRetryAfter, retryableError, retryableStatus, type RetryOptions } from "./retry.js";
-import { bodyChunks, type Transport } from "./transport.js";
+import { BodyLimitError, readWhole, seconds, type Transport } from "./transport.js";
 
 export interface ClientOptions {
   transport: Transport;
@@ -95,11 +100,8 @@ export class RegistryClient {
         throw registryError({ registry: this.ctx.registry }, connectionCause(shown), { cause: shown });
       }
       const status = res.statusCode ?? 0;
-      if (status === 200) {
-        res.resume();
-        return base;
-      }
-      const body = await readBody(res);
+      const body = await readBody(res, undefined, this.#bodyWait());
+      if (status === 200) return base;
       if (status === 401) {
         this.auth.setChallenge(parseChallenges(res.headers["www-authenticate"]));
         return base;
@@ -113,20 +115,31 @@ export class RegistryClient {
 
   /** A successful (2xx) answer for `path`, or a RegistryError saying why not. */
   async get(path: string, fo: FetchOptions): Promise<IncomingMessage> {
+    return (await this.#attempts(path, fo)).res;
+  }
+
+  /**
+   * `get`, and the deadline of the attempt that succeeded: each attempt (its redirects
+   * and the wait for its answer) has the request timeout, from when it starts.
+   */
+  async #attempts(path: string, fo: FetchOptions): Promise<{ res: IncomingMessage; deadline: number }> {
     const base = await this.base();
+    // the registry's origin as URL spells it (a default port dropped): only it gets credentials
+    const registry = new URL(base).origin;
     const budget = fo.budget ?? this.newBudget();
     let reauthorized = false;
     for (;;) {
       const authorization = await this.auth.header();
+      const deadline = Date.now() + this.transport.requestTimeoutMs;
       let url = new URL(base + path);
       let res: IncomingMessage | undefined;
       for (let hops = 0; ; hops++) {
         const headers: Record<string, string> = { ...(fo.headers ?? {}) };
         if (fo.accept) headers.Accept = fo.accept;
         // credentials go to the registry only, never to where it redirects
-        if (authorization && url.origin === base) headers.Authorization = authorization;
+        if (authorization && url.origin === registry) headers.Authorization = authorization;
         try {
-          res = await this.transport.send({ url, headers });
+          res = await this.transport.send({ url, headers, deadline });
         } catch (err) {
           if (retryableError(err) && (await budget.next())) break;
           const tries = budget.attempts > 1 ? ` (after ${budget.attempts} tries)` : "";
@@ -134,16 +147,20 @@ export class RegistryClient {
         }
         const location = res.headers.location;
         if (!REDIRECTS.has(res.statusCode ?? 0) || !location) break;
-        res.resume();
+        await readBody(res, undefined, this.#bodyWait());
         if (hops >= MAX_REDIRECTS) throw registryError(this.ctx, `${fo.what}: too many redirects`);
-        url = new URL(location, url);
+        url = redirectTarget(location, url, this.ctx, fo.what);
         res = undefined;
       }
       if (!res) continue; // a dropped connection, retried
       const status = res.statusCode ?? 0;
-      if (status >= 200 && status < 300) return res;
-      const body = await readBody(res);
+      if (status >= 200 && status < 300) return { res, deadline };
+      const body = await readBody(res, undefined, this.#bodyWait());
       const said = describeAnswer(status, res.headers["content-type"], body);
+      if (status === 401 && url.origin !== registry) {
+        // a challenge from where the registry redirected is not the registry's: nothing is sent there
+        throw registryError(this.ctx, `${fo.what}: ${url.host}, where the registry redirected, asks for authentication (${said}); credentials are sent to the registry only`);
+      }
       if (status === 401) {
         if (!reauthorized) {
           reauthorized = true;
@@ -161,30 +178,45 @@ export class RegistryClient {
     }
   }
 
-  /** A whole small answer (a manifest), retried when the body is cut off. */
+  /** How long an error body is waited for: it only adds words to a message. */
+  #bodyWait(): number {
+    return Math.min(BODY_WAIT_MS, this.transport.idleTimeoutMs);
+  }
+
+  /**
+   * A whole small answer (a manifest), retried when the connection drops; each attempt
+   * has the request deadline for all of it, and `limit` bytes at most.
+   */
   async bytes(path: string, fo: FetchOptions, limit: number): Promise<{ body: Buffer; res: IncomingMessage }> {
     const budget = fo.budget ?? this.newBudget();
+    const within = this.transport.requestTimeoutMs;
     for (;;) {
-      const res = await this.get(path, { ...fo, budget });
-      const declared = Number(res.headers["content-length"]);
-      if (declared > limit) {
-        res.destroy();
-        throw registryError(this.ctx, `${fo.what}: the answer is ${declared} bytes, more than the ${limit} allowed`);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
+      const { res, deadline } = await this.#attempts(path, { ...fo, budget });
       try {
-        for await (const chunk of bodyChunks(res, this.transport.idleTimeoutMs)) {
-          size += chunk.length;
-          if (size > limit) throw registryError(this.ctx, `${fo.what}: the answer is more than the ${limit} bytes allowed`, { retryable: false });
-          chunks.push(chunk);
-        }
-        return { body: Buffer.concat(chunks), res };
+        const body = await readWhole(res, { limit, idleMs: this.transport.idleTimeoutMs, deadline });
+        return { body, res };
       } catch (err) {
+        if (err instanceof BodyLimitError) {
+          throw registryError(
+            this.ctx,
+            err.reason === "size" ? `${fo.what}: ${err.message}` : `${fo.what}: not received within ${seconds(within)} (${err.received} bytes came)`,
+          );
+        }
         if (retryableError(err) && (await budget.next())) continue;
-        if (err instanceof RegistryError) throw err;
         throw registryError(this.ctx, `${fo.what}: ${connectionCause(err)}`, { cause: err });
       }
     }
   }
+}
+
+/** Where a redirect leads: an http(s) URL, resolved against the request's. */
+function redirectTarget(location: string, from: URL, ctx: RegistryContext, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(location, from);
+  } catch {
+    throw registryError(ctx, `${what}: the registry redirected to an invalid URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw registryError(ctx, `${what}: the registry redirected to a ${url.protocol} URL`);
+  return url;
 }

@@ -14,6 +14,8 @@ export interface RegistryContext {
 
 /** Most of an error body we read. */
 const BODY_LIMIT = 64 * 1024;
+/** The longest an error body (or one we throw away) is waited for: it only adds words to a message. */
+export const BODY_WAIT_MS = 5_000;
 
 /** Collapses whitespace and cuts a text to `max` characters. */
 export function oneLine(text: string, max = 200): string {
@@ -31,9 +33,15 @@ export function registryError(ctx: RegistryContext, cause: string, options?: { c
   return err;
 }
 
-export async function readBody(res: IncomingMessage, limit = BODY_LIMIT): Promise<Buffer> {
+/**
+ * What an answer's body says, read for a message (or to free the connection): at most
+ * `limit` bytes, waited for at most `waitMs` in all. What arrived by then is what it
+ * says; a body that stalls or never ends is cut, never waited for.
+ */
+export async function readBody(res: IncomingMessage, limit = BODY_LIMIT, waitMs = BODY_WAIT_MS): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const timer = setTimeout(() => res.destroy(), waitMs);
   try {
     for await (const chunk of res) {
       const b = chunk as Buffer;
@@ -44,6 +52,7 @@ export async function readBody(res: IncomingMessage, limit = BODY_LIMIT): Promis
   } catch {
     // a body cut short still says what it says
   } finally {
+    clearTimeout(timer);
     res.destroy();
   }
   return Buffer.concat(chunks);

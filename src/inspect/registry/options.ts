@@ -19,7 +19,13 @@ export interface RegistryOptions {
   cacheDir?: string;
   noCache?: boolean;
   onProgress?: ProgressHook;
-  timeouts?: { connectMs?: number; idleMs?: number };
+  /**
+   * Connecting (default 30 s); silence while an answer or a body's next bytes are
+   * awaited (default 60 s); the whole of a small answer, a manifest, config, token or
+   * error, headers and body (default 60 s). A layer blob has the idle timeout and its
+   * descriptor's size as bounds.
+   */
+  timeouts?: { connectMs?: number; idleMs?: number; requestMs?: number };
   retry?: RetryOptions;
   /** Blob downloads at once (default 4). */
   concurrency?: number;

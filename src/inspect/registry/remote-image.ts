@@ -3,17 +3,18 @@
  * for the platform) fetched and verified, the config and layers read lazily as
  * blobs through the shared manifest image and blob layer code.
  */
-import { SourceError } from "../../errors.js";
 import { computeDigest, digestAlgorithm, isDigest } from "../digest.js";
-import type { Descriptor, Image, Manifest, Platform } from "../image.js";
+import type { Descriptor, Image, Platform } from "../image.js";
 import { isIndexMediaType, isManifestMediaType, MediaTypes } from "../image.js";
 import { choosePlatform } from "../sources/select-manifest.js";
 import { manifestImage } from "../sources/manifest-image.js";
-import { RegistryBlobSource } from "./blob-source.js";
+import { jsonShapeProblem } from "../sources/json.js";
+import { RegistryBlobSource, WHOLE_BLOB_LIMIT } from "./blob-source.js";
+import { imageManifest, indexEntries } from "./descriptors.js";
 import { readCached, writeCached, type BlobCache } from "./cache.js";
 import { RegistryClient } from "./client.js";
 import { credentialsFor } from "./docker-config.js";
-import { describeAnswer, looksLikeHtml, registryError } from "./error-body.js";
+import { describeAnswer, looksLikeHtml, oneLine, registryError } from "./error-body.js";
 import { allowsHttp, cacheFor, givenCredentials, isInsecure, loadCaCerts, type RegistryOptions } from "./options.js";
 import { manifestIdentifier, parseRegistryReference, type Reference } from "./reference.js";
 import { Transport } from "./transport.js";
@@ -22,11 +23,15 @@ export interface RegistryOpenOptions extends RegistryOptions {
   platform?: Platform;
 }
 
+/** The most of a manifest or index read (the distribution spec's suggestion, and containers/image's limit). */
 const MANIFEST_LIMIT = 4 << 20;
+/** An index of indexes of … this deep is refused. */
+const MAX_INDEX_DEPTH = 4;
 const ACCEPT = [MediaTypes.ociIndex, MediaTypes.dockerManifestList, MediaTypes.ociManifest, MediaTypes.dockerManifest].join(", ");
 
 interface Fetched {
   raw: Buffer;
+  json: unknown;
   digest: string;
   mediaType: string;
 }
@@ -42,7 +47,9 @@ async function fetchManifest(client: RegistryClient, cache: BlobCache | undefine
     raw = fromCache;
     digest = pinned;
   } else {
-    const { body, res } = await client.bytes(`/v2/${client.repository}/manifests/${id}`, { what, accept: ACCEPT }, MANIFEST_LIMIT);
+    // an index's entry names the size: no more than that is read
+    const limit = expected ? Math.min(expected.size, MANIFEST_LIMIT) : MANIFEST_LIMIT;
+    const { body, res } = await client.bytes(`/v2/${client.repository}/manifests/${id}`, { what, accept: ACCEPT }, limit);
     raw = body;
     contentType = String(res.headers["content-type"] ?? "").split(";")[0]!.trim() || undefined;
     if (looksLikeHtml(contentType, raw)) throw registryError(client.ctx, `${describeAnswer(res.statusCode ?? 200, contentType, raw)} (${what})`);
@@ -60,6 +67,8 @@ async function fetchManifest(client: RegistryClient, cache: BlobCache | undefine
     if (cache) await writeCached(cache, digest, raw);
   }
   let json: { mediaType?: unknown; manifests?: unknown; config?: unknown; schemaVersion?: unknown };
+  const shape = jsonShapeProblem(raw);
+  if (shape) throw registryError(client.ctx, `manifest ${digest} (${what}) is not read: its JSON is ${shape}`);
   try {
     json = JSON.parse(raw.toString("utf8")) as typeof json;
   } catch {
@@ -71,22 +80,23 @@ async function fetchManifest(client: RegistryClient, cache: BlobCache | undefine
     if (/distribution\.manifest\.v1/.test(declared) || json?.schemaVersion === 1) {
       throw registryError(client.ctx, `${what} is a Docker schema 1 manifest, which is deprecated and not supported; push it again with a current client`);
     }
-    if (declared && declared !== "application/json") throw registryError(client.ctx, `unknown manifest media type ${declared} (${what})`);
+    if (declared && declared !== "application/json") throw registryError(client.ctx, `unknown manifest media type ${oneLine(declared, 120)} (${what})`);
     if (Array.isArray(json?.manifests) && !json.config) mediaType = MediaTypes.ociIndex;
     else if (json?.config) mediaType = MediaTypes.ociManifest;
     else throw registryError(client.ctx, `${what} is neither an image manifest nor an index`);
   }
-  return { raw, digest, mediaType };
+  return { raw, json, digest, mediaType };
 }
 
 async function resolve(client: RegistryClient, cache: BlobCache | undefined, ref: Reference, platform: Platform | undefined): Promise<Fetched> {
   let current = await fetchManifest(client, cache, manifestIdentifier(ref));
+  // every manifest is checked against the digest it was asked by, so indexes cannot form a
+  // cycle (an index "pointing to itself" is served under a digest it does not have, and
+  // fails that check); the depth bounds the chain
   for (let depth = 0; isIndexMediaType(current.mediaType); depth++) {
-    if (depth >= 4) throw registryError(client.ctx, "image indexes nested too deeply");
-    const idx = JSON.parse(current.raw.toString("utf8")) as { manifests?: Descriptor[] };
-    if (!Array.isArray(idx.manifests)) throw registryError(client.ctx, `index ${current.digest} lists no manifests`);
-    const chosen = choosePlatform(ref.original, idx.manifests, platform);
-    if (!isDigest(chosen.digest)) throw registryError(client.ctx, `index ${current.digest} has an invalid digest '${String(chosen.digest)}'`);
+    if (depth >= MAX_INDEX_DEPTH) throw registryError(client.ctx, "image indexes nested too deeply");
+    const entries = indexEntries(client.ctx, current.json, current.digest);
+    const chosen = choosePlatform(ref.original, entries, platform);
     current = await fetchManifest(client, cache, chosen.digest, chosen);
   }
   return current;
@@ -103,6 +113,7 @@ export async function openRegistryImage(ref: string | Reference, opts: RegistryO
     env,
     ...(opts.timeouts?.connectMs !== undefined ? { connectTimeoutMs: opts.timeouts.connectMs } : {}),
     ...(opts.timeouts?.idleMs !== undefined ? { idleTimeoutMs: opts.timeouts.idleMs } : {}),
+    ...(opts.timeouts?.requestMs !== undefined ? { requestTimeoutMs: opts.timeouts.requestMs } : {}),
   });
   const given = givenCredentials(opts);
   const client = new RegistryClient(reference.registry, reference.repository, {
@@ -113,11 +124,13 @@ export async function openRegistryImage(ref: string | Reference, opts: RegistryO
   });
   const cache = cacheFor(opts);
   try {
-    const { raw, digest } = await resolve(client, cache, reference, opts.platform);
-    const m = JSON.parse(raw.toString("utf8")) as Manifest;
-    if (!m?.config || !Array.isArray(m.layers)) throw new SourceError(`${reference.original}: manifest ${digest} is not an image manifest`);
+    const { raw, json, digest } = await resolve(client, cache, reference, opts.platform);
+    const m = imageManifest(client.ctx, json, digest, WHOLE_BLOB_LIMIT);
     const sizes = new Map<string, number>();
-    for (const d of [m.config, ...m.layers]) if (isDigest(d?.digest) && typeof d.size === "number") sizes.set(d.digest, d.size);
+    for (const d of [m.config, ...m.layers]) {
+      if (sizes.has(d.digest) && sizes.get(d.digest) !== d.size) throw registryError(client.ctx, `manifest ${digest} gives ${d.digest} two sizes`);
+      sizes.set(d.digest, d.size);
+    }
     opts.onProgress?.({ type: "image", reference: reference.original, layers: m.layers.map((l) => ({ digest: l.digest, size: l.size })) });
     const source = new RegistryBlobSource({
       name: reference.original,

@@ -1,7 +1,9 @@
 /**
  * One HTTP exchange with a registry or token server over node:http(s): kept-alive
  * agents, extra CA certificates, proxies (CONNECT tunnels for HTTPS), a connect
- * timeout, and an idle timeout while waiting for the answer and for body chunks.
+ * timeout, an idle timeout while waiting for the answer and for body chunks, and a
+ * deadline for a whole answer (its headers always; the body too for the small
+ * answers read whole: manifests, configs, tokens, error bodies).
  * No retries, redirects or auth here (see client.ts and auth.ts).
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
@@ -17,6 +19,8 @@ export interface TransportOptions {
   env?: Env;
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** The longest a whole small answer (headers and body) may take (default 60 s). */
+  requestTimeoutMs?: number;
   userAgent?: string;
 }
 
@@ -25,22 +29,26 @@ export interface HttpRequest {
   method?: "GET" | "HEAD" | "POST";
   headers?: Record<string, string>;
   body?: Buffer;
+  /** When the answer's headers must be in (ms since the epoch); default: now + the request timeout. */
+  deadline?: number;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export function timeoutError(message: string): Error {
   return Object.assign(new Error(message), { code: "ETIMEDOUT" });
 }
 
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${ms} ms`;
 }
 
 export class Transport {
   readonly connectTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly #opts: TransportOptions;
   readonly #env: Env;
   /** Node's roots plus the extra CAs, parsed once: a `ca` list per request would be parsed again for every connection. */
@@ -54,6 +62,7 @@ export class Transport {
     this.#env = opts.env ?? process.env;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#secureContext = opts.caCerts && opts.caCerts.length > 0 ? createSecureContext({ ca: [...rootCertificates, ...opts.caCerts] }) : undefined;
   }
 
@@ -97,12 +106,17 @@ export class Transport {
     options.method = req.method ?? "GET";
     options.headers = headers;
 
+    const deadline = req.deadline ?? Date.now() + this.requestTimeoutMs;
     return new Promise<IncomingMessage>((resolve, reject) => {
       let settled = false;
       const r = (https ? httpsRequest : httpRequest)(options);
       const connectTimer = setTimeout(() => {
         r.destroy(timeoutError(`could not connect within ${seconds(this.connectTimeoutMs)}`));
       }, this.connectTimeoutMs);
+      // headers trickled a byte at a time never leave the socket idle: the deadline ends them
+      const deadlineTimer = setTimeout(() => {
+        r.destroy(timeoutError(`no complete answer within ${seconds(this.requestTimeoutMs)}`));
+      }, Math.max(0, deadline - Date.now()));
       const connected = () => {
         clearTimeout(connectTimer);
         r.setTimeout(this.idleTimeoutMs, () =>
@@ -116,12 +130,14 @@ export class Transport {
       });
       r.on("error", (err) => {
         clearTimeout(connectTimer);
+        clearTimeout(deadlineTimer);
         if (settled) return;
         settled = true;
         reject(err);
       });
       r.once("response", (res) => {
         clearTimeout(connectTimer);
+        clearTimeout(deadlineTimer);
         r.setTimeout(0);
         settled = true;
         resolve(res);
@@ -160,6 +176,63 @@ export async function* bodyChunks(res: IncomingMessage, idleMs: number): AsyncGe
       yield step.value;
     }
   } finally {
+    if (!res.complete) res.destroy();
+  }
+}
+
+/** Why a whole-body read stopped short: too big, or too slow. */
+export class BodyLimitError extends Error {
+  constructor(
+    message: string,
+    readonly reason: "size" | "deadline",
+    /** Bytes received before it stopped. */
+    readonly received: number,
+  ) {
+    super(message);
+    this.name = "BodyLimitError";
+  }
+}
+
+export interface WholeBodyOptions {
+  /** Most bytes accepted; one more fails at once (as does a Content-Length over it). */
+  limit: number;
+  /** No chunk for this long fails (retryable, as a stalled connection is). */
+  idleMs: number;
+  /** The whole body must be in by then (ms since the epoch); after it, the read fails. */
+  deadline: number;
+}
+
+/**
+ * A small answer's body, whole: bounded in size (a declared or a received length over
+ * `limit` fails) and in time (idle, and an overall deadline), so that neither a huge
+ * nor a trickled answer is waited for or held. The response is destroyed on failure.
+ */
+export async function readWhole(res: IncomingMessage, o: WholeBodyOptions): Promise<Buffer> {
+  const declared = Number(res.headers["content-length"]);
+  if (declared > o.limit) {
+    res.destroy();
+    throw new BodyLimitError(`the answer is ${declared} bytes, more than the ${o.limit} allowed`, "size", 0);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    res.destroy();
+  }, Math.max(0, o.deadline - Date.now()));
+  try {
+    for await (const chunk of bodyChunks(res, o.idleMs)) {
+      size += chunk.length;
+      if (size > o.limit) throw new BodyLimitError(`the answer is more than the ${o.limit} bytes allowed`, "size", size);
+      chunks.push(chunk);
+    }
+    if (late) throw new Error("cut at the deadline");
+    return Buffer.concat(chunks);
+  } catch (err) {
+    if (late) throw new BodyLimitError(`the answer was still incomplete at the deadline (${size} bytes in)`, "deadline", size);
+    throw err;
+  } finally {
+    clearTimeout(timer);
     if (!res.complete) res.destroy();
   }
 }

@@ -339,5 +339,8 @@ export function scanStoredHere(stored: StoredLayer, layer: number, what: string,
     src.on("close", () => {
       if (!ended) settle(new SourceError(`${what}: the layer's stream closed before its end`));
     });
+    // a stream that failed or closed before these listeners were there says so no more
+    if (src.errored) settle(layerError(src.errored, what));
+    else if (src.destroyed && !src.readableEnded) settle(new SourceError(`${what}: the layer's stream closed before its end`));
   });
 }

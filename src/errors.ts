@@ -37,20 +37,34 @@ export class PolicyError extends ImgpolicyError {
   override readonly kind = "policy";
 }
 
+/** One error of a chain: "Name: message", and the stack frames after it ("\n    at …", or ""). */
+export interface ChainLink {
+  head: string;
+  frames: string;
+}
+
+/** The error and its causes, outermost first (at most 10 errors, then a value that is not one). */
+export function errorChain(err: unknown): ChainLink[] {
+  const links: ChainLink[] = [];
+  let cur: unknown = err;
+  while (cur instanceof Error && links.length < 10) {
+    const stack = cur.stack ?? "";
+    // The message can span lines: the frames start after it, not at the first newline.
+    const at = cur.message ? stack.indexOf(cur.message) : stack.indexOf("\n");
+    links.push({ head: `${cur.name}: ${cur.message}`, frames: at < 0 ? "" : stack.slice(at + cur.message.length) });
+    cur = cur.cause;
+  }
+  if (cur !== undefined && !(cur instanceof Error)) links.push({ head: String(cur), frames: "" });
+  return links;
+}
+
 /** The one-line message for any thrown value, with the chain of causes when `debug` is set. */
 export function describeError(err: unknown, debug = false): string {
   if (!(err instanceof Error)) return String(err);
   if (!debug) return err.message;
-  const lines: string[] = [];
-  let cur: unknown = err;
-  let depth = 0;
-  while (cur instanceof Error && depth < 10) {
-    lines.push(depth === 0 ? (cur.stack ?? cur.message) : `caused by: ${cur.stack ?? cur.message}`);
-    cur = cur.cause;
-    depth++;
-  }
-  if (cur !== undefined && !(cur instanceof Error)) lines.push(`caused by: ${String(cur)}`);
-  return lines.join("\n");
+  return errorChain(err)
+    .map((l, n) => `${n === 0 ? "" : "caused by: "}${l.head}${l.frames}`)
+    .join("\n");
 }
 
 /** A short phrase for an error's cause, for messages like "cannot read X: <cause>". */

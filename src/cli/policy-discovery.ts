@@ -1,5 +1,12 @@
-/** Finds the policy to use when none is named: .imgpolicy.yaml in the working directory or above. */
-import { stat } from "node:fs/promises";
+/**
+ * Finds the policy to use when none is named: .imgpolicy.yaml in the working directory
+ * or above. Whatever is there under that name is the policy, whatever its kind: a FIFO,
+ * a directory or a dangling symlink is reported by the loader (policy-reader.ts) as one
+ * that cannot be read, rather than skipped for a policy further up or for 'base' — a
+ * check must not quietly run under another policy than the checkout's. Nothing is opened
+ * here (lstat only).
+ */
+import { lstat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 export const CONFIG_NAMES = [".imgpolicy.yaml", ".imgpolicy.yml", ".imgpolicy.json"];
@@ -9,7 +16,7 @@ export async function discoverPolicy(from: string): Promise<string | undefined> 
   for (;;) {
     for (const name of CONFIG_NAMES) {
       const p = join(dir, name);
-      if (await stat(p).then((s) => s.isFile(), () => false)) return p;
+      if (await lstat(p).then(() => true, () => false)) return p;
     }
     const up = dirname(dir);
     if (up === dir) return undefined;

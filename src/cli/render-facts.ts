@@ -1,6 +1,12 @@
-/** Renders facts as text for a terminal. Only renders: no decisions. */
+/**
+ * Renders facts as text for a terminal. Only renders: no decisions. Almost every value
+ * comes from the image (labels, ENV, paths, history, os-release), so each output line
+ * goes through escapeText as it is written: one field never becomes two lines, and no
+ * control or bidi character reaches the terminal.
+ */
 import type { ElfInfo } from "../inspect/elf/elf.js";
 import type { Facts } from "../inspect/facts/types.js";
+import { escapeText } from "../text/escape.js";
 
 export function formatBytes(n: number): string {
   const units = ["B", "kB", "MB", "GB", "TB"];
@@ -31,22 +37,25 @@ function elfLine(e: ElfInfo): string {
 }
 
 export function renderFacts(f: Facts, opts: { color?: boolean } = {}): string {
-  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   const out: string[] = [];
-  const line = (k: string, v: string) => out.push(`  ${k.padEnd(14)} ${v}`);
+  const heading = (s: string) => out.push(opts.color ? `\x1b[1m${escapeText(s)}\x1b[0m` : escapeText(s));
+  const row = (s: string) => out.push(escapeText(s));
+  const line = (k: string, v: string) => row(`  ${k.padEnd(14)} ${v}`);
   const i = f.image;
-  out.push(bold(i.reference));
+  heading(i.reference);
   line("digest", i.digest);
   line("id", i.id);
   line("platform", [i.platform.os, i.platform.architecture, i.platform.variant].filter(Boolean).join("/"));
   if (i.created) line("created", i.created);
   line("size", `${formatBytes(i.size.compressed)} stored, ${formatBytes(i.size.uncompressed)} uncompressed, ${i.layers.length} layers`);
-  out.push(bold("layers"));
+  heading("layers");
   for (const l of i.layers) {
-    out.push(`  ${String(l.index + 1).padStart(2)}. ${l.digest.slice(7, 19)} ${formatBytes(l.uncompressedSize).padStart(8)} ${String(l.files).padStart(6)} ${l.files === 1 ? "file " : "files"}  ${(l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 90)}`);
+    // Cut by code points before escaping, so that no pair or escape is cut in half.
+    const createdBy = Array.from((l.createdBy ?? "").replace(/\s+/g, " ")).slice(0, 90).join("");
+    row(`  ${String(l.index + 1).padStart(2)}. ${l.digest.slice(7, 19)} ${formatBytes(l.uncompressedSize).padStart(8)} ${String(l.files).padStart(6)} ${l.files === 1 ? "file " : "files"}  ${createdBy}`);
   }
   const c = f.config;
-  out.push(bold("config"));
+  heading("config");
   line("user", c.user ? `${c.user} → ${f.users.user.resolved ? `uid ${f.users.user.uid} gid ${f.users.user.gid}` : f.users.user.problem}` : "(none: runs as root)");
   line("entrypoint", c.entrypoint ? `${JSON.stringify(c.entrypoint)} (${c.entrypointForm} form)` : "(none)");
   line("cmd", c.cmd ? `${JSON.stringify(c.cmd)} (${c.cmdForm} form)` : "(none)");
@@ -57,15 +66,16 @@ export function renderFacts(f: Facts, opts: { color?: boolean } = {}): string {
   if (c.stopSignal) line("stop signal", c.stopSignal);
   if (c.volumes.length) line("volumes", c.volumes.join(", "));
   const labels = Object.entries(c.labels);
-  line("labels", labels.length ? labels.map(([k, v]) => `${k}=${v}`).join("\n" + " ".repeat(17)) : "(none)");
-  out.push(bold("entrypoint binary"));
+  if (!labels.length) line("labels", "(none)");
+  labels.forEach(([k, v], n) => line(n === 0 ? "labels" : "", `${k}=${v}`));
+  heading("entrypoint binary");
   const ep = f.entrypoint;
   if (ep.found && ep.resolved) {
     line("path", `${ep.resolved.path} (layer ${ep.resolved.layer + 1})${ep.viaShell ? ", started through a shell" : ""}`);
     line("elf", ep.elf ? elfLine(ep.elf) : "not an ELF file");
   } else line("problem", ep.problem ?? "not found");
   if (ep.found && ep.problem) line("problem", ep.problem);
-  out.push(bold("filesystem"));
+  heading("filesystem");
   const fs = f.filesystem;
   line("entries", `${fs.files} files, ${fs.directories} directories, ${fs.symlinks} symlinks, ${f.binaries.length} ELF files`);
   if (fs.osRelease?.prettyName) line("os", fs.osRelease.prettyName);

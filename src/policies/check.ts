@@ -107,9 +107,11 @@ function probeImage(c: ConfigFact): ProbeImage {
 /**
  * Starts the runtime probe. It runs while the layers are read: a run is mostly waiting
  * on the engine (create, start, health, stop), and the layer scan is mostly work here.
- * `stop` aborts it (its containers are removed) when the static part fails.
+ * The two stop each other: a probe that fails calls `failed` (which aborts the scan),
+ * and `stop` aborts the probe (its containers and loaded image are removed) and waits
+ * for it to end when the static part fails.
  */
-function startProbe(ref: string, opts: CheckOptions, spec: RuntimeSpec, config: ConfigFact, probe: () => Promise<RuntimeProbe>) {
+function startProbe(ref: string, opts: CheckOptions, spec: RuntimeSpec, config: ConfigFact, probe: () => Promise<RuntimeProbe>, failed: (err: unknown) => void) {
   const local = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, local.signal]) : local.signal;
   const probeOpts: Parameters<RuntimeProbe>[3] = { signal };
@@ -117,7 +119,9 @@ function startProbe(ref: string, opts: CheckOptions, spec: RuntimeSpec, config: 
   const commandTests = opts.policy.cst?.commandTests ?? [];
   if (commandTests.length) probeOpts.commandTests = commandTests;
   const running = probe().then((run) => run(ref, spec, probeImage(config), probeOpts));
-  running.catch(() => undefined); // awaited below, or abandoned after stop()
+  running.catch((err: unknown) => {
+    if (!local.signal.aborted) failed(err);
+  });
   return {
     result: running,
     async stop(): Promise<void> {
@@ -127,19 +131,34 @@ function startProbe(ref: string, opts: CheckOptions, spec: RuntimeSpec, config: 
   };
 }
 
+/**
+ * Reads the image, and with `runtime` runs it at the same time. When any part fails (the
+ * config, a layer, the probe) the others are stopped and waited for, so that nothing it
+ * started (a scan, a container, a loaded image) outlives the call; the first failure is
+ * the one thrown.
+ */
 async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule[], probe: () => Promise<RuntimeProbe>): Promise<ImageReport> {
   const spec = resolveRuntimeSpec(opts.policy.runtime);
   const runtime = opts.runtime || opts.runtimeOnly;
   if (runtime) void probe().catch(() => undefined); // load it while the image is opened
   const image = await openImage(ref, { ...opts, prestartScan: true });
   let probing: ReturnType<typeof startProbe> | undefined;
+  let probeError: { err: unknown } | undefined;
+  const scanStop = new AbortController();
+  const scanSignal = opts.signal ? AbortSignal.any([opts.signal, scanStop.signal]) : scanStop.signal;
   let facts: Facts;
   try {
-    if (runtime) probing = startProbe(ref, opts, spec, configFact((await image.config()).config), probe);
-    facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), ...(opts.now ? { now: opts.now } : {}) });
+    if (runtime) {
+      const config = configFact((await image.config()).config);
+      probing = startProbe(ref, opts, spec, config, probe, (err) => {
+        probeError = { err };
+        scanStop.abort(err);
+      });
+    }
+    facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), signal: scanSignal, ...(opts.now ? { now: opts.now } : {}) });
   } catch (err) {
     await probing?.stop();
-    throw err;
+    throw probeError ? probeError.err : err;
   } finally {
     await image.close();
   }

@@ -73,11 +73,11 @@ describe("loadPolicy", () => {
   const bad: [string, string, string][] = [
     ["a typo in a rule id", "rules:\n  IMG-USR-001: high\n", "2:3: unknown rule 'IMG-USR-001' (did you mean IMG-USER-001?)"],
     ["an unknown option", "rules:\n  IMG-LABEL-001:\n    options: { requried: [x] }\n", "3:16: unknown key 'requried' in rules.IMG-LABEL-001.options"],
-    ["an option of the wrong type", "rules:\n  IMG-LABEL-001:\n    options:\n      required: yes\n", "4:17: rules.IMG-LABEL-001.options.required: expected array, found string \"yes\""],
-    ["a bad severity", "rules:\n  IMG-USER-001: severe\n", "2:17: rules.IMG-USER-001: expected one of \"critical\", \"high\", \"medium\", \"low\", \"info\", \"off\", \"on\", found \"severe\""],
+    ["an option of the wrong type", "rules:\n  IMG-LABEL-001:\n    options:\n      required: yes\n", "4:17: rules.IMG-LABEL-001.options.required: expected array, found a string"],
+    ["a bad severity", "rules:\n  IMG-USER-001: severe\n", "2:17: rules.IMG-USER-001: expected one of \"critical\", \"high\", \"medium\", \"low\", \"info\", \"off\", \"on\""],
     ["a waiver without a reason", "waivers:\n  - rule: IMG-USER-001\n", "2:5: waivers.0: missing 'reason'"],
-    ["a waiver with a malformed date", "waivers:\n  - rule: IMG-USER-001\n    reason: x\n    expires: 31/01/2030\n", "4:14: waivers.0.expires: expected a date as YYYY-MM-DD, found \"31/01/2030\""],
-    ["a waiver for an unknown rule", "waivers:\n  - rule: IMG-NOPE-1\n    reason: x\n", "2:11: unknown rule \"IMG-NOPE-1\""],
+    ["a waiver with a malformed date", "waivers:\n  - rule: IMG-USER-001\n    reason: x\n    expires: 31/01/2030\n", "4:14: waivers.0.expires: expected a date as YYYY-MM-DD"],
+    ["a waiver for an unknown rule", "waivers:\n  - rule: IMG-NOPE-1\n    reason: x\n", "2:11: unknown rule 'IMG-NOPE-1'"],
     ["an unknown top-level key", "failon: high\n", "1:1: unknown key 'failon' in the policy"],
     ["invalid YAML", "rules:\n  IMG-USER-001: [high\n", "invalid YAML"],
     ["an unknown shipped policy", "extends: nosuch\n", "1:10: unknown policy 'nosuch': shipped policies are base, strict"],
@@ -94,7 +94,8 @@ describe("loadPolicy", () => {
   it("reports a missing file in one line", async () => {
     const { errors } = await loadPolicy(join(dir, "missing.yaml"), { rules, shippedDir: shipped });
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(/cannot read policy .*missing\.yaml: no such file or directory/);
+    expect(errors[0]!.message).toMatch(/^cannot read .*missing\.yaml: no such file or directory$/);
+    expect(formatProblem(errors[0]!)).toBe(errors[0]!.message);
   });
 
   it("detects extends cycles", async () => {

@@ -2,14 +2,26 @@
  * Loads a policy by shipped name or file: YAML or JSON, validated against the schema,
  * `extends` applied depth-first. Returns `{ policy, errors }` (errors carry
  * file:line:col) instead of throwing.
+ *
+ * Policies are hostile input (a `.imgpolicy.yaml` in a checkout is used unnamed):
+ * files are read through policy-reader.ts (regular files, 1 MiB), parsed through
+ * policy-yaml.ts (depth, aliases, size bounded), and an `extends` may name a file only
+ * inside the directory tree of the policy it was given as (symlinks resolved), unless
+ * `allowExternalExtends`; at most MAX_EXTENDS_DEPTH deep and MAX_POLICY_FILES reads in
+ * all, cycles refused. Messages
+ * name files and positions, never what a file holds beyond a wrong key (escaped, cut).
  */
-import { readFile, readdir } from "node:fs/promises";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { readdir, realpath } from "node:fs/promises";
+import { dirname, isAbsolute, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument } from "yaml";
 import { causeText } from "../errors.js";
-import type { PolicyFile, PolicyProblem, ResolvedPolicy, ResolvedRule, RuleEntry } from "./policy-types.js";
+import type { PolicyFile, PolicyProblem, ResolvedPolicy } from "./policy-types.js";
+import { shownText } from "./policy-types.js";
+import { mergePolicyFile } from "./policy-merge.js";
+import { patternProblems } from "./policy-patterns.js";
+import { PolicyReadError, readPolicyFile } from "./policy-reader.js";
 import { validatePolicyData } from "./policy-validator.js";
+import { parsePolicyYaml } from "./policy-yaml.js";
 import { RULES } from "./rules/index.js";
 import type { AnyRule, Severity } from "./types.js";
 import { SEVERITIES } from "./types.js";
@@ -19,6 +31,10 @@ import { positionOf } from "./yaml-location.js";
 
 export const DEFAULT_FAIL_ON: Severity = "high";
 export const SHIPPED_DIR = fileURLToPath(new URL("../../policies/", import.meta.url));
+/** How many files deep `extends` may go. */
+export const MAX_EXTENDS_DEPTH = 16;
+/** How many policy files one load may read in all (`extends: [a, a, a…]` at every level fans out). */
+export const MAX_POLICY_FILES = 100;
 
 export interface LoadOptions {
   rules?: readonly AnyRule[];
@@ -26,6 +42,12 @@ export interface LoadOptions {
   shippedDir?: string;
   /** Relative file names resolve against this directory (default: cwd). */
   cwd?: string;
+  /**
+   * Let `extends` name files outside the directory tree of the policy given (CLI:
+   * --allow-extends-outside). Off by default: a policy found in a checkout must not
+   * be able to read other files. Shipped policy names are always allowed.
+   */
+  allowExternalExtends?: boolean;
 }
 
 export interface LoadResult {
@@ -43,57 +65,89 @@ export async function shippedPolicyNames(dir = SHIPPED_DIR): Promise<string[]> {
 
 const looksLikeFile = (s: string) => s.includes("/") || /\.(ya?ml|json)$/i.test(s);
 
-function normalizeEntry(e: RuleEntry): Omit<ResolvedRule, "source"> {
-  if (e === "off") return { enabled: false };
-  if (e === "on") return { enabled: true };
-  if (typeof e === "string") return { enabled: true, severity: e };
-  const r: Omit<ResolvedRule, "source"> = { enabled: e.enabled ?? true };
-  if (e.severity) r.severity = e.severity;
-  if (e.options) r.options = e.options;
-  return r;
-}
-
 interface Ctx {
   rules: readonly AnyRule[];
   shippedDir: string;
+  allowExternal: boolean;
   errors: PolicyProblem[];
+  /** Real paths of the files being loaded, outermost first (cycle detection). */
   stack: string[];
+  /** Files read so far; past MAX_POLICY_FILES the load stops, with one error. */
+  reads: number;
 }
 
-async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ctx: Ctx, from?: PolicyProblem): Promise<void> {
-  let file: string;
-  if (looksLikeFile(ref)) file = isAbsolute(ref) ? ref : resolve(baseDir, ref);
-  else {
+/** Where an `extends` entry is: the position its problems are reported at. */
+interface From {
+  file: string;
+  line: number;
+  col: number;
+  /** The real directory whose tree the extending policy may read. */
+  root: string;
+}
+
+const inside = (path: string, root: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+
+/** The file a reference names, with the tree it may extend from; undefined after reporting a problem. */
+async function locate(ref: string, baseDir: string, ctx: Ctx, from?: From): Promise<{ file: string; real: string; root: string } | undefined> {
+  const problem = (message: string) => {
+    ctx.errors.push(from ? { file: from.file, line: from.line, col: from.col, message } : { file: ref, line: 0, col: 0, message });
+    return undefined;
+  };
+  if (!looksLikeFile(ref)) {
     const names = await shippedPolicyNames(ctx.shippedDir);
-    if (!names.includes(ref)) {
-      const where = from ?? { file: ref, line: 0, col: 0 };
-      ctx.errors.push({ ...where, message: `unknown policy '${ref}': shipped policies are ${names.join(", ")}; a file name needs a path or a .yaml/.json ending` });
-      return;
-    }
-    file = resolve(ctx.shippedDir, `${ref}.yaml`);
+    if (!names.includes(ref)) return problem(`unknown policy ${shownText(ref)}: shipped policies are ${names.join(", ")}; a file name needs a path or a .yaml/.json ending`);
+    const file = resolve(ctx.shippedDir, `${ref}.yaml`);
+    const real = await realpath(file).catch(() => file);
+    return { file, real, root: await realpath(ctx.shippedDir).catch(() => ctx.shippedDir) };
   }
-  if (ctx.stack.includes(file)) {
-    ctx.errors.push({ ...(from ?? { file, line: 0, col: 0 }), message: `policy extends itself: ${[...ctx.stack, file].join(" → ")}` });
+  const file = isAbsolute(ref) ? ref : resolve(baseDir, ref);
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch (err) {
+    return problem(`cannot read ${shownText(file, 200, false)}: ${causeText(err)}`);
+  }
+  // the tree is where the policy was given (or found), its own symlink resolved or not
+  if (!from) return { file, real, root: await realpath(dirname(file)) };
+  if (!ctx.allowExternal && !inside(real, from.root)) {
+    return problem(
+      `extends ${shownText(ref)}, which is outside ${shownText(from.root, 200, false)}, the directory of the policy given: a policy may extend files in its own tree only, unless allowed with --allow-extends-outside`,
+    );
+  }
+  return { file, real, root: from.root };
+}
+
+async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ctx: Ctx, from?: From): Promise<void> {
+  const at = (message: string): PolicyProblem => (from ? { file: from.file, line: from.line, col: from.col, message } : { file: ref, line: 0, col: 0, message });
+  if (ctx.reads > MAX_POLICY_FILES) return;
+  if (ctx.stack.length > MAX_EXTENDS_DEPTH) {
+    ctx.errors.push(at(`extends goes deeper than ${MAX_EXTENDS_DEPTH} files`));
+    return;
+  }
+  const found = await locate(ref, baseDir, ctx, from);
+  if (!found) return;
+  const { file, real, root } = found;
+  if (ctx.stack.includes(real)) {
+    ctx.errors.push(at(`policy extends itself: ${[...ctx.stack, real].map((f) => shownText(f, 200, false)).join(" → ")}`));
+    return;
+  }
+  if (++ctx.reads > MAX_POLICY_FILES) {
+    ctx.errors.push(at(`extends reads more than ${MAX_POLICY_FILES} policy files in all`));
     return;
   }
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readPolicyFile(real, shownText(file, 200, false));
   } catch (err) {
-    ctx.errors.push({ ...(from ?? { file, line: 0, col: 0 }), message: `cannot read policy ${file}: ${causeText(err)}` });
+    ctx.errors.push(at(err instanceof PolicyReadError ? err.message : `cannot read ${shownText(file, 200, false)}: ${causeText(err)}`));
     return;
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    for (const e of doc.errors) {
-      const { line, col } = lc.linePos(e.pos[0]);
-      ctx.errors.push({ file, line, col, message: `invalid YAML: ${e.message.split("\n")[0]}` });
-    }
+  const parsed = parsePolicyYaml(text);
+  if (parsed.problems) {
+    ctx.errors.push(...parsed.problems.map((p) => ({ file, ...p })));
     return;
   }
-  let data = doc.toJS() as unknown;
-  if (data === null || data === undefined) data = {};
+  const { doc, lc, data } = parsed;
   if (isCstConfig(data)) {
     const converted = cstToPolicy(data, file, doc);
     if (converted.problems.length) {
@@ -105,38 +159,26 @@ async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ct
     return;
   }
   const problems = validatePolicyData(data, doc, lc, file, ctx.rules);
+  const p = data as PolicyFile;
+  if (!problems.length) problems.push(...patternProblems(p, ctx.rules).map((q) => ({ file, ...positionOf(doc, lc, q.path), message: q.message })));
   if (problems.length) {
     ctx.errors.push(...problems);
     return;
   }
-  const p = data as PolicyFile;
-  ctx.stack.push(file);
+  ctx.stack.push(real);
   const parents = p.extends === undefined ? [] : Array.isArray(p.extends) ? p.extends : [p.extends];
   for (const [i, parent] of parents.entries()) {
-    const pos = lc.linePos(
-      ((doc.getIn(Array.isArray(p.extends) ? ["extends", i] : ["extends"], true) as { range?: number[] } | undefined)?.range?.[0]) ?? 0,
-    );
-    await loadInto(target, parent, dirname(file), ctx, { file, ...pos, message: "" });
+    if (ctx.reads > MAX_POLICY_FILES) break;
+    const pos = positionOf(doc, lc, Array.isArray(p.extends) ? ["extends", String(i)] : ["extends"]);
+    await loadInto(target, parent, dirname(file), ctx, { file, ...pos, root });
   }
   ctx.stack.pop();
-  if (p.failOn) target.failOn = p.failOn;
-  for (const [id, entry] of Object.entries(p.rules ?? {})) {
-    const pos = lc.linePos((doc.getIn(["rules", id], true) as { range?: number[] } | undefined)?.range?.[0] ?? 0);
-    const prev = target.rules[id];
-    const next = normalizeEntry(entry);
-    target.rules[id] = { ...prev, ...next, ...(next.options ? { options: next.options } : prev?.options ? { options: prev.options } : {}), source: `${file}:${pos.line}` };
-  }
-  for (const [i, w] of (p.waivers ?? []).entries()) {
-    const pos = lc.linePos((doc.getIn(["waivers", i], true) as { range?: number[] } | undefined)?.range?.[0] ?? 0);
-    target.waivers.push({ ...w, source: `${file}:${pos.line}` });
-  }
-  if (p.runtime) target.runtime = { ...(target.runtime ?? {}), ...p.runtime };
-  target.sources.push(file);
+  mergePolicyFile(target, p, file, doc, lc);
 }
 
 /** Loads and merges policies in order (later ones override earlier ones). */
 export async function loadPolicies(refs: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
-  const ctx: Ctx = { rules: opts.rules ?? RULES, shippedDir: opts.shippedDir ?? SHIPPED_DIR, errors: [], stack: [] };
+  const ctx: Ctx = { rules: opts.rules ?? RULES, shippedDir: opts.shippedDir ?? SHIPPED_DIR, allowExternal: opts.allowExternalExtends ?? false, errors: [], stack: [], reads: 0 };
   const policy: ResolvedPolicy = { sources: [], failOn: DEFAULT_FAIL_ON, rules: {}, waivers: [] };
   for (const ref of refs) await loadInto(policy, ref, opts.cwd ?? process.cwd(), ctx);
   // Container-structure-test configs on their own run only their tests (cst/merge-cst.ts, docs/cst-migration.md).

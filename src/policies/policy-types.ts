@@ -2,6 +2,7 @@
 import type { Waiver } from "./report-types.js";
 import type { CommandTestSpec } from "../runtime/command-tests.js";
 import type { Severity } from "./types.js";
+import { escapeText } from "../text/escape.js";
 
 /** A rule entry as written: a severity, "off"/"on", or an object. */
 export type RuleEntry =
@@ -48,6 +49,33 @@ export interface PolicyProblem {
   message: string;
 }
 
+/**
+ * `file:line:col: message`; a problem with no position (line 0: a file that could not
+ * be read, an unknown name) is its message alone, which names the file.
+ */
 export function formatProblem(p: PolicyProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  return p.line > 0 ? `${p.file}:${p.line}:${p.col}: ${p.message}` : p.message;
+}
+
+/** What a key in a policy looks like: rule ids, option names, label keys. */
+const KEY_SHAPE = /^[A-Za-z0-9_.\/@-]{1,64}$/;
+
+/**
+ * A key from a policy, as a message names it. A key that does not look like one (a
+ * line of /etc/shadow read as YAML is one long key: `root:$6$…:19000::`) is not shown,
+ * only its length: the file may not be a policy at all, and its lines are secrets.
+ */
+export function shownKey(key: string): string {
+  return KEY_SHAPE.test(key) ? `'${key}'` : `(not shown: ${key.length} characters that do not look like a policy key; is this a policy file?)`;
+}
+
+/**
+ * Text from a policy (a name, a path) as a message quotes it: escaped (control
+ * and invisible characters as \x.. escapes), cut at `max` characters, in quotes.
+ * A policy may be any file, so what it holds is hostile text.
+ */
+export function shownText(s: string, max = 64, quote = true): string {
+  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  const text = escapeText(cut);
+  return quote ? `'${text}'` : text;
 }

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Document, LineCounter } from "yaml";
 import type { PolicyProblem } from "./policy-types.js";
+import { shownKey } from "./policy-types.js";
 import { policySchema } from "./policy-schema.js";
 import { newAjv, schemaHash } from "./policy-validator-code.js";
 import type { AnyRule } from "./types.js";
@@ -52,33 +53,48 @@ export function suggest(word: string, candidates: readonly string[]): string {
   return best && bestD <= Math.max(2, Math.floor(word.length / 4)) ? ` (did you mean ${best}?)` : "";
 }
 
+/** "a string", "an array": what a value is, never what it holds (a policy may be any file). */
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object") return "an object";
+  return typeof v === "number" || typeof v === "boolean" ? `a ${typeof v}` : typeof v === "string" ? "a string" : "nothing";
+}
+
+/**
+ * The message for one schema error. It names where (keys that look like keys), what was
+ * expected and what kind of value was found; never the value: `extends: /etc/shadow`
+ * or a mistaken --policy must not print another file's lines.
+ */
 function describe(e: ErrorObject, data: unknown, ruleIds: readonly string[]): string {
   const segs = pointerSegments(e.instancePath);
-  const where = segs.length ? segs.join(".") : "the policy";
+  const where = segs.length ? segs.map((k) => (shownKey(k).startsWith("'") ? k : "…")).join(".") : "the policy";
   const found = segs.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), data);
-  const shown = JSON.stringify(found);
+  const hint = (word: string, candidates: readonly string[]) => (word.length <= 64 ? suggest(word, candidates) : "");
   switch (e.keyword) {
     case "additionalProperties": {
       const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-      if (segs.length === 1 && segs[0] === "rules") return `unknown rule '${prop}'${suggest(prop, ruleIds)}`;
+      if (segs.length === 1 && segs[0] === "rules") return `unknown rule ${shownKey(prop)}${hint(prop, ruleIds)}`;
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return `unknown key '${prop}' in ${where}${suggest(prop, known)}`;
+      return `unknown key ${shownKey(prop)} in ${where}${hint(prop, known)}`;
     }
     case "enum": {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-      if (segs.at(-1) === "rule") return `unknown rule ${shown}${typeof found === "string" ? suggest(found, ruleIds) : ""}`;
-      return `${where}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, found ${shown}`;
+      // a waiver's rule is a rule id, shown like an unknown key
+      if (segs.at(-1) === "rule") return typeof found === "string" ? `unknown rule ${shownKey(found)}${hint(found, ruleIds)}` : `${where}: expected a rule id, found ${kindOf(found)}`;
+      const list = allowed.map((a) => JSON.stringify(a)).join(", ");
+      return `${where}: expected one of ${list}${typeof found === "string" ? "" : `, found ${kindOf(found)}`}`;
     }
     case "type":
-      return `${where}: expected ${(e.params as { type: string | string[] }).type.toString().replace(",", " or ")}, found ${found === null ? "null" : Array.isArray(found) ? "array" : typeof found} ${shown ?? ""}`.trim();
+      return `${where}: expected ${(e.params as { type: string | string[] }).type.toString().replace(",", " or ")}, found ${kindOf(found)}`;
     case "required":
       return `${where}: missing '${(e.params as { missingProperty: string }).missingProperty}'`;
     case "format":
-      return `${where}: expected a ${(e.params as { format: string }).format === "date" ? "date as YYYY-MM-DD" : (e.params as { format: string }).format}, found ${shown}`;
+      return `${where}: expected a ${(e.params as { format: string }).format === "date" ? "date as YYYY-MM-DD" : (e.params as { format: string }).format}`;
     case "minLength":
       return `${where}: must not be empty`;
     default:
-      return `${where}: ${e.message ?? "is invalid"}${shown !== undefined ? `, found ${shown}` : ""}`;
+      return `${where}: ${e.message ?? "is invalid"}`;
   }
 }
 

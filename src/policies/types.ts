@@ -72,6 +72,18 @@ export interface Rule<O extends object = Record<string, unknown>> {
    * `facts.files[path]` keyed by the path exactly as returned here.
    */
   files?(options: O): string[];
+  /**
+   * Where these options hold user patterns: each as its path inside `options` and its
+   * kind. The loader checks each (user-regex.ts, user-glob.ts) so that a pattern
+   * imgpolicy would refuse is a policy error at file:line:col, not a finding.
+   */
+  patterns?(options: O): UserPatternRef[];
+}
+
+/** A pattern in a rule's options: `path` leads from `options` to the string. */
+export interface UserPatternRef {
+  path: (string | number)[];
+  kind: "regex" | "glob";
 }
 
 /** Any rule, whatever its options type (for registries and lists). */

@@ -1,7 +1,7 @@
 /** Waivers: which apply to a finding, and which have expired (and so no longer waive, and say so). */
-import picomatch from "picomatch";
 import type { Waiver } from "./report-types.js";
 import type { Finding } from "./types.js";
+import { compileGlob, type GlobMatcher } from "./user-glob.js";
 
 /** A waiver expires at the end of its `expires` day (UTC). */
 export function isExpired(w: Waiver, now: Date): boolean {
@@ -10,16 +10,27 @@ export function isExpired(w: Waiver, now: Date): boolean {
   return Number.isFinite(end) && now.getTime() > end;
 }
 
-const glob = (pattern: string, value: string) => picomatch.isMatch(value, pattern, { dot: true });
+/**
+ * Waiver globs are user text: matched through user-glob.ts (linear time; checked when
+ * the policy loads), each compiled once per waiver object (a cache, as policyValidator's).
+ */
+const compiled = new WeakMap<Waiver, Map<string, GlobMatcher>>();
+function glob(w: Waiver, pattern: string, value: string): boolean {
+  let byPattern = compiled.get(w);
+  if (!byPattern) compiled.set(w, (byPattern = new Map()));
+  let m = byPattern.get(pattern);
+  if (!m) byPattern.set(pattern, (m = compileGlob(pattern)));
+  return m(value);
+}
 
 export function waiverCovers(w: Waiver, ruleId: string, image: string, finding: Finding): boolean {
   if (w.rule !== ruleId) return false;
-  if (w.image && !glob(w.image, image)) return false;
+  if (w.image && !glob(w, w.image, image)) return false;
   if (w.path) {
     // an image path, or for Dockerfile findings "FILE:LINE" (or just FILE)
     const p = finding.location?.path;
     const df = finding.location?.dockerfile;
-    const hit = (p !== undefined && glob(w.path, p)) || (df !== undefined && (glob(w.path, `${df.file}:${df.line}`) || glob(w.path, df.file)));
+    const hit = (p !== undefined && glob(w, w.path, p)) || (df !== undefined && (glob(w, w.path, `${df.file}:${df.line}`) || glob(w, w.path, df.file)));
     if (!hit) return false;
   }
   return true;
@@ -31,6 +42,6 @@ export interface WaiverSplit {
 }
 
 export function splitWaivers(waivers: readonly Waiver[], ruleId: string, image: string, now: Date): WaiverSplit {
-  const relevant = waivers.filter((w) => w.rule === ruleId && (!w.image || glob(w.image, image)));
+  const relevant = waivers.filter((w) => w.rule === ruleId && (!w.image || glob(w, w.image, image)));
   return { active: relevant.filter((w) => !isExpired(w, now)), expired: relevant.filter((w) => isExpired(w, now)) };
 }

@@ -9,6 +9,7 @@
  * are tracked by the janitor, bounded in time (killed after `timeoutMs`), and removed
  * however the test ends. setup and teardown commands are not run (the converter notes it).
  */
+import { compileUserRegex, type UserRegex } from "../text/user-regex.js";
 import type { IncomingMessage } from "node:http";
 import { causeText, EngineError } from "../errors.js";
 import type { EngineClient } from "../inspect/sources/engine-client.js";
@@ -76,11 +77,9 @@ async function call(
   throw new EngineError(`cannot ${action}: ${await errorMessage(res, action)}`, { cause: { status } });
 }
 
-/** `(?i)` and friends (Go's leading flag group) → JS flags; the rest is read as a JS regex. */
-export function goRegex(text: string): RegExp {
-  const m = /^\(\?([imsU]+)\)/.exec(text);
-  const flags = m ? [...new Set(m[1]!.replace(/U/g, ""))].join("") : "";
-  return new RegExp(m ? text.slice(m[0].length) : text, flags);
+/** A container-structure-test pattern: Go's RE2 syntax (flags such as `(?i)` included), through the one guard for user patterns. */
+export function goRegex(text: string): UserRegex {
+  return compileUserRegex(text);
 }
 
 /** `$NAME` and `${NAME}` from `vars` (unknown names expand to "", as Go's os.Expand does). */
@@ -127,7 +126,7 @@ export function judge(test: CommandTestSpec, run: { stdout: string; stderr: stri
   ];
   for (const [field, stream, mustMatch] of checks) {
     for (const pattern of (test[field] as string[] | undefined) ?? []) {
-      let re: RegExp;
+      let re: UserRegex;
       try {
         re = goRegex(pattern);
       } catch (err) {

@@ -2,7 +2,8 @@
  * The text of the matchers' failures: for each failed rule its severity, id and title,
  * the first finding (where, expected, found) and the fix, worst first.
  */
-import { block, groupResults, locationParts, oneLine, unwaived } from "../policies/report/common.js";
+import { groupResults, locationParts, unwaived } from "../policies/report/common.js";
+import { escapeLines, escapeText } from "../text/escape.js";
 import type { ImageReport, ReportedFinding, RuleResult } from "../policies/report-types.js";
 import type { Severity } from "../policies/types.js";
 import { severityRank } from "../policies/types.js";
@@ -16,7 +17,7 @@ export function findingLines(f: ReportedFinding): string[] {
   if (where.length) details.push(`where: ${where.join(", ")}`);
   if (f.expected !== undefined) details.push(`expected: ${f.expected}`);
   if (f.found !== undefined) details.push(`found: ${f.found}`);
-  return [oneLine(f.message), ...(details.length ? [oneLine(details.join("; "))] : [])];
+  return [escapeText(f.message), ...(details.length ? [escapeText(details.join("; "))] : [])];
 }
 
 /**
@@ -24,7 +25,7 @@ export function findingLines(f: ReportedFinding): string[] {
  * line that follows it (`USER 65532:65532`).
  */
 export function fixLines(r: RuleResult): string[] {
-  const lines = block(r.remediation).split("\n").filter((l) => l.trim());
+  const lines = escapeLines(r.remediation).split("\n").filter((l) => l.trim());
   if (!lines.length) return [];
   const first = lines[0]!.trim();
   return first.endsWith(":") && lines[1] ? [first, lines[1].trim()] : [first];
@@ -33,7 +34,7 @@ export function fixLines(r: RuleResult): string[] {
 /** Several lines on one failed rule: heading, up to `max` findings, the fix. */
 export function ruleBlock(r: RuleResult, max = 1, indent = "  "): string[] {
   const open = unwaived(r);
-  const out = [`${indent}${r.severity.toUpperCase().padEnd(8)} ${oneLine(r.rule)}  ${oneLine(r.title)}`];
+  const out = [`${indent}${r.severity.toUpperCase().padEnd(8)} ${escapeText(r.rule)}  ${escapeText(r.title)}`];
   for (const f of open.slice(0, max)) {
     const [message, details] = findingLines(f);
     out.push(`${indent}  - ${message}`);
@@ -56,7 +57,7 @@ export function failedRules(img: ImageReport, failOn: Severity): { failing: Rule
 /** The message of a `toPassPolicy` that did not pass. */
 export function notPassedMessage(ref: string, policy: string, img: ImageReport, failOn: Severity): string {
   const { failing, below } = failedRules(img, failOn);
-  const lines = [`expected ${oneLine(ref)} to pass policy ${oneLine(policy)} (fails on ${failOn} and above), but ${plural(failing.length, "rule")} failed:`];
+  const lines = [`expected ${escapeText(ref)} to pass policy ${escapeText(policy)} (fails on ${failOn} and above), but ${plural(failing.length, "rule")} failed:`];
   for (const r of failing) lines.push(...ruleBlock(r));
   if (below.length) lines.push(`below the threshold (reported, not failing): ${below.map((r) => `${r.rule} (${r.severity})`).join(", ")}`);
   return lines.join("\n");
@@ -65,11 +66,11 @@ export function notPassedMessage(ref: string, policy: string, img: ImageReport, 
 /** The message of a `.not.toPassPolicy` that passed. */
 export function passedMessage(ref: string, policy: string, img: ImageReport): string {
   const c = img.counts;
-  return `expected ${oneLine(ref)} not to pass policy ${oneLine(policy)}, but it passed: ${plural(c.pass, "rule")} passed, ${c.fail} failed below the threshold, ${c.waived} waived, ${c.skip} not applicable`;
+  return `expected ${escapeText(ref)} not to pass policy ${escapeText(policy)}, but it passed: ${plural(c.pass, "rule")} passed, ${c.fail} failed below the threshold, ${c.waived} waived, ${c.skip} not applicable`;
 }
 
 /** The message of a `toHaveNoFindings` with findings. */
 export function findingsMessage(ref: string, r: RuleResult, max = 10): string {
   const open = unwaived(r);
-  return [`expected ${oneLine(ref)} to have no findings of ${oneLine(r.rule)}, but it has ${open.length}:`, ...ruleBlock(r, max)].join("\n");
+  return [`expected ${escapeText(ref)} to have no findings of ${escapeText(r.rule)}, but it has ${open.length}:`, ...ruleBlock(r, max)].join("\n");
 }

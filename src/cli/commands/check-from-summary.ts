@@ -3,7 +3,7 @@
  * failed rules by severity. Text (after the report) and Markdown (before it, for
  * CI step summaries). Only wording: the verdicts are the report's.
  */
-import { oneLine } from "../../policies/report/common.js";
+import { escapeText } from "../../text/escape.js";
 import { mdCode, mdText } from "../../policies/report/markdown.js";
 import type { ImageReport, Report } from "../../policies/report-types.js";
 import { SEVERITIES, type Severity } from "../../policies/types.js";
@@ -42,7 +42,7 @@ export function textSummary(report: Report, color = false): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const head = ["IMAGE", "POLICY", "VERDICT", "FAILED RULES"];
   const names = imageNames(report);
-  const rows = report.images.map((i, n) => [oneLine(names[n]!), oneLine(policyOf(i, report) + threshold(i, report)), verdict(i), failedBySeverity(i)]);
+  const rows = report.images.map((i, n) => [escapeText(names[n]!), escapeText(policyOf(i, report) + threshold(i, report)), verdict(i), failedBySeverity(i)]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[], paintVerdict: boolean) =>
     `  ${cells

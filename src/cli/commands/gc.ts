@@ -1,5 +1,6 @@
 /** `imgpolicy gc`: remove the containers runtime checks left behind, and say which. */
 import type { GcOptions, GcResult } from "../../runtime/gc.js";
+import { messageLine } from "../exit-code.js";
 import type { Io } from "../main.js";
 
 export interface GcFlags {
@@ -21,7 +22,7 @@ const containers = (n: number) => `${n} container${n === 1 ? "" : "s"}`;
 export async function runGc(flags: GcFlags, io: Io, gc: Gc = defaultGc): Promise<number> {
   const r = await gc(flags.all ? { all: true } : {});
   for (const id of r.removed) io.stdout(`removed ${short(id)}\n`);
-  for (const f of r.failed) io.stderr(`imgpolicy: could not remove ${short(f.id)}: ${f.reason}\n`);
+  for (const f of r.failed) io.stderr(`${messageLine(`could not remove ${short(f.id)}: ${f.reason}`)}\n`);
   const parts = [r.removed.length ? `${containers(r.removed.length)} removed` : "no leftover runtime containers"];
   if (r.kept.length) parts.push(`${containers(r.kept.length)} of imgpolicy runs still in progress kept (--all removes them too)`);
   if (r.failed.length) parts.push(`${r.failed.length} could not be removed`);

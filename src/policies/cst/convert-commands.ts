@@ -40,6 +40,7 @@ export function convertCommandTests(config: CstConfig, problems: Problems): { na
     if (env.length) spec.env = env;
     for (const field of ["expectedOutput", "excludedOutput", "expectedError", "excludedError"] as const) {
       const list = t[field];
+      problems.patterns(list, [...at, field]);
       if (list?.length) spec[field] = [...list];
     }
     if (t.exitCode !== undefined && t.exitCode !== 0) spec.exitCode = t.exitCode;

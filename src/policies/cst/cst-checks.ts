@@ -1,5 +1,5 @@
 /** Checks shared by the section converters: names, paths, regular expressions. */
-import { compilePattern } from "../rules/file-assertions.js";
+import { userRegexProblem } from "../../text/user-regex.js";
 import { pathText, type CstProblem } from "./cst-types.js";
 
 /** Collects problems, each with the path of its node. */
@@ -17,18 +17,15 @@ export class Problems {
     return false;
   }
 
-  /** Each pattern must compile as imgpolicy runs it (JavaScript, Go's leading `(?i)`-style flags allowed). */
+  /** Each pattern must be one imgpolicy accepts (user-regex.ts: RE2 syntax, Go's, as container-structure-test's). */
   patterns(list: readonly string[] | undefined, path: string[]): void {
     for (const [i, p] of (list ?? []).entries()) this.pattern(p, [...path, String(i)]);
   }
 
   pattern(p: string | undefined, path: string[]): void {
     if (p === undefined) return;
-    try {
-      compilePattern(p);
-    } catch (err) {
-      this.add(path, `/${p}/ is not a regular expression imgpolicy can run (JavaScript syntax, Go's leading flags such as (?i) allowed): ${(err as Error).message}`);
-    }
+    const problem = userRegexProblem(p);
+    if (problem) this.add(path, problem);
   }
 
   /**

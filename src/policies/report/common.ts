@@ -5,6 +5,7 @@
 import type { Counts, ImageReport, Report, ReportedFinding, RuleResult, RuntimeFigures, Waiver } from "../report-types.js";
 import type { Location, Severity } from "../types.js";
 import { SEVERITIES, severityRank } from "../types.js";
+import { escapeText } from "../../text/escape.js";
 
 /** Worst severity first, then rule id. */
 export function bySeverity(a: RuleResult, b: RuleResult): number {
@@ -21,26 +22,11 @@ export const unwaived = (r: RuleResult): ReportedFinding[] => r.findings.filter(
 export const waived = (r: RuleResult): ReportedFinding[] => r.findings.filter((f) => f.waivedBy);
 
 /**
- * Characters that must not reach a terminal, a CI log or a web page raw: C0 and C1
- * controls (ESC starts terminal sequences) and the bidirectional overrides that make
- * text read differently from what it is. Paths and values come from images, which
- * anyone can build.
+ * The escaping of human output lives in src/text/escape.ts (`escapeText`). This alias
+ * keeps `ls`'s renderer (src/cli/render-listing.ts) building until it imports from there.
+ * @deprecated import `escapeText` from src/text/escape.ts
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
-const UNSAFE_KEEP_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-const visible = (c: string): string => {
-  const n = c.charCodeAt(0);
-  return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
-};
-
-/** One line, every unsafe character (newlines too) shown as an escape: `a\x1bb`. */
-export const oneLine = (s: string): string => s.replace(UNSAFE, visible);
-
-/** Text that may span lines (remediation): newlines and tabs kept, other controls escaped. */
-export const block = (s: string): string => s.replace(/\r\n?/g, "\n").replace(UNSAFE_KEEP_LINES, visible);
+export { escapeText as oneLine } from "../../text/escape.js";
 
 /** Where a finding points, as short phrases: "/usr/bin/su (layer 3)", "config Env.TOKEN", "Dockerfile:7". */
 export function locationParts(loc: Location | undefined): string[] {
@@ -94,7 +80,7 @@ export const expiredWaiverCount = (results: readonly RuleResult[]): number => re
 /** "app:1.2: failed — 3 failed rules (1 critical, 2 high), 1 waived, 4 not applicable". */
 export function imageSummary(img: ImageReport): string {
   const verdict = img.error ? "not checked (could not be read)" : img.passed ? "passed" : "failed";
-  return `${oneLine(img.reference)}: ${verdict} — ${countsPhrase(img.counts, expiredWaiverCount(img.results))}`;
+  return `${escapeText(img.reference)}: ${verdict} — ${countsPhrase(img.counts, expiredWaiverCount(img.results))}`;
 }
 
 /** "2 images: 1 passed, 1 failed — 3 failed rules (1 critical, 2 high), 1 waived, 4 not applicable". */

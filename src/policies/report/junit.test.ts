@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { oneLine } from "./common.js";
+import { escapeText } from "../../text/escape.js";
 import { renderJunit, xmlAttr, xmlText } from "./junit.js";
 import { APP, BASE, NASTY, sampleReport, unreadableReport } from "./sample-report.fixture.js";
 
@@ -68,7 +68,7 @@ describe("renderJunit", () => {
       const cases = all(s, "testcase");
       expect(cases).toHaveLength(report.images[i]!.results.length);
       expect(cases.every((c) => c.attrs.classname === report.images[i]!.reference)).toBe(true);
-      expect(new Set(cases.map((c) => c.attrs.name))).toEqual(new Set(report.images[i]!.results.map((r) => oneLine(`${r.rule} ${r.title}`))));
+      expect(new Set(cases.map((c) => c.attrs.name))).toEqual(new Set(report.images[i]!.results.map((r) => escapeText(`${r.rule} ${r.title}`))));
     });
   });
 
@@ -110,7 +110,7 @@ describe("renderJunit", () => {
 
   it("escapes & < > \" ' and control characters, and they read back as written", () => {
     const shell = all(suites[0]!, "testcase").find((c) => c.attrs.name!.startsWith("IMG-SHELL-001"))!;
-    expect(shell.attrs.name).toBe(oneLine(`IMG-SHELL-001 Shell present (${NASTY})`));
+    expect(shell.attrs.name).toBe(escapeText(`IMG-SHELL-001 Shell present (${NASTY})`));
     expect(shell.attrs.name).toContain(`a&b <c> "d" 'e' |f| \`g\` \\x1b[2J\\x07\\u202e`);
     expect(shell.children[0]!.text).toContain(`- a shell is present: a&b <c> "d" 'e'`);
     expect(xmlAttr(`&<>"'\t\n\r`)).toBe("&amp;&lt;&gt;&quot;&apos;&#9;&#10;&#13;");

@@ -6,7 +6,8 @@
  * be read is one testcase with an <error>.
  */
 import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
-import { block, expiredWaiverLine, groupResults, imageSummary, locationParts, oneLine, unwaived, waived, waiverLine } from "./common.js";
+import { expiredWaiverLine, groupResults, imageSummary, locationParts, unwaived, waived, waiverLine } from "./common.js";
+import { escapeLines, escapeText } from "../../text/escape.js";
 
 /**
  * Characters XML 1.0 cannot carry at all, not even as &#N; references: C0 controls
@@ -33,26 +34,26 @@ export function xmlAttr(s: string): string {
 function element(name: string, attrs: Record<string, string | number | undefined>, body?: string): string {
   const a = Object.entries(attrs)
     .filter((e): e is [string, string | number] => e[1] !== undefined)
-    .map(([k, v]) => ` ${k}="${xmlAttr(oneLine(String(v)))}"`)
+    .map(([k, v]) => ` ${k}="${xmlAttr(escapeText(String(v)))}"`)
     .join("");
   return body === undefined ? `<${name}${a}/>` : `<${name}${a}>${body}</${name}>`;
 }
 
 /** One finding as plain text lines; every value on one line, so none can forge another. */
 function findingText(f: ReportedFinding): string {
-  const lines = [`- ${oneLine(f.message)}`];
+  const lines = [`- ${escapeText(f.message)}`];
   const where = locationParts(f.location);
-  if (where.length) lines.push(`  where: ${where.map(oneLine).join(", ")}`);
-  if (f.expected !== undefined) lines.push(`  expected: ${oneLine(f.expected)}`);
-  if (f.found !== undefined) lines.push(`  found: ${oneLine(f.found)}`);
-  if (f.waivedBy) lines.push(`  ${oneLine(waiverLine(f.waivedBy))}`);
+  if (where.length) lines.push(`  where: ${where.map(escapeText).join(", ")}`);
+  if (f.expected !== undefined) lines.push(`  expected: ${escapeText(f.expected)}`);
+  if (f.found !== undefined) lines.push(`  found: ${escapeText(f.found)}`);
+  if (f.waivedBy) lines.push(`  ${escapeText(waiverLine(f.waivedBy))}`);
   return lines.join("\n");
 }
 
 function failureBody(r: RuleResult): string {
   const parts = [...unwaived(r), ...waived(r)].map(findingText);
-  for (const w of r.expiredWaivers ?? []) parts.push(`! ${oneLine(expiredWaiverLine(w))}`);
-  if (r.remediation) parts.push(`fix: ${block(r.remediation)}`);
+  for (const w of r.expiredWaivers ?? []) parts.push(`! ${escapeText(expiredWaiverLine(w))}`);
+  if (r.remediation) parts.push(`fix: ${escapeLines(r.remediation)}`);
   return parts.join("\n");
 }
 
@@ -71,7 +72,7 @@ function testcase(img: ImageReport, r: RuleResult): string {
   } else if (r.status === "skip") {
     body = element("skipped", { message: r.reason ?? "not applicable" });
   } else if (r.status === "waived") {
-    const note = ["all findings waived", ...r.findings.map(findingText), ...(r.expiredWaivers ?? []).map((w) => `! ${oneLine(expiredWaiverLine(w))}`)].join("\n");
+    const note = ["all findings waived", ...r.findings.map(findingText), ...(r.expiredWaivers ?? []).map((w) => `! ${escapeText(expiredWaiverLine(w))}`)].join("\n");
     body = element("system-out", {}, xmlText(note));
   }
   return `    ${element("testcase", attrs, body === undefined ? undefined : `\n      ${body}\n    `)}`;
@@ -89,7 +90,7 @@ function suite(img: ImageReport, timestamp: string): { xml: string; counts: Suit
   const ordered = [...g.fail, ...g.waived, ...g.skip, ...g.pass];
   const cases = ordered.map((r) => testcase(img, r));
   if (img.error) {
-    const err = element("error", { message: img.error, type: "image" }, xmlText(oneLine(img.error)));
+    const err = element("error", { message: img.error, type: "image" }, xmlText(escapeText(img.error)));
     cases.unshift(`    ${element("testcase", { classname: img.reference, name: "read image", time: "0" }, `\n      ${err}\n    `)}`);
   }
   const counts: SuiteCounts = { tests: cases.length, failures: g.fail.length, errors: img.error ? 1 : 0, skipped: g.skip.length };

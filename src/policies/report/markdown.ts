@@ -5,14 +5,15 @@
  * Everything that comes from an image is escaped: it can hold any character.
  */
 import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
-import { block, countsPhrase, expiredWaiverCount, expiredWaiverLine, groupResults, locationParts, oneLine, overallSummary, runtimePhrase, STATUS_LABEL, waiverLine } from "./common.js";
+import { countsPhrase, expiredWaiverCount, expiredWaiverLine, groupResults, locationParts, overallSummary, runtimePhrase, STATUS_LABEL, waiverLine } from "./common.js";
+import { escapeLines, escapeText } from "../../text/escape.js";
 
 /**
  * Inline text (never at the start of a line): the punctuation that makes emphasis,
  * code, links, tables and strikethrough backslash-escaped, HTML specials as entities, one line.
  */
 export function mdText(s: string): string {
-  return oneLine(s)
+  return escapeText(s)
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -25,7 +26,7 @@ export function mdText(s: string): string {
  * table, `|` must still be escaped (GFM splits cells before it sees code spans).
  */
 export function mdCode(s: string, inTable = false): string {
-  let text = oneLine(s);
+  let text = escapeText(s);
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
   const fence = "`".repeat(longest + 1);
   if (text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && text.trim())) text = ` ${text} `;
@@ -34,7 +35,7 @@ export function mdCode(s: string, inTable = false): string {
 }
 
 /** Text for HTML context (<summary>), where Markdown is not parsed. */
-const html = (s: string): string => oneLine(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const html = (s: string): string => escapeText(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const STATUS_ICON: Record<RuleResult["status"], string> = { fail: "❌", waived: "⚪", skip: "➖", pass: "✅" };
 
@@ -65,7 +66,7 @@ function details(r: RuleResult): string[] {
   for (const f of [...r.findings].sort((a, b) => Number(!!a.waivedBy) - Number(!!b.waivedBy))) out.push(...findingItem(f));
   for (const w of r.expiredWaivers ?? []) out.push(`- ⚠️ ${mdText(expiredWaiverLine(w))}`);
   if (r.remediation && r.status === "fail") {
-    out.push("", "**Fix:**", "", ...codeBlock(block(r.remediation)));
+    out.push("", "**Fix:**", "", ...codeBlock(escapeLines(r.remediation)));
   }
   out.push("", "</details>");
   return out;

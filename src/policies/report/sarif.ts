@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
 import type { Severity } from "../types.js";
+import { escapeJson } from "../../text/escape.js";
 import { countsPhrase, expiredWaiverCount, waiverTerms } from "./common.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -179,5 +180,6 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): string {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + "\n";
+  // Values stay exact; DEL, C1, bidi and invisible characters are written as \u escapes.
+  return escapeJson(JSON.stringify(log, null, 2)) + "\n";
 }

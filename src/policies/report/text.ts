@@ -5,7 +5,8 @@
  */
 import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
 import type { Severity } from "../types.js";
-import { block, expiredWaiverLine, groupResults, imageSummary, locationParts, oneLine, overallSummary, runtimePhrase, unwaived, waived, waiverLine } from "./common.js";
+import { expiredWaiverLine, groupResults, imageSummary, locationParts, overallSummary, runtimePhrase, unwaived, waived, waiverLine } from "./common.js";
+import { escapeLines, escapeText } from "../../text/escape.js";
 
 export interface TextOptions {
   /** ANSI colours (the CLI passes `isTTY`). */
@@ -38,24 +39,24 @@ const INDENT = "  ";
 const indent = (s: string, n: number) => s.split("\n").map((l) => INDENT.repeat(n) + l).join("\n");
 
 function findingLines(f: ReportedFinding, p: Palette, showWaiver: boolean): string[] {
-  const out = [`${INDENT.repeat(3)}- ${oneLine(f.message)}`];
+  const out = [`${INDENT.repeat(3)}- ${escapeText(f.message)}`];
   const detail = (label: string, value: string) => out.push(`${INDENT.repeat(4)}${p.dim(`${label}:`)} ${value}`);
   const where = locationParts(f.location);
-  if (where.length) detail("where", where.map(oneLine).join(", "));
-  if (f.expected !== undefined) detail("expected", oneLine(f.expected));
-  if (f.found !== undefined) detail("found", oneLine(f.found));
-  if (showWaiver && f.waivedBy) out.push(`${INDENT.repeat(4)}${p.magenta(oneLine(waiverLine(f.waivedBy)))}`);
+  if (where.length) detail("where", where.map(escapeText).join(", "));
+  if (f.expected !== undefined) detail("expected", escapeText(f.expected));
+  if (f.found !== undefined) detail("found", escapeText(f.found));
+  if (showWaiver && f.waivedBy) out.push(`${INDENT.repeat(4)}${p.magenta(escapeText(waiverLine(f.waivedBy)))}`);
   return out;
 }
 
 function ruleHeading(r: RuleResult, p: Palette, tag?: string): string {
   const sev = p.severity(r.severity)(r.severity.toUpperCase().padEnd(8));
-  return `${INDENT.repeat(2)}${sev} ${p.bold(oneLine(r.rule))}  ${oneLine(r.title)}${tag ? `  ${tag}` : ""}`;
+  return `${INDENT.repeat(2)}${sev} ${p.bold(escapeText(r.rule))}  ${escapeText(r.title)}${tag ? `  ${tag}` : ""}`;
 }
 
 function fixLines(r: RuleResult, p: Palette): string[] {
   if (!r.remediation) return [];
-  const [first, ...rest] = block(r.remediation).split("\n");
+  const [first, ...rest] = escapeLines(r.remediation).split("\n");
   return [`${INDENT.repeat(3)}${p.green("fix:")} ${first}`, ...rest.map((l) => `${INDENT.repeat(3)}     ${l}`)];
 }
 
@@ -65,7 +66,7 @@ function failedRule(r: RuleResult, p: Palette): string[] {
   const out = [ruleHeading(r, p, covered.length ? p.dim(`(${covered.length} of ${r.findings.length} findings waived)`) : undefined)];
   for (const f of open) out.push(...findingLines(f, p, false));
   for (const f of covered) out.push(...findingLines(f, p, true));
-  for (const w of r.expiredWaivers ?? []) out.push(`${INDENT.repeat(3)}${p.yellow(`! ${oneLine(expiredWaiverLine(w))}`)}`);
+  for (const w of r.expiredWaivers ?? []) out.push(`${INDENT.repeat(3)}${p.yellow(`! ${escapeText(expiredWaiverLine(w))}`)}`);
   out.push(...fixLines(r, p));
   return out;
 }
@@ -73,16 +74,16 @@ function failedRule(r: RuleResult, p: Palette): string[] {
 function waivedRule(r: RuleResult, p: Palette): string[] {
   const out = [ruleHeading(r, p)];
   for (const f of r.findings) out.push(...findingLines(f, p, true));
-  for (const w of r.expiredWaivers ?? []) out.push(`${INDENT.repeat(3)}${p.yellow(`! ${oneLine(expiredWaiverLine(w))}`)}`);
+  for (const w of r.expiredWaivers ?? []) out.push(`${INDENT.repeat(3)}${p.yellow(`! ${escapeText(expiredWaiverLine(w))}`)}`);
   return out;
 }
 
 function renderImage(img: ImageReport, p: Palette, verbose: boolean): string[] {
   const mark = img.passed ? p.green("✓") : p.red("✗");
-  const ids = [img.digest, img.platform].filter((x): x is string => !!x).map(oneLine);
-  const out = [`${mark} ${p.bold(oneLine(img.reference))}${ids.length ? p.dim(`  ${ids.join("  ")}`) : ""}`];
-  if (img.runtime) out.push(`${INDENT}${p.dim("runtime:")} ${oneLine(runtimePhrase(img.runtime))}`);
-  if (img.error) out.push(`${INDENT}${p.red("error:")} ${oneLine(img.error)}`);
+  const ids = [img.digest, img.platform].filter((x): x is string => !!x).map(escapeText);
+  const out = [`${mark} ${p.bold(escapeText(img.reference))}${ids.length ? p.dim(`  ${ids.join("  ")}`) : ""}`];
+  if (img.runtime) out.push(`${INDENT}${p.dim("runtime:")} ${escapeText(runtimePhrase(img.runtime))}`);
+  if (img.error) out.push(`${INDENT}${p.red("error:")} ${escapeText(img.error)}`);
   const g = groupResults(img.results);
   const section = (title: string, paint: Paint, lines: string[]) => {
     if (lines.length) out.push(`${INDENT}${paint(title)}`, ...lines);
@@ -90,11 +91,11 @@ function renderImage(img: ImageReport, p: Palette, verbose: boolean): string[] {
   section(`failed (${g.fail.length})`, p.red, g.fail.flatMap((r) => failedRule(r, p)));
   section(`waived (${g.waived.length})`, p.magenta, g.waived.flatMap((r) => waivedRule(r, p)));
   if (verbose) {
-    section(`passed (${g.pass.length})`, p.green, g.pass.map((r) => `${INDENT.repeat(2)}${oneLine(r.rule)}  ${oneLine(r.title)}`));
+    section(`passed (${g.pass.length})`, p.green, g.pass.map((r) => `${INDENT.repeat(2)}${escapeText(r.rule)}  ${escapeText(r.title)}`));
     section(
       `not applicable (${g.skip.length})`,
       p.dim,
-      g.skip.map((r) => `${INDENT.repeat(2)}${oneLine(r.rule)}  ${oneLine(r.title)}${r.reason ? p.dim(` — ${oneLine(r.reason)}`) : ""}`),
+      g.skip.map((r) => `${INDENT.repeat(2)}${escapeText(r.rule)}  ${escapeText(r.title)}${r.reason ? p.dim(` — ${escapeText(r.reason)}`) : ""}`),
     );
   }
   const summary = imageSummary(img);
@@ -107,7 +108,7 @@ export function renderText(report: Report, opts: TextOptions): string {
   const p = palette(opts.color);
   const blocks = report.images.map((img) => renderImage(img, p, opts.verbose ?? false).join("\n"));
   const overall = overallSummary(report);
-  const policies = report.policies.length ? report.policies.map(oneLine).join(", ") : "(none)";
+  const policies = report.policies.length ? report.policies.map(escapeText).join(", ") : "(none)";
   blocks.push(`${p.bold(report.passed ? p.green(overall) : p.red(overall))}\n${p.dim(`policies: ${policies}; fails on ${report.failOn} and above`)}`);
   return blocks.join("\n\n") + "\n";
 }

@@ -1,7 +1,7 @@
 /** IMG-META-001: image config assertions, container-structure-test style (metadataTest). */
 import type { ConfigFact, EnvFact } from "../../inspect/facts/types.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
-import { compilePattern } from "./file-assertions.js";
+import { compileUserRegex, showPattern, type UserRegex } from "../../text/user-regex.js";
 
 /** An env or label assertion: `value` is compared exactly, or with `isRegex` searched for as a regular expression. */
 export interface KeyValueAssertion {
@@ -33,13 +33,13 @@ const show = (argv: readonly string[]) => JSON.stringify(argv);
 const orEmpty = (v: string) => (v === "" ? "(empty)" : v);
 
 interface Pattern {
-  re?: RegExp;
+  re?: UserRegex;
   error?: string;
 }
 
 function pattern(source: string): Pattern {
   try {
-    return { re: compilePattern(source) };
+    return { re: compileUserRegex(source) };
   } catch (err) {
     return { error: (err as Error).message };
   }
@@ -51,7 +51,7 @@ function envVar(env: readonly EnvFact[], key: string): EnvFact | undefined {
 }
 
 function wanted(a: KeyValueAssertion): string {
-  return a.isRegex ? `a value matching /${a.value}/` : JSON.stringify(a.value);
+  return a.isRegex ? `a value matching ${showPattern(a.value)}` : JSON.stringify(a.value);
 }
 
 /** One key/value assertion against the value found (undefined: not set); `secret` when the facts hold only a redacted value. */
@@ -59,10 +59,10 @@ function keyValueFinding(kind: "Env" | "Labels", a: KeyValueAssertion, found: st
   const name = kind === "Env" ? `Environment variable ${a.key}` : `Label ${a.key}`;
   const location = { config: `${kind}.${a.key}` };
   if (found === undefined && !secret) return { message: `${name} is not set.`, location, expected: `${a.key} set to ${wanted(a)}`, found: "not set" };
-  let re: RegExp | undefined;
+  let re: UserRegex | undefined;
   if (a.isRegex) {
     const p = pattern(a.value);
-    if (!p.re) return { message: `The policy's pattern for ${name} is not a valid regular expression: ${p.error}.`, location, expected: "a valid regular expression in the policy", found: a.value };
+    if (!p.re) return { message: `The policy's pattern for ${name} is refused: ${p.error}.`, location, expected: "a valid regular expression in the policy", found: a.value };
     re = p.re;
   }
   if (secret) {
@@ -77,7 +77,7 @@ function keyValueFinding(kind: "Env" | "Labels", a: KeyValueAssertion, found: st
   const value = found!;
   if (re ? re.test(value) : value === a.value) return undefined;
   return re
-    ? { message: `${name} is ${JSON.stringify(value)}, which does not match /${a.value}/.`, location, expected: wanted(a), found: orEmpty(value) }
+    ? { message: `${name} is ${JSON.stringify(value)}, which does not match ${showPattern(a.value)}.`, location, expected: wanted(a), found: orEmpty(value) }
     : { message: `${name} is ${JSON.stringify(value)}, expected ${JSON.stringify(a.value)}.`, location, expected: orEmpty(a.value), found: orEmpty(value) };
 }
 
@@ -152,7 +152,7 @@ const keyValueSchema = {
     additionalProperties: false,
     properties: {
       key: { type: "string", minLength: 1 },
-      value: { type: "string", description: "Compared exactly, or with isRegex a regular expression searched for in the value." },
+      value: { type: "string", description: "Compared exactly, or with isRegex a regular expression (RE2 syntax) searched for in the value." },
       isRegex: { type: "boolean" },
     },
   },
@@ -191,6 +191,11 @@ export const rule: Rule<ConfigAssertions> = {
     additionalProperties: false,
   },
   defaultOptions: { env: [], unboundEnv: [], labels: [], exposedPorts: [], unexposedPorts: [], volumes: [], unmountedVolumes: [] },
+  patterns(options) {
+    return (["env", "labels"] as const).flatMap((field) =>
+      (options[field] ?? []).flatMap((a, i) => (a.isRegex ? [{ path: [field, i, "value"], kind: "regex" as const }] : [])),
+    );
+  },
   check(facts, options) {
     if (isEmpty(options)) return skip("no config assertions are configured (options env, labels, entrypoint, cmd, exposedPorts, volumes, workdir, user…)");
     const config = facts.config;

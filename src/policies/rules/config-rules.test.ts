@@ -84,7 +84,7 @@ table(labelsPattern, [
   { name: "absent labels are IMG-LABEL-001's job", facts: cfg({ Labels: { "org.opencontainers.image.version": "1.0.0" } }), options: { patterns: revision }, status: "pass" },
   { name: "none of the labels present", facts: cfg({}), options: { patterns: revision }, status: "skip", text: "none of the labels" },
   { name: "no patterns configured", facts: cfg({ Labels: oci }), status: "skip", text: "no label patterns" },
-  { name: "invalid pattern", facts: cfg({ Labels: { a: "x" } }), options: { patterns: { a: "(" } }, status: "fail", text: "not a valid regular expression" },
+  { name: "invalid pattern", facts: cfg({ Labels: { a: "x" } }), options: { patterns: { a: "(" } }, status: "fail", text: "is refused: /(/ is not a regular expression imgpolicy accepts" },
 ]);
 
 const ports = (...p: string[]) => cfg({ ExposedPorts: Object.fromEntries(p.map((x) => [x, {}])) });

@@ -3,6 +3,7 @@ import type { FileProbe } from "../../inspect/facts/types.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
 import { goModeString, lsModeString } from "./file-modes.js";
 import { octal, where } from "./path-glob.js";
+import { compileUserRegex, showPattern, type UserRegex } from "../../text/user-regex.js";
 
 export interface FileAssertion {
   /** Path in the image; symlinks are followed. */
@@ -31,15 +32,6 @@ interface Options {
 const MAX_CONTENT = 1 << 20;
 const EXEC_BITS = { owner: 0o100, group: 0o010, other: 0o001, any: 0o111 } as const;
 
-/** A JavaScript RegExp for a pattern, taking Go's leading inline flags (`(?m)`, `(?is)`) as JS flags. */
-export function compilePattern(pattern: string): RegExp {
-  const inline = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
-  if (!inline) return new RegExp(pattern);
-  const flags = inline[1]!;
-  if (/[^ims]/.test(flags)) throw new Error(`flag ${flags.replace(/[ims]/g, "")[0]} is not supported`);
-  return new RegExp(pattern.slice(inline[0].length), [...new Set(flags)].join(""));
-}
-
 function contentProblem(probe: FileProbe): string {
   if (probe.type === "dir") return "it is a directory, and content checks need a regular file";
   if (probe.size !== undefined && probe.size > MAX_CONTENT) return `its content was not captured: ${probe.size} bytes, over the 1 MiB limit of file probes`;
@@ -63,19 +55,20 @@ function contentChecks(a: FileAssertion, probe: FileProbe, at: string): Problem[
   const problems: Problem[] = [];
   for (const [patterns, shouldMatch] of [[wanted, true], [unwanted, false]] as const) {
     for (const pattern of patterns) {
-      let re: RegExp;
+      let re: UserRegex;
       try {
-        re = compilePattern(pattern);
+        re = compileUserRegex(pattern);
       } catch (err) {
         const why = (err as Error).message;
-        problems.push({ text: `/${pattern}/ is not a valid regular expression: ${why}`, expected: "a valid regular expression", found: why });
+        problems.push({ text: why, expected: "a regular expression imgpolicy accepts", found: why });
         continue;
       }
+      const shown = showPattern(pattern);
       if (re.test(probe.content) === shouldMatch) continue;
       problems.push(
         shouldMatch
-          ? { text: `the content at ${at} does not match /${pattern}/`, expected: `content matching /${pattern}/`, found: "no match" }
-          : { text: `the content at ${at} matches /${pattern}/`, expected: `content not matching /${pattern}/`, found: "a match" },
+          ? { text: `the content at ${at} does not match ${shown}`, expected: `content matching ${shown}`, found: "no match" }
+          : { text: `the content at ${at} matches ${shown}`, expected: `content not matching ${shown}`, found: "a match" },
       );
     }
   }
@@ -144,8 +137,8 @@ export const rule: Rule<Options> = {
             uid: { type: "integer", minimum: 0 },
             gid: { type: "integer", minimum: 0 },
             isExecutableBy: { enum: ["owner", "group", "other", "any"] },
-            contentRegex: { type: "array", items: { type: "string" }, description: "Patterns the content must match." },
-            excludedContentRegex: { type: "array", items: { type: "string" }, description: "Patterns the content must not match." },
+            contentRegex: { type: "array", items: { type: "string" }, description: "Patterns (RE2 syntax) the content must match." },
+            excludedContentRegex: { type: "array", items: { type: "string" }, description: "Patterns (RE2 syntax) the content must not match." },
           },
         },
       },
@@ -155,6 +148,11 @@ export const rule: Rule<Options> = {
   defaultOptions: { files: [] },
   files(options) {
     return [...new Set(options.files.map((a) => a.path))];
+  },
+  patterns(options) {
+    return (options.files ?? []).flatMap((a, i) =>
+      (["contentRegex", "excludedContentRegex"] as const).flatMap((field) => (a[field] ?? []).map((_, j) => ({ path: ["files", i, field, j], kind: "regex" as const }))),
+    );
   },
   check(facts, options) {
     if (!options.files.length) return skip("no file assertions are configured (option `files`)");

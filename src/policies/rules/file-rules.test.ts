@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Facts, FileProbe } from "../../inspect/facts/types.js";
-import { compilePattern, rule as fileAssertions, type FileAssertion } from "./file-assertions.js";
+import { rule as fileAssertions, type FileAssertion } from "./file-assertions.js";
+import { compileUserRegex } from "../../text/user-regex.js";
 import { goModeString, lsModeString } from "./file-modes.js";
 import { facts, optionsErrors, run } from "./test-facts.js";
 
@@ -35,10 +36,10 @@ describe("mode strings", () => {
     expect(lsModeString(type, mode)).toBe(ls);
   });
 
-  it("takes Go's leading inline flags", () => {
-    expect(compilePattern("(?m)^nonroot:").test(passwd.content!)).toBe(true);
-    expect(compilePattern("(?i)ROOT").flags).toBe("i");
-    expect(() => compilePattern("(?U)a+")).toThrow(/not supported/);
+  it("takes Go's inline flags (patterns are RE2 syntax, user-regex.ts)", () => {
+    expect(compileUserRegex("(?m)^nonroot:").test(passwd.content!)).toBe(true);
+    expect(compileUserRegex("(?i)ROOT").test(passwd.content!)).toBe(true);
+    expect(() => compileUserRegex("(root)\\1")).toThrow(/not a regular expression imgpolicy accepts/);
   });
 });
 
@@ -121,7 +122,7 @@ describe(`${fileAssertions.id} ${fileAssertions.title}`, () => {
       status: "fail",
       text: "it is a directory",
     },
-    { name: "an invalid pattern", facts: probed(passwd), files: [{ path: "/etc/passwd", contentRegex: ["(unclosed"] }], status: "fail", text: "is not a valid regular expression" },
+    { name: "an invalid pattern", facts: probed(passwd), files: [{ path: "/etc/passwd", contentRegex: ["(unclosed"] }], status: "fail", text: "/(unclosed/ is not a regular expression imgpolicy accepts" },
     {
       name: "one path not probed among probed ones",
       facts: probed(app),

@@ -1,8 +1,9 @@
 /** IMG-LABEL-002: label values match the patterns a policy gives (opt-in). */
 import { failIf, skip, type Finding, type Rule } from "../types.js";
+import { compileUserRegex, showPattern, type UserRegex } from "../../text/user-regex.js";
 
 interface Options {
-  /** Label key → regular expression (JavaScript syntax, unanchored: add ^…$ to match the whole value). */
+  /** Label key → regular expression (RE2 syntax, see user-regex.ts; unanchored: add ^…$ to match the whole value). */
   patterns: Record<string, string>;
 }
 
@@ -25,12 +26,15 @@ export const rule: Rule<Options> = {
       patterns: {
         type: "object",
         additionalProperties: { type: "string", minLength: 1 },
-        description: "Label key → regular expression the value must match (unanchored).",
+        description: "Label key → regular expression the value must match (RE2 syntax, unanchored).",
       },
     },
     additionalProperties: false,
   },
   defaultOptions: { patterns: {} },
+  patterns(options) {
+    return Object.keys(options.patterns ?? {}).map((key) => ({ path: ["patterns", key], kind: "regex" as const }));
+  },
   check(facts, options) {
     const keys = Object.keys(options.patterns);
     if (keys.length === 0) return skip("the policy gives no label patterns");
@@ -40,12 +44,13 @@ export const rule: Rule<Options> = {
     const findings: Finding[] = [];
     for (const key of present) {
       const pattern = options.patterns[key];
-      let re: RegExp;
+      let re: UserRegex;
       try {
-        re = new RegExp(pattern);
+        re = compileUserRegex(pattern);
       } catch (err) {
+        // The loader refuses such policies; this is for callers that pass options directly.
         findings.push({
-          message: `The policy's pattern for label '${key}' is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}.`,
+          message: `The policy's pattern for label '${key}' is refused: ${err instanceof Error ? err.message : String(err)}.`,
           location: { config: `Labels.${key}` },
           expected: "a valid regular expression in the policy",
           found: pattern,
@@ -55,9 +60,9 @@ export const rule: Rule<Options> = {
       const value = labels[key];
       if (re.test(value)) continue;
       findings.push({
-        message: `Label '${key}' is '${value}', which does not match /${pattern}/.`,
+        message: `Label '${key}' is '${value}', which does not match ${showPattern(pattern)}.`,
         location: { config: `Labels.${key}` },
-        expected: `a value matching /${pattern}/`,
+        expected: `a value matching ${showPattern(pattern)}`,
         found: value,
       });
     }

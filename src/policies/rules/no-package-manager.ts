@@ -1,6 +1,6 @@
 /** IMG-FS-002: no package manager in the image. */
 import { failIf, type Rule } from "../types.js";
-import { allowSchema, pathMatcher, where } from "./path-glob.js";
+import { allowSchema, pathMatcher, where, globLists } from "./path-glob.js";
 
 interface Options {
   /** Package managers that may stay: globs over the path, or names ("npm"). */
@@ -31,6 +31,7 @@ export const rule: Rule<Options> = {
     additionalProperties: false,
   },
   defaultOptions: { allow: [] },
+  patterns: globLists("allow"),
   check(facts, options) {
     const allowed = pathMatcher(options.allow);
     return failIf(

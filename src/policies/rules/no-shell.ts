@@ -1,6 +1,6 @@
 /** IMG-FS-001: no shell in the image (scratch and distroless policies). */
 import { failIf, type Rule } from "../types.js";
-import { allowSchema, pathMatcher, where } from "./path-glob.js";
+import { allowSchema, pathMatcher, where, globLists } from "./path-glob.js";
 
 interface Options {
   /** Shells that may stay: globs over the path, or names ("busybox"). */
@@ -29,6 +29,7 @@ export const rule: Rule<Options> = {
     additionalProperties: false,
   },
   defaultOptions: { allow: [] },
+  patterns: globLists("allow"),
   check(facts, options) {
     const allowed = pathMatcher(options.allow);
     return failIf(

@@ -1,11 +1,13 @@
 /**
  * Allow lists of the filesystem rules (not a rule, not registered). Globs are matched
- * with picomatch, dot files included, as waiver paths are:
+ * through user-glob.ts (linear time, checked when the policy loads), dot files
+ * included, as waiver paths are:
  * - an entry holding a "/" is matched against the whole path: "/usr/bin/passwd",
  *   "/opt/app/**", "/usr/local/bin/*";
  * - an entry without a "/" is matched against the base name: "busybox", "*.pem".
  */
-import picomatch from "picomatch";
+import type { UserPatternRef } from "../types.js";
+import { compileGlobs } from "../user-glob.js";
 
 export type PathMatcher = (path: string) => boolean;
 
@@ -23,9 +25,9 @@ export function dirName(path: string): string {
 export function pathMatcher(patterns: readonly string[]): PathMatcher {
   const full = patterns.filter((p) => p.includes("/"));
   const base = patterns.filter((p) => !p.includes("/"));
-  const matchFull = full.length ? picomatch(full, { dot: true }) : undefined;
-  const matchBase = base.length ? picomatch(base, { dot: true }) : undefined;
-  return (path) => Boolean(matchFull?.(path)) || Boolean(matchBase?.(baseName(path)));
+  const matchFull = compileGlobs(full);
+  const matchBase = compileGlobs(base);
+  return (path) => matchFull(path) || matchBase(baseName(path));
 }
 
 /** "/app/.git (layer 2)" */
@@ -46,4 +48,13 @@ export function allowSchema(what: string): Record<string, unknown> {
     uniqueItems: true,
     description: `${what}: globs over the path (entries with a "/") or over the base name (entries without one).`,
   };
+}
+
+/** A rule's `patterns` for its glob list options (`allow`, …): each entry, checked when the policy loads. */
+export function globLists<O extends object>(...fields: (keyof O & string)[]): (options: O) => UserPatternRef[] {
+  return (options) =>
+    fields.flatMap((f) => {
+      const list = options[f];
+      return Array.isArray(list) ? list.map((_, i) => ({ path: [f, i], kind: "glob" as const })) : [];
+    });
 }

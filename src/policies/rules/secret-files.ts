@@ -1,6 +1,6 @@
 /** IMG-FS-005: no private keys or credential files in the image (CIS 4.10, dockle CIS-DI-0010). */
 import { failIf, type Rule } from "../types.js";
-import { allowSchema, pathMatcher, where } from "./path-glob.js";
+import { allowSchema, pathMatcher, where, globLists } from "./path-glob.js";
 
 interface Options {
   /** Files accepted as not secret: globs over the path, or base names. */
@@ -44,6 +44,7 @@ export const rule: Rule<Options> = {
     additionalProperties: false,
   },
   defaultOptions: { allow: [], ignoreKinds: ["pem"] },
+  patterns: globLists("allow"),
   check(facts, options) {
     const allowed = pathMatcher(options.allow);
     const ignored = new Set(options.ignoreKinds);

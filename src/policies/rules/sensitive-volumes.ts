@@ -1,6 +1,6 @@
 /** IMG-VOL-001: no VOLUME on a sensitive path (dockle DKL-DI-0002). */
 import { failIf, type Rule } from "../types.js";
-import { allowSchema, pathMatcher } from "./path-glob.js";
+import { allowSchema, pathMatcher, globLists } from "./path-glob.js";
 
 interface Options {
   /** Sensitive paths: globs over the volume path. */
@@ -43,6 +43,7 @@ export const rule: Rule<Options> = {
     ],
     allow: [],
   },
+  patterns: globLists("sensitive", "allow"),
   check(facts, options) {
     const sensitive = pathMatcher(options.sensitive);
     const allowed = pathMatcher(options.allow);

@@ -1,7 +1,7 @@
 /** IMG-FS-003: no setuid or setgid files outside an allow list (CIS 4.8, dockle CIS-DI-0008). */
 import type { FileFact } from "../../inspect/facts/types.js";
 import { failIf, type Finding, type Rule } from "../types.js";
-import { allowSchema, octal, pathMatcher, where } from "./path-glob.js";
+import { allowSchema, octal, pathMatcher, where, globLists } from "./path-glob.js";
 
 interface Options {
   /** Files whose setuid/setgid bits are accepted: globs over the path, or base names. */
@@ -31,6 +31,7 @@ export const rule: Rule<Options> = {
     additionalProperties: false,
   },
   defaultOptions: { allow: [] },
+  patterns: globLists("allow"),
   check(facts, options) {
     const allowed = pathMatcher(options.allow);
     const byPath = new Map<string, FileFact>();

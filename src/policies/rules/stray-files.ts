@@ -1,6 +1,6 @@
 /** IMG-FS-006: no files that should not ship (.git, Dockerfile, package caches, …) (dockle DKL-LI-0003). */
 import { failIf, type Finding, type Rule } from "../types.js";
-import { allowSchema, dirName, pathMatcher } from "./path-glob.js";
+import { allowSchema, dirName, pathMatcher, globLists } from "./path-glob.js";
 
 interface Options {
   /** Files accepted: globs over the path, or base names. */
@@ -49,6 +49,7 @@ export const rule: Rule<Options> = {
     additionalProperties: false,
   },
   defaultOptions: { allow: [], ignoreKinds: ["apt-lists", "python-bytecode-cache"] },
+  patterns: globLists("allow"),
   check(facts, options) {
     const allowed = pathMatcher(options.allow);
     const ignored = new Set(options.ignoreKinds);

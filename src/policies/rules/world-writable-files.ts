@@ -1,6 +1,6 @@
 /** IMG-FS-004: no world-writable files, nor world-writable directories without the sticky bit. */
 import { failIf, type Rule } from "../types.js";
-import { allowSchema, octal, pathMatcher, where } from "./path-glob.js";
+import { allowSchema, octal, pathMatcher, where, globLists } from "./path-glob.js";
 
 interface Options {
   /** Paths that may stay world-writable: globs over the path, or base names. */
@@ -27,6 +27,7 @@ export const rule: Rule<Options> = {
     additionalProperties: false,
   },
   defaultOptions: { allow: [] },
+  patterns: globLists("allow"),
   check(facts, options) {
     const allowed = pathMatcher(options.allow);
     return failIf(

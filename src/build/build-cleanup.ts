@@ -1,62 +1,124 @@
 /**
- * What a classic build leaves in the engine, read from its output: each step's result
- * (" ---> 0123456789ab"), except the base image a FROM step names and the images a
- * step found in the cache (they belong to an earlier build).
+ * What a classic build made, and its removal. One rule: remove only the images this run
+ * created, one at a time, each with `noprune` (never the engine's default of also
+ * removing untagged parents, which are cached steps of earlier builds and may be a user's
+ * own untagged images) and without `force`. An image that something else now uses (a
+ * child, a container, a name) is left where it is, and said so at --debug.
  */
-import { SourceError } from "../errors.js";
+import { EngineError, SourceError, causeText } from "../errors.js";
 import type { EngineClient } from "../inspect/sources/engine-client.js";
+
+/** Where cleanup says what it left behind and why (--debug); nothing by default. */
+export type DebugLog = (line: string) => void;
 
 const STEP = /^Step \d+\/\d+ : (\S+)/;
 const RESULT = /^ ---> ([0-9a-f]{12,64})$/;
+const TRIGGERS = /^# Executing (\d+) build triggers?$/;
 
-/** The short IDs of the images a build made, in the order it made them. */
-export function createdImages(log: readonly string[]): string[] {
-  const out: string[] = [];
-  let keyword = "";
-  let cached = false;
-  let results = 0;
+/** A step's result a build made; `unprinted`: how many of its parents the same step made without printing them. */
+export interface CreatedStep {
+  id: string;
+  unprinted: number;
+}
+
+/**
+ * The images a build made, in the order it made them, from its output: each step's
+ * result (" ---> 0123456789ab"), except the base image a FROM step names and a result
+ * found in the cache (" ---> Using cache" before it: an earlier build made it). A FROM
+ * whose base has ONBUILD triggers prints no base, and one result for all its triggers:
+ * those that did not come from the cache made it and its `unprinted` parents.
+ */
+export function createdSteps(log: readonly string[]): CreatedStep[] {
+  const out: CreatedStep[] = [];
+  let from = false;
+  let triggers = 0;
+  let cached = 0;
   for (const line of log) {
     const step = STEP.exec(line);
     if (step) {
-      keyword = step[1]!.toUpperCase();
-      cached = false;
-      results = 0;
+      from = step[1]!.toUpperCase() === "FROM";
+      triggers = 0;
+      cached = 0;
+      continue;
+    }
+    const t = TRIGGERS.exec(line);
+    if (t && from) {
+      triggers = Number(t[1]);
       continue;
     }
     if (line === " ---> Using cache") {
-      cached = true;
+      cached++;
       continue;
     }
     const m = RESULT.exec(line);
     if (!m) continue;
-    results++;
-    // FROM's first result is the base; later ones come from the base's ONBUILD triggers
-    if ((keyword === "FROM" && results === 1) || cached) continue;
-    out.push(m[1]!);
+    if (from && triggers > 0) {
+      const fresh = triggers - cached;
+      if (fresh > 0) out.push({ id: m[1]!, unprinted: fresh - 1 });
+    } else if (!from && cached === 0) {
+      out.push({ id: m[1]!, unprinted: 0 });
+    }
+    cached = 0;
   }
   return out;
 }
 
-function sameImage(shortId: string, id: string | undefined): boolean {
-  return id !== undefined && id.replace(/^sha256:/, "").startsWith(shortId);
+/**
+ * The IDs ("sha256:…") of the images a build made, oldest first: createdSteps() with their
+ * unprinted parents, each confirmed by the engine to have been made since `since` (the
+ * engine's time when the build began; ms). A build's output is the Dockerfile's to write
+ * (a RUN can print " ---> 0123456789ab"): an ID it prints is not trusted to be the
+ * build's own unless the engine made that image during the build.
+ */
+export async function createdImages(engine: EngineClient, log: readonly string[], since: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const step of createdSteps(log)) {
+    try {
+      const info = await engine.imageInspect(step.id);
+      if (!(Date.parse(info.Created) >= since) || out.includes(info.Id)) continue;
+      if (step.unprinted > 0) {
+        const parents = (await engine.imageHistory(info.Id)).slice(1, 1 + step.unprinted);
+        for (const p of parents.reverse()) {
+          if (/^sha256:[0-9a-f]{64}$/.test(p.Id) && p.Created >= Math.floor(since / 1000) && !out.includes(p.Id)) out.push(p.Id);
+        }
+      }
+      out.push(info.Id);
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err; // gone: nothing to remove
+    }
+  }
+  return out;
+}
+
+/** "0123456789ab" of "sha256:0123…". */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 12);
+}
+
+/** The engine refused because something else uses the image (409: children, a container, several names). */
+export function isConflict(err: unknown): boolean {
+  return err instanceof EngineError && /\bconflict\b/i.test(err.message);
 }
 
 /**
- * Removes the images a build made, newest first, except `keep` (the result) and any that
- * something else still needs: an image with children or a tag is refused by the engine
- * (or skipped here) and stays. Removing an untagged image also removes its untagged
- * parents, as `docker rmi` does. Best effort: a failure to remove is not an error.
+ * Removes the images `created` names (oldest first), newest first, each alone
+ * (noprune, no force). An image that has a name now (someone tagged it) is skipped: a
+ * removal by ID would take the name with it. Best effort: what cannot be removed is
+ * left, with a line on `debug`; an image gone already is fine.
  */
-export async function removeCreated(engine: EngineClient, created: readonly string[], keep: string | undefined): Promise<void> {
+export async function removeCreated(engine: EngineClient, created: readonly string[], debug?: DebugLog): Promise<void> {
   for (const id of [...created].reverse()) {
-    if (sameImage(id, keep)) continue;
     try {
       const info = await engine.imageInspect(id);
-      if ((info.RepoTags ?? []).length > 0) continue;
-      await engine.imageRemove(id);
+      const names = [...(info.RepoTags ?? []), ...(info.RepoDigests ?? [])];
+      if (names.length > 0) {
+        debug?.(`build: left image ${shortId(id)}: it is named ${names.join(", ")} now`);
+        continue;
+      }
+      await engine.imageRemove(info.Id, { noPrune: true, force: false });
     } catch (err) {
-      if (err instanceof SourceError) continue; // gone already, with a child removed before it
-      // a conflict (children, a container) leaves it where it is
+      if (err instanceof SourceError) continue; // gone already
+      debug?.(`build: left image ${shortId(id)}: ${causeText(err).replace(/^cannot remove image '[^']*': /, "")}`);
     }
   }
 }

@@ -3,9 +3,14 @@
  * engine, with the classic builder (the only one Debian's docker.io 20.10 offers without
  * BuildKit). The context is tarred as the Docker CLI does (.dockerignore honoured), the
  * build output is kept (on the result, or on the error) rather than printed, and a failed
- * build is one line naming the step and the Dockerfile line. Nothing is left behind on
- * failure: the builder removes its containers (forcerm), this removes the images it made.
+ * build is one line naming the step and the Dockerfile line. What the build made is
+ * removed, and only that (build-cleanup.ts): the builder removes its containers (forcerm);
+ * the images of the steps it ran (not those it found in the cache) go when the build
+ * fails, those of the other stages when it is done, the image and its stage's steps on
+ * cleanup(), unless --tag names it.
  */
+import { FileReadError, readRegularFile } from "../files/regular-file.js";
+import { MAX_DOCKERFILE_BYTES } from "../dockerfile/limits.js";
 import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
@@ -15,7 +20,9 @@ import { BuildError, EngineClient } from "../inspect/sources/engine-client.js";
 import { contextTar, listContext, type ExtraFile } from "./context-tar.js";
 import { outlineDockerfile, type DockerfileOutline } from "./dockerfile-steps.js";
 import { ImageBuildError, describeBuildFailure } from "./build-errors.js";
-import { createdImages, removeCreated } from "./build-cleanup.js";
+import { createdImages, removeCreated, type DebugLog } from "./build-cleanup.js";
+import { namesOf, removeTemporaryTag, temporaryTag } from "./build-tag.js";
+import { engineTime, tagImage } from "./engine-calls.js";
 
 export { ImageBuildError } from "./build-errors.js";
 
@@ -33,15 +40,22 @@ export interface BuildImageOptions {
   noCache?: boolean;
   /** Each line of build output, as it comes (it is kept on the result and on errors either way). */
   onOutput?: (line: string) => void;
+  /** What cleanup left in the engine and why (an image something else uses now): --debug. */
+  onDebug?: DebugLog;
 }
 
 export interface BuiltImage {
   /** "sha256:…" */
   imageId: string;
-  /** The tag given, or the temporary one. */
+  /**
+   * The name to check the image by: the tag given, or the temporary one; for an image the
+   * build found whole in the cache that has no name (a user's untagged image), its ID.
+   */
   tag: string;
   /** Whether the tag was given (cleanup() then leaves the image). */
   kept: boolean;
+  /** The build found the whole image in the cache: it was there before, and cleanup() leaves it. */
+  fromCache: boolean;
   /**
    * The Dockerfile as given (path as the user wrote it) and its text; `dockerignore`: the
    * context has one; `target` and `buildArgs` as the build was given them (absent when
@@ -51,21 +65,12 @@ export interface BuiltImage {
   /** Every line of build output. */
   log: string[];
   durationMs: number;
-  /** Removes the image unless it was tagged on request. Safe to call more than once. */
+  /**
+   * Unless the image was tagged on request: removes the temporary name, then the images
+   * this build made that are left (the image, the steps of its stage), each alone. Safe
+   * to call more than once.
+   */
   cleanup(): Promise<void>;
-}
-
-/** Repository names are lower case [a-z0-9] words joined by ".", "_", "-". */
-function repoWord(text: string, fallback: string): string {
-  const w = text.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+|[._-]+$/g, "").replace(/[._-]{2,}/g, "-");
-  return w === "" ? fallback : w.slice(0, 64);
-}
-
-/** imgpolicy-build/CONTEXT:VARIANT-RANDOM, VARIANT from the Dockerfile's name (Dockerfile.scratch → scratch). */
-function temporaryTag(contextDir: string, dockerfileName: string): string {
-  const m = /^(?:Dockerfile|Containerfile)\.(.+)$/i.exec(dockerfileName) ?? /^(.+)\.(?:Dockerfile|Containerfile)$/i.exec(dockerfileName);
-  const variant = m ? repoWord(m[1]!, "build") : "build";
-  return `imgpolicy-build/${repoWord(basename(contextDir), "context")}:${variant}-${randomBytes(4).toString("hex")}`;
 }
 
 async function isDirectory(path: string): Promise<boolean | undefined> {
@@ -89,9 +94,9 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   const dockerfilePath = opts.dockerfile !== undefined ? resolve(opts.dockerfile) : resolve(contextDir, "Dockerfile");
   let text: string;
   try {
-    text = await readFile(dockerfilePath, "utf8");
+    text = (await readRegularFile(dockerfilePath, MAX_DOCKERFILE_BYTES, "Dockerfiles")).toString("utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === "ENOENT") {
       throw new SourceError(
         opts.dockerfile !== undefined
@@ -99,7 +104,7 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
           : `no Dockerfile in the build context '${context}' (name one with --file)`,
       );
     }
-    throw new SourceError(`cannot read Dockerfile '${dockerfileShown}': ${causeText(err)}`, { cause: err });
+    throw new SourceError(`cannot read Dockerfile '${dockerfileShown}': ${err instanceof FileReadError ? err.reason : causeText(err)}`, { cause: err });
   }
 
   // Inside the context it goes by its path there; from elsewhere it is added, as the CLI does.
@@ -124,17 +129,18 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   const outline: DockerfileOutline = outlineDockerfile(text, opts.buildArgs);
   const engine = opts.engine ?? new EngineClient();
   const kept = opts.tag !== undefined;
-  const tag = opts.tag ?? temporaryTag(contextDir, basename(dockerfilePath));
+  const debug = opts.onDebug;
   const log: string[] = [];
   const onOutput = (line: string) => {
     log.push(line);
     opts.onOutput?.(line);
   };
 
+  const since = await engineTime(engine);
   let result;
   try {
     result = await engine.imageBuild(contextTar(entries, extra), {
-      tag,
+      tag: opts.tag, // a temporary name is given after the build, if at all (build-tag.ts)
       dockerfile: dockerfileName,
       target: opts.target,
       buildArgs: opts.buildArgs,
@@ -145,34 +151,67 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   } catch (err) {
     const buildLog = err instanceof BuildError && err.log.length > 0 ? err.log : log;
     // the images of the steps that did succeed (also when the engine went away mid-build)
-    await removeCreated(engine, createdImages(buildLog), undefined);
+    try {
+      await removeCreated(engine, await createdImages(engine, buildLog, since), debug);
+    } catch (cleanupErr) {
+      debug?.(`build: cannot tell what the failed build made, so nothing was removed: ${causeText(cleanupErr)}`);
+    }
     if (!(err instanceof BuildError)) throw err;
     throw new ImageBuildError(describeBuildFailure(err, { context, dockerfile: dockerfileShown, outline }), buildLog, err);
   }
 
-  // The stages other than the last one leave their images behind, untagged: remove them now.
-  await removeCreated(engine, createdImages(result.log), result.id);
+  const imageId = result.id;
+  const created = await createdImages(engine, result.log, since);
+  const madeHere = created.includes(imageId);
+  const chain = await createdChain(engine, imageId, created);
+  // The other stages' images are no part of the image: remove them now.
+  await removeCreated(engine, created.filter((c) => !chain.includes(c)), debug);
+  let name = opts.tag ?? imageId;
+  if (opts.tag === undefined) {
+    try {
+      if (madeHere || ((await namesOf(engine, imageId)) ?? []).length > 0) {
+        const temporary = temporaryTag(contextDir, basename(dockerfilePath));
+        await tagImage(engine, imageId, temporary);
+        name = temporary;
+      }
+    } catch (err) {
+      await removeCreated(engine, chain, debug);
+      throw err;
+    }
+  }
+
   let removed = false;
   const dockerfile: BuiltImage["dockerfile"] = { path: dockerfileShown, text, dockerignore };
   if (opts.target !== undefined) dockerfile.target = opts.target;
   if (opts.buildArgs !== undefined && Object.keys(opts.buildArgs).length > 0) dockerfile.buildArgs = { ...opts.buildArgs };
   return {
-    imageId: result.id,
-    tag,
+    imageId,
+    tag: name,
     kept,
+    fromCache: !madeHere,
     dockerfile,
     log: result.log,
     durationMs: Date.now() - started,
     async cleanup() {
       if (kept || removed) return;
       removed = true;
-      try {
-        await engine.imageRemove(tag);
-      } catch (err) {
-        if (!(err instanceof SourceError)) throw err; // already gone
-      }
+      if (name !== imageId) await removeTemporaryTag(engine, name, imageId, madeHere, debug);
+      await removeCreated(engine, chain, debug);
     },
   };
+}
+
+/**
+ * The images this build created that the image stands on (itself included, when the
+ * build made it): they go after the check. Unknown when the engine cannot say: then all.
+ */
+async function createdChain(engine: EngineClient, imageId: string, created: readonly string[]): Promise<string[]> {
+  try {
+    const ancestors = (await engine.imageHistory(imageId)).map((h) => h.Id);
+    return created.filter((c) => ancestors.includes(c));
+  } catch {
+    return [...created];
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { createdImages } from "./build-cleanup.js";
 import { outlineDockerfile, stepAt } from "./dockerfile-steps.js";
 
 const DOCKERFILE = `# syntax comment
@@ -42,27 +41,5 @@ describe("outlineDockerfile", () => {
     expect(stepAt(o, "11/12", "LABEL imgpolicy.test=1")).toBeUndefined();
     expect(stepAt(o, "4/12", "COPY x y")).toBeUndefined(); // keywords disagree
     expect(stepAt(o, undefined, undefined)).toBeUndefined();
-  });
-});
-
-describe("createdImages", () => {
-  it("takes each step's result, not FROM's base nor cached steps", () => {
-    const log = [
-      "Step 1/5 : FROM imgpolicy-base/golang:1.19 AS build",
-      " ---> 1111111111aa",
-      "Step 2/5 : WORKDIR /src",
-      " ---> Using cache",
-      " ---> 2222222222bb",
-      "Step 3/5 : RUN go build",
-      " ---> Running in 3333333333cc",
-      "Removing intermediate container 3333333333cc",
-      " ---> 4444444444dd",
-      "Step 4/5 : FROM scratch",
-      " ---> ",
-      "Step 5/5 : COPY --from=build /out /out",
-      " ---> 5555555555ee",
-      "Successfully built 5555555555ee",
-    ];
-    expect(createdImages(log)).toEqual(["4444444444dd", "5555555555ee"]);
   });
 });

@@ -82,3 +82,46 @@ export async function idsOf(engine: EngineClient, refs: readonly string[]): Prom
   for (const r of refs) out.push((await engine.imageInspect(r)).Id);
   return out;
 }
+
+/**
+ * A user's image, built as a user builds one (`docker build`, the classic builder): its ID
+ * and the IDs of the steps it stands on above `base` (newest first), which the engine
+ * keeps as untagged images and as the build cache.
+ */
+export async function userImage(engine: EngineClient, dir: string, base: string, tag?: string): Promise<{ id: string; steps: string[] }> {
+  const { stdout } = await run("docker", ["build", "-q", ...(tag ? ["-t", tag] : []), dir], { timeout: 5 * 60_000 });
+  const id = stdout.trim();
+  const baseId = (await engine.imageInspect(base)).Id;
+  const steps: string[] = [];
+  for (const h of (await engine.imageHistory(id)).slice(1)) {
+    if (h.Id === baseId) break;
+    steps.push(h.Id);
+  }
+  return { id, steps };
+}
+
+/** `docker images -a -q`, whole IDs. */
+export async function allImageIds(engine: EngineClient): Promise<Set<string>> {
+  return new Set((await engine.listImages({ all: true })).map((i) => i.Id));
+}
+
+/** The images carrying `label` ("key=value"), hidden ones included. */
+export async function labelled(engine: EngineClient, label: string): Promise<string[]> {
+  return (await engine.listImages({ all: true, label })).map((i) => i.Id);
+}
+
+/**
+ * Removes what a test made itself: `tags` first, then `ids` (give them newest first), one
+ * at a time (noprune); goes on past a failure, and throws the first at the end.
+ */
+export async function removeOwn(engine: EngineClient, tags: readonly string[], ids: readonly string[]): Promise<void> {
+  let first: unknown;
+  for (const ref of [...tags, ...ids]) {
+    try {
+      await engine.imageRemove(ref, { noPrune: true });
+    } catch (err) {
+      if (!(err instanceof SourceError)) first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+// One exit path (src/cli/exit-path.ts): the command's code once its output is flushed,
+// 2 with one line for an error nobody caught or a command that never finished.
+import { runToExit } from "../dist/cli/exit-path.js";
 import { main } from "../dist/cli/main.js";
 
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+void runToExit(() => main(process.argv));

@@ -23,10 +23,11 @@ import { DEFAULT_LIMITS, tooManyEntries, tooMuchKept } from "./limits.js";
 // the scan code (tar and ELF parsers) is loaded on this thread only when a layer is scanned
 // here: with worker threads, only they load it, and the process starts sooner
 const scanHere = () => import("./fs/scan-layer.js");
-const scanStoredHere: typeof import("./scan/scan-stored.js").scanStoredHere = async (...args) =>
-  (await import("./scan/scan-stored.js")).scanStoredHere(...args);
-const scanFileHere: typeof import("./scan/scan-file-here.js").scanFileHere = async (...args) =>
-  (await import("./scan/scan-file-here.js")).scanFileHere(...args);
+// (loaded before a layer's stored stream is opened: a stream that fails while its scanner
+// loads, such as a small bad blob from a registry, would otherwise fail unheard, and the
+// scan wait for it forever)
+const scanStoredModule = () => import("./scan/scan-stored.js");
+const scanFileModule = () => import("./scan/scan-file-here.js");
 const splitHere = () => import("./scan/split-scan.js");
 
 export interface LayerSummary {
@@ -122,6 +123,9 @@ async function readInProcess(layer: Layer, i: number, what: string, interest: Sc
   stream.on("error", (e) => counter.destroy(e));
   // a failed scan destroys the counter: let go of the source too
   counter.on("close", () => stream.destroy());
+  // a stream that failed or closed before anyone listened says so no more
+  if (stream.errored) counter.destroy(stream.errored);
+  else if (stream.destroyed && !stream.readableEnded) counter.destroy(new SourceError(`${what}: the layer's stream closed before its end`));
   stream.pipe(counter);
   const onAbort = () => counter.destroy(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
   if (signal.aborted) onAbort();
@@ -205,6 +209,7 @@ interface LaneContext {
 async function openOnLane(layer: Layer, i: number, what: string, lane: LaneKind, ctx: LaneContext): Promise<Opened> {
   const { pool, spec, interest, signal } = ctx;
   if (!isScannable(layer)) return { whole: () => readInProcess(layer, i, what, interest, signal) };
+  const scanners = lane === "here" ? await Promise.all([scanStoredModule(), scanFileModule()]) : undefined;
   const stored = await layer.storedForScan();
   const file = stored.file;
   if (file && file.end - file.start >= ctx.splitAbove && (await splitHere()).splittable(file, stored.check)) {
@@ -232,6 +237,7 @@ async function openOnLane(layer: Layer, i: number, what: string, lane: LaneKind,
     };
   }
   if (lane === "worker") return { whole: () => pool.scan(stored, i, what, spec, signal) };
+  const [{ scanStoredHere }, { scanFileHere }] = scanners!;
   return { whole: () => (file ? scanFileHere(stored, file, i, what, spec, signal) : scanStoredHere(stored, i, what, interest, signal)) };
 }
 
@@ -309,7 +315,7 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
           const what = await whatOf(i);
           const outcome = !isScannable(layer)
             ? await readInProcess(layer, i, what, interest, stop.signal)
-            : await scanStoredHere(await layer.storedForScan(), i, what, interest, stop.signal);
+            : await (await scanStoredModule()).scanStoredHere(await layer.storedForScan(), i, what, interest, stop.signal);
           indexes[i] = outcome.index;
           tarBytes[i] = outcome.tarBytes;
           arrived(i, outcome.index);

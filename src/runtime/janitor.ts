@@ -1,7 +1,9 @@
 /**
  * Never leak a container: the probes of this process register what they start here,
- * and while any probe runs, SIGINT and SIGTERM handlers remove those containers before
- * the process goes on to die.
+ * and while any probe runs, SIGINT and SIGTERM handlers remove those containers, and the
+ * images the probes loaded into the engine for their runs, before the process goes on
+ * to die. A signal also aborts the loads in progress (`signal`), and the handlers wait
+ * for them to end first, so that an image the engine finishes loading is removed too.
  *
  * This is the one piece of process-wide state in the runtime code, on purpose: signals
  * are delivered to the process, not to a probe, so the set of live containers has to be
@@ -28,6 +30,10 @@ const CLEANUP_LIMIT_MS = 20_000;
 
 class Janitor {
   readonly #live = new Map<string, EngineClient>();
+  /** Images loaded for a run (temporary tags), removed after the containers on a signal. */
+  readonly #images = new Map<string, EngineClient>();
+  readonly #interrupt = new AbortController();
+  #pendingLoads = 0;
   readonly #runs = new Map<string, { engine: EngineClient; exitOnSignal: boolean }>();
   #pendingCreates = 0;
   #users = 0;
@@ -40,6 +46,11 @@ class Janitor {
   /** The signal being handled, once one arrived: no container may be created after it. */
   get terminating(): HandledSignal | undefined {
     return this.#terminating;
+  }
+
+  /** Aborted when a signal arrives: what a probe does that can be cut short (a load) listens to it. */
+  get signal(): AbortSignal {
+    return this.#interrupt.signal;
   }
 
   /**
@@ -75,6 +86,25 @@ class Janitor {
     };
   }
 
+  /** Brackets loading an image into the engine; the image it loads is then `trackImage`d before the bracket ends. */
+  beginLoad(): () => void {
+    if (this.#terminating) throw new Error(`not loading an image: ${this.#terminating} received`);
+    this.#pendingLoads++;
+    let ended = false;
+    return () => {
+      if (!ended) this.#pendingLoads--;
+      ended = true;
+    };
+  }
+
+  trackImage(ref: string, engine: EngineClient): void {
+    this.#images.set(ref, engine);
+  }
+
+  untrackImage(ref: string): void {
+    this.#images.delete(ref);
+  }
+
   track(id: string, engine: EngineClient): void {
     this.#live.set(id, engine);
   }
@@ -101,13 +131,24 @@ class Janitor {
         // the engine went away: gcRuntimeContainers() finds these later
       }
     }
+    // the images last, once no container of theirs is left
+    for (const [ref, engine] of this.#images) {
+      await engine.imageRemove(ref, { force: false }).then(
+        () => this.#images.delete(ref),
+        () => undefined,
+      );
+    }
   }
 
   async #onSignal(signal: HandledSignal): Promise<void> {
     this.#terminating = signal;
+    this.#interrupt.abort(new Error(`${signal} received`));
     const exit = [...this.#runs.values()].every((r) => r.exitOnSignal);
     const deadline = Date.now() + CREATE_WAIT_MS;
     while (this.#pendingCreates > 0 && Date.now() < deadline) await sleep(50);
+    // an aborted load ends at once while it is sending; once sent, the engine's answer is awaited
+    const loadsDeadline = Date.now() + CLEANUP_LIMIT_MS;
+    while (this.#pendingLoads > 0 && Date.now() < loadsDeadline) await sleep(50);
     const limit = new AbortController();
     await Promise.race([this.#sweep(), sleep(CLEANUP_LIMIT_MS, limit.signal).catch(() => undefined)]);
     limit.abort();

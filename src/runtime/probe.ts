@@ -12,11 +12,13 @@
  *   only its commandTests run)
  *
  * Every container carries imgpolicy.runtime=1 and the run id, and is removed when the
- * run ends, fails, times out, is aborted, or the process gets SIGINT/SIGTERM.
+ * run ends, fails, times out, is aborted, or the process gets SIGINT/SIGTERM; so is an
+ * image loaded for the run. An abort stops the probe at the step it is at (a load being
+ * sent, a container starting or being waited on), and it rejects once all is removed.
  */
 import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, ImageName } from "testcontainers";
-import { causeText, ImgpolicyError, SourceError } from "../errors.js";
+import { causeText, EngineError, ImgpolicyError, SourceError } from "../errors.js";
 import { healthcheckFact } from "../inspect/facts/config-facts.js";
 import type { ContainerConfig } from "../inspect/image.js";
 import { EngineClient } from "../inspect/sources/engine-client.js";
@@ -138,37 +140,45 @@ export async function probeRuntime(
     if (err instanceof ImgpolicyError) return notRun(`no container engine: ${err.message}`);
     throw err;
   }
-  let loaded: LoadedImage;
-  try {
-    loaded = await ensureLoaded(engine, imageRef);
-  } catch (err) {
-    if (err instanceof SourceError) return notRun(err.message); // a bad reference (UsageError) is thrown
-    throw err;
-  }
+  const signal = opts.signal ? AbortSignal.any([opts.signal, janitor.signal]) : janitor.signal;
+  signal.throwIfAborted();
   const runId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
+  // the signal handlers are there from the load on: an image being loaded is removed on SIGINT/SIGTERM too
   const endRun = janitor.beginRun(runId, engine, { exitOnSignal: opts.exitOnSignal ?? true });
+  let loaded: LoadedImage | undefined;
   try {
-    const plan = resolvePlan(spec, image ?? imageConfig(loaded.config));
+    try {
+      loaded = await loadForRun(engine, imageRef, signal);
+    } catch (err) {
+      if (janitor.terminating) {
+        await janitor.settled();
+        throw new EngineError(`the runtime probe was interrupted by ${janitor.terminating} while loading the image; nothing was left behind`);
+      }
+      if (err instanceof SourceError && !signal.aborted) return notRun(err.message); // a bad reference (UsageError) is thrown
+      throw err;
+    }
+    const { ref, config } = loaded;
+    const plan = resolvePlan(spec, image ?? imageConfig(config));
     if (plan.ports.length > 0 && !engineIsLocal(engine)) {
       return notRun(`the engine at ${engine.host} is not on this machine, and the probe publishes ports on 127.0.0.1 only`);
     }
-    const unseen = await testcontainersSees(loaded.ref);
+    const unseen = await testcontainersSees(ref);
     if (unseen) return notRun(unseen);
+    signal.throwIfAborted();
 
-    const signal = opts.signal ?? new AbortController().signal;
     const runTests = async (result: RuntimeFacts): Promise<RuntimeFacts> => {
       if (opts.commandTests?.length) {
         result.commandTests = await runCommandTests(
-          { engine, imageRef: loaded.ref, plan, runId, signal, ...(opts.commandTestTimeoutMs !== undefined ? { timeoutMs: opts.commandTestTimeoutMs } : {}) },
+          { engine, imageRef: ref, plan, runId, signal, ...(opts.commandTestTimeoutMs !== undefined ? { timeoutMs: opts.commandTestTimeoutMs } : {}) },
           opts.commandTests,
         );
       }
       return result;
     };
     // Nothing to start (a base image, a tools image): the service run cannot happen, the commandTests still can.
-    if (!hasProgram(loaded.config, plan)) return await runTests(notRun(NOTHING_TO_RUN));
+    if (!hasProgram(config, plan)) return await runTests(notRun(NOTHING_TO_RUN));
 
-    const base: Omit<RunRequest, "purpose" | "readOnly" | "onLog"> = { engine, imageRef: loaded.ref, plan, runId, signal };
+    const base: Omit<RunRequest, "purpose" | "readOnly" | "onLog"> = { engine, imageRef: ref, plan, runId, signal };
     const onLog = opts.onLog;
     const first = await runContainer({ ...base, purpose: "probe", readOnly: plan.profile.readOnly, ...(onLog ? { onLog: (l: string) => onLog(l, "probe") } : {}) });
     const result = facts(plan, runId, first);
@@ -187,8 +197,35 @@ export async function probeRuntime(
       if (second.health.detail) result.writableRun.detail = second.health.detail;
     }
     return await runTests(result);
+  } catch (err) {
+    // a signal's abort ends the probe at once: its cleanup is the janitor's, and the process
+    // dies of the signal when that is done, before this failure can be reported as the result
+    if (janitor.terminating) await janitor.settled();
+    throw err;
   } finally {
     endRun();
-    await loaded.release().catch(() => undefined);
+    await loaded?.release().catch(() => undefined);
+  }
+}
+
+/** ensureLoaded() under the janitor's eye: an image loaded for the run is removed on SIGINT/SIGTERM too. */
+async function loadForRun(engine: EngineClient, imageRef: string, signal: AbortSignal): Promise<LoadedImage> {
+  const endLoad = janitor.beginLoad();
+  try {
+    const loaded = await ensureLoaded(engine, imageRef, { signal });
+    if (!loaded.loaded) return loaded;
+    janitor.trackImage(loaded.ref, engine);
+    return {
+      ...loaded,
+      release: async () => {
+        try {
+          await loaded.release();
+        } finally {
+          janitor.untrackImage(loaded.ref);
+        }
+      },
+    };
+  } finally {
+    endLoad();
   }
 }

@@ -11,6 +11,7 @@ import { containerChanges, containerLogTail, inspectContainer, type ContainerCha
 import { HardenedContainer } from "./hardened-container.js";
 import { readIdentity, type Identity } from "./identity.js";
 import { janitor } from "./janitor.js";
+import { PURPOSE_LABEL, RUN_LABEL } from "./labels.js";
 import { sampleMemory, type MemorySampler } from "./memory-sampler.js";
 import { exitedFacts, startedAtMs, stopAndMeasure, watchStayUp } from "./observe.js";
 import type { RunPlan } from "./profile.js";
@@ -67,9 +68,7 @@ async function exitOf(engine: EngineClient, id: string, signal: AbortSignal): Pr
 /** A promise that never settles: a fresh one each time, so finished races do not pile reactions onto one. */
 const never = () => new Promise<never>(() => undefined);
 
-async function startRace(req: RunRequest, container: HardenedContainer, created: Promise<string>, signal: AbortSignal) {
-  const started = container.start();
-  started.catch(() => undefined); // a loser of the race below still settles
+async function startRace(req: RunRequest, started: Promise<unknown>, created: Promise<string>, signal: AbortSignal) {
   // `signal` also aborts when the run ends, after the race has settled: that rejection is the race's to ignore.
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
@@ -95,18 +94,60 @@ async function interrupted(): Promise<EngineError | undefined> {
   return new EngineError(`the runtime probe was interrupted by ${s}; its containers were removed`);
 }
 
-/** How long the engine may take to record an OOM kill after it recorded the exit. */
-const OOM_SETTLE_MS = 300;
+/**
+ * How long a run that ends early (aborted, failed) waits for a create still in flight to
+ * answer, so that the container it makes is removed with the run and not left behind.
+ */
+const LATE_CREATE_MS = 10_000;
+/** How long it then waits for testcontainers' start to give up (its wait strategy sees the abort). */
+const START_SETTLE_MS = 5000;
+
+const settles = (p: Promise<unknown>) => p.then(() => undefined, () => undefined);
+
+/**
+ * Removes the run's container once testcontainers' start, which may still be creating or
+ * starting it, is over: a create that answers after the run ended would otherwise leave a
+ * container (and a memory sampler) behind, with nobody left to remove it.
+ */
+async function removeRunContainer(req: RunRequest, started: Promise<unknown>, created: Promise<string>, id: () => string | undefined): Promise<void> {
+  const { engine } = req;
+  const limit = new AbortController();
+  await Promise.race([settles(started), settles(created), sleep(LATE_CREATE_MS, limit.signal).catch(() => undefined)]);
+  limit.abort();
+  const cid = id();
+  if (cid !== undefined) {
+    await engine.removeContainer(cid, { force: true, volumes: true }).catch(() => undefined);
+    janitor.untrack(cid);
+  } else {
+    // the create never answered: find the container, if the engine made one, by the run's labels
+    const label = [`${RUN_LABEL}=${req.runId}`, `${PURPOSE_LABEL}=${req.purpose}`];
+    const left = await engine.listContainers({ all: true, label }).catch(() => []);
+    for (const c of left) await engine.removeContainer(c.Id, { force: true, volumes: true }).catch(() => undefined);
+  }
+  const wait = new AbortController();
+  await Promise.race([settles(started), sleep(START_SETTLE_MS, wait.signal).catch(() => undefined)]);
+  wait.abort();
+}
+
+/** How long the engine may take to record an OOM kill after it recorded the exit, and how often to look. */
+const OOM_SETTLE_MS = 2000;
+const OOM_POLL_MS = 100;
 
 /**
  * The engine records an exit and an OOM kill from two events; on cgroup v2 the exit can
  * come first, so a container killed at its memory limit may read `OOMKilled: false` for a
- * moment. Killed (137) under a memory limit: read the state once more, a little later.
+ * moment (300 ms was seen to be too short on a loaded machine). Killed (137) by itself
+ * under a memory limit: read the state again until the engine says OOM, for a while.
  */
 async function withOomVerdict(engine: EngineClient, id: string, state: ContainerInspect, plan: RunPlan): Promise<ContainerInspect> {
   if (plan.memoryBytes === undefined || state.State.ExitCode !== 137 || state.State.OOMKilled) return state;
-  await sleep(OOM_SETTLE_MS);
-  return inspectContainer(engine, id).catch(() => state);
+  let last = state;
+  for (const deadline = Date.now() + OOM_SETTLE_MS; Date.now() < deadline; ) {
+    await sleep(OOM_POLL_MS);
+    last = await inspectContainer(engine, id).catch(() => last);
+    if (last.State.OOMKilled) break;
+  }
+  return last;
 }
 
 export async function runContainer(req: RunRequest): Promise<RunResult> {
@@ -116,6 +157,7 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
   let onCreated: (id: string) => void = () => undefined;
   const created = new Promise<string>((resolve) => (onCreated = resolve));
   let sampler: MemorySampler | undefined;
+  let ended = false;
   const local = new AbortController();
   const signal = AbortSignal.any([req.signal, local.signal]);
   const container = new HardenedContainer(req.imageRef, {
@@ -126,6 +168,7 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
     engine,
     onCreated: (cid) => {
       id = cid;
+      if (ended) return; // created after the run ended: removed below, nothing to watch
       if (req.purpose === "probe") sampler = sampleMemory(engine, cid);
       onCreated(cid);
     },
@@ -134,8 +177,12 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
     const onLog = req.onLog;
     container.withLogConsumer((stream) => forwardLines(stream, onLog));
   }
+  // never start what an abort (or a signal) already ended
+  signal.throwIfAborted();
+  const started = container.start();
+  started.catch(() => undefined); // a loser of the start race still settles
   try {
-    const outcome = await startRace(req, container, created, signal);
+    const outcome = await startRace(req, started, created, signal);
     if (id === undefined) {
       const cause = outcome.kind === "failed" ? outcome.error : undefined;
       throw (await interrupted()) ?? new EngineError(`cannot start a container from '${req.imageRef}': ${(cause as Error | undefined)?.message ?? outcome.kind}`, { cause });
@@ -192,12 +239,10 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
   } catch (err) {
     throw (await interrupted()) ?? err;
   } finally {
+    ended = true;
     local.abort();
-    container.endCreate();
     await sampler?.stop();
-    if (id !== undefined) {
-      await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
-      janitor.untrack(id);
-    }
+    await removeRunContainer(req, started, created, () => id);
+    container.endCreate();
   }
 }

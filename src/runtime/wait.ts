@@ -7,6 +7,7 @@
  * Ports are reached at 127.0.0.1 (where the probe publishes them), not at the host
  * testcontainers resolves, which inside a container is the bridge gateway.
  */
+import type { UserRegex } from "../text/user-regex.js";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
@@ -171,23 +172,46 @@ class PollingWait extends ProbeWait {
   }
 }
 
+/**
+ * A user pattern where testcontainers wants a RegExp (it only calls `test` and prints
+ * the pattern): matching stays with the linear-time engine.
+ */
+function asRegExp(pattern: UserRegex): RegExp {
+  const re = new RegExp("(?:)");
+  return Object.assign(re, { test: (line: string) => pattern.test(line), toString: () => `/${pattern.source}/` });
+}
+
 /** testcontainers' own log strategy (it needs no host), its failure recorded instead of thrown. */
 class LogWait extends ProbeWait {
   constructor(
-    private readonly pattern: RegExp,
+    private readonly pattern: UserRegex,
     private readonly ctx: WaitContext,
   ) {
     super();
   }
 
   override async waitUntilReady(container: Container, boundPorts: BoundPorts, startTime?: Date): Promise<void> {
-    const inner: WaitStrategy = Wait.forLogMessage(this.pattern).withStartupTimeout(this.startupTimeoutMs);
+    const inner: WaitStrategy = Wait.forLogMessage(asRegExp(this.pattern)).withStartupTimeout(this.startupTimeoutMs);
+    // testcontainers' log wait takes no signal: an abort ends the wait here, and its log
+    // stream ends when the container is removed
+    const { signal } = this.ctx;
+    let onAbort = () => undefined as void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    const waiting = inner.waitUntilReady(container, boundPorts, startTime);
+    waiting.catch(() => undefined); // after an abort, nobody waits for it
     try {
-      await inner.waitUntilReady(container, boundPorts, startTime);
+      await Promise.race([waiting, aborted]);
       this.ctx.record({ healthy: true, at: Date.now() });
     } catch (err) {
-      this.ctx.signal.throwIfAborted();
+      signal.throwIfAborted();
       this.ctx.record({ healthy: false, detail: (err as Error).message });
+    } finally {
+      signal.removeEventListener("abort", onAbort);
     }
   }
 }

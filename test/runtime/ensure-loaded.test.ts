@@ -100,3 +100,28 @@ describe.concurrent("images from files", () => {
     }
   }, 60_000);
 });
+
+describe("an abort while the image is loaded", () => {
+  /** A 24 MiB layer more, so that the load takes a while; uncompressed, so it streams as it is. */
+  function bigImage(seed: string): BuiltImage {
+    const base = appImage(seed);
+    return buildImage({ ...base.spec, layers: [...base.spec.layers, { files: [{ path: "/data/big", size: 24 << 20 }], compression: "none" }] });
+  }
+
+  // at once, while it is sent, and about when the engine has it all: each leaves no image
+  it.for([0, 50, 200, 600, 1500])("aborted after %i ms: the call rejects or is undone, and no image is left", { timeout: 60_000 }, async (ms) => {
+    const image = bigImage(`abort-${ms}`);
+    const layout = join(dir, `layout-abort-${ms}`);
+    await writeOciLayout(layout, [{ image, refName: "1" }]);
+    const controller = new AbortController();
+    const reason = new Error("the check failed elsewhere");
+    const timer = setTimeout(() => controller.abort(reason), ms);
+    const outcome = await ensureLoaded(engine, `oci:${layout}:1`, { signal: controller.signal }).then(
+      async (loaded) => (await loaded.release(), "loaded"),
+      (err: unknown) => (expect(err).toBe(reason), "aborted"),
+    );
+    clearTimeout(timer);
+    expect(["loaded", "aborted"]).toContain(outcome);
+    expect(await absent(image.configDigest)).toBe(true);
+  });
+});

@@ -23,6 +23,8 @@ export interface InspectOptions {
   platform?: Platform;
   /** Extra paths to report in `facts.files`, with their content (policy file checks). */
   files?: readonly string[];
+  /** Stops the layer reads; inspectImage then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Facts> {
@@ -39,6 +41,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     onFiles: prepared.learn,
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const binaries: BinaryFact[] = [];
   for (const r of tree.entries()) {

@@ -166,6 +166,11 @@ export class FileTree {
     return this.#records.size;
   }
 
+  /** The file a hardlink at `path` is another name of (the record its target held when its layer was applied). */
+  linkedFile(path: string): FileRecord | undefined {
+    return this.#hardlinks.get(path);
+  }
+
   /** The entry at exactly this path (no symlinks followed). */
   get(path: string): FileRecord | undefined {
     return this.#records.get(path);

@@ -1,6 +1,6 @@
 /** The command line: a thin commander layer that parses, calls the library and renders. */
 import { Command, CommanderError, Option } from "commander";
-import { errorLine, exitCodeFor } from "./exit-code.js";
+import { commanderErrorText, errorLine, exitCodeFor } from "./exit-code.js";
 import { UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { addSourceOptions, sourceOptionsFrom, type SourceFlags } from "./source-options.js";
@@ -29,7 +29,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
-      outputError: (s, write) => write(`imgpolicy: ${s.replace(/^error: /, "")}`),
+      outputError: (s, write) => write(commanderErrorText(s)),
     })
     .showSuggestionAfterError(true);
 
@@ -44,6 +44,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       code = await runInspect(ref, opts, io, await sourceOptionsFrom(opts, io));
     }));
 
+  addSourceOptions(program
+    .command("ls")
+    .description("list the image's flattened filesystem (all layers applied), with the layer each entry comes from")
+    .argument("<ref>", "the image (same forms as inspect)")
+    .argument("[path]", "list only this path and what is below it (default /)")
+    .option("--json", "print a JSON array of {path, type, mode, uid, gid, size, linkname?, layer, implicit?}")
+    .addOption(new Option("--platform <os/arch[/variant]>", "platform to choose from a multi-platform index (default: this host's)"))
+    .action(async (ref: string, path: string | undefined, opts: { json?: boolean } & SourceFlags) => {
+      const { runLs } = await import("./commands/ls.js");
+      code = await runLs(ref, path, opts, io, await sourceOptionsFrom(opts, io));
+    }));
+
   const collect = (v: string, prev: string[] = []) => [...prev, v];
   addSourceOptions(program
     .command("check")
@@ -51,6 +63,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .argument("[ref...]", "images to check (same forms as inspect)")
     .option("-p, --policy <name|file>", "shipped policy name or policy file (repeatable; default .imgpolicy.yaml here or above, else 'base')", collect)
     .option("--from <file>", "check the images listed in this YAML or JSON file, each with its own policy, platform and runtime (a release gate)")
+    .option("--allow-extends-outside", "let policies extend files outside their own directory tree (off: a policy found in a checkout cannot read other files)")
     .option("--format <format[=file]>", "text, json, junit, sarif or markdown, optionally to a file (repeatable)", collect)
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--fail-on <severity>", "fail on findings at or above: critical, high, medium, low, info")
@@ -94,9 +107,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .command("validate")
     .description("validate policy files against the schema (problems as file:line:col)")
     .argument("<file...>", "policy files or shipped policy names")
-    .action(async (files: string[]) => {
+    .option("--allow-extends-outside", "let policies extend files outside their own directory tree")
+    .action(async (files: string[], opts: import("./commands/policy-validate.js").PolicyValidateFlags) => {
       const { runPolicyValidate } = await import("./commands/policy-validate.js");
-      code = await runPolicyValidate(files, io);
+      code = await runPolicyValidate(files, io, opts);
     });
 
   program

@@ -33,6 +33,20 @@ export function verifyBytes(bytes: Uint8Array, expected: string, what: string): 
   }
 }
 
+/** Why a descriptor's size is no size (not a whole number from 0 up), or undefined. */
+export function sizeProblem(size: unknown): string | undefined {
+  if (size === undefined) return undefined;
+  return typeof size === "number" && Number.isSafeInteger(size) && size >= 0 ? undefined : `size ${String(size).slice(0, 24)} is not a byte count`;
+}
+
+/** Throws when `bytes` are not what the descriptor says: its size (when it gives one), then its digest. */
+export function verifyDescriptor(bytes: Uint8Array, d: { digest: string; size?: unknown }, what: string): void {
+  const problem = sizeProblem(d.size);
+  if (problem) throw new SourceError(`${what}: ${problem}`);
+  if (d.size !== undefined && d.size !== bytes.length) throw new SourceError(`${what}: size mismatch: the descriptor says ${String(d.size)} bytes, the blob has ${bytes.length}`);
+  verifyBytes(bytes, d.digest, what);
+}
+
 /**
  * A pass-through stream that hashes what flows through it and fails at the end
  * when the digest (and, if given, the size) does not match. `onDigest` receives

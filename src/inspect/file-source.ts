@@ -9,7 +9,7 @@ import { join, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { SourceError, causeText } from "../errors.js";
 import type { FileRange } from "./scan/stored-layer.js";
-import { openFile, openRegularFile, type RandomAccessFile } from "./random-access.js";
+import { openFile, type RandomAccessFile } from "./random-access.js";
 import { indexTar, type TarIndexEntry } from "./tar-index.js";
 
 export interface FileSource {
@@ -162,18 +162,11 @@ export class DirFileSource implements FileSource {
   async readAll(path: string, limit = DEFAULT_LIMIT): Promise<Buffer> {
     const size = await this.size(path);
     if (size > limit) throw new SourceError(`${this.name}: ${path} is ${size} bytes, more than the ${limit} expected`);
-    const { handle: h } = await openRegularFile(this.#path(path));
+    const file = await openFile(this.#path(path));
     try {
-      const buf = Buffer.alloc(size);
-      let off = 0;
-      while (off < size) {
-        const { bytesRead } = await h.read(buf, off, size - off, off);
-        if (!bytesRead) break;
-        off += bytesRead;
-      }
-      return buf.subarray(0, off);
+      return await file.read(0, size);
     } finally {
-      await h.close();
+      await file.close();
     }
   }
 

@@ -3,12 +3,12 @@
  * docker-archive and OCI-layout-tar readers stand on. A stream from the engine is
  * spooled into an unlinked temporary file and read the same way.
  */
-import { constants, type Stats } from "node:fs";
 import { open, mkdtemp, rm, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { SourceError, causeText } from "../errors.js";
+import { FileReadError, openRegularFile } from "../files/regular-file.js";
 
 export interface RandomAccessFile {
   /** For messages: the path or a description of where the bytes came from. */
@@ -94,37 +94,15 @@ class HandleFile implements RandomAccessFile {
   }
 }
 
-/**
- * Opens a regular file for reading. It is opened without blocking (a FIFO would wait
- * for a writer for ever) and refused unless it is a regular file: a FIFO, a device
- * (/dev/zero never ends) or a socket is one clean error.
- */
-export async function openRegularFile(path: string): Promise<{ handle: FileHandle; size: number }> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw new SourceError(`cannot open ${path}: ${causeText(err)}`, { cause: err });
-  }
-  const st = await handle.stat();
-  if (!st.isFile()) {
-    await handle.close();
-    throw new SourceError(`${path} is ${kindOf(st)}, not a file`);
-  }
-  return { handle, size: st.size };
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return "a directory";
-  if (st.isFIFO()) return "a FIFO";
-  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
-  if (st.isSocket()) return "a socket";
-  return "not a regular file";
-}
-
+/** A regular file, for random access (files/regular-file.ts: never a FIFO or a device). */
 export async function openFile(path: string): Promise<RandomAccessFile> {
-  const { handle, size } = await openRegularFile(path);
-  return new HandleFile(path, size, handle);
+  try {
+    const { handle, size } = await openRegularFile(path);
+    return new HandleFile(path, size, handle);
+  } catch (err) {
+    if (err instanceof FileReadError) throw new SourceError(err.reason.endsWith("not a regular file") ? `${path} is ${err.reason}` : `cannot open ${path}: ${err.reason}`, { cause: err });
+    throw err;
+  }
 }
 
 /**

@@ -108,7 +108,7 @@ describe("imgpolicy check", () => {
   });
 
   const usage: [string, (d: string) => Promise<string[]>, RegExp][] = [
-    ["a missing policy file", async (d) => ["check", "--policy", join(d, "nope.yaml"), `oci:${good}:1`], /cannot read policy .*nope\.yaml: no such file or directory/],
+    ["a missing policy file", async (d) => ["check", "--policy", join(d, "nope.yaml"), `oci:${good}:1`], /^imgpolicy: cannot read .*nope\.yaml: no such file or directory$/m],
     ["invalid YAML", async (d) => { await writeFile(join(d, "broken.yaml"), "rules: [\n"); return ["check", "-p", join(d, "broken.yaml"), `oci:${good}:1`]; }, /broken\.yaml:\d+:\d+: invalid YAML/],
     ["an unknown rule", async (d) => { await writeFile(join(d, "typo.yaml"), "rules:\n  IMG-USR-001: high\n"); return ["check", "-p", join(d, "typo.yaml"), `oci:${good}:1`]; }, /typo\.yaml:2:3: unknown rule 'IMG-USR-001' \(did you mean IMG-USER-001\?\)/],
     ["an option of the wrong type", async (d) => { await writeFile(join(d, "opt.yaml"), "rules:\n  IMG-SIZE-001:\n    options: { maxBytes: lots }\n"); return ["check", "-p", join(d, "opt.yaml"), `oci:${good}:1`]; }, /opt\.yaml:3:26: rules\.IMG-SIZE-001\.options\.maxBytes: expected integer/],

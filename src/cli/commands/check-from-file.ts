@@ -12,7 +12,7 @@
  *       platform: linux/arm64
  *       runtime: true
  */
-import { readFile } from "node:fs/promises";
+import { FileReadError, readRegularFile } from "../../files/regular-file.js";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
 import { causeText } from "../../errors.js";
 import type { Platform } from "../../inspect/image.js";
@@ -164,13 +164,17 @@ function entryValue(item: unknown, where: string, problem: Report, pos: (n: unkn
   return ok ? (entry as FromEntry) : undefined;
 }
 
+/** An image list is a few hundred lines at most; a bigger file is not one. */
+const MAX_LIST_BYTES = 1024 * 1024;
+
 /** Reads and validates an image list file. A file that cannot be read is one problem. */
 export async function readFromList(file: string): Promise<{ list?: FromList; problems: PolicyProblem[] }> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = (await readRegularFile(file, MAX_LIST_BYTES, "image lists")).toString("utf8");
   } catch (err) {
-    return { problems: [{ file, line: 0, col: 0, message: `cannot read the image list: ${causeText(err)}` }] };
+    if (!(err instanceof FileReadError)) throw err;
+    return { problems: [{ file, line: 0, col: 0, message: `cannot read the image list: ${err.reason}` }] };
   }
   return parseFromList(text, file);
 }

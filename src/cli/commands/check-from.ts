@@ -25,6 +25,7 @@ import { severityRank, type Severity } from "../../policies/types.js";
 import { VERSION } from "../../version.js";
 import type { Io } from "../main.js";
 import { discoverPolicy } from "../policy-discovery.js";
+import { messageLine } from "../exit-code.js";
 import { parseOutputs, requireRuntime, type CheckFlags } from "./check.js";
 import { readFromList, type FromEntry, type Position } from "./check-from-file.js";
 import { markdownSummary, textSummary } from "./check-from-summary.js";
@@ -50,7 +51,7 @@ const problemLine = (p: PolicyProblem): string => (p.line > 0 ? formatProblem(p)
 
 /** Prints every problem but the last on stderr and throws the last one (exit 2). */
 function fail(problems: PolicyProblem[], io: Io, make: (m: string) => Error): never {
-  for (const p of problems.slice(0, -1)) io.stderr(`imgpolicy: ${problemLine(p)}\n`);
+  for (const p of problems.slice(0, -1)) io.stderr(`${messageLine(problemLine(p))}\n`);
   throw make(problemLine(problems[problems.length - 1]!));
 }
 
@@ -82,7 +83,7 @@ export async function runCheckFrom(refs: string[], flags: CheckFromFlags, io: Io
 
   const policyProblems: PolicyProblem[] = [];
   for (const g of groups.values()) {
-    const { policy, errors } = await loadPolicies(g.names, { cwd: g.cwd });
+    const { policy, errors } = await loadPolicies(g.names, { cwd: g.cwd, allowExternalExtends: flags.allowExtendsOutside ?? false });
     // A name that is no shipped policy, or a file that cannot be read, is pointed at where the list names it.
     policyProblems.push(...errors.map((p) => (p.line === 0 && g.at ? { ...p, ...g.at, file: g.at.file } : p)));
     if (policy) g.policy = flags.failOn ? { ...policy, failOn: flags.failOn as Severity } : policy;
@@ -113,7 +114,7 @@ export async function runCheckFrom(refs: string[], flags: CheckFromFlags, io: Io
     if (o.file) await writeFile(o.file, text);
     else io.stdout(text);
   }
-  for (const i of report.images) if (i.error) io.stderr(`imgpolicy: ${i.error}\n`);
+  for (const i of report.images) if (i.error) io.stderr(`${messageLine(i.error)}\n`);
   return exitStatus(report);
 }
 

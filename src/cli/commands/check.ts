@@ -1,7 +1,7 @@
 /** `imgpolicy check REF…`: inspect images, judge them against a policy, render the report. */
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { causeText, EngineError, PolicyError, UsageError } from "../../errors.js";
+import { EngineError, PolicyError, UsageError } from "../../errors.js";
 import type { Facts } from "../../inspect/facts/types.js";
 import { check, exitStatus } from "../../policies/check.js";
 import type { Report } from "../../policies/report-types.js";
@@ -10,11 +10,17 @@ import { formatProblem } from "../../policies/policy-types.js";
 import { FORMATS, render, type Format } from "../../policies/report/index.js";
 import type { Io } from "../main.js";
 import { discoverPolicy } from "../policy-discovery.js";
+import { messageLine } from "../exit-code.js";
+import { FileReadError, readRegularFile } from "../../files/regular-file.js";
+import { MAX_DOCKERFILE_BYTES } from "../../dockerfile/limits.js";
+import { escapeText } from "../../text/escape.js";
 import { RULES } from "../../policies/rules/index.js";
 import type { OpenOptions } from "../../inspect/resolve.js";
 
 export interface CheckFlags {
   policy?: string[];
+  /** --allow-extends-outside: policies may extend files outside their own directory tree. */
+  allowExtendsOutside?: boolean;
   format?: string[];
   output?: string;
   failOn?: string;
@@ -120,9 +126,10 @@ async function givenDockerfile(flags: CheckFlags): Promise<NonNullable<Facts["do
   const path = flags.dockerfile;
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = (await readRegularFile(path, MAX_DOCKERFILE_BYTES, "Dockerfiles")).toString("utf8");
   } catch (err) {
-    throw new UsageError(`--dockerfile ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : causeText(err)}`);
+    if (!(err instanceof FileReadError)) throw err;
+    throw new UsageError(`--dockerfile ${path}: ${(err.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? "no such file" : err.reason}`);
   }
   const buildArgs = parseBuildArgs(flags.buildArg);
   const { parseDockerfile } = await import("../../dockerfile/parse.js");
@@ -150,17 +157,18 @@ export interface BuildRequest {
 async function buildForCheck(req: BuildRequest, flags: CheckFlags, io: Io): Promise<import("../../build/build-image.js").BuiltImage> {
   const { buildImage, ImageBuildError } = await import("../../build/build-image.js");
   try {
-    const built = await buildImage(req.context, req);
+    const onDebug = flags.debug ? (line: string) => io.stderr(`${escapeText(line)}\n`) : undefined;
+    const built = await buildImage(req.context, { ...req, ...(onDebug ? { onDebug } : {}) });
     if (!flags.quiet) {
       const seconds = (built.durationMs / 1000).toFixed(1);
-      const keep = built.kept ? "" : ", removed after the check";
-      io.stderr(`build: ${built.dockerfile.path} → ${built.tag} (${built.imageId.slice(7, 19)}) in ${seconds} s${keep}\n`);
+      const keep = built.kept ? "" : built.fromCache ? ", found whole in the build cache and left there" : ", removed after the check";
+      io.stderr(`${escapeText(`build: ${built.dockerfile.path} → ${built.tag} (${built.imageId.slice(7, 19)}) in ${seconds} s${keep}`)}\n`);
     }
     return built;
   } catch (err) {
     if (flags.debug && err instanceof ImageBuildError && err.log.length > 0) {
       const tail = err.log.slice(-30);
-      io.stderr(`build output (last ${tail.length} of ${err.log.length} lines):\n${tail.map((l) => `  ${l}`).join("\n")}\n`);
+      io.stderr(`build output (last ${tail.length} of ${err.log.length} lines):\n${tail.map((l) => `  ${escapeText(l)}`).join("\n")}\n`);
     }
     throw err;
   }
@@ -178,9 +186,9 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
     const found = await discoverPolicy(process.cwd());
     names = [found ?? "base"];
   }
-  const { policy, errors } = await loadPolicies(names);
+  const { policy, errors } = await loadPolicies(names, { allowExternalExtends: flags.allowExtendsOutside ?? false });
   if (!policy) {
-    for (const e of errors.slice(0, -1)) io.stderr(`imgpolicy: ${formatProblem(e)}\n`);
+    for (const e of errors.slice(0, -1)) io.stderr(`${messageLine(formatProblem(e))}\n`);
     throw new PolicyError(formatProblem(errors[errors.length - 1]!));
   }
   if (flags.failOn) policy.failOn = flags.failOn as typeof policy.failOn;
@@ -207,7 +215,7 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
       if (o.file) await writeFile(o.file, text);
       else io.stdout(text);
     }
-    for (const i of report.images) if (i.error) io.stderr(`imgpolicy: ${i.error}\n`);
+    for (const i of report.images) if (i.error) io.stderr(`${messageLine(i.error)}\n`);
     return exitStatus(report);
   } finally {
     await built?.cleanup();

@@ -175,6 +175,13 @@ describe("scanLayer: whiteouts", () => {
     expect(index.files.map((f) => [f.path, f.type, f.linkname])).toEqual([["/bin/kept", "file", undefined]]);
   });
 
+  it("refuses a whiteout of '.' or '..', which would delete a directory above its own", async () => {
+    for (const name of [".wh...", "etc/.wh...", "etc/.wh.."]) {
+      const err = await scanError([{ name, content: "" }]);
+      expect(err.message).toMatch(/names '\.\.?', which is no entry of its directory/);
+    }
+  });
+
   it("a bare '.wh.' deletes its own directory (as the engine and containerd take it), never the root", async () => {
     const index = await scan([{ name: "var/cache/.wh.", content: "" }, { name: ".wh.", content: "" }]);
     expect(index.whiteouts).toEqual(["/var/cache"]);

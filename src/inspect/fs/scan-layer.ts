@@ -225,7 +225,10 @@ export class LayerScan {
       return undefined;
     }
     if (name === ".wh..wh..opq") index.opaque.push(parent);
-    else if (name === ".wh.") {
+    else if (name === ".wh.." || name === ".wh...") {
+      // a whiteout of '.' or '..' would delete a directory above the one it is in, or the root
+      throw new SourceError(`${this.what}: whiteout '${path.slice(1)}' names '${name.slice(4)}', which is no entry of its directory`);
+    } else if (name === ".wh.") {
       if (parent !== "/") index.whiteouts.push(parent);
     } else index.whiteouts.push(parent === "/" ? `/${name.slice(4)}` : `${parent}/${name.slice(4)}`);
     return undefined;

@@ -1,6 +1,6 @@
 /** An Image from a manifest whose blobs live in a FileSource at blobs/<alg>/<hex> (OCI layout, hybrid docker save). */
 import { SourceError } from "../../errors.js";
-import { isDigest, verifyBytes } from "../digest.js";
+import { isDigest, sizeProblem, verifyDescriptor } from "../digest.js";
 import type { FileSource } from "../file-source.js";
 import type { ConfigFile, Image, Layer, Manifest } from "../image.js";
 import { isManifestMediaType, layerCompression, MediaTypes } from "../image.js";
@@ -34,8 +34,12 @@ export function manifestImage(init: ManifestImageInit): Image {
       throw new SourceError(`${where}: unsupported manifest media type ${m.mediaType}`);
     }
     if (!isDigest(m.config.digest)) throw new SourceError(`${where}: manifest has an invalid config digest`);
+    const configSize = sizeProblem(m.config.size);
+    if (configSize) throw new SourceError(`${where}: manifest's config descriptor: ${configSize}`);
     for (const l of m.layers) {
       if (!isDigest(l.digest)) throw new SourceError(`${where}: manifest has an invalid layer digest '${String(l.digest)}'`);
+      const layerSize = sizeProblem(l.size);
+      if (layerSize) throw new SourceError(`${where}: layer ${l.digest}: ${layerSize}`);
       if (layerCompression(l.mediaType) === undefined) {
         throw new SourceError(`${where}: layer ${l.digest} has an unsupported media type ${l.mediaType}`);
       }
@@ -47,7 +51,7 @@ export function manifestImage(init: ManifestImageInit): Image {
     (rawConfig ??= (async () => {
       const d = getManifest().config;
       const bytes = await init.source.readAll(blobPath(d.digest), 32 << 20);
-      verifyBytes(bytes, d.digest, `${where}: config blob`);
+      verifyDescriptor(bytes, d, `${where}: config blob`);
       return bytes;
     })());
 

@@ -1,6 +1,6 @@
 /** The OCI image layout (directory or tar): oci-layout, index.json, blobs/. */
 import { SourceError } from "../../errors.js";
-import { isDigest, verifyBytes } from "../digest.js";
+import { isDigest, sizeProblem, verifyDescriptor } from "../digest.js";
 import { openFileSource, type FileSource } from "../file-source.js";
 import type { Descriptor, Image, Index, Platform } from "../image.js";
 import { isIndexMediaType } from "../image.js";
@@ -17,8 +17,10 @@ export interface LayoutOptions {
 
 async function readBlob(source: FileSource, d: Descriptor, what: string, limit = 8 << 20): Promise<Buffer> {
   if (!isDigest(d.digest)) throw new SourceError(`${what}: invalid digest '${String(d.digest)}'`);
+  const problem = sizeProblem(d.size);
+  if (problem) throw new SourceError(`${what}: ${problem}`);
   const bytes = await source.readAll(blobPath(d.digest), limit);
-  verifyBytes(bytes, d.digest, what);
+  verifyDescriptor(bytes, d, what);
   return bytes;
 }
 

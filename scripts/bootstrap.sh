@@ -2,8 +2,9 @@
 # Installs and starts what imgpolicy's tests and examples need on a Debian machine:
 # the Docker engine, the Distribution registry, Go, busybox-static, CA certificates, tzdata,
 # zstd, bsdtar (libarchive-tools: one of the tar writers in the tar reader's differential test),
-# and the builders and repackers the conformance suite checks imgpolicy against (buildah,
-# skopeo, umoci: test/conformance).
+# the builders and repackers the conformance suite checks imgpolicy against (buildah,
+# skopeo, umoci: test/conformance), and GNU time and strace, with which the hostile corpus
+# measures each run's peak memory and what it writes (test/hostile).
 # Idempotent: quick when everything is already there. Elsewhere it says what is missing.
 set -euo pipefail
 
@@ -20,6 +21,8 @@ have skopeo || need_pkgs+=(skopeo)
 have umoci || need_pkgs+=(umoci)
 have zstd || need_pkgs+=(zstd)
 have bsdtar || need_pkgs+=(libarchive-tools)
+[ -x /usr/bin/time ] || need_pkgs+=(time)
+have strace || need_pkgs+=(strace)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then

@@ -3,34 +3,19 @@
  * each fault either succeeds after a bounded retry or fails in one line, and
  * nothing hangs (times are asserted with generous bounds, never exactly).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveRegistry, pushImage, registryTarget, startFaultProxy, startRegistry, stopAllRegistries, type FaultPlan, type FaultProxy, type RegistryServer } from "../../fixtures/registry/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { haveRegistry, type FaultPlan, type FaultProxy } from "../../fixtures/registry/index.js";
 import { openRegistryImage } from "../../src/inspect/registry/remote-image.js";
-import { baseOptions, blobHits, comparable, failure, layoutFacts, pull, removeTempDirs, sampleImage } from "./helpers.js";
+import { baseOptions, blobHits, comparable, failure, layoutFacts, pull, sampleImage, useFaultRegistry } from "./helpers.js";
 
 const describeIf = haveRegistry() ? describe : describe.skip;
 const built = sampleImage(201, { compression: "gzip" });
 const bigLayer = built.layers.reduce((a, b) => (b.blob.length > a.blob.length ? b : a));
 const blobPath = `/blobs/${bigLayer.digest}`;
 
-let reg: RegistryServer;
-const proxies: FaultProxy[] = [];
-beforeAll(async () => {
-  if (!haveRegistry()) return;
-  reg = await startRegistry({ auth: "none" });
-  await pushImage(registryTarget(reg), "team/app", "1", built);
-});
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.stop()));
-  await stopAllRegistries();
-  await removeTempDirs();
-});
+const rig = useFaultRegistry(built);
 
-async function through(plan: FaultPlan): Promise<FaultProxy> {
-  const p = await startFaultProxy(reg.url, plan);
-  proxies.push(p);
-  return p;
-}
+const through = (plan: FaultPlan, upstream?: string): Promise<FaultProxy> => rig.through(plan, upstream);
 
 /** Pulls through a proxy with `plan`; returns the facts (or the error), the proxy, and how long it took. */
 async function attempt(plan: FaultPlan, idleMs = 5_000) {

@@ -6,7 +6,8 @@ import { buildImage } from "../../fixtures/image-writer.js";
 import { writeOciLayout } from "../../fixtures/oci-layout-writer.js";
 import { randomImage } from "../../fixtures/random-image.js";
 import type { BuiltImage } from "../../fixtures/image-spec.js";
-import type { ProxyHit } from "../../fixtures/registry/index.js";
+import { afterAll, beforeAll } from "vitest";
+import { haveRegistry, pushImage, registryTarget, startFaultProxy, startRegistry, stopAllRegistries, type FaultPlan, type FaultProxy, type ProxyHit, type RegistryServer } from "../../fixtures/registry/index.js";
 import { inspectImage } from "../../src/inspect/facts/collect.js";
 import type { Facts } from "../../src/inspect/facts/types.js";
 import type { Image } from "../../src/inspect/image.js";
@@ -80,3 +81,34 @@ export async function failure(op: () => Promise<unknown>): Promise<Error | undef
 }
 
 export const blobHits = (hits: ProxyHit[]) => hits.filter((h) => h.method === "GET" && h.path.includes("/blobs/"));
+
+/**
+ * A registry on 127.0.0.1 holding `built` as team/app:1, and fault proxies in front of
+ * it, for a test file: started before its tests, stopped (proxies, registries, temp
+ * dirs) after them. `through(plan)` starts a proxy with a fault plan.
+ */
+export function useFaultRegistry(built: BuiltImage): { readonly reg: RegistryServer; through(plan: FaultPlan, upstream?: string): Promise<FaultProxy> } {
+  let reg: RegistryServer | undefined;
+  const proxies: FaultProxy[] = [];
+  beforeAll(async () => {
+    if (!haveRegistry()) return;
+    reg = await startRegistry({ auth: "none" });
+    await pushImage(registryTarget(reg), "team/app", "1", built);
+  });
+  afterAll(async () => {
+    await Promise.all(proxies.map((p) => p.stop()));
+    await stopAllRegistries();
+    await removeTempDirs();
+  });
+  return {
+    get reg() {
+      if (!reg) throw new Error("the registry is not started (no docker-registry here?)");
+      return reg;
+    },
+    async through(plan, upstream) {
+      const p = await startFaultProxy(upstream ?? this.reg.url, plan);
+      proxies.push(p);
+      return p;
+    },
+  };
+}

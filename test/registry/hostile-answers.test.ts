@@ -6,35 +6,20 @@
  * and in bounded time; nothing is waited for without a deadline.
  */
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_SERVICE, haveRegistry, pushBlob, pushImage, putManifest, registryTarget, startFaultProxy, startRegistry, stopAllRegistries, type FaultPlan, type FaultProxy, type RegistryServer } from "../../fixtures/registry/index.js";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SERVICE, haveRegistry, pushBlob, pushImage, putManifest, registryTarget, startRegistry, type FaultPlan, type FaultProxy } from "../../fixtures/registry/index.js";
 import { MediaTypes } from "../../src/inspect/image.js";
 import { openRegistryImage, type RegistryOpenOptions } from "../../src/inspect/registry/remote-image.js";
-import { baseOptions, comparable, failure, layoutFacts, pull, removeTempDirs, sampleImage } from "./helpers.js";
+import { baseOptions, comparable, failure, layoutFacts, pull, sampleImage, useFaultRegistry } from "./helpers.js";
 
 const describeIf = haveRegistry() ? describe : describe.skip;
 const built = sampleImage(701);
 const sha256 = (b: Buffer | string) => "sha256:" + createHash("sha256").update(b).digest("hex");
 const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
-let reg: RegistryServer;
-const proxies: FaultProxy[] = [];
-beforeAll(async () => {
-  if (!haveRegistry()) return;
-  reg = await startRegistry({ auth: "none" });
-  await pushImage(registryTarget(reg), "team/app", "1", built);
-});
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.stop()));
-  await stopAllRegistries();
-  await removeTempDirs();
-});
+const rig = useFaultRegistry(built);
 
-async function through(plan: FaultPlan, upstream = reg.url): Promise<FaultProxy> {
-  const p = await startFaultProxy(upstream, plan);
-  proxies.push(p);
-  return p;
-}
+const through = (plan: FaultPlan, upstream?: string): Promise<FaultProxy> => rig.through(plan, upstream);
 
 /** Pulls `ref` (a tag of team/app, by default "1") through a proxy with `plan`: the error (or none) and how long it took. */
 async function attempt(plan: FaultPlan, extra: RegistryOpenOptions = {}, tag = "1") {
@@ -165,19 +150,19 @@ describeIf("malformed manifests, indexes and configs", () => {
   it("refuses a config nested 100000 deep in one line (it once overflowed the stack)", async () => {
     const deep = 100_000;
     const cfg = Buffer.from(`{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":${"[".repeat(deep)}${"]".repeat(deep)}}}`);
-    const target = registryTarget(reg);
+    const target = registryTarget(rig.reg);
     await pushBlob(target, "team/app", cfg);
     for (const l of built.layers) await pushBlob(target, "team/app", l.blob);
     const m = manifest(config({ digest: sha256(cfg), size: cfg.length }), built.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })));
     await putManifest(target, "team/app", "deep-config", Buffer.from(m), MediaTypes.ociManifest);
-    const err = await failure(async () => pull(`${reg.host}/team/app:deep-config`, await baseOptions()));
+    const err = await failure(async () => pull(`${rig.reg.host}/team/app:deep-config`, await baseOptions()));
     expect(err?.name).toBe("SourceError");
-    expect(err?.message).toBe(`${reg.host}/team/app:deep-config: config: not read: the JSON is nested more than 100 levels deep`);
+    expect(err?.message).toBe(`${rig.reg.host}/team/app:deep-config: config: not read: the JSON is nested more than 100 levels deep`);
   });
 
   it("still reads the image itself through all of this", async () => {
-    const img = await openRegistryImage(`${reg.host}/team/app:1`, await baseOptions());
+    const img = await openRegistryImage(`${rig.reg.host}/team/app:1`, await baseOptions());
     await img.close();
-    expect(comparable(await pull(`${reg.host}/team/app:1`, await baseOptions()))).toEqual(comparable(await layoutFacts(built)));
+    expect(comparable(await pull(`${rig.reg.host}/team/app:1`, await baseOptions()))).toEqual(comparable(await layoutFacts(built)));
   });
 });

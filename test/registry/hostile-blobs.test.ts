@@ -5,14 +5,14 @@
  * through the library's `inspect()` too (which once never settled: the download ran
  * and failed before the layer scan listened to it).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveRegistry, pushImage, registryTarget, startFaultProxy, startRegistry, stopAllRegistries, type FaultPlan, type FaultProxy, type RegistryServer } from "../../fixtures/registry/index.js";
+import { describe, expect, it } from "vitest";
+import { haveRegistry, type FaultPlan, type FaultProxy } from "../../fixtures/registry/index.js";
 import { inspect } from "../../src/inspect/facts/collect.js";
 import type { Layer } from "../../src/inspect/image.js";
 import { openRegistryImage } from "../../src/inspect/registry/remote-image.js";
 import { scanStoredHere } from "../../src/inspect/scan/scan-stored.js";
 import type { ScannableLayer } from "../../src/inspect/scan/stored-layer.js";
-import { baseOptions, blobHits, removeTempDirs, sampleImage } from "./helpers.js";
+import { baseOptions, blobHits, sampleImage, useFaultRegistry } from "./helpers.js";
 
 const describeIf = haveRegistry() ? describe : describe.skip;
 const built = sampleImage(401, { compression: "gzip" });
@@ -20,24 +20,9 @@ const big = built.layers.reduce((a, b) => (b.blob.length > a.blob.length ? b : a
 const blobPath = `/blobs/${big.digest}`;
 const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
-let reg: RegistryServer;
-const proxies: FaultProxy[] = [];
-beforeAll(async () => {
-  if (!haveRegistry()) return;
-  reg = await startRegistry({ auth: "none" });
-  await pushImage(registryTarget(reg), "team/app", "1", built);
-});
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.stop()));
-  await stopAllRegistries();
-  await removeTempDirs();
-});
+const rig = useFaultRegistry(built);
 
-async function through(plan: FaultPlan): Promise<FaultProxy> {
-  const p = await startFaultProxy(reg.url, plan);
-  proxies.push(p);
-  return p;
-}
+const through = (plan: FaultPlan, upstream?: string): Promise<FaultProxy> => rig.through(plan, upstream);
 
 /** Settles within `ms`, or says it did not. */
 function within<T>(p: Promise<T>, ms: number): Promise<{ value?: T; error?: Error; hung?: true }> {

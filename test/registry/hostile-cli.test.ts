@@ -8,10 +8,10 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveRegistry, pushImage, registryTarget, startFaultProxy, startRegistry, stopAllRegistries, type FaultPlan, type FaultProxy, type RegistryServer } from "../../fixtures/registry/index.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { haveRegistry, type FaultPlan, type FaultProxy } from "../../fixtures/registry/index.js";
 import { MediaTypes } from "../../src/inspect/image.js";
-import { removeTempDirs, sampleImage, tempDir } from "./helpers.js";
+import { sampleImage, tempDir, useFaultRegistry } from "./helpers.js";
 
 const haveBuild = existsSync("dist/cli/main.js");
 const describeIf = haveRegistry() && haveBuild ? describe : describe.skip;
@@ -23,18 +23,7 @@ const built = sampleImage(501, { compression: "gzip" });
 const big = built.layers.reduce((a, b) => (b.blob.length > a.blob.length ? b : a));
 const blobPath = `/blobs/${big.digest}`;
 
-let reg: RegistryServer;
-const proxies: FaultProxy[] = [];
-beforeAll(async () => {
-  if (!haveRegistry()) return;
-  reg = await startRegistry({ auth: "none" });
-  await pushImage(registryTarget(reg), "team/app", "1", built);
-});
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.stop()));
-  await stopAllRegistries();
-  await removeTempDirs();
-});
+const rig = useFaultRegistry(built);
 
 interface Run {
   code: number | null;
@@ -71,11 +60,7 @@ async function cli(args: string[], hardMs = 60_000): Promise<Run> {
   return { code, stdout, stderr: text, hung, ms: Date.now() - t0, ...(m ? { maxRssKb: Number(m[1]) } : {}) };
 }
 
-async function through(plan: FaultPlan): Promise<FaultProxy> {
-  const p = await startFaultProxy(reg.url, plan);
-  proxies.push(p);
-  return p;
-}
+const through = (plan: FaultPlan, upstream?: string): Promise<FaultProxy> => rig.through(plan, upstream);
 
 function expectOneLineFailure(r: Run, tail: RegExp): void {
   expect(r.hung).toBe(false);

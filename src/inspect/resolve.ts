@@ -10,6 +10,7 @@
 import { stat } from "node:fs/promises";
 import { EngineError, ImgpolicyError, RegistryError, SourceError, UsageError } from "../errors.js";
 import type { Image, Platform } from "./image.js";
+import { formatPlatform, platformMatches } from "./platform.js";
 import type { RegistryOptions } from "./registry/options.js";
 import { referenceProblem } from "./registry/reference.js";
 import { prestartScanWorker, SMALL_IMAGE } from "./scan/worker-pool.js";
@@ -129,15 +130,33 @@ async function openByName(name: string, opts: OpenOptions): Promise<Image> {
   }
 }
 
+/**
+ * The image, when it is for the platform asked for. An index chooses by platform; a
+ * single image (a docker save, a layout of one manifest) is taken as it is, so its
+ * config must say the same, or a gate for arm64 would pass an amd64 image.
+ */
+async function ofPlatform(image: Image, want: Platform | undefined): Promise<Image> {
+  if (!want) return image;
+  try {
+    const cfg = await image.config();
+    const have: Platform = { os: cfg.os, architecture: cfg.architecture, ...(cfg.variant ? { variant: cfg.variant } : {}) };
+    if (!platformMatches(have, want)) throw new SourceError(`${image.reference} is for ${formatPlatform(have)}, not ${formatPlatform(want)}`);
+    return image;
+  } catch (err) {
+    await image.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 export async function openImage(ref: string, opts: OpenOptions = {}): Promise<Image> {
   const p = await parseReference(ref);
   const platform = opts.platform ? { platform: opts.platform } : {};
   if (opts.prestartScan && (p.kind === "docker-archive" || p.kind === "oci")) await prestartFor(p.path);
   switch (p.kind) {
     case "docker-archive":
-      return openDockerArchivePath(p.path, { reference: ref, ...(p.tag ? { tag: p.tag } : {}), ...platform });
+      return ofPlatform(await openDockerArchivePath(p.path, { reference: ref, ...(p.tag ? { tag: p.tag } : {}), ...platform }), opts.platform);
     case "oci":
-      return openOciLayout(p.path, { reference: ref, ...(p.tag ? { tag: p.tag } : {}), ...platform });
+      return ofPlatform(await openOciLayout(p.path, { reference: ref, ...(p.tag ? { tag: p.tag } : {}), ...platform }), opts.platform);
     case "engine":
       return openFromEngine(p.name, opts);
     case "registry":

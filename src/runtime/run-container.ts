@@ -130,7 +130,7 @@ async function removeRunContainer(req: RunRequest, started: Promise<unknown>, cr
 }
 
 /** How long the engine may take to record an OOM kill after it recorded the exit, and how often to look. */
-const OOM_SETTLE_MS = 2000;
+const OOM_SETTLE_MS = 5000;
 const OOM_POLL_MS = 100;
 
 /**

@@ -103,6 +103,22 @@ describe("image formats", () => {
   });
 });
 
+describe("a platform asked of a single image", () => {
+  it("is checked against its config: an amd64 archive or layout is no arm64 image", async () => {
+    const built = buildImage({ ...spec, platform: { os: "linux", architecture: "amd64" } }, { compression: "none" });
+    const archive = join(dir, "amd64.tar");
+    await writeDockerArchive(archive, [{ image: built, tags: ["one:1"] }], { format: "classic" });
+    const layout = join(dir, "amd64-layout");
+    await writeOciLayout(layout, [{ image: built, refName: "v1" }]);
+    for (const ref of [`docker-archive:${archive}`, `oci:${layout}:v1`]) {
+      await expect(openImage(ref, { platform: { os: "linux", architecture: "arm64" } })).rejects.toThrow(/is for linux\/amd64, not linux\/arm64$/);
+      const img = await openImage(ref, { platform: { os: "linux", architecture: "amd64" } });
+      expect((await img.config()).architecture).toBe("amd64");
+      await img.close();
+    }
+  });
+});
+
 describe("bad input", () => {
   const cases: [string, () => Promise<string>, RegExp][] = [
     ["an empty file", async () => { const p = join(dir, "empty.tar"); await writeFile(p, ""); return p; }, /not a tar archive/],

@@ -14,6 +14,14 @@ export function entrypointFact(tree: FileTree, cfg: ContainerConfig | undefined)
   const argv = [...entry, ...cmd];
   if (argv.length === 0) return { argv, viaShell: false, found: false, problem: "the image sets neither ENTRYPOINT nor CMD" };
   const viaShell = commandForm(entry.length ? entry : cmd, cfg?.Shell) === "shell";
+  // shell form runs argv[0], the shell, first: without it nothing starts (`FROM scratch` + `ENTRYPOINT /app`)
+  if (viaShell) {
+    const shell = argv[0]!;
+    const r = tree.resolve(joinInRoot(cfg?.WorkingDir || "/", shell));
+    if (!r.ok || r.record.type !== "file") {
+      return { argv, program: shell, viaShell, found: false, problem: `${shell}, the shell that runs the shell-form command, is not in the image` };
+    }
+  }
   // shell form: judge the command the shell runs, when its first word is a plain program name
   const script = viaShell ? argv[argv.length - 1 - (entry.length && cmd.length ? cmd.length : 0)] : undefined;
   const first = script ? /^\s*(?:exec\s+)?([\w./+-]+)(?=\s|$)/.exec(script)?.[1] : undefined;

@@ -23,7 +23,7 @@ export const rule: Rule<Options> = {
   severity: "critical",
   cis: "4.10",
   description:
-    "No file holds a private key (PEM, OpenSSH, PGP or PuTTY key, found by content) or is a well-known credential file (.env, .aws/credentials, .docker/config.json, .kube/config, .ssh/id_*, .npmrc, .pypirc, .netrc, .git-credentials, .pgpass, SSH host keys, keystores, …, found by path).",
+    "No file holds a private key (PEM, OpenSSH, PGP or PuTTY key, found by content) or is a well-known credential file (.env, .aws/credentials, .docker/config.json, .kube/config, .ssh/id_*, .npmrc, .pypirc, .netrc, .git-credentials, .pgpass, SSH host keys, keystores, …, found by path) in the image's filesystem, as a container sees it. A file a later layer deleted is not judged here, though its bytes still ship (IMG-SIZE-002 counts them as waste).",
   rationale:
     "CIS Docker Benchmark 4.10 (Ensure secrets are not stored in Dockerfiles), dockle CIS-DI-0010, trivy's secret scanner: every layer of an image is readable by whoever can pull it, and a file deleted in a later layer is still in the layer that added it. A leaked key has to be revoked; rebuilding is not enough. An SSH host key baked into an image is shared by every container started from it.",
   remediation:
@@ -54,7 +54,7 @@ export const rule: Rule<Options> = {
         .map((s) => ({
           message: `${where(s)} is ${how(s.kind)} (${s.kind}).`,
           location: { path: s.path, layer: s.layer },
-          expected: "no private keys or credential files in any layer",
+          expected: "no private keys or credential files in the image's filesystem",
           found: `${s.kind} at ${s.path}`,
         })),
     );

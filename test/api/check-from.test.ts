@@ -85,7 +85,7 @@ describe("check --from: one report, one exit status", () => {
     expect(lines[0]).toBe("release gate: 3 images, 2 policies: 2 passed, 1 not");
     expect(lines[1]).toMatch(/^ {2}IMAGE +POLICY +VERDICT +FAILED RULES$/);
     expect(lines[2]).toMatch(new RegExp(`^  ${esc(f.good)} +base +passed +1 medium$`));
-    expect(lines[3]).toMatch(new RegExp(`^  ${esc(f.bad)} +base +failed +2 critical, 1 high, 3 medium, 1 low$`));
+    expect(lines[3]).toMatch(new RegExp(`^  ${esc(f.bad)} +base +failed +2 critical, 2 high, 3 medium, 1 low$`));
     expect(lines[4]).toMatch(new RegExp(`^  ${esc(f.good)} +go-scratch +passed +`));
     // the columns line up
     const col = lines[1]!.indexOf("VERDICT");
@@ -126,7 +126,7 @@ describe("check --from: one report, one exit status", () => {
       "| image | policy | verdict | failed rules |",
       "| --- | --- | --- | --- |",
     ]);
-    expect(summary).toContain(`| \`${f.bad}\` | \`base\` | ❌ failed | 2 critical, 1 high, 3 medium, 1 low |`);
+    expect(summary).toContain(`| \`${f.bad}\` | \`base\` | ❌ failed | 2 critical, 2 high, 3 medium, 1 low |`);
     expect(summary).toMatch(/## imgpolicy: ❌ 2 images/);
   });
 

@@ -1,7 +1,7 @@
 /**
  * The images the API tests check, written as OCI layouts by the fixture writer:
  *   good   passes base: non-root numeric USER in /etc/passwd, exec-form entrypoint, OCI labels, HEALTHCHECK
- *   bad    fails base: no USER (root), shell-form CMD, a token in ENV, a .env file
+ *   bad    fails base: no USER (root), a shell-form CMD with no /bin/sh to run it, a token in ENV, a .env file
  *   multi  an index of good for linux/amd64 and bad for linux/arm64
  * Each is tagged "1": reference them as `oci:<dir>:1`.
  */

@@ -84,7 +84,7 @@ describe("policyTests", () => {
   it("a rule that fails at or above the threshold fails its test, with the findings and the fix", () => {
     const bad = suite("bad against base");
     const failed = [...bad.values()].filter((t) => t.status === "failed").map((t) => t.title.split(" ")[0]);
-    expect(failed.sort()).toEqual(["IMG-ENV-001", "IMG-FS-005", "IMG-USER-001"]);
+    expect(failed.sort()).toEqual(["IMG-BIN-001", "IMG-ENV-001", "IMG-FS-005", "IMG-USER-001"]);
     const msg = bad.get("IMG-USER-001")!.failureMessages.join("\n");
     expect(msg).toMatch(/IMG-USER-001 failed \(high\):\nHIGH {5}IMG-USER-001 {2}USER is set and is not root\n {2}- USER is not set.*\n {4}where: config User; expected: /);
     expect(msg).toMatch(/fix: Run as an unprivileged, numeric user/);

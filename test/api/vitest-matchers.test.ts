@@ -58,7 +58,7 @@ describe("toPassPolicy", () => {
 
   it("lists each failed rule with its severity, first finding and fix", async () => {
     const msg = await failure(expect(image(f.bad)).toPassPolicy("base"));
-    expect(msg).toMatch(new RegExp(`^expected ${f.bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} to pass policy base \\(fails on high and above\\), but 3 rules failed:`));
+    expect(msg).toMatch(new RegExp(`^expected ${f.bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} to pass policy base \\(fails on high and above\\), but 4 rules failed:`));
     expect(msg).toMatch(/ {2}CRITICAL IMG-ENV-001 {2}.*\n {4}- .*API_TOKEN.*\n {6}where: config Env\.API_TOKEN; expected: .*; found: .*\n {4}fix: /);
     expect(msg).toMatch(
       / {2}HIGH {5}IMG-USER-001 {2}USER is set and is not root\n {4}- USER is not set.*\n {6}where: config User; expected: .*\n {4}fix: Run as an unprivileged, numeric user .*:\n {9}USER 65532:65532\n/,
@@ -165,5 +165,34 @@ describe("toHaveFacts", () => {
     expect(msg).toMatch(/expected the facts of .*bad:1 to contain the expected values/);
     expect(msg).toMatch(/- +"user": "65532"/);
     expect(msg).not.toMatch(/"binaries"/);
+  });
+});
+
+describe("image() handles: one runtime probe, rule-id hints, platform strings", () => {
+  it("runs the image once per handle, whatever the matchers and policies that ask", async () => {
+    let runs = 0;
+    const probe = async () => {
+      runs++;
+      return { status: "not-run" as const, reason: "not run: a stand-in probe" };
+    };
+    const h = image(f.good, { runtime: true, probe });
+    await expect(h).toPassPolicy("base");
+    await expect(h).toHaveNoFindings("IMG-RUN-001");
+    await expect(h).toPassPolicy(["base"], { failOn: "critical" });
+    expect(runs).toBe(1);
+    // another handle runs it again
+    await expect(image(f.good, { runtime: true, probe })).toPassPolicy("base");
+    expect(runs).toBe(2);
+  });
+
+  it("an unknown rule id gets a did-you-mean", async () => {
+    await expect(expect(image(f.good)).toHaveNoFindings("IMG-USR-001")).rejects.toThrow(/unknown rule 'IMG-USR-001' \(did you mean IMG-USER-001\?\)/);
+  });
+
+  it("takes the platform as a string", async () => {
+    const arm = await image(f.multi, { platform: "linux/arm64" }).facts();
+    expect(arm.image.platform).toMatchObject({ os: "linux", architecture: "arm64" });
+    await expect(image(f.multi, { platform: "linux/amd64" })).toPassPolicy("base");
+    await expect(image(f.multi, { platform: "linux/arm64" })).not.toPassPolicy("base");
   });
 });

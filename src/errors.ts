@@ -75,6 +75,8 @@ export function causeText(err: unknown): string {
     if (code === "EACCES") return "permission denied";
     if (code === "EISDIR") return "is a directory";
     if (code === "ENOTDIR") return "not a directory";
+    if (code === "EEXIST") return "a file is in the way";
+    if (code === "EROFS") return "read-only file system";
     return err.message;
   }
   return String(err);

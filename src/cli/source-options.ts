@@ -48,7 +48,7 @@ export function addSourceOptions(cmd: Command): Command {
     .option("--password-stdin", "read the registry password from stdin")
     .option("--cache-dir <dir>", "blob cache directory (default $XDG_CACHE_HOME/imgpolicy or ~/.cache/imgpolicy)")
     .option("--no-cache", "do not read or write the blob cache")
-    .option("--quiet", "no download progress on stderr");
+    .option("-q, --quiet", "print less: no download progress on stderr (check: failures only)");
 }
 
 /** Reads all of stdin (bounded) and drops one trailing newline, as `docker login --password-stdin` does. */

@@ -9,7 +9,6 @@
  * named in the list resolve against the list's directory (as `extends` does); image
  * references are read as on the command line.
  */
-import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PolicyError, UsageError } from "../../errors.js";
 import { mapLimit } from "../../inspect/read-layers.js";
@@ -19,14 +18,14 @@ import { addCounts, emptyCounts } from "../../policies/evaluate.js";
 import { isSeverity, loadPolicies } from "../../policies/load-policy.js";
 import { formatProblem, type PolicyProblem, type ResolvedPolicy } from "../../policies/policy-types.js";
 import { REPORT_SCHEMA, type ImageReport, type Report } from "../../policies/report-types.js";
-import { render } from "../../policies/report/index.js";
-import { RULES } from "../../policies/rules/index.js";
 import { severityRank, type Severity } from "../../policies/types.js";
 import { VERSION } from "../../version.js";
 import type { Io } from "../main.js";
 import { discoverPolicy } from "../policy-discovery.js";
-import { messageLine } from "../exit-code.js";
-import { parseOutputs, requireRuntime, type CheckFlags } from "./check.js";
+import { EXIT_USAGE, messageLine } from "../exit-code.js";
+import { parseColorMode, useColor } from "../color.js";
+import { emitReport, parseOutputs } from "../report-outputs.js";
+import { requireRuntime, type CheckFlags } from "./check.js";
 import { readFromList, type FromEntry, type Position } from "./check-from-file.js";
 import { markdownSummary, textSummary } from "./check-from-summary.js";
 
@@ -59,6 +58,7 @@ export async function runCheckFrom(refs: string[], flags: CheckFromFlags, io: Io
   const file = flags.from!;
   if (refs.length) throw new UsageError(`--from ${file}: name the images in the file or on the command line, not both (found '${refs[0]}')`);
   const outputs = parseOutputs(flags.format, flags.output);
+  const color = useColor(parseColorMode(flags.color), process.env, io.isTTY);
   if (flags.failOn && !isSeverity(flags.failOn)) throw new UsageError(`--fail-on: unknown severity '${flags.failOn}' (critical, high, medium, low, info)`);
   const concurrency = flags.concurrency ? Number(flags.concurrency) : 2;
   if (!(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError(`--concurrency: expected a positive whole number, found '${flags.concurrency}'`);
@@ -106,16 +106,11 @@ export async function runCheckFrom(refs: string[], flags: CheckFromFlags, io: Io
 
   const report = mergeReports(images, [...groups.values()], flags.failOn as Severity | undefined);
   if (flags.requireRuntime) requireRuntime(report);
-  for (const o of outputs) {
-    const color = !o.file && io.isTTY;
-    let text = render(o.format, report, { color, verbose: Boolean(flags.verbose), rules: RULES });
-    if (o.format === "text") text += `\n${textSummary(report, color)}`;
-    if (o.format === "markdown") text = `${markdownSummary(report)}\n${text}`;
-    if (o.file) await writeFile(o.file, text);
-    else io.stdout(text);
-  }
+  const decorate = (format: string, text: string, c: boolean): string =>
+    format === "text" ? `${text}\n${textSummary(report, c)}` : format === "markdown" ? `${markdownSummary(report)}\n${text}` : text;
+  const written = await emitReport(report, outputs, { color, verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), showSkipped: Boolean(flags.showSkipped), decorate }, io);
   for (const i of report.images) if (i.error) io.stderr(`${messageLine(i.error)}\n`);
-  return exitStatus(report);
+  return written ? exitStatus(report) : EXIT_USAGE;
 }
 
 /**

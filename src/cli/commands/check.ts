@@ -1,5 +1,5 @@
 /** `imgpolicy check REF…`: inspect images, judge them against a policy, render the report. */
-import { stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { EngineError, PolicyError, UsageError } from "../../errors.js";
 import type { Facts } from "../../inspect/facts/types.js";
@@ -7,14 +7,14 @@ import { check, exitStatus } from "../../policies/check.js";
 import type { Report } from "../../policies/report-types.js";
 import { isSeverity, loadPolicies } from "../../policies/load-policy.js";
 import { formatProblem } from "../../policies/policy-types.js";
-import { FORMATS, render, type Format } from "../../policies/report/index.js";
 import type { Io } from "../main.js";
 import { discoverPolicy } from "../policy-discovery.js";
-import { messageLine } from "../exit-code.js";
+import { EXIT_USAGE, messageLine } from "../exit-code.js";
 import { FileReadError, readRegularFile } from "../../files/regular-file.js";
 import { MAX_DOCKERFILE_BYTES } from "../../dockerfile/limits.js";
 import { escapeText } from "../../text/escape.js";
-import { RULES } from "../../policies/rules/index.js";
+import { parseColorMode, useColor } from "../color.js";
+import { emitReport, parseOutputs } from "../report-outputs.js";
 import type { OpenOptions } from "../../inspect/resolve.js";
 
 export interface CheckFlags {
@@ -41,35 +41,17 @@ export interface CheckFlags {
   /** --tag: keep the built image under this name (otherwise it is removed after the check). */
   tag?: string;
   label?: string[];
+  /** -q/--quiet: failures only (and no download progress). */
   quiet?: boolean;
+  /** --show-skipped: list not-applicable rules in Markdown and JUnit. */
+  showSkipped?: boolean;
+  /** --color auto|always|never. */
+  color?: string;
   /** --debug (a global flag): a failed build also prints the last lines of its output. */
   debug?: boolean;
 }
 
-interface Output {
-  format: Format;
-  file?: string;
-}
-
-export function parseOutputs(formats: string[] | undefined, output: string | undefined): Output[] {
-  const list = formats?.length ? formats : ["text"];
-  const outs = list.map((f): Output => {
-    const [name, file] = f.split("=", 2) as [string, string | undefined];
-    if (!(FORMATS as readonly string[]).includes(name)) {
-      throw new UsageError(`unknown format '${name}': expected one of ${FORMATS.join(", ")}`);
-    }
-    return file ? { format: name as Format, file } : { format: name as Format };
-  });
-  if (output) {
-    const target = outs.find((o) => !o.file);
-    if (!target) throw new UsageError("--output names a file, but every --format already has one (FORMAT=FILE)");
-    target.file = output;
-  }
-  if (outs.filter((o) => !o.file).length > 1) {
-    throw new UsageError("only one format can go to standard output: give the others a file (--format junit=report.xml)");
-  }
-  return outs;
-}
+export { parseOutputs } from "../report-outputs.js";
 
 /** --build-arg KEY=VALUE…; KEY alone takes the value from the environment, as docker build does. */
 function parseBuildArgs(list: readonly string[] | undefined): Record<string, string> {
@@ -178,6 +160,7 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
   const build = buildRequest(refs, flags);
   if (refs.length === 0 && !build) throw new UsageError("no image to check: name one or more images, --build CONTEXT, or --from FILE with a list of them");
   const outputs = parseOutputs(flags.format, flags.output);
+  const color = useColor(parseColorMode(flags.color), process.env, io.isTTY);
   if (flags.failOn && !isSeverity(flags.failOn)) {
     throw new UsageError(`--fail-on: unknown severity '${flags.failOn}' (critical, high, medium, low, info)`);
   }
@@ -210,13 +193,15 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
       ...(flags.runtimeOnly ? { runtimeOnly: true } : {}),
     });
     if (flags.requireRuntime) requireRuntime(report);
-    for (const o of outputs) {
-      const text = render(o.format, report, { color: !o.file && io.isTTY, verbose: Boolean(flags.verbose), rules: RULES });
-      if (o.file) await writeFile(o.file, text);
-      else io.stdout(text);
-    }
+    const dockerfile = given?.path ?? built?.dockerfile.path;
+    const written = await emitReport(
+      report,
+      outputs,
+      { color, verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), showSkipped: Boolean(flags.showSkipped), ...(dockerfile !== undefined ? { dockerfile } : {}) },
+      io,
+    );
     for (const i of report.images) if (i.error) io.stderr(`${messageLine(i.error)}\n`);
-    return exitStatus(report);
+    return written ? exitStatus(report) : EXIT_USAGE;
   } finally {
     await built?.cleanup();
   }

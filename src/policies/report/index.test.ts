@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { FORMAT_EXTENSIONS, FORMATS, isFormat, render, renderJson, renderJunit, renderMarkdown, renderSarif, renderText } from "./index.js";
+import { FORMAT_EXTENSIONS, FORMATS, isFormat, render, renderCodeQuality, renderJson, renderJunit, renderMarkdown, renderSarif, renderText } from "./index.js";
 import { sampleReport } from "./sample-report.fixture.js";
 
 describe("render", () => {
   it("knows every format", () => {
-    expect([...FORMATS]).toEqual(["text", "json", "junit", "sarif", "markdown"]);
+    expect([...FORMATS]).toEqual(["text", "json", "junit", "sarif", "markdown", "codequality"]);
     expect(Object.keys(FORMAT_EXTENSIONS).sort()).toEqual([...FORMATS].sort());
     expect(isFormat("sarif")).toBe(true);
     expect(isFormat("html")).toBe(false);
@@ -18,6 +18,11 @@ describe("render", () => {
     expect(render("junit", r)).toBe(renderJunit(r));
     expect(render("sarif", r, { informationUri: "https://example.test" })).toBe(renderSarif(r, { informationUri: "https://example.test" }));
     expect(render("markdown", r)).toBe(renderMarkdown(r));
+    expect(render("markdown", r, { showSkipped: true })).toBe(renderMarkdown(r, { showSkipped: true }));
+    expect(render("junit", r, { showSkipped: true })).toBe(renderJunit(r, { showSkipped: true }));
+    expect(render("text", r, { failuresOnly: true })).toBe(renderText(r, { color: false, failuresOnly: true }));
+    expect(render("codequality", r, { baseDir: "/src", dockerfile: "Dockerfile" })).toBe(renderCodeQuality(r, { baseDir: "/src", dockerfile: "Dockerfile" }));
+    expect(render("sarif", r, { baseDir: "/src" })).toBe(renderSarif(r, { baseDir: "/src" }));
   });
 
   it("only renders: the report is left as it was, and every output ends in one newline", () => {

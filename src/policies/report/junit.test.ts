@@ -57,8 +57,18 @@ const all = (el: El, name: string): El[] => [...(el.name === name ? [el] : []), 
 const num = (el: El, a: string) => Number(el.attrs[a]);
 
 describe("renderJunit", () => {
-  const doc = parseXml(renderJunit(sampleReport()));
+  const doc = parseXml(renderJunit(sampleReport(), { showSkipped: true }));
   const suites = all(doc, "testsuite");
+
+  it("leaves not-applicable rules out by default, and counts only what it lists", () => {
+    const d = parseXml(renderJunit(sampleReport()));
+    const [app, base] = all(d, "testsuite");
+    expect(all(d, "skipped")).toEqual([]);
+    expect([num(app!, "tests"), num(app!, "failures"), num(app!, "skipped")]).toEqual([7, 4, 0]);
+    expect([num(base!, "tests"), num(base!, "skipped")]).toEqual([2, 0]);
+    expect([num(d, "tests"), num(d, "skipped")]).toEqual([9, 0]);
+    expect(all(app!, "testcase").some((c) => c.attrs.name!.startsWith("IMG-CA-001"))).toBe(false);
+  });
 
   it("writes one testsuite per image and one testcase per rule", () => {
     expect(doc.name).toBe("testsuites");

@@ -85,15 +85,21 @@ interface SuiteCounts {
   skipped: number;
 }
 
-function suite(img: ImageReport, timestamp: string): { xml: string; counts: SuiteCounts } {
+export interface JunitOptions {
+  /** Not-applicable rules as <skipped> testcases; by default they are left out (a rule that did not apply is no test). */
+  showSkipped?: boolean;
+}
+
+function suite(img: ImageReport, timestamp: string, showSkipped: boolean): { xml: string; counts: SuiteCounts } {
   const g = groupResults(img.results);
-  const ordered = [...g.fail, ...g.waived, ...g.skip, ...g.pass];
+  const skipped = showSkipped ? g.skip : [];
+  const ordered = [...g.fail, ...g.waived, ...skipped, ...g.pass];
   const cases = ordered.map((r) => testcase(img, r));
   if (img.error) {
     const err = element("error", { message: img.error, type: "image" }, xmlText(escapeText(img.error)));
     cases.unshift(`    ${element("testcase", { classname: img.reference, name: "read image", time: "0" }, `\n      ${err}\n    `)}`);
   }
-  const counts: SuiteCounts = { tests: cases.length, failures: g.fail.length, errors: img.error ? 1 : 0, skipped: g.skip.length };
+  const counts: SuiteCounts = { tests: cases.length, failures: g.fail.length, errors: img.error ? 1 : 0, skipped: skipped.length };
   const props = [
     ["digest", img.digest],
     ["id", img.id],
@@ -109,10 +115,10 @@ function suite(img: ImageReport, timestamp: string): { xml: string; counts: Suit
 }
 
 /** The report as a JUnit XML document, ending in a newline. */
-export function renderJunit(report: Report): string {
+export function renderJunit(report: Report, opts: JunitOptions = {}): string {
   // JUnit timestamps have no zone designator (ISO 8601 local form, as Ant writes them).
   const timestamp = report.generatedAt.replace(/(\.\d+)?(Z|[+-]\d\d:\d\d)$/, "");
-  const suites = report.images.map((img) => suite(img, timestamp));
+  const suites = report.images.map((img) => suite(img, timestamp, opts.showSkipped ?? false));
   const total = suites.reduce(
     (t, s) => ({ tests: t.tests + s.counts.tests, failures: t.failures + s.counts.failures, errors: t.errors + s.counts.errors, skipped: t.skipped + s.counts.skipped }),
     { tests: 0, failures: 0, errors: 0, skipped: 0 },

@@ -1,6 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { mdCode, mdText, renderMarkdown } from "./markdown.js";
+import type { Report, RuleResult } from "../report-types.js";
+import { RULES } from "../rules/index.js";
+import { GITHUB_COMMENT_LIMIT, mdCode, mdText, renderMarkdown } from "./markdown.js";
 import { APP, BASE, sampleReport, unreadableReport } from "./sample-report.fixture.js";
+
+/**
+ * A release of `n` images, each checked against every rule as a naive image is: 15
+ * failed rules with two findings each, 20 not applicable, the rest passed.
+ */
+function releaseReport(n: number, failed = 15): Report {
+  const r = sampleReport();
+  r.images = Array.from({ length: n }, (_, i) => {
+    const results = RULES.map((rule, k): RuleResult => {
+      const base = { rule: rule.id, title: rule.title, category: rule.category, severity: rule.severity, remediation: rule.remediation };
+      if (k < failed) {
+        const finding = (j: number) => ({ message: `/usr/lib/x86_64-linux-gnu/library-${j}.so breaks ${rule.title.toLowerCase()}`, location: { path: `/usr/lib/library-${j}.so`, layer: 2 }, expected: "nothing here", found: "-rwsr-xr-x 0:0" });
+        return { ...base, status: "fail", findings: [finding(1), finding(2)] };
+      }
+      if (k < failed + 20) return { ...base, status: "skip", findings: [], reason: "the image has no entrypoint binary to judge, so this rule has nothing to check" };
+      return { ...base, status: "pass", findings: [] };
+    });
+    return { reference: `registry.example.com/team/service-${i}:1.4.2`, digest: `sha256:${"ab".repeat(32)}`, platform: "linux/amd64", results, counts: r.counts, passed: false };
+  });
+  return r;
+}
 
 /** Table cells of a GFM row: split on "|" not preceded by a backslash. */
 const cells = (row: string) => row.replace(/^\|/, "").replace(/\|$/, "").split(/(?<!\\)\|/).map((c) => c.trim());
@@ -19,7 +42,42 @@ describe("renderMarkdown", () => {
     expect(lines[2]).toBe("Policies: `base`, `policies/team.yaml` · fails on high and above");
   });
 
+  it("folds not-applicable and passed rules into counts per image; --show-skipped and --verbose list them", () => {
+    const [app, base] = sections(md);
+    expect(app).not.toContain("IMG-CA-001");
+    expect(app).toContain("\n✅ 2 rules passed (`--verbose` lists them) · ➖ 1 rule not applicable (`--show-skipped` lists them)\n");
+    expect(base).toContain("\n✅ 2 rules passed (`--verbose` lists them) · ➖ 3 rules not applicable (`--show-skipped` lists them)\n");
+    const shown = renderMarkdown(sampleReport(), { showSkipped: true });
+    expect(shown).toContain("➖ not applicable: the entrypoint makes no TLS connections");
+    expect(shown).not.toContain("--show-skipped");
+    expect(shown).toContain("✅ 2 rules passed (`--verbose` lists them)\n");
+  });
+
+  it("keeps a release of 20 images under GitHub's comment limit, each fix written once", () => {
+    expect(RULES.length).toBeGreaterThanOrEqual(60);
+    const out = renderMarkdown(releaseReport(20, 3));
+    expect(out.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+    expect(sections(out)).toHaveLength(20);
+    expect(out.split("<details>")).toHaveLength(20 * 3 + 1);
+    expect(out.split("**Fix:**\n")).toHaveLength(3 + 1);
+    expect(out).toContain(`**Fix:** as for \`${RULES[0]!.id}\` above.`);
+    expect(out).not.toContain("left out");
+  });
+
+  it("leaves out the details of later images rather than pass the limit, never a table", () => {
+    const big = releaseReport(20, 15);
+    const out = renderMarkdown(big);
+    expect(out.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+    const secs = sections(out);
+    expect(secs).toHaveLength(20);
+    for (const s of secs) expect(s.split("\n").filter((l) => l.startsWith("| ")).length).toBe(2 + 15);
+    expect(secs[0]).toContain("<details>");
+    expect(secs[19]).toContain("_The findings of these 15 rules are left out to keep this under 65,536 characters");
+    expect(renderMarkdown(big, { maxLength: 10_000_000 })).not.toContain("left out");
+  });
+
   it("writes a table per image: one row per rule, three cells each, failed first", () => {
+    const md = renderMarkdown(sampleReport(), { showSkipped: true, showPassed: true });
     const [app, base] = sections(md);
     expect(app).toMatch(new RegExp(`^### ❌ failed: \`${APP.replace(/\./g, "\\.")}\``));
     expect(base).toMatch(/^### ✅ passed: `registry\.example\/base:2`/);

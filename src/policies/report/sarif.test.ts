@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import type { Report } from "../report-types.js";
+import { GITHUB_SARIF_CONSTRAINTS } from "./github-sarif.fixture.js";
 import { APP, BASE, NASTY, sampleReport, unreadableReport } from "./sample-report.fixture.js";
 import { fileUri, renderSarif, ruleName } from "./sarif.js";
 
@@ -31,6 +33,14 @@ interface Log {
 }
 
 const parse = (s: string) => JSON.parse(s) as Log;
+
+/** The sample report with no Dockerfile lines, checked against `policies`. */
+function withoutDockerfile(policies: string[]): Report {
+  const r = sampleReport();
+  r.policies = policies;
+  for (const img of r.images) for (const res of img.results) for (const f of res.findings) if (f.location) delete f.location.dockerfile;
+  return r;
+}
 
 describe("renderSarif", () => {
   const validate = sarifValidator();
@@ -85,16 +95,17 @@ describe("renderSarif", () => {
     expect(level("IMG-SUID-001")).toEqual(["error", "error"]);
     expect(level("IMG-SHELL-001")).toEqual(["warning"]);
     expect(level("IMG-HEALTH-001")).toEqual(["note"]);
-    expect(run.results[0]!.message.text).toBe("ENV API_TOKEN holds what looks like a GitHub token (expected no secret in ENV; found ghp_…Zx (redacted))");
+    expect(run.results[0]!.message.text).toBe("registry.example/app:1.2: ENV API_TOKEN holds what looks like a GitHub token (expected no secret in ENV; found ghp_…Zx (redacted))");
     const fps = run.results.map((r) => r.partialFingerprints["imgpolicyFinding/v1"]);
     expect(new Set(fps).size).toBe(fps.length);
   });
 
   it("locates Dockerfile findings physically and image paths logically", () => {
     const secret = run.results.find((r) => r.ruleId === "IMG-SECRET-001")!;
-    expect(secret.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "build/Dockerfile" }, region: { startLine: 7 } });
-    const su = run.results.find((r) => r.message.text.startsWith("/usr/bin/su"))!;
-    expect(su.locations[0].physicalLocation).toBeUndefined();
+    expect(secret.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "build/Dockerfile", uriBaseId: "%SRCROOT%" }, region: { startLine: 7 } });
+    const su = run.results.find((r) => r.message.text.includes(": /usr/bin/su"))!;
+    // the image's Dockerfile stands in for a path in the image, at line 1
+    expect(su.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "build/Dockerfile", uriBaseId: "%SRCROOT%" }, region: { startLine: 1 } });
     expect(su.locations[0].logicalLocations).toEqual([
       { name: "/usr/bin/su", fullyQualifiedName: `${APP}:/usr/bin/su`, kind: "resource", properties: { image: APP, layer: 1 } },
     ]);
@@ -102,6 +113,70 @@ describe("renderSarif", () => {
     const user = run.results.find((r) => r.ruleId === "IMG-USER-001")!;
     expect(user.locations[0].logicalLocations[0]).toMatchObject({ name: "User", fullyQualifiedName: `${APP}:config.User`, kind: "property" });
     expect(user.properties.expiredWaivers).toEqual([expect.objectContaining({ expires: "2024-01-31" })]);
+  });
+
+  it("meets what GitHub code scanning requires: a rule, a message and a relative file line for every result", () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const github = ajv.compile(GITHUB_SARIF_CONSTRAINTS);
+    const reports: [Report, Parameters<typeof renderSarif>[1]][] = [
+      [sampleReport(), {}],
+      [sampleReport(), { baseDir: "/src/app", dockerfile: "/elsewhere/Dockerfile" }],
+      [withoutDockerfile(["base"]), {}],
+      [withoutDockerfile(["base", "/src/app/policies/strict.yaml"]), { baseDir: "/src/app" }],
+    ];
+    for (const [report, opts] of reports) {
+      const doc = JSON.parse(renderSarif(report, opts)) as Log;
+      expect(github(doc), JSON.stringify(github.errors)).toBe(true);
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+      const ids = new Set(doc.runs[0]!.tool.driver.rules.map((r) => r.id));
+      for (const res of doc.runs[0]!.results) expect(ids.has(res.ruleId)).toBe(true);
+    }
+    expect(github({ version: "2.1.0", $schema: "x", runs: [{ tool: { driver: { name: "x", rules: [] } }, results: [{ ruleId: "R", message: { text: "m" }, partialFingerprints: { a: "b" }, locations: [{ physicalLocation: { artifactLocation: { uri: "file:///abs" }, region: { startLine: 1 } } }] }] }] })).toBe(false);
+    expect(github({ version: "2.1.0", $schema: "x", runs: [{ tool: { driver: { name: "x", rules: [] } }, results: [{ ruleId: "R", message: { text: "m" }, partialFingerprints: { a: "b" }, locations: [{ logicalLocations: [] }] }] }] })).toBe(false);
+  });
+
+  it("places findings without a Dockerfile line at a stand-in: the policy file, else .imgpolicy.yaml", () => {
+    const at = (report: Report, opts = {}) =>
+      (JSON.parse(renderSarif(report, opts)) as Log).runs[0]!.results.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region.startLine]);
+    expect(new Set(at(withoutDockerfile(["base", "policies/team.yaml"])).map(String))).toEqual(new Set(["policies/team.yaml,1"]));
+    expect(new Set(at(withoutDockerfile(["base"])).map(String))).toEqual(new Set([".imgpolicy.yaml,1"]));
+    // an absolute policy file inside the working directory is made relative; one outside is passed over
+    expect(new Set(at(withoutDockerfile(["/src/app/ci/policy.yaml"]), { baseDir: "/src/app" }).map(String))).toEqual(new Set(["ci/policy.yaml,1"]));
+    expect(new Set(at(withoutDockerfile(["/etc/policy.yaml", "../up.yaml"]), { baseDir: "/src/app" }).map(String))).toEqual(new Set([".imgpolicy.yaml,1"]));
+    // the Dockerfile given (--dockerfile) stands in before any policy
+    expect(new Set(at(withoutDockerfile(["policies/team.yaml"]), { baseDir: "/src/app", dockerfile: "/src/app/Dockerfile" }).map(String))).toEqual(new Set(["Dockerfile,1"]));
+  });
+
+  it("makes an absolute Dockerfile inside the working directory relative, and falls back for one outside", () => {
+    const report = sampleReport();
+    const secret = report.images[0]!.results[0]!.findings[0]!;
+    secret.location!.dockerfile = { file: "/src/app/build/Dockerfile", line: 7 };
+    const inside = JSON.parse(renderSarif(report, { baseDir: "/src/app" })) as Log;
+    expect(inside.runs[0]!.results[0]!.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "build/Dockerfile", uriBaseId: "%SRCROOT%" }, region: { startLine: 7 } });
+    const outside = JSON.parse(renderSarif(report, { baseDir: "/home/ci/checkout" })) as Log;
+    const loc = outside.runs[0]!.results[0]!.locations[0];
+    expect(loc.physicalLocation).toEqual({ artifactLocation: { uri: "policies/team.yaml", uriBaseId: "%SRCROOT%" }, region: { startLine: 1 } });
+    expect(loc.logicalLocations[0].properties.dockerfile).toBe("/src/app/build/Dockerfile:7");
+  });
+
+  it("fingerprints findings stably: not by digest, line or wording; distinct within a run", () => {
+    const prints = (r: Report) => (JSON.parse(renderSarif(r)) as Log).runs[0]!.results.map((x) => x.partialFingerprints["imgpolicyFinding/v1"] as string);
+    const before = prints(sampleReport());
+    const moved = sampleReport();
+    const app = moved.images[0]!;
+    app.reference = `${APP}@sha256:${"9".repeat(64)}`;
+    app.digest = `sha256:${"9".repeat(64)}`;
+    app.results[0]!.findings[0]!.location!.dockerfile!.line = 12;
+    app.results[0]!.findings[0]!.message = "ENV API_TOKEN holds a token (reworded)";
+    expect(prints(moved)).toEqual(before);
+    const other = sampleReport();
+    other.images[0]!.reference = "registry.example/other:1.2";
+    expect(prints(other).filter((p) => before.includes(p))).toEqual([]);
+    // two findings of one rule on the same subject are told apart
+    const twice = sampleReport();
+    const su = twice.images[0]!.results.find((r) => r.rule === "IMG-SUID-001")!;
+    su.findings[1]!.location = { path: "/usr/bin/su", layer: 1 };
+    expect(new Set(prints(twice)).size).toBe(prints(twice).length);
   });
 
   it("keeps waived findings, suppressed with the waiver's justification", () => {

@@ -4,11 +4,12 @@
  * per finding. Waived findings stay in, suppressed (`kind: "external"`: the waiver
  * lives in a policy file). Not-applicable and passed rules have no results.
  */
-import { createHash } from "node:crypto";
 import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
 import type { Severity } from "../types.js";
 import { escapeJson } from "../../text/escape.js";
+import { findingArtifact, type ArtifactOptions, type ArtifactSpot } from "./artifact-location.js";
 import { countsPhrase, expiredWaiverCount, waiverTerms } from "./common.js";
+import { fingerprints } from "./finding-fingerprint.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 export const IMGPOLICY_INFORMATION_URI = "https://imgpolicy.dev";
@@ -31,7 +32,7 @@ export interface SarifRuleInfo {
   cis?: string;
 }
 
-export interface SarifOptions {
+export interface SarifOptions extends ArtifactOptions {
   /** Where to read about imgpolicy (an absolute URI). */
   informationUri?: string;
   /** Rule descriptions for `fullDescription`; without them the title stands in. */
@@ -71,18 +72,23 @@ function ruleDescriptor(r: RuleResult, info: SarifRuleInfo | undefined): Json {
   };
 }
 
-function location(img: ImageReport, f: ReportedFinding): Json {
+/**
+ * Every result has a physical location, as GitHub code scanning requires: the Dockerfile
+ * line, or the image's stand-in file at line 1 (artifact-location.ts), relative to
+ * %SRCROOT%. The logical location names the image and the path or config field.
+ */
+function location(img: ImageReport, f: ReportedFinding, spot: ArtifactSpot): Json {
   const loc = f.location ?? {};
-  const out: Json = {};
-  if (loc.dockerfile) {
-    out.physicalLocation = {
-      artifactLocation: { uri: fileUri(loc.dockerfile.file) },
-      region: { startLine: Math.max(1, Math.trunc(loc.dockerfile.line)) },
-    };
-  }
+  const out: Json = {
+    physicalLocation: {
+      artifactLocation: { uri: fileUri(spot.path), uriBaseId: "%SRCROOT%" },
+      region: { startLine: spot.line },
+    },
+  };
   const props: Json = { image: img.reference };
   if (loc.layer !== undefined) props.layer = loc.layer;
   if (loc.config !== undefined && loc.path !== undefined) props.config = loc.config;
+  if (loc.dockerfile && spot.standIn) props.dockerfile = `${loc.dockerfile.file}:${loc.dockerfile.line}`;
   let logical: Json;
   if (loc.path !== undefined) logical = { name: loc.path, fullyQualifiedName: `${img.reference}:${loc.path}`, kind: "resource" };
   else if (loc.config !== undefined) logical = { name: loc.config, fullyQualifiedName: `${img.reference}:config.${loc.config}`, kind: "property" };
@@ -91,18 +97,13 @@ function location(img: ImageReport, f: ReportedFinding): Json {
   return out;
 }
 
-function messageText(f: ReportedFinding): string {
+/** "IMAGE: message (expected …; found …)": the image is named, since the file a result is placed in may stand in for it. */
+export function messageText(img: ImageReport, f: ReportedFinding): string {
   const extra = [f.expected !== undefined ? `expected ${f.expected}` : "", f.found !== undefined ? `found ${f.found}` : ""].filter(Boolean);
-  return extra.length ? `${f.message} (${extra.join("; ")})` : f.message;
+  return `${img.reference}: ${extra.length ? `${f.message} (${extra.join("; ")})` : f.message}`;
 }
 
-function fingerprint(img: ImageReport, r: RuleResult, f: ReportedFinding): string {
-  const l = f.location ?? {};
-  const key = [r.rule, img.reference, l.path ?? "", l.config ?? "", l.dockerfile?.file ?? "", f.message].join("\0");
-  return createHash("sha256").update(key).digest("hex").slice(0, 32);
-}
-
-function result(img: ImageReport, r: RuleResult, ruleIndex: number, f: ReportedFinding): Json {
+function result(img: ImageReport, r: RuleResult, ruleIndex: number, f: ReportedFinding, fingerprint: string, spot: ArtifactSpot): Json {
   const properties: Json = { image: img.reference, severity: r.severity };
   if (img.digest) properties.imageDigest = img.digest;
   if (f.location?.layer !== undefined) properties.layer = f.location.layer;
@@ -113,9 +114,9 @@ function result(img: ImageReport, r: RuleResult, ruleIndex: number, f: ReportedF
     ruleId: r.rule,
     ruleIndex,
     level: SARIF_LEVEL[r.severity],
-    message: { text: messageText(f) },
-    locations: [location(img, f)],
-    partialFingerprints: { "imgpolicyFinding/v1": fingerprint(img, r, f) },
+    message: { text: messageText(img, f) },
+    locations: [location(img, f, spot)],
+    partialFingerprints: { "imgpolicyFinding/v1": fingerprint },
   };
   if (f.waivedBy) {
     const w = f.waivedBy;
@@ -146,7 +147,9 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): string {
         index.set(r.rule, i);
         rules.push(ruleDescriptor(r, info.get(r.rule)));
       }
-      for (const f of r.findings) results.push(result(img, r, i, f));
+      const ruleIndex = i;
+      const prints = fingerprints(img, r);
+      r.findings.forEach((f, n) => results.push(result(img, r, ruleIndex, f, prints[n]!, findingArtifact(img, f, report, opts))));
     }
   }
   const unread = report.images.filter((i) => i.error);

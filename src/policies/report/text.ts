@@ -13,6 +13,11 @@ export interface TextOptions {
   color: boolean;
   /** Also list passed and not-applicable rules. */
   verbose?: boolean;
+  /**
+   * Failures only (`--quiet`): the images that failed with their failed rules, and the
+   * overall lines when the report failed; nothing at all when everything passed.
+   */
+  failuresOnly?: boolean;
 }
 
 type Paint = (s: string) => string;
@@ -78,7 +83,7 @@ function waivedRule(r: RuleResult, p: Palette): string[] {
   return out;
 }
 
-function renderImage(img: ImageReport, p: Palette, verbose: boolean): string[] {
+function renderImage(img: ImageReport, p: Palette, verbose: boolean, failuresOnly: boolean): string[] {
   const mark = img.passed ? p.green("✓") : p.red("✗");
   const ids = [img.digest, img.platform].filter((x): x is string => !!x).map(escapeText);
   const out = [`${mark} ${p.bold(escapeText(img.reference))}${ids.length ? p.dim(`  ${ids.join("  ")}`) : ""}`];
@@ -89,8 +94,8 @@ function renderImage(img: ImageReport, p: Palette, verbose: boolean): string[] {
     if (lines.length) out.push(`${INDENT}${paint(title)}`, ...lines);
   };
   section(`failed (${g.fail.length})`, p.red, g.fail.flatMap((r) => failedRule(r, p)));
-  section(`waived (${g.waived.length})`, p.magenta, g.waived.flatMap((r) => waivedRule(r, p)));
-  if (verbose) {
+  if (!failuresOnly) section(`waived (${g.waived.length})`, p.magenta, g.waived.flatMap((r) => waivedRule(r, p)));
+  if (verbose && !failuresOnly) {
     section(`passed (${g.pass.length})`, p.green, g.pass.map((r) => `${INDENT.repeat(2)}${escapeText(r.rule)}  ${escapeText(r.title)}`));
     section(
       `not applicable (${g.skip.length})`,
@@ -103,10 +108,13 @@ function renderImage(img: ImageReport, p: Palette, verbose: boolean): string[] {
   return out;
 }
 
-/** The report as text for a terminal, ending in a newline. */
+/** The report as text for a terminal, ending in a newline (empty for `failuresOnly` when everything passed). */
 export function renderText(report: Report, opts: TextOptions): string {
   const p = palette(opts.color);
-  const blocks = report.images.map((img) => renderImage(img, p, opts.verbose ?? false).join("\n"));
+  const failuresOnly = opts.failuresOnly ?? false;
+  if (failuresOnly && report.passed) return "";
+  const shown = failuresOnly ? report.images.filter((img) => !img.passed) : report.images;
+  const blocks = shown.map((img) => renderImage(img, p, opts.verbose ?? false, failuresOnly).join("\n"));
   const overall = overallSummary(report);
   const policies = report.policies.length ? report.policies.map(escapeText).join(", ") : "(none)";
   blocks.push(`${p.bold(report.passed ? p.green(overall) : p.red(overall))}\n${p.dim(`policies: ${policies}; fails on ${report.failOn} and above`)}`);

@@ -131,8 +131,8 @@ describe("Dockerfile findings in the reports", () => {
     const sarif = JSON.parse(render("sarif", report)) as { runs: { results: { ruleId: string; locations: { physicalLocation?: unknown }[] }[] }[] };
     const where = sarif.runs[0]!.results.map((r) => [r.ruleId, r.locations[0]!.physicalLocation]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     expect(where).toEqual([
-      ["IMG-DF-007", { artifactLocation: { uri: "Dockerfile" }, region: { startLine: 10 } }],
-      ["IMG-DF-011", { artifactLocation: { uri: "Dockerfile" }, region: { startLine: 5 } }],
+      ["IMG-DF-007", { artifactLocation: { uri: "Dockerfile", uriBaseId: "%SRCROOT%" }, region: { startLine: 10 } }],
+      ["IMG-DF-011", { artifactLocation: { uri: "Dockerfile", uriBaseId: "%SRCROOT%" }, region: { startLine: 5 } }],
     ]);
   });
 });

@@ -1,0 +1,68 @@
+/**
+ * Where a finding sits in the repository, for the formats that need a file for every
+ * result (SARIF for GitHub code scanning, GitLab Code Quality). A finding with a
+ * Dockerfile line is placed there. Any other finding (a path in the image, a config
+ * field, the image as a whole) gets a stand-in, line 1: the Dockerfile of the image,
+ * else the first policy file that configured the check, else `.imgpolicy.yaml`.
+ * Paths are relative to `baseDir` (the working directory, where CI checks the
+ * repository out); a file outside it cannot be named and is passed over.
+ */
+import { isAbsolute, posix, relative } from "node:path";
+import type { ImageReport, Report, ReportedFinding } from "../report-types.js";
+
+/** The stand-in when neither a Dockerfile nor a policy file in the repository is known. */
+export const PLACEHOLDER_ARTIFACT = ".imgpolicy.yaml";
+
+export interface ArtifactOptions {
+  /** The directory paths are made relative to (the CLI passes the working directory). Without it, absolute paths cannot be placed. */
+  baseDir?: string;
+  /** The Dockerfile the images were built from (`--dockerfile`, `--build`), a stand-in for findings that have no line of it. */
+  dockerfile?: string;
+}
+
+export interface ArtifactSpot {
+  /** Relative to `baseDir`, with `/` separators. */
+  path: string;
+  line: number;
+  /** True when the finding is not in this file: the file stands in for the image. */
+  standIn: boolean;
+}
+
+/** `file` as a path relative to `baseDir`, or undefined when it lies outside it (or is absolute with no `baseDir`). */
+export function repoRelative(file: string, baseDir?: string): string | undefined {
+  const slashed = file.replace(/\\/g, "/");
+  let rel: string;
+  if (isAbsolute(file) || /^[A-Za-z]:\//.test(slashed)) {
+    if (baseDir === undefined) return undefined;
+    rel = relative(baseDir, file).replace(/\\/g, "/");
+    if (isAbsolute(rel)) return undefined;
+  } else {
+    rel = slashed;
+  }
+  const norm = posix.normalize(rel);
+  if (norm === "." || norm === ".." || norm.startsWith("../") || norm.startsWith("/")) return undefined;
+  return norm;
+}
+
+/** A policy given by file rather than by shipped name (`base`, `go-scratch`). */
+const isPolicyFile = (name: string): boolean => /[\\/]/.test(name) || /\.(ya?ml|json)$/i.test(name);
+
+/** The file that stands in for an image: its Dockerfile, else the first policy file, else the placeholder. */
+export function standInArtifact(img: ImageReport, report: Pick<Report, "policies">, opts: ArtifactOptions): string {
+  const dockerfiles = img.results.flatMap((r) => r.findings.flatMap((f) => (f.location?.dockerfile ? [f.location.dockerfile.file] : [])));
+  if (opts.dockerfile !== undefined) dockerfiles.push(opts.dockerfile);
+  const policies = (img as ImageReport & { policies?: string[] }).policies ?? report.policies;
+  for (const candidate of [...dockerfiles, ...policies.filter(isPolicyFile)]) {
+    const rel = repoRelative(candidate, opts.baseDir);
+    if (rel !== undefined) return rel;
+  }
+  return PLACEHOLDER_ARTIFACT;
+}
+
+/** Where a finding goes: its Dockerfile line when that file is in the repository, else the image's stand-in at line 1. */
+export function findingArtifact(img: ImageReport, f: ReportedFinding, report: Pick<Report, "policies">, opts: ArtifactOptions): ArtifactSpot {
+  const df = f.location?.dockerfile;
+  const rel = df ? repoRelative(df.file, opts.baseDir) : undefined;
+  if (df && rel !== undefined) return { path: rel, line: Math.max(1, Math.trunc(df.line)), standIn: false };
+  return { path: standInArtifact(img, report, opts), line: 1, standIn: true };
+}

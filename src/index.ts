@@ -76,7 +76,7 @@ export { loadPolicy, loadPolicies, shippedPolicyNames, type LoadOptions, type Lo
 export { formatProblem } from "./policies/policy-types.js";
 export { render, FORMATS, FORMAT_EXTENSIONS, isFormat, type Format, type RenderOptions } from "./policies/report/index.js";
 export { RULES } from "./policies/rules/index.js";
-export { SEVERITIES, severityRank } from "./policies/types.js";
+export { SEVERITIES, severityRank, pass, fail, failIf, skip, NO_OPTIONS } from "./policies/types.js";
 export { REPORT_SCHEMA } from "./policies/report-types.js";
 export { FACTS_SCHEMA } from "./inspect/facts/types.js";
 export { VERSION } from "./version.js";
@@ -112,6 +112,6 @@ export type {
 export type { Image, Layer, Platform, ConfigFile, ContainerConfig } from "./inspect/image.js";
 export type { RegistryOptions } from "./inspect/registry/options.js";
 export type { Report, ImageReport, RuleResult, ReportedFinding, ResultStatus, Counts, Waiver, RuntimeFigures } from "./policies/report-types.js";
-export type { Finding, Location, Severity, RuleCategory, Rule, AnyRule, RuleOutcome, JsonSchema } from "./policies/types.js";
+export type { Finding, Location, Severity, RuleCategory, Rule, AnyRule, RuleOutcome, JsonSchema, UserPatternRef } from "./policies/types.js";
 export type { ResolvedPolicy, ResolvedRule, PolicyFile, RuleEntry, PolicyProblem } from "./policies/policy-types.js";
 export type { RuntimeSpec, RuntimeFacts, RuntimeStatus, HttpHealth } from "./runtime/runtime-types.js";

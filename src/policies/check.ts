@@ -57,7 +57,7 @@ export interface CheckOptions extends OpenOptions {
  * The real probe, loaded on first use so that static checks never load testcontainers.
  * A probe that cannot be loaded makes every run "not run", with the reason.
  */
-async function loadProbe(): Promise<RuntimeProbe> {
+export async function loadProbe(): Promise<RuntimeProbe> {
   try {
     const { probeRuntime } = await import("../runtime/probe.js");
     return probeRuntime;

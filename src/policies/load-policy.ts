@@ -1,5 +1,6 @@
 /**
- * Loads a policy by shipped name or file: YAML or JSON, validated against the schema,
+ * Loads a policy by shipped name or file: YAML or JSON (a `.json` file is held to JSON's
+ * grammar, policy-json.ts), validated against the schema,
  * `extends` applied depth-first. Returns `{ policy, errors }` (errors carry
  * file:line:col) instead of throwing.
  *
@@ -20,7 +21,8 @@ import { shownText } from "./policy-types.js";
 import { mergePolicyFile } from "./policy-merge.js";
 import { patternProblems } from "./policy-patterns.js";
 import { PolicyReadError, readPolicyFile } from "./policy-reader.js";
-import { validatePolicyData } from "./policy-validator.js";
+import { suggest, validatePolicyData } from "./policy-validator.js";
+import { jsonSyntaxProblem } from "./policy-json.js";
 import { parsePolicyYaml } from "./policy-yaml.js";
 import { RULES } from "./rules/index.js";
 import type { AnyRule, Severity } from "./types.js";
@@ -95,7 +97,7 @@ async function locate(ref: string, baseDir: string, ctx: Ctx, from?: From): Prom
   };
   if (!looksLikeFile(ref)) {
     const names = await shippedPolicyNames(ctx.shippedDir);
-    if (!names.includes(ref)) return problem(`unknown policy ${shownText(ref)}: shipped policies are ${names.join(", ")}; a file name needs a path or a .yaml/.json ending`);
+    if (!names.includes(ref)) return problem(`unknown policy ${shownText(ref)}${ref.length <= 64 ? suggest(ref, names) : ""}: shipped policies are ${names.join(", ")}; a file name needs a path or a .yaml/.json ending`);
     const file = resolve(ctx.shippedDir, `${ref}.yaml`);
     const real = await realpath(file).catch(() => file);
     return { file, real, root: await realpath(ctx.shippedDir).catch(() => ctx.shippedDir) };
@@ -140,6 +142,11 @@ async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ct
     text = await readPolicyFile(real, shownText(file, 200, false));
   } catch (err) {
     ctx.errors.push(at(err instanceof PolicyReadError ? err.message : `cannot read ${shownText(file, 200, false)}: ${causeText(err)}`));
+    return;
+  }
+  const notJson = /\.json$/i.test(file) ? jsonSyntaxProblem(text) : undefined;
+  if (notJson) {
+    ctx.errors.push({ file, ...notJson });
     return;
   }
   const parsed = parsePolicyYaml(text);

@@ -6,12 +6,16 @@
 import { check, inspect, policyNames, resolvePolicy, type CheckOptions, type PolicyInput } from "../index.js";
 import type { Facts } from "../inspect/facts/types.js";
 import type { OpenOptions } from "../inspect/resolve.js";
-import type { RuntimeProbe } from "../policies/check.js";
+import { parsePlatform } from "../inspect/platform.js";
+import { loadProbe, type RuntimeProbe } from "../policies/check.js";
+import type { RuntimeFacts } from "../runtime/runtime-types.js";
 import type { ResolvedPolicy } from "../policies/policy-types.js";
 import type { ImageReport, Report } from "../policies/report-types.js";
 import type { AnyRule, Severity } from "../policies/types.js";
 
-export interface ImageOptions extends OpenOptions {
+export interface ImageOptions extends Omit<OpenOptions, "platform"> {
+  /** The image to take from an index: `"linux/arm64"` or `{ os, architecture, variant? }`. */
+  platform?: OpenOptions["platform"] | string;
   /** The time certificate expiry and waiver expiry are judged against (default: now). */
   now?: Date;
   /** Also run the image under the policy's runtime profile (needs a container engine). */
@@ -48,16 +52,40 @@ export class ImageHandle {
   #facts: Promise<Facts> | undefined;
   readonly #byName = new Map<string, Promise<ImageVerdict>>();
   readonly #byObject = new WeakMap<ResolvedPolicy, Map<string, Promise<ImageVerdict>>>();
+  /** Runs of the image, one per runtime profile: every matcher on this handle shares them. */
+  readonly #runs = new Map<string, Promise<RuntimeFacts>>();
+  readonly #open: OpenOptions;
 
   constructor(ref: string, options: ImageOptions = {}) {
     if (!ref) throw new TypeError("image(): the reference is empty");
     this.ref = ref;
     this.options = { ...options };
+    const { runtime: _r, runtimeOnly: _o, cwd: _c, probe: _p, platform, now: _n, ...open } = options;
+    this.#open = { ...open, ...(platform === undefined ? {} : { platform: typeof platform === "string" ? parsePlatform(platform) : platform }) };
   }
+
+  /**
+   * The runtime probe every check of this handle uses: the first check with a runtime
+   * profile starts the run, later ones (other matchers, other policies with the same
+   * profile) share its result. A run that fails is forgotten, so a later check tries again.
+   */
+  readonly #probe: RuntimeProbe = (ref, spec, img, opts) => {
+    const key = JSON.stringify([spec, opts.commandTests ?? null]);
+    let run = this.#runs.get(key);
+    if (!run) {
+      const { signal: _s, ...rest } = opts;
+      run = forget(
+        (this.options.probe ? Promise.resolve(this.options.probe) : loadProbe()).then((probe) => probe(ref, spec, img, rest)),
+        () => this.#runs.delete(key),
+      );
+      this.#runs.set(key, run);
+    }
+    return run;
+  };
 
   /** The facts `imgpolicy inspect --json` prints, read once. */
   facts(): Promise<Facts> {
-    const { runtime: _r, runtimeOnly: _o, cwd: _c, probe: _p, ...open } = this.options;
+    const open = { ...this.#open, ...(this.options.now ? { now: this.options.now } : {}) };
     this.#facts ??= forget(inspect(this.ref, open), () => (this.#facts = undefined));
     return this.#facts;
   }
@@ -80,8 +108,9 @@ export class ImageHandle {
   }
 
   async #check(input: PolicyInput, opts: ReportOptions): Promise<ImageVerdict> {
-    const { cwd, ...rest } = this.options;
+    const { cwd, runtime, runtimeOnly, now } = this.options;
     const policy = await resolvePolicy(input, { ...(cwd ? { cwd } : {}), ...(opts.failOn ? { failOn: opts.failOn } : {}) });
+    const rest: CheckOptions = { ...this.#open, ...(now ? { now } : {}), ...(runtime ? { runtime } : {}), ...(runtimeOnly ? { runtimeOnly } : {}), probe: this.#probe };
     const options: CheckOptions = { ...rest, concurrency: 1, policyNames: policyNames(input), ...(opts.rules ? { rules: opts.rules } : {}) };
     const report = await check([this.ref], policy, options);
     const image = report.images[0]!;

@@ -7,6 +7,7 @@
  */
 import type { MatcherState } from "vitest";
 import { policyNames, resolvePolicy, type PolicyInput } from "../index.js";
+import { suggest } from "../policies/policy-validator.js";
 import type { Facts } from "../inspect/facts/types.js";
 import { evaluate } from "../policies/evaluate.js";
 import type { ImageReport } from "../policies/report-types.js";
@@ -46,7 +47,9 @@ function ruleById(id: string): AnyRule {
   if (!rule) {
     const prefix = id.toUpperCase().split("-").slice(0, 2).join("-");
     const near = RULES.filter((r) => r.id.startsWith(prefix)).map((r) => r.id);
-    throw new TypeError(`toHaveNoFindings: unknown rule '${id}'${near.length ? ` (rules starting ${prefix}: ${near.join(", ")})` : ""}; \`imgpolicy rules\` lists them`);
+    // the rules of the same prefix when it is right, else the nearest id (IMG-USR-001 → IMG-USER-001)
+    const hint = near.length ? ` (rules starting ${prefix}: ${near.join(", ")})` : id.length <= 64 ? suggest(id, RULES.map((r) => r.id)) : "";
+    throw new TypeError(`toHaveNoFindings: unknown rule '${id}'${hint}; \`imgpolicy rules\` lists them`);
   }
   return rule;
 }

@@ -22,7 +22,7 @@ describe("the exports", () => {
     }
     expect(new api.PolicyError("x").kind).toBe("policy");
     expect(api.SEVERITIES).toEqual(["critical", "high", "medium", "low", "info"]);
-    expect(api.FORMATS).toEqual(["text", "json", "junit", "sarif", "markdown"]);
+    expect(api.FORMATS).toEqual(["text", "json", "junit", "sarif", "markdown", "codequality"]);
     expect(api.REPORT_SCHEMA).toBe("imgpolicy/report@1");
     expect(api.FACTS_SCHEMA).toBe("imgpolicy/facts@1");
     expect(api.RULES.length).toBeGreaterThan(40);
@@ -105,7 +105,7 @@ describe("check", () => {
   });
 
   it("throws a PolicyError for an unknown shipped name, and for no policy at all", async () => {
-    await expect(check(f.good, "go-scartch")).rejects.toThrow(/unknown policy 'go-scartch': shipped policies are base, /);
+    await expect(check(f.good, "go-scartch")).rejects.toThrow(/unknown policy 'go-scartch' \(did you mean go-scratch\?\): shipped policies are base, /);
     await expect(check(f.good, [])).rejects.toBeInstanceOf(PolicyError);
   });
 });

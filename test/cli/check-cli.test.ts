@@ -100,7 +100,7 @@ describe("imgpolicy check", () => {
     process.chdir(sub);
     try {
       const r = await run("check", "--format", "json", `oci:${bad}:1`);
-      expect(JSON.parse(r.stdout).policies[0]).toMatch(/a\/\.imgpolicy\.yaml$/);
+      expect(JSON.parse(r.stdout).policies).toEqual(["../.imgpolicy.yaml"]); // relative to the working directory
       expect(r.code).toBe(0);
     } finally {
       process.chdir(cwd);

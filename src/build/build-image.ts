@@ -12,12 +12,12 @@
 import { FileReadError, readRegularFile } from "../files/regular-file.js";
 import { MAX_DOCKERFILE_BYTES } from "../dockerfile/limits.js";
 import { randomBytes } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { SourceError, causeText } from "../errors.js";
 import { parseDockerfile, UnknownTargetError } from "../dockerfile/parse.js";
 import { BuildError, EngineClient } from "../inspect/sources/engine-client.js";
-import { contextTar, listContext, type ExtraFile } from "./context-tar.js";
+import { contextTar, listContext, readDockerignoreText, type ExtraFile } from "./context-tar.js";
 import { outlineDockerfile, type DockerfileOutline } from "./dockerfile-steps.js";
 import { ImageBuildError, describeBuildFailure } from "./build-errors.js";
 import { createdImages, removeCreated, type DebugLog } from "./build-cleanup.js";
@@ -119,7 +119,7 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   if (!inside) {
     // As the CLI does: the added Dockerfile is also named in .dockerignore, so that the
     // engine drops it from the context after reading it (COPY . does not see it).
-    const ignored = ignoreFile ? await readFile(ignoreFile.source, "utf8") : "";
+    const ignored = ignoreFile ? await readDockerignoreText(ignoreFile.source) : "";
     entries = entries.filter((e) => e !== ignoreFile);
     extra.push({ name: ".dockerignore", content: Buffer.from(`${ignored}${ignored === "" || ignored.endsWith("\n") ? "" : "\n"}${dockerfileName}\n`) });
     extra.push({ name: dockerfileName, content: Buffer.from(text, "utf8") });

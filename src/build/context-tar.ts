@@ -4,10 +4,12 @@
  * are always sent), owned by root, with a Dockerfile from outside the context added
  * under a name of its own. Files are streamed from disk, never held whole in memory.
  */
-import { lstat, open, readdir, readFile, readlink } from "node:fs/promises";
+import { lstat, open, readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { encodeHeader, endOfArchive, padding } from "../tar/writer.js";
+import { FileReadError, readRegularFile } from "../files/regular-file.js";
+import { SourceError } from "../errors.js";
 import { ignoreMatcher, parseDockerignore, type IgnoreMatcher } from "./dockerignore.js";
 
 export interface ContextEntry {
@@ -29,15 +31,25 @@ export interface ContextListing {
   matcher: IgnoreMatcher;
 }
 
+/** A .dockerignore is a list of patterns; past this it is none a build would want. */
+export const MAX_DOCKERIGNORE_BYTES = 1024 * 1024;
+
+/** The text of a context's .dockerignore, through the bounded reader (a FIFO or /dev/zero there is one clean error). */
+export async function readDockerignoreText(path: string): Promise<string> {
+  try {
+    return (await readRegularFile(path, MAX_DOCKERIGNORE_BYTES, ".dockerignore files")).toString("utf8");
+  } catch (err) {
+    if (err instanceof FileReadError) {
+      if ((err.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return "";
+      throw new SourceError(err.message, { cause: err });
+    }
+    throw err;
+  }
+}
+
 /** The matcher of `dir/.dockerignore` (no patterns when there is none). */
 export async function readDockerignore(dir: string): Promise<IgnoreMatcher> {
-  let text = "";
-  try {
-    text = await readFile(join(dir, ".dockerignore"), "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
-  return ignoreMatcher(parseDockerignore(text));
+  return ignoreMatcher(parseDockerignore(await readDockerignoreText(join(dir, ".dockerignore"))));
 }
 
 /**

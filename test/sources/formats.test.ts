@@ -103,6 +103,18 @@ describe("image formats", () => {
   });
 });
 
+describe("a tag two images of one archive carry", () => {
+  it("names the last of them, as docker load leaves it", async () => {
+    const a = buildImage({ ...spec, config: { User: "65534", Cmd: ["/a"] } }, { compression: "none" });
+    const b = buildImage({ ...spec, seed: 2, config: { User: "0", Cmd: ["/b"] } }, { compression: "none" });
+    const p = join(dir, "dup.tar");
+    await writeDockerArchive(p, [{ image: a, tags: ["app:dup"] }, { image: b, tags: ["app:dup"] }], { format: "classic" });
+    const img = await openImage(`docker-archive:${p}:app:dup`);
+    expect((await img.config()).config?.User).toBe("0");
+    await img.close();
+  });
+});
+
 describe("a platform asked of a single image", () => {
   it("is checked against its config: an amd64 archive or layout is no arm64 image", async () => {
     const built = buildImage({ ...spec, platform: { os: "linux", architecture: "amd64" } }, { compression: "none" });

@@ -46,7 +46,8 @@ function chooseEntry(where: string, entries: ArchiveEntry[], tag: string | undef
   }
   if (tag) {
     const want = shortRef(tag);
-    const hit = entries.find((e) => (e.RepoTags ?? []).some((t) => shortRef(t) === want));
+    // `docker load` tags images in order, so of two entries with the same tag the last one keeps it
+    const hit = entries.findLast((e) => (e.RepoTags ?? []).some((t) => shortRef(t) === want));
     if (hit) return hit;
     const tags = entries.flatMap((e) => e.RepoTags ?? []);
     throw new SourceError(`${where}: no image tagged '${tag}'; tags present: ${tags.join(", ") || "none"}`);

@@ -20,9 +20,11 @@ export const DEFAULT_LIMITS: ScanLimits = { maxEntries: 300_000, maxKeptBytes: 3
  */
 export const MAX_NAME_BYTES = 4096;
 
+/** A limit variable's value: a whole number from 1 up, else undefined (the default applies). */
+const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
+
 /** The limits, raised or lowered by IMGPOLICY_MAX_ENTRIES and IMGPOLICY_MAX_KEPT_MB. */
 export function scanLimits(env: NodeJS.ProcessEnv = process.env): ScanLimits {
-  const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
   return {
     maxEntries: num(env.IMGPOLICY_MAX_ENTRIES) ?? DEFAULT_LIMITS.maxEntries,
     maxKeptBytes: (num(env.IMGPOLICY_MAX_KEPT_MB) ?? DEFAULT_LIMITS.maxKeptBytes / 1048576) * 1048576,
@@ -35,4 +37,18 @@ export function tooManyEntries(limits: ScanLimits): string {
 
 export function tooMuchKept(limits: ScanLimits, path: string): string {
   return `the files the checks read hold more than ${limits.maxKeptBytes / 1048576} MiB (at ${path}; IMGPOLICY_MAX_KEPT_MB raises the limit)`;
+}
+
+/** How much a compressed archive may decompress to on disk: a bomb is refused, not spooled. */
+const SPOOL_RATIO = 20;
+const SPOOL_FLOOR = 256 << 20;
+
+/** The spool limit for a compressed archive of `compressed` bytes, and how to say where it comes from. */
+export function spoolLimit(compressed: number, env: NodeJS.ProcessEnv = process.env): { maxBytes: number; why: string } {
+  const mb = num(env.IMGPOLICY_MAX_SPOOL_MB);
+  if (mb !== undefined) return { maxBytes: mb * 1048576, why: "IMGPOLICY_MAX_SPOOL_MB" };
+  return {
+    maxBytes: Math.max(SPOOL_FLOOR, SPOOL_RATIO * compressed),
+    why: `${SPOOL_RATIO}× its own size, at least ${SPOOL_FLOOR >> 20} MiB; IMGPOLICY_MAX_SPOOL_MB raises the limit`,
+  };
 }

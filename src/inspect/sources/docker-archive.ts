@@ -10,6 +10,7 @@ import type { ConfigFile, Image, Layer, Manifest, Platform } from "../image.js";
 import { MediaTypes } from "../image.js";
 import { blobLayer } from "../layer/blob-layer.js";
 import { openFile, spoolToTempFile, type RandomAccessFile } from "../random-access.js";
+import { spoolLimit } from "../limits.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import { checkConfig } from "./config-check.js";
 import { parseJson, readJson } from "./json.js";
@@ -161,16 +162,6 @@ export async function openDockerArchive(file: RandomAccessFile, opts: ArchiveOpt
   }
 }
 
-/** How much a compressed archive may decompress to on disk: a bomb is refused, not spooled. */
-const SPOOL_RATIO = 20;
-const SPOOL_FLOOR = 256 << 20;
-
-function spoolLimit(compressed: number, env: NodeJS.ProcessEnv = process.env): number {
-  const mb = env.IMGPOLICY_MAX_SPOOL_MB;
-  if (mb !== undefined && /^\d+$/.test(mb) && Number(mb) > 0) return Number(mb) * 1048576;
-  return Math.max(SPOOL_FLOOR, SPOOL_RATIO * compressed);
-}
-
 export async function openDockerArchivePath(path: string, opts: Partial<ArchiveOptions> = {}): Promise<Image> {
   const reference = opts.reference ?? `docker-archive:${path}`;
   const file = await openFile(path);
@@ -182,8 +173,7 @@ export async function openDockerArchivePath(path: string, opts: Partial<ArchiveO
     const raw = file.stream(0, file.size);
     const dec = decompressor(compression);
     raw.on("error", (e) => dec.destroy(e));
-    const max = spoolLimit(file.size);
-    const why = process.env.IMGPOLICY_MAX_SPOOL_MB ? "IMGPOLICY_MAX_SPOOL_MB" : `${SPOOL_RATIO}× its own size, at least ${SPOOL_FLOOR >> 20} MiB; IMGPOLICY_MAX_SPOOL_MB raises the limit`;
+    const { maxBytes: max, why } = spoolLimit(file.size);
     const tooBig = () => `${path}: the ${compression} archive holds more than ${Math.round(max / 1048576)} MiB (${why}): decompress it first or raise the limit`;
     spooled = await spoolToTempFile(raw.pipe(dec), path, max, tooBig);
   } catch (err) {

@@ -13,26 +13,16 @@
  * of every name are those of the shared file; a hardlink's size is 0, as in `tar -tv`.
  */
 import { UsageError } from "../errors.js";
-import type { FileRecord, FileType } from "../inspect/fs/file-record.js";
+import type { FileRecord } from "../inspect/fs/file-record.js";
 import type { FileTree } from "../inspect/fs/file-tree.js";
 import { joinInRoot } from "../inspect/fs/image-path.js";
 
-export interface ListedEntry {
-  path: string;
-  type: FileType;
-  /** Permission bits including setuid (0o4000), setgid (0o2000) and sticky (0o1000). */
-  mode: number;
-  uid: number;
-  gid: number;
-  /** Bytes of a regular file; 0 for everything else (hardlinks too). */
-  size: number;
-  /** A symlink's target as written; for a hardlink, the path of the file it is another name of. */
-  linkname?: string;
-  /** Index (0 = bottom) of the layer that wrote the entry; for an implicit directory, the layer that wrote below it. */
-  layer: number;
-  /** A directory no layer wrote, created because a layer wrote something below it. */
-  implicit?: true;
-}
+/**
+ * One listed entry: a FileRecord's filesystem fields (a hardlink's size is 0; its
+ * linkname is the file it is another name of; an implicit directory's layer is the one
+ * that wrote below it), without what the scan attached (content, ELF, kinds).
+ */
+export type ListedEntry = Pick<FileRecord, "path" | "type" | "mode" | "uid" | "gid" | "size" | "linkname" | "layer"> & { implicit?: true };
 
 
 /** What paths sort by: component by component, in the byte order of their UTF-8 names (`/a/b` before `/a-c`). */

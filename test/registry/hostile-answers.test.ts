@@ -16,6 +16,7 @@ const describeIf = haveRegistry() ? describe : describe.skip;
 const built = sampleImage(701);
 const sha256 = (b: Buffer | string) => "sha256:" + createHash("sha256").update(b).digest("hex");
 const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const LINUX_AMD64 = { os: "linux", architecture: "amd64" };
 
 const rig = useFaultRegistry(built);
 
@@ -100,9 +101,9 @@ describeIf("malformed manifests, indexes and configs", () => {
     ["a malformed layer digest", served(manifest(config(), [desc({ digest: "sha256:xyz" })])), "layer 1 has an invalid digest 'sha256:xyz'"],
     ["a layer digest that is an object", served(manifest(config(), [desc({ digest: { a: 1 } })])), "layer 1 has an invalid digest an object"],
     ["a config of a terabyte", served(manifest(config({ size: 2 ** 40 }), [desc()])), `config ${built.configDigest} is 1099511627776 bytes, more than the 4194304 imgpolicy reads`],
-    ["a config that is a string", served(manifest("config", [desc()])), "config is 'config', not a descriptor"],
+    ["a config that is a string", served(manifest("config", [desc()])), "config is a string where the engine reads an object, and refuses the image"],
     ["a blob given two sizes", served(manifest(config(), [desc(), desc({ size: layer.size + 1 })])), `gives ${layer.digest} two sizes`],
-    ["layers that are not a list", served(manifest(config(), { a: 1 })), "is not an image manifest"],
+    ["layers that are not a list", served(manifest(config(), { a: 1 })), "layers is an object where the engine reads a list, and refuses the image"],
   ];
   for (const [name, plan, tail] of cases) {
     it(`refuses ${name} in one line`, async () => {
@@ -124,7 +125,7 @@ describeIf("malformed manifests, indexes and configs", () => {
 
   it("fails in one line on an index served again for its own entry (a would-be cycle)", async () => {
     const self = sha256("not the index");
-    const body = json({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [{ mediaType: MediaTypes.ociIndex, digest: self, size: 400 }] });
+    const body = json({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [{ mediaType: MediaTypes.ociIndex, digest: self, size: 400, platform: LINUX_AMD64 }] });
     const plan: FaultPlan = [
       { path: "/manifests/bad", fault: { kind: "status", status: 200, headers: { "Content-Type": MediaTypes.ociIndex }, body } },
       { path: `/manifests/${self}`, fault: { kind: "status", status: 200, headers: { "Content-Type": MediaTypes.ociIndex }, body } },
@@ -136,12 +137,12 @@ describeIf("malformed manifests, indexes and configs", () => {
 
   it("stops at indexes nested five deep", async () => {
     const plan: FaultPlan = [];
-    let below = { mediaType: built.manifestMediaType, digest: built.manifestDigest, size: built.manifest.length };
+    let below = { mediaType: built.manifestMediaType, digest: built.manifestDigest, size: built.manifest.length, platform: LINUX_AMD64 };
     for (let level = 0; level < 5; level++) {
       const body = json({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [below] });
       const digest = sha256(body);
       plan.push({ path: `/manifests/${level === 4 ? "bad" : digest}`, fault: { kind: "status", status: 200, headers: { "Content-Type": MediaTypes.ociIndex }, body } });
-      below = { mediaType: MediaTypes.ociIndex, digest, size: Buffer.byteLength(body) };
+      below = { mediaType: MediaTypes.ociIndex, digest, size: Buffer.byteLength(body), platform: LINUX_AMD64 };
     }
     const r = await attempt(plan, {}, "bad");
     expect(r.error?.message).toBe(`registry ${r.proxy.host}: repository team/app: image indexes nested too deeply`);

@@ -8,13 +8,15 @@ import type { Descriptor, Image, Platform } from "../image.js";
 import { isIndexMediaType, isManifestMediaType, MediaTypes } from "../image.js";
 import { choosePlatform } from "../sources/select-manifest.js";
 import { manifestImage } from "../sources/manifest-image.js";
-import { jsonShapeProblem } from "../sources/json.js";
+import { goDecode, GoShapeError } from "../sources/go-json.js";
+import { MANIFEST_OR_INDEX_SHAPE } from "../sources/go-json-shapes.js";
+import { scanJson } from "../sources/json.js";
 import { RegistryBlobSource, WHOLE_BLOB_LIMIT } from "./blob-source.js";
 import { imageManifest, indexEntries } from "./descriptors.js";
 import { readCached, writeCached, type BlobCache } from "./cache.js";
 import { RegistryClient } from "./client.js";
 import { credentialsFor } from "./docker-config.js";
-import { describeAnswer, looksLikeHtml, oneLine, registryError } from "./error-body.js";
+import { describeAnswer, looksLikeHtml, oneLine, redactorOf, registryError } from "./error-body.js";
 import { allowsHttp, cacheFor, givenCredentials, isInsecure, loadCaCerts, type RegistryOptions } from "./options.js";
 import { manifestIdentifier, parseRegistryReference, type Reference } from "./reference.js";
 import { Transport } from "./transport.js";
@@ -52,7 +54,7 @@ async function fetchManifest(client: RegistryClient, cache: BlobCache | undefine
     const { body, res } = await client.bytes(`/v2/${client.repository}/manifests/${id}`, { what, accept: ACCEPT }, limit);
     raw = body;
     contentType = String(res.headers["content-type"] ?? "").split(";")[0]!.trim() || undefined;
-    if (looksLikeHtml(contentType, raw)) throw registryError(client.ctx, `${describeAnswer(res.statusCode ?? 200, contentType, raw)} (${what})`);
+    if (looksLikeHtml(contentType, raw)) throw registryError(client.ctx, `${describeAnswer(res.statusCode ?? 200, contentType, raw, redactorOf(client.ctx))} (${what})`);
     const header = res.headers["docker-content-digest"];
     const claimed = pinned ?? (isDigest(header) ? header : undefined);
     digest = claimed ?? computeDigest(raw, "sha256");
@@ -67,12 +69,19 @@ async function fetchManifest(client: RegistryClient, cache: BlobCache | undefine
     if (cache) await writeCached(cache, digest, raw);
   }
   let json: { mediaType?: unknown; manifests?: unknown; config?: unknown; schemaVersion?: unknown };
-  const shape = jsonShapeProblem(raw);
-  if (shape) throw registryError(client.ctx, `manifest ${digest} (${what}) is not read: its JSON is ${shape}`);
+  const scan = scanJson(raw, { trackKeys: true });
+  if (scan.problem) throw registryError(client.ctx, `manifest ${digest} (${what}) is not read: its JSON is ${scan.problem}`);
   try {
     json = JSON.parse(raw.toString("utf8")) as typeof json;
   } catch {
     throw registryError(client.ctx, `manifest ${digest} (${what}) is not valid JSON`);
+  }
+  try {
+    // the keys as the engine's Go code reads them (go-json.ts)
+    json = goDecode(json, MANIFEST_OR_INDEX_SHAPE, scan.duplicates) as typeof json;
+  } catch (err) {
+    if (err instanceof GoShapeError) throw registryError(client.ctx, `manifest ${digest} (${what}): ${err.message}`, { cause: err });
+    throw err;
   }
   const declared = (typeof json?.mediaType === "string" && json.mediaType) || contentType || expected?.mediaType || "";
   let mediaType = declared;
@@ -143,6 +152,7 @@ export async function openRegistryImage(ref: string | Reference, opts: RegistryO
     });
     return manifestImage({ source, reference: reference.original, rawManifest: raw, manifestDigest: digest, ownsSource: true });
   } catch (err) {
+    cache?.release();
     transport.close();
     throw err;
   }

@@ -13,6 +13,7 @@ import { openFile, spoolToTempFile, type RandomAccessFile } from "../random-acce
 import { spoolLimit } from "../limits.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import { checkConfig } from "./config-check.js";
+import { ARCHIVE_MANIFEST_SHAPE, CONFIG_SHAPE, INDEX_SHAPE, MANIFEST_SHAPE } from "./go-json-shapes.js";
 import { parseJson, readJson } from "./json.js";
 import { manifestImage } from "./manifest-image.js";
 import { openLayoutFromSource, resolveManifest } from "./oci-layout.js";
@@ -68,7 +69,7 @@ function classicImage(source: TarFileSource, where: string, entry: ArchiveEntry)
   let closed = false;
   const getRawConfig = () => (rawConfig ??= source.readAll(entry.Config, 32 << 20));
   const getConfig = () =>
-    (config ??= (async () => checkConfig(parseJson<ConfigFile>(await getRawConfig(), `${where}: ${entry.Config}`), where))());
+    (config ??= (async () => checkConfig(parseJson<ConfigFile>(await getRawConfig(), `${where}: ${entry.Config}`, CONFIG_SHAPE), where))());
   const getLayers = () =>
     (layers ??= (async () => {
       const ids = (await getConfig()).rootfs.diff_ids;
@@ -126,11 +127,11 @@ async function hybridManifest(source: TarFileSource, where: string, entry: Archi
   const m = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(entry.Config);
   if (!m) return undefined;
   const configDigest = `${m[1]}:${m[2]}`;
-  const index = await readJson<{ manifests?: { mediaType: string; digest: string; size: number }[] }>(source, "index.json");
+  const index = await readJson<{ manifests?: { mediaType: string; digest: string; size: number }[] }>(source, "index.json", INDEX_SHAPE);
   for (const d of index.manifests ?? []) {
     try {
       const r = await resolveManifest(source, where, d, platform);
-      const man = parseJson<Manifest>(r.raw, where);
+      const man = parseJson<Manifest>(r.raw, where, MANIFEST_SHAPE);
       if (man.config?.digest === configDigest) return r;
     } catch {
       // not this one (e.g. another platform); fall back to the classic view below
@@ -149,7 +150,7 @@ export async function openDockerArchive(file: RandomAccessFile, opts: ArchiveOpt
       }
       throw new SourceError(`${where}: not a docker-archive (no manifest.json) nor an OCI layout (no oci-layout)`);
     }
-    const entries = await readJson<ArchiveEntry[]>(source, "manifest.json");
+    const entries = await readJson<ArchiveEntry[]>(source, "manifest.json", ARCHIVE_MANIFEST_SHAPE);
     const entry = chooseEntry(where, entries, opts.tag);
     const hybrid = await hybridManifest(source, where, entry, opts.platform);
     if (hybrid) {

@@ -6,6 +6,7 @@ import type { ConfigFile, Image, Layer, Manifest } from "../image.js";
 import { isManifestMediaType, layerCompression, MediaTypes } from "../image.js";
 import { blobLayer } from "../layer/blob-layer.js";
 import { checkConfig } from "./config-check.js";
+import { CONFIG_SHAPE, MANIFEST_SHAPE } from "./go-json-shapes.js";
 import { blobPath, parseJson } from "./json.js";
 
 export interface ManifestImageInit {
@@ -26,7 +27,7 @@ export function manifestImage(init: ManifestImageInit): Image {
 
   const getManifest = (): Manifest => {
     if (manifest) return manifest;
-    const m = parseJson<Manifest>(init.rawManifest, `${where}: manifest ${init.manifestDigest}`);
+    const m = parseJson<Manifest>(init.rawManifest, `${where}: manifest ${init.manifestDigest}`, MANIFEST_SHAPE);
     if (!m || typeof m !== "object" || !m.config || !Array.isArray(m.layers)) {
       throw new SourceError(`${where}: manifest ${init.manifestDigest} is not an image manifest`);
     }
@@ -56,7 +57,7 @@ export function manifestImage(init: ManifestImageInit): Image {
     })());
 
   const getConfig = () =>
-    (config ??= (async () => checkConfig(parseJson<ConfigFile>(await getRawConfig(), `${where}: config`), where))());
+    (config ??= (async () => checkConfig(parseJson<ConfigFile>(await getRawConfig(), `${where}: config`, CONFIG_SHAPE), where))());
 
   return {
     reference: init.reference,

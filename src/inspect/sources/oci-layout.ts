@@ -5,6 +5,7 @@ import { openFileSource, type FileSource } from "../file-source.js";
 import type { Descriptor, Image, Index, Platform } from "../image.js";
 import { isIndexMediaType } from "../image.js";
 import { choosePlatform, entriesForTag, tagsOf } from "./select-manifest.js";
+import { INDEX_SHAPE, LAYOUT_SHAPE, MANIFEST_OR_INDEX_SHAPE } from "./go-json-shapes.js";
 import { blobPath, parseJson, readJson } from "./json.js";
 import { manifestImage } from "./manifest-image.js";
 
@@ -25,7 +26,7 @@ async function readBlob(source: FileSource, d: Descriptor, what: string, limit =
 }
 
 function asIndex(bytes: Buffer, what: string): Index {
-  const idx = parseJson<Index>(bytes, what);
+  const idx = parseJson<Index>(bytes, what, INDEX_SHAPE);
   if (!idx || !Array.isArray(idx.manifests)) throw new SourceError(`${what}: not an image index (no manifests)`);
   return idx;
 }
@@ -40,7 +41,7 @@ export async function resolveManifest(
 ): Promise<{ raw: Buffer; digest: string }> {
   if (depth > 4) throw new SourceError(`${where}: image indexes nested too deeply`);
   const raw = await readBlob(source, d, `${where}: ${isIndexMediaType(d.mediaType) ? "index" : "manifest"} ${d.digest}`);
-  const json = parseJson<{ mediaType?: string; manifests?: unknown; config?: unknown }>(raw, `${where}: ${d.digest}`);
+  const json = parseJson<{ mediaType?: string; manifests?: unknown; config?: unknown }>(raw, `${where}: ${d.digest}`, MANIFEST_OR_INDEX_SHAPE);
   if (isIndexMediaType(d.mediaType) || (json.manifests && !json.config)) {
     const idx = asIndex(raw, `${where}: index ${d.digest}`);
     return resolveManifest(source, where, choosePlatform(where, idx.manifests, platform), platform, depth + 1);
@@ -54,7 +55,7 @@ export async function openLayoutFromSource(source: FileSource, opts: LayoutOptio
     if (!(await source.exists("oci-layout"))) {
       throw new SourceError(`${where}: not an OCI image layout (no oci-layout file)`);
     }
-    const layout = await readJson<{ imageLayoutVersion?: string }>(source, "oci-layout");
+    const layout = await readJson<{ imageLayoutVersion?: string }>(source, "oci-layout", LAYOUT_SHAPE);
     if (typeof layout.imageLayoutVersion !== "string") {
       throw new SourceError(`${where}: oci-layout has no imageLayoutVersion`);
     }

@@ -2,7 +2,7 @@
 import { SourceError } from "../../errors.js";
 import type { Descriptor, Index, Platform } from "../image.js";
 import { isIndexMediaType } from "../image.js";
-import { formatPlatform, hostPlatform, isAttestation, platformMatches } from "../platform.js";
+import { formatPlatform, hostPlatform, isAttestation, normalizePlatform, platformMatches } from "../platform.js";
 
 export const REF_NAME = "org.opencontainers.image.ref.name";
 
@@ -19,15 +19,25 @@ export function tagsOf(index: Index): string[] {
   return index.manifests.map((d) => d.annotations?.[REF_NAME]).filter((t): t is string => Boolean(t));
 }
 
-/** Picks the manifest for `wanted` (default: the host) among an index's entries, ignoring attestations. */
+/**
+ * Picks the manifest for `wanted` (default: the host) from an index's entries as the
+ * engine does (moby 20.10's filterManifests): the first entry whose platform matches
+ * (platform.ts); where none does and arm is asked for, the first entry whose platform
+ * is written exactly as the normalised os and "arm", whatever its variant. Entries
+ * without a platform, and attestations (unknown/unknown), never match. (Engines from 23
+ * on also rank the lower arm variants before that fallback; they agree with this
+ * wherever an entry matches exactly.)
+ */
 export function choosePlatform(where: string, manifests: Descriptor[], wanted: Platform | undefined): Descriptor {
-  const candidates = manifests.filter((d) => !isAttestation(d.platform, d.annotations));
-  if (candidates.length === 1 && !candidates[0]!.platform && !wanted) return candidates[0]!;
   const target = wanted ?? hostPlatform();
-  const match = candidates.find((d) => platformMatches(d.platform, target));
+  const match = manifests.find((d) => platformMatches(d.platform, target));
   if (match) return match;
-  if (!wanted && candidates.length === 1) return candidates[0]!;
-  const present = candidates.map((d) => formatPlatform(d.platform)).join(", ") || "none";
+  const t = normalizePlatform(target);
+  if (t.architecture === "arm") {
+    const anyArm = manifests.find((d) => d.platform?.os === t.os && d.platform?.architecture === "arm");
+    if (anyArm) return anyArm;
+  }
+  const present = manifests.filter((d) => !isAttestation(d.platform, d.annotations)).map((d) => formatPlatform(d.platform)).join(", ") || "none";
   throw new SourceError(`${where}: no image for platform ${formatPlatform(target)}; platforms present: ${present}`);
 }
 

@@ -25,10 +25,11 @@ describe("listTree", () => {
     const t = await treeOf([
       [
         { path: "bin/busybox", content: "bb", mode: 0o4755, uid: 1, gid: 2 },
-        { path: "bin/ash", type: "hardlink", linkname: "bin/busybox", mode: 0o644 },
-        { path: "bin/sh", type: "hardlink", linkname: "bin/ash" },
+        // (a link's header carries its file's mode and owner, as tar writes it: the engine applies them to the file)
+        { path: "bin/ash", type: "hardlink", linkname: "bin/busybox", mode: 0o4755, uid: 1, gid: 2 },
+        { path: "bin/sh", type: "hardlink", linkname: "bin/ash", mode: 0o4755, uid: 1, gid: 2 },
       ],
-      [{ path: "usr/bin/env", type: "hardlink", linkname: "bin/busybox" }],
+      [{ path: "usr/bin/env", type: "hardlink", linkname: "bin/busybox", mode: 0o4755, uid: 1, gid: 2 }],
     ]);
     const e = byPath(listTree(t));
     expect(e["/bin/busybox"]).toMatchObject({ type: "file", mode: 0o4755, uid: 1, gid: 2, size: 2, layer: 0 });
@@ -41,8 +42,8 @@ describe("listTree", () => {
     const t = await treeOf([
       [
         { path: "l/orig", content: "data", mode: 0o640 },
-        { path: "l/h1", type: "hardlink", linkname: "l/orig" },
-        { path: "l/h2", type: "hardlink", linkname: "l/orig" },
+        { path: "l/h1", type: "hardlink", linkname: "l/orig", mode: 0o640 },
+        { path: "l/h2", type: "hardlink", linkname: "l/orig", mode: 0o640 },
         { path: "l/solo", content: "s" },
         { path: "l/solo-link", type: "hardlink", linkname: "l/solo" },
       ],

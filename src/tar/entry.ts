@@ -16,7 +16,7 @@ export interface TarEntry {
   size: number;
   /** Target of a symlink or hardlink ("" for other types, whatever the header holds). */
   linkpath: string;
-  /** A GNU sparse file: its body is not delivered. */
+  /** A GNU sparse file: its body is its logical content (holes as zeros, sparse-body.ts), not the fragments stored. */
   sparse: boolean;
   /** SCHILY.xattr.* pax records, when there are any. */
   xattrs: ReadonlyMap<string, string> | undefined;
@@ -30,6 +30,11 @@ export interface TarEntry {
 export interface TarBody {
   data(chunk: Buffer): boolean | void;
   end(): void;
+  /**
+   * Optional: `length` bytes of zeros (a hole of a sparse file), given by their length
+   * instead of as `data`; false, as from `data`, when no more is needed.
+   */
+  hole?(length: number): boolean | void;
 }
 
 export interface TarHandler {

@@ -84,10 +84,10 @@ function compareEntry(o: Ours, g: GoEntry, content: boolean): string[] {
   // contract: link names only on links (Go reports whatever the header holds)
   if (goType === "symlink" || goType === "hardlink") diff("linkpath", o.linkpath, utf8(g.linkname));
   else diff("linkpath", o.linkpath, "");
-  // contract: sparse files are files with sparse=true and no body (not compared with Go's expansion)
+  // sparse files are files with sparse=true whose body is the file's logical content, as Go's
   if (goType === "file") diff("sparse", o.sparse, g.sparse);
   diff("xattrs", o.xattrs, (g.xattrs ?? []).map(([k, v]) => [utf8(k), utf8(v)]));
-  if (content && goType === "file" && !g.sparse) diff("content sha256", o.sha256, g.sha256);
+  if (content && goType === "file") diff("content sha256", o.sha256, g.sha256);
   return out;
 }
 

@@ -12,8 +12,8 @@
  *   whiteouts carry one); header-only types (links, devices, directories, FIFOs) have
  *   no body whatever their size field says; V7's regular-file flag with a trailing "/"
  *   is a directory.
- * - GNU sparse files (old 'S', pax 0.0, 0.1, 1.0) are reported with their logical size
- *   and no body: their stored bytes are not the file's bytes.
+ * - GNU sparse files (old 'S', pax 0.0, 0.1, 1.0) are reported with their logical size,
+ *   and their body is their logical content, holes as zeros (sparse-body.ts), as Go reads it.
  *
  * File bodies are passed on as views of the chunks written; nothing keeps a reference to
  * a chunk after `write` returns (a header split over chunks and pax records are copied).
@@ -23,6 +23,7 @@ import { WordView } from "./checksum.js";
 import { TarFormatError, type TarBody, type TarEntry, type TarEntryType, type TarHandler } from "./entry.js";
 import { decodeHeader, emptyHeader, HeaderFieldError, isZeroBlock, text, type RawHeader } from "./header.js";
 import { checkPaxTimes, paxInteger, parsePax, PaxError, type PaxRecords } from "./pax.js";
+import { SparseBody } from "./sparse-body.js";
 import { oldGnuEntries, paxSparse, SparseError, SparseMap1x0, storedBytes, validSparseMap, type PaxSparse, type SparseMap } from "./sparse.js";
 
 export { TarFormatError, type TarBody, type TarEntry, type TarEntryType, type TarHandler } from "./entry.js";
@@ -359,9 +360,17 @@ export class TarReader {
     const e = this.#entry;
     e.sparse = true;
     e.size = p.size;
-    this.handler.entry(e); // its stored bytes are fragments of the file, not the file: no body is delivered
-    this.#body = undefined;
-    this.#startBody(p.stored);
+    // its stored bytes are fragments of the file: the body gets the file, holes filled in
+    const handed = this.handler.entry(e);
+    const body = handed && new SparseBody(handed, p.map, p.size);
+    if (p.stored > 0) {
+      this.#body = body;
+      this.#startBody(p.stored);
+    } else {
+      this.#body = undefined;
+      this.#startBody(0);
+      body?.end(); // all hole
+    }
   }
 
   #startBody(stored: number): void {

@@ -396,7 +396,7 @@ describe.skipIf(!hasGo() || !hasGcc() || !onHost || !haveHostFiles)("facts of re
       expect(u.passwd).toBeUndefined();
       expect(u.user).toMatchObject({ spec: "app", resolved: false, root: false, numeric: false });
       expect(u.user.uid).toBeUndefined();
-      expect(u.user.problem).toBe("image has no /etc/passwd to resolve user 'app'");
+      expect(u.user.problem).toBe("the image has no /etc/passwd to resolve user 'app'");
       // the entrypoint is still found
       expect(facts.naiveNoPasswd!.entrypoint.found).toBe(true);
     });

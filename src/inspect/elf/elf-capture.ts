@@ -75,6 +75,24 @@ export class ElfCapture {
     }
   }
 
+  /**
+   * `n` bytes of zeros (a hole of a sparse file), taken without n bytes to hold them:
+   * past what is held, only the position moves, however large the hole.
+   */
+  zeros(n: number): void {
+    let left = Math.max(0, Math.min(n, this.#size - this.#pos));
+    if (this.#whole !== undefined) {
+      this.#whole.fill(0, this.#pos, this.#pos + left);
+      this.#pos += left;
+      return;
+    }
+    while (left > 0) {
+      const k = this.#nextBoundary(left);
+      this.#consume(k);
+      left -= k;
+    }
+  }
+
   /** How many of the next `len` bytes to take before something may need planning. */
   #nextBoundary(len: number): number {
     const start = this.#pos;
@@ -86,9 +104,10 @@ export class ElfCapture {
     return cut;
   }
 
-  #consume(data: Uint8Array): void {
+  /** The next bytes: `data`, or that many zeros. */
+  #consume(data: Uint8Array | number): void {
     const start = this.#pos;
-    const len = data.length;
+    const len = typeof data === "number" ? data : data.length;
     copyInto(this.#head, 0, data, start);
     copyInto(this.#tail, this.#tailStart, data, start);
     let completed = false;
@@ -97,7 +116,8 @@ export class ElfCapture {
       const next = r.start + r.filled;
       if (next < start || next >= start + len) continue;
       const n = Math.min(r.buf.length - r.filled, start + len - next);
-      r.buf.set(data.subarray(next - start, next - start + n), r.filled);
+      if (typeof data === "number") r.buf.fill(0, r.filled, r.filled + n);
+      else r.buf.set(data.subarray(next - start, next - start + n), r.filled);
       r.filled += n;
       completed ||= r.filled === r.buf.length;
     }
@@ -157,9 +177,12 @@ export class ElfCapture {
   }
 }
 
-/** Copies the part of `data` (at file offset `at`) that falls in `target` (at file offset `targetStart`). */
-function copyInto(target: Uint8Array, targetStart: number, data: Uint8Array, at: number): void {
+/** Copies the part of `data` (at file offset `at`; a number: that many zeros) that falls in `target` (at file offset `targetStart`). */
+function copyInto(target: Uint8Array, targetStart: number, data: Uint8Array | number, at: number): void {
+  const len = typeof data === "number" ? data : data.length;
   const from = Math.max(at, targetStart);
-  const to = Math.min(at + data.length, targetStart + target.length);
-  if (to > from) target.set(data.subarray(from - at, to - at), from - targetStart);
+  const to = Math.min(at + len, targetStart + target.length);
+  if (to <= from) return;
+  if (typeof data === "number") target.fill(0, from - targetStart, to - targetStart);
+  else target.set(data.subarray(from - at, to - at), from - targetStart);
 }

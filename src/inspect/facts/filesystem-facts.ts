@@ -87,16 +87,19 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [],
         else f.networkTools.push(item);
       }
     }
-    if (r.type === "file" || r.type === "hardlink") {
-      if (r.mode & 0o4000) f.setuid.push(fileFact(r));
-      if (r.mode & 0o2000) f.setgid.push(fileFact(r));
+    // a hardlink is its file under another name: its mode, owner and content (a link to nothing keeps its header's)
+    const linked = r.type === "hardlink" ? tree.linkedFile(r.path) : undefined;
+    const e = linked ? { ...linked, path: r.path, layer: r.layer } : r;
+    if (e.type === "file" || e.type === "hardlink") {
+      if (e.mode & 0o4000) f.setuid.push(fileFact(e));
+      if (e.mode & 0o2000) f.setgid.push(fileFact(e));
     }
-    if ((r.type === "file" || r.type === "dir") && r.mode & 0o002 && !(r.type === "dir" && r.mode & 0o1000)) {
-      f.worldWritable.push(fileFact(r));
+    if ((e.type === "file" || e.type === "dir") && e.mode & 0o002 && !(e.type === "dir" && e.mode & 0o1000)) {
+      f.worldWritable.push(fileFact(e));
     }
-    if (r.type === "file") {
-      const kind = r.privateKey ?? k.secret;
-      if (kind) f.secretFiles.push({ path: r.path, layer: r.layer, kind });
+    if (e.type === "file") {
+      const kind = e.privateKey ?? k.secret;
+      if (kind) f.secretFiles.push({ path: e.path, layer: e.layer, kind });
     }
     if (k.stray) stray.push({ r, kind: k.stray });
   }

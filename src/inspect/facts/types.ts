@@ -87,6 +87,12 @@ export interface UsersFact {
   duplicateGids: { id: number; names: string[] }[];
   /** The config's USER resolved to uid/gid. */
   user: ResolvedUser;
+  /**
+   * Account files that are there but were not read (over the size read, not a regular
+   * file, leading where the engine mounts its own files): what they hold is not known,
+   * so the rules that need them cannot pass on them.
+   */
+  unread?: (Where & { file: "passwd" | "group" | "shadow"; reason: string })[];
 }
 
 /** An ELF file; `sections` is left out here to keep the document small (the entrypoint keeps it). */

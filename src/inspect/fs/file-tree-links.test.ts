@@ -76,7 +76,7 @@ describe("FileTree: hardlinks", () => {
     const t = await treeOf([
       [
         { path: "bin/tool", content: elfish, mode: 0o4755, uid: 3 },
-        { path: "bin/alias", type: "hardlink", linkname: "bin/tool" },
+        { path: "bin/alias", type: "hardlink", linkname: "bin/tool", mode: 0o4755, uid: 3 },
         { path: "etc/conf", content: "conf" },
         { path: "etc/conf.hard", type: "hardlink", linkname: "/etc/conf" },
       ],

@@ -112,12 +112,34 @@ export class FileTree {
 
   #bindHardlink(rec: FileRecord): void {
     const target = rec.linkname ? this.#records.get(this.#realPath(rec.linkname)) : undefined;
-    const bound = target?.type === "hardlink" ? this.#hardlinks.get(target.path) : target;
-    if (!bound) return;
+    const linked = target?.type === "hardlink" ? this.#hardlinks.get(target.path) : target;
+    if (!linked) return;
+    const bound = this.#restamp(linked, rec);
     this.#hardlinks.set(rec.path, bound);
     let links = this.#linkedBy.get(bound);
     if (!links) this.#linkedBy.set(bound, (links = new Set()));
     links.add(rec.path);
+  }
+
+  /**
+   * The engine (moby's createTarFile) makes a hardlink with link(2), then chowns it to the
+   * link header's owner and, unless the target is a symlink, chmods it to the header's
+   * mode: both act on the one inode, so every name of the file takes the owner and mode
+   * of the last header that named it. The file's record is replaced by one with them
+   * (records may be shared by other trees of the same layers, so none is changed).
+   */
+  #restamp(file: FileRecord, link: FileRecord): FileRecord {
+    const mode = file.type === "symlink" ? file.mode : link.mode;
+    if (file.mode === mode && file.uid === link.uid && file.gid === link.gid) return file;
+    const next: FileRecord = { ...file, mode, uid: link.uid, gid: link.gid };
+    if (this.#records.get(file.path) === file) this.#records.set(file.path, next);
+    const links = this.#linkedBy.get(file);
+    if (links) {
+      this.#linkedBy.delete(file);
+      this.#linkedBy.set(next, links);
+      for (const l of links) this.#hardlinks.set(l, next);
+    }
+    return next;
   }
 
   #childrenOf(dir: string): Set<string> {

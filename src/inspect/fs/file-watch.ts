@@ -30,6 +30,8 @@ export class FileWatch implements TarBody {
   #size = 0;
   /** Where the file's bytes start in the tar (for `tarAt`). */
   #at = 0;
+  /** A sparse file: what the tar holds at `#at` are its fragments, not its bytes (no `tarAt`). */
+  #sparse = false;
   /** The content, when kept: copies of the pieces. */
   #kept: Buffer[] | undefined;
   /** The first bytes decide what the file is; pieces shorter than that are copied until then. */
@@ -55,10 +57,11 @@ export class FileWatch implements TarBody {
   ) {}
 
   /** Starts on the next file. */
-  watch(rec: FileRecord, at: number, keep: boolean): this {
+  watch(rec: FileRecord, at: number, keep: boolean, sparse = false): this {
     this.#rec = rec;
     this.#size = rec.size;
     this.#at = at;
+    this.#sparse = sparse;
     this.#kept = keep ? [] : undefined;
     this.#headParts = [];
     this.#headLen = 0;
@@ -84,7 +87,7 @@ export class FileWatch implements TarBody {
     this.#decided = true;
     const size = this.#size;
     if (this.parseElfFiles && isElfMagic(h)) {
-      const tarAt = this.tarAt();
+      const tarAt = this.#sparse ? undefined : this.tarAt();
       if (h.length >= size) this.#rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
       else if (tarAt) this.#rec.elf = parseElf(tarAt(this.#at, size));
       else if (size <= ELF_WHOLE) {
@@ -122,6 +125,27 @@ export class FileWatch implements TarBody {
     return this.#wantsMore();
   }
 
+  /**
+   * A hole of a sparse file: that many zeros (the tar reader gives the file's logical
+   * content). The first bytes are looked at as any file's; past them, what is held is
+   * zero-filled (all of it bounded by the file's size, as kept content is) and an ELF
+   * capture only moves on, however large the hole.
+   */
+  hole(length: number): boolean {
+    let n = length;
+    while (!this.#decided && n > 0) {
+      const k = Math.min(n, HEAD);
+      n -= k;
+      if (!this.data(ZEROS.subarray(0, k))) return false;
+    }
+    if (n <= 0) return this.#wantsMore();
+    this.#kept?.push(Buffer.alloc(n));
+    if (this.#elf) this.#elf.zeros(n);
+    else if (this.#elfWhole) this.#elfFill = zeroFill(this.#elfWhole, this.#elfFill, n);
+    if (this.#key) this.#keyLen = zeroFill(this.#key, this.#keyLen, n);
+    return this.#wantsMore();
+  }
+
   end(): void {
     const rec = this.#rec;
     if (!this.#decided && this.#headLen > 0) this.#decide(Buffer.concat(this.#headParts));
@@ -146,6 +170,15 @@ export class FileWatch implements TarBody {
     this.#elfWhole = this.#elfRoom = this.#elf = this.#key = undefined;
     this.#kept = undefined;
   }
+}
+
+const ZEROS = Buffer.alloc(HEAD);
+
+/** Zeros `n` bytes of `buf` from `filled` on, as far as it goes; the new fill. */
+function zeroFill(buf: Buffer, filled: number, n: number): number {
+  const to = Math.min(buf.length, filled + n);
+  if (to > filled) buf.fill(0, filled, to);
+  return Math.max(filled, to);
 }
 
 /**

@@ -206,10 +206,13 @@ describe("scanLayer: whiteouts", () => {
     expect(index.files.map((f) => [f.path, f.linkname])).toEqual([["/etc/x", undefined], ["/l", "/etc/x"]]);
   });
 
-  it("records a GNU sparse file with its logical size and reads none of its stored bytes", async () => {
+  it("reads a GNU sparse file as its logical content, holes as zeros, not its stored fragments", async () => {
     const sparseTar = execFileSync("sh", ["-c", 'd=$(mktemp -d) && cd "$d" && printf x | dd of=holes bs=1 seek=5000000 status=none && printf after > z && tar --format gnu --sparse -cf - holes z && rm -rf "$d"']);
     const index = await scan(sparseTar, { wantContent: () => true });
-    expect(index.files.map((f) => [f.path, f.size, f.content?.toString()])).toEqual([["/holes", 5000001, undefined], ["/z", 5, "after"]]);
+    expect(index.files.map((f) => [f.path, f.size, f.content?.length])).toEqual([["/holes", 5000001, 5000001], ["/z", 5, 5]]);
+    const holes = index.files[0]!.content!;
+    expect([holes.subarray(0, 5000000).every((b) => b === 0), holes.subarray(5000000).toString()]).toEqual([true, "x"]);
+    expect(index.files[1]!.content!.toString()).toBe("after");
   });
 
   it("rejects a whiteout whose name escapes the root", async () => {
@@ -223,7 +226,7 @@ describe("scanLayer: limits", () => {
 
   it("refuses a layer with more entries than the limit, naming the variable that raises it", async () => {
     const err = await scanError(Array.from({ length: 6 }, (_, i) => ({ name: `f${i}`, content: "" })), { wantContent: () => false, limits });
-    expect(err.message).toMatch(/more than 5 entries in the image's layers \(IMGPOLICY_MAX_ENTRIES raises the limit\)/);
+    expect(err.message).toMatch(/more than 5 entries \(files, directories, links and whiteouts of all the image's layers together; IMGPOLICY_MAX_ENTRIES raises the limit\)/);
   });
 
   it("counts kept content against the limit; a path written again in the layer lets go of its earlier content", async () => {

@@ -182,10 +182,11 @@ export class LayerScan {
     index.files.push(rec);
     if (type !== "file" || rec.size === 0) return undefined;
     index.fileBytes += rec.size;
-    if (entry.sparse || entry.type !== "file") return undefined; // no body to read: a sparse file's stored bytes are not its bytes
+    if (entry.type !== "file") return undefined; // (an AUFS hardlink's bytes are its target's)
     const keep = this.interest.wantContent(rec.path, rec.size);
     if (keep) this.#reserve(rec);
-    return this.#files.watch(rec, this.#parser.bodyOffset, keep);
+    // a sparse file's body is its logical content, holes filled in (tar/sparse-body.ts)
+    return this.#files.watch(rec, this.#parser.bodyOffset, keep, entry.sparse);
   }
 
   /** Names over PATH_MAX, which the engine cannot create either. */

@@ -47,7 +47,7 @@ export function baseFacts(): Facts {
       emptyPasswords: [],
       duplicateUids: [],
       duplicateGids: [],
-      user: { spec: "", uid: 0, gid: 0, root: true, numeric: false, resolved: true },
+      user: { spec: "", uid: 0, gid: 0, root: true, numeric: false, resolved: true, status: "runs", groups: [0] },
     },
     entrypoint: { argv: [], viaShell: false, found: false, problem: "the image sets neither ENTRYPOINT nor CMD" },
     binaries: [],
@@ -158,14 +158,15 @@ export function userFacts(
   passwd?: Account[],
   group?: { name: string; gid: number }[],
 ): DeepPartial<Facts> {
+  const text = (lines: string[]) => ({ kind: "bytes" as const, bytes: Buffer.from(lines.join("\n") + "\n") });
   const resolved = resolveUser(
     spec,
-    passwd?.map((a, i) => ({ ...a, password: "x", gecos: "", home: "/", shell: "/sbin/nologin", line: i + 1 })),
-    group?.map((g, i) => ({ ...g, password: "x", members: [], line: i + 1 })),
+    passwd && text(passwd.map((a) => `${a.name}:x:${a.uid}:${a.gid}::/:/sbin/nologin`)),
+    group && text(group.map((g) => `${g.name}:x:${g.gid}:`)),
   );
   const users: DeepPartial<UsersFact> = {
     // every optional field named, so fields the resolver left out are removed from the default
-    user: { user: undefined, uid: undefined, gid: undefined, group: undefined, problem: undefined, ...resolved },
+    user: { user: undefined, uid: undefined, gid: undefined, group: undefined, groups: undefined, problem: undefined, problemFile: undefined, ...resolved },
     passwd: passwd && {
       path: "/etc/passwd",
       layer: 0,

@@ -17,7 +17,8 @@ export const rule: Rule<Options> = {
   optionsSchema: NO_OPTIONS,
   defaultOptions: {},
   check(facts) {
-    if (facts.users.passwd) return skip(`the image has ${facts.users.passwd.path}; names are checked by IMG-USER-003`);
+    const passwd = facts.users.passwd ?? facts.users.unread?.find((f) => f.file === "passwd");
+    if (passwd) return skip(`the image has ${passwd.path}; names are checked by IMG-USER-003`);
     const u = facts.users.user;
     if (u.spec === "") return skip("USER is not set (IMG-USER-001)");
     if (u.resolved) return pass();

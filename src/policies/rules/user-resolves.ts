@@ -11,7 +11,7 @@ export const rule: Rule<Options> = {
   category: "config",
   severity: "high",
   description:
-    "When the image has /etc/passwd and USER names a user or a group, the name is listed there (groups in /etc/group), and numeric ids are in range, exactly as the engine resolves them at start.",
+    "When the image has /etc/passwd and USER names a user or a group, the name is listed there (groups in /etc/group), numeric ids are in range, and the files are ones the engine can read (no /etc/passwd line of 64 KiB or more, no directory in their place), exactly as the engine and runc resolve them at start. Account files imgpolicy could not read fail: the user cannot be checked.",
   rationale:
     "An unresolvable USER is only noticed when a container starts: `unable to find user app: no matching entries in passwd file`. It happens when the account is created in a build stage but not in the final one, or a base-image change drops it.",
   remediation:
@@ -21,18 +21,26 @@ export const rule: Rule<Options> = {
   defaultOptions: {},
   check(facts) {
     const passwd = facts.users.passwd;
-    if (!passwd) return skip("the image has no /etc/passwd (IMG-USER-002)");
+    const unreadPasswd = facts.users.unread?.find((f) => f.file === "passwd");
+    if (!passwd && !unreadPasswd) return skip("the image has no /etc/passwd (IMG-USER-002)");
     const u = facts.users.user;
     if (u.spec === "") return skip("USER is not set (IMG-USER-001)");
     const [userPart, groupPart = ""] = u.spec.split(":");
     const allNumeric = isNumber(userPart) && (groupPart === "" || isNumber(groupPart));
     if (u.resolved) return allNumeric ? skip(`USER '${u.spec}' is numeric: nothing to look up`) : pass();
-    // the resolver fills uid before it looks at the group, so a known uid means the group failed
-    const groupProblem = u.uid !== undefined;
-    const file = groupProblem ? facts.users.group : passwd;
+    const groupProblem = u.problemFile === "group";
+    const file = groupProblem ? (facts.users.group ?? facts.users.unread?.find((f) => f.file === "group")) : (passwd ?? unreadPasswd);
+    if (u.status === "unknown") {
+      return fail({
+        message: `USER '${u.spec}' cannot be checked: ${u.problem ?? "an account file was not read"}.`,
+        location: file ? { path: file.path, layer: file.layer, config: "User" } : { config: "User" },
+        expected: "account files imgpolicy can read (regular files, up to 8 MiB)",
+        found: u.problem ?? "not read",
+      });
+    }
     const expected = groupProblem
       ? isNumber(groupPart) ? "a gid in 0..2147483647" : `group '${groupPart}' listed in /etc/group`
-      : isNumber(userPart) ? "a uid in 0..2147483647" : `user '${userPart}' listed in ${passwd.path}`;
+      : isNumber(userPart) ? "a uid in 0..2147483647" : `user '${userPart}' listed in ${file?.path ?? "/etc/passwd"}`;
     return fail({
       message: `USER '${u.spec}' does not resolve: ${u.problem ?? "unresolvable"}.`,
       location: file ? { path: file.path, layer: file.layer, config: "User" } : { config: "User" },

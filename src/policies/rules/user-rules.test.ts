@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Facts } from "../../inspect/facts/types.js";
+import { resolveUser } from "../../inspect/parsers/user-resolve.js";
 import type { AnyRule } from "../types.js";
 import { rule as accountsDuplicateIds } from "./accounts-duplicate-ids.js";
 import { rule as accountsEmptyPassword } from "./accounts-empty-password.js";
@@ -126,4 +127,47 @@ table(accountsDuplicateIds, [
     text: "gid 100 is shared by 'users', 'staff' in /etc/group (layer 3).",
   },
   { name: "no account files", facts: facts(), status: "skip", text: "neither /etc/passwd nor /etc/group" },
+]);
+
+// An account file that is there but was not read (over 8 MiB, not a regular file): no rule may pass on it.
+const TOO_BIG = "its 9.0 MiB were not read (the limit is 8 MiB)";
+const unreadFile = (file: "passwd" | "group" | "shadow") => ({ path: `/etc/${file}`, layer: 0, file, reason: TOO_BIG });
+/** USER resolved against an /etc/passwd that was not read (and a Debian /etc/group). */
+const unreadPasswd = (spec: string) => {
+  const user = resolveUser(spec, { kind: "unknown", why: `/etc/passwd: ${TOO_BIG}` });
+  return facts(userFacts(spec), { users: { user, unread: [unreadFile("passwd")] } });
+};
+
+describe("account files that were not read", () => {
+  it("resolve to 'unknown', never to a uid", () => {
+    expect(resolveUser("app", { kind: "unknown", why: "x" })).toMatchObject({ status: "unknown", resolved: false });
+    expect(resolveUser("app", { kind: "unknown", why: "x" }).uid).toBeUndefined();
+  });
+});
+
+table(userNonRoot, [
+  { name: "a named USER, /etc/passwd not read", facts: unreadPasswd("app"), status: "fail", text: "cannot be resolved here" },
+  { name: "USER root, /etc/passwd not read", facts: unreadPasswd("root"), status: "fail" },
+  { name: "a non-zero uid, /etc/passwd not read (the engine runs that uid or nothing)", facts: unreadPasswd("1000"), status: "pass" },
+]);
+
+table(userNumeric, [{ name: "/etc/passwd there but not read", facts: unreadPasswd("app"), status: "skip", text: "IMG-USER-003" }]);
+
+table(userResolves, [
+  { name: "a named USER, /etc/passwd not read", facts: unreadPasswd("app"), status: "fail", text: "cannot be checked" },
+  { name: "a numeric USER, /etc/passwd not read", facts: unreadPasswd("1000:1000"), status: "fail", text: "cannot be checked" },
+]);
+
+table(accountsEmptyPassword, [
+  { name: "/etc/shadow not read", facts: facts(withPasswd, { users: { unread: [unreadFile("shadow")] } }), status: "fail", text: "empty password cannot be ruled out" },
+  { name: "only an unread /etc/shadow", facts: facts({ users: { unread: [unreadFile("shadow")] } }), status: "fail", text: "/etc/shadow (layer 1) could not be read" },
+]);
+
+table(accountsDuplicateIds, [
+  { name: "/etc/passwd not read", facts: facts({ users: { unread: [unreadFile("passwd")] } }), status: "skip", text: "duplicate ids cannot be checked" },
+  {
+    name: "a duplicate found in /etc/group, /etc/passwd not read",
+    facts: facts(withPasswd, { users: { duplicateGids: [{ id: 100, names: ["users", "staff"] }], unread: [unreadFile("passwd")] } }),
+    status: "fail",
+  },
 ]);

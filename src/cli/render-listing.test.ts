@@ -53,5 +53,20 @@ describe("renderListing", () => {
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 
+  it("shows a backslash as \\\\, so a name holding the text \\n is not read as one holding a newline", () => {
+    const text = renderListing([e({ path: "/a\\nb" }), e({ path: "/a\nb" }), e({ path: "/l", type: "symlink", linkname: "C:\\x" })]);
+    expect(text).toContain(" /a\\\\nb\n");
+    expect(text).toContain(" /a\\x0ab\n");
+    expect(text).toContain(" /l -> C:\\\\x\n");
+  });
+
+  it("aligns 300,000 entries without spreading them into one call (the stack holds fewer arguments)", () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => e({ path: `/f${i}`, size: i }));
+    const lines = renderListing(many).split("\n");
+    expect(lines).toHaveLength(300_001);
+    expect(lines[0]).toMatch(/^-\S+ \S+ +0 /);
+    expect(lines[299_999]).toMatch(/ 299999 L\d+ +\/f299999$/);
+  });
+
   it("is empty for no entries", () => expect(renderListing([])).toBe(""));
 });

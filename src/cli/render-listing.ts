@@ -1,11 +1,12 @@
 /**
  * Renders a listing as `tar -tv` does: type and permissions, owner, size, then the layer
  * and the path. Names come from images, which anyone can build: control characters and
- * invisible format characters (bidi overrides…) are shown as escapes (`escapeText`,
+ * invisible format characters (bidi overrides…) are shown as escapes, and a backslash as
+ * `\\`, so that every line reads back to exactly one name (`escapeExact`,
  * src/text/escape.ts, the one escaping of human output). Only renders.
  */
 import type { FileType } from "../inspect/fs/file-record.js";
-import { escapeText } from "../text/escape.js";
+import { escapeExact } from "../text/escape.js";
 import type { ListedEntry } from "./list-tree.js";
 
 const TYPE_CHARS: Record<FileType, string> = { file: "-", dir: "d", symlink: "l", hardlink: "h", char: "c", block: "b", fifo: "p", other: "?" };
@@ -30,19 +31,33 @@ export const layerColumn = (e: ListedEntry): string => `L${e.layer}${e.implicit 
 
 function suffix(e: ListedEntry): string {
   if (e.linkname === undefined) return "";
-  if (e.type === "symlink") return ` -> ${escapeText(e.linkname)}`;
-  if (e.type === "hardlink") return ` link to ${escapeText(e.linkname)}`;
+  if (e.type === "symlink") return ` -> ${escapeExact(e.linkname)}`;
+  if (e.type === "hardlink") return ` link to ${escapeExact(e.linkname)}`;
   return "";
 }
 
-/** One line an entry, the columns aligned; empty for an empty listing. */
+/** Entries rendered and handed on at a time: the text of a whole listing of 300,000 entries is never held at once. */
+const SLICE = 4096;
+
+/** One line an entry, the columns aligned, handed to `write` a slice of lines at a time; nothing for an empty listing. */
+export function writeListing(entries: readonly ListedEntry[], write: (text: string) => void): void {
+  // loops, not Math.max(...lengths): an image has up to 300,000 entries, more arguments than the stack holds
+  let ownerWidth = 0;
+  let sizeWidth = 0;
+  let layerWidth = 0;
+  for (const e of entries) {
+    ownerWidth = Math.max(ownerWidth, `${e.uid}/${e.gid}`.length);
+    sizeWidth = Math.max(sizeWidth, String(e.size).length);
+    layerWidth = Math.max(layerWidth, layerColumn(e).length);
+  }
+  const line = (e: ListedEntry) =>
+    `${modeString(e.type, e.mode)} ${`${e.uid}/${e.gid}`.padEnd(ownerWidth)} ${String(e.size).padStart(sizeWidth)} ${layerColumn(e).padEnd(layerWidth)} ${escapeExact(e.path)}${suffix(e)}\n`;
+  for (let i = 0; i < entries.length; i += SLICE) write(entries.slice(i, i + SLICE).map(line).join(""));
+}
+
+/** The whole listing as one string (writeListing's slices joined); empty for an empty listing. */
 export function renderListing(entries: readonly ListedEntry[]): string {
-  const owners = entries.map((e) => `${e.uid}/${e.gid}`);
-  const layers = entries.map(layerColumn);
-  const ownerWidth = Math.max(0, ...owners.map((o) => o.length));
-  const sizeWidth = Math.max(0, ...entries.map((e) => String(e.size).length));
-  const layerWidth = Math.max(0, ...layers.map((l) => l.length));
-  return entries
-    .map((e, i) => `${modeString(e.type, e.mode)} ${owners[i]!.padEnd(ownerWidth)} ${String(e.size).padStart(sizeWidth)} ${layers[i]!.padEnd(layerWidth)} ${escapeText(e.path)}${suffix(e)}\n`)
-    .join("");
+  const parts: string[] = [];
+  writeListing(entries, (t) => parts.push(t));
+  return parts.join("");
 }

@@ -3,9 +3,20 @@
  * of all its layers (each costs memory in the layer index and the tree) and the bytes
  * of the files the facts keep. Past a limit, the image is refused with a clear error
  * that names the variable raising it. Defaults keep a read under 256 MB.
+ *
+ * The variables (IMGPOLICY_MAX_ENTRIES, IMGPOLICY_MAX_KEPT_MB, IMGPOLICY_MAX_SPOOL_MB)
+ * are read together whenever one of them is: a value that is not a whole number from 1
+ * up (empty, negative, "1e999", "12abc", " 5") is a UsageError naming the variable, never
+ * silently the default. Unset, the default applies.
  */
+import { UsageError } from "../errors.js";
+
 export interface ScanLimits {
-  /** Entries in all layers together (whiteouts included). */
+  /**
+   * Entries of the image: files, directories, links and whiteouts of all its layers
+   * together (what the layer indexes and the tree hold). A layer that alone holds more
+   * is stopped as soon as it does.
+   */
   maxEntries: number;
   /** Bytes of file content kept for the facts (passwd, CA bundles, ...), all layers together. */
   maxKeptBytes: number;
@@ -20,19 +31,63 @@ export const DEFAULT_LIMITS: ScanLimits = { maxEntries: 300_000, maxKeptBytes: 3
  */
 export const MAX_NAME_BYTES = 4096;
 
-/** A limit variable's value: a whole number from 1 up, else undefined (the default applies). */
-const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
+/**
+ * Layers of an image (rootfs.diff_ids, a manifest's layers). The engine stacks at most
+ * 125 (moby's maxLayerDepth) and an overlay mount not many more; eight times that
+ * leaves room for images made for other runtimes. Like the JSON limits (json.ts), a
+ * property of documents no real image comes near: not raised by a variable.
+ */
+export const MAX_LAYERS = 1000;
+
+/**
+ * History entries of a config: one a Dockerfile instruction (ENV, LABEL... make no
+ * layer), so ten for each layer the image may have. The history is matched to the
+ * layers, parsed into build steps and judged by rules that report a finding a step.
+ */
+export const MAX_HISTORY = 10 * MAX_LAYERS;
+
+/**
+ * UTF-16 code units of the secret-looking ENV values redacted from the history (each
+ * value, or KEY=value for short ones). One pass finds them all (text/replace-strings.ts)
+ * with an automaton of about 30 bytes a code unit: 1 Mi of them is 30 MB.
+ */
+export const MAX_REDACTED_CHARS = 1 << 20;
+
+const VARIABLES = ["IMGPOLICY_MAX_ENTRIES", "IMGPOLICY_MAX_KEPT_MB", "IMGPOLICY_MAX_SPOOL_MB"] as const;
+type Variable = (typeof VARIABLES)[number];
+
+/** Whole numbers from 1 up, small enough that a MiB count times 2^20 is still exact. */
+const MAX_VALUE = 2 ** 33;
+
+/** The variable's value: undefined when unset; a UsageError when it is not a whole number from 1 to 2^33. */
+function whole(env: NodeJS.ProcessEnv, name: Variable): number | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  if (v === "") throw new UsageError(`${name} is set but empty: give a whole number from 1 to ${MAX_VALUE}, or unset it for the default`);
+  const n = /^[0-9]{1,11}$/.test(v) ? Number(v) : NaN;
+  if (n >= 1 && n <= MAX_VALUE) return n;
+  const shown = v.length > 40 ? `${v.slice(0, 40)}…` : v;
+  throw new UsageError(`${name}='${shown}' is not a limit: give a whole number from 1 to ${MAX_VALUE} (decimal digits only), or unset it for the default`);
+}
+
+/** Every limit variable, checked: the first invalid one is a UsageError. */
+export function limitVariables(env: NodeJS.ProcessEnv = process.env): Record<Variable, number | undefined> {
+  const out = {} as Record<Variable, number | undefined>;
+  for (const name of VARIABLES) out[name] = whole(env, name);
+  return out;
+}
 
 /** The limits, raised or lowered by IMGPOLICY_MAX_ENTRIES and IMGPOLICY_MAX_KEPT_MB. */
 export function scanLimits(env: NodeJS.ProcessEnv = process.env): ScanLimits {
+  const v = limitVariables(env);
   return {
-    maxEntries: num(env.IMGPOLICY_MAX_ENTRIES) ?? DEFAULT_LIMITS.maxEntries,
-    maxKeptBytes: (num(env.IMGPOLICY_MAX_KEPT_MB) ?? DEFAULT_LIMITS.maxKeptBytes / 1048576) * 1048576,
+    maxEntries: v.IMGPOLICY_MAX_ENTRIES ?? DEFAULT_LIMITS.maxEntries,
+    maxKeptBytes: (v.IMGPOLICY_MAX_KEPT_MB ?? DEFAULT_LIMITS.maxKeptBytes / 1048576) * 1048576,
   };
 }
 
 export function tooManyEntries(limits: ScanLimits): string {
-  return `more than ${limits.maxEntries} entries in the image's layers (IMGPOLICY_MAX_ENTRIES raises the limit)`;
+  return `more than ${limits.maxEntries} entries (files, directories, links and whiteouts of all the image's layers together; IMGPOLICY_MAX_ENTRIES raises the limit)`;
 }
 
 export function tooMuchKept(limits: ScanLimits, path: string): string {
@@ -43,12 +98,33 @@ export function tooMuchKept(limits: ScanLimits, path: string): string {
 const SPOOL_RATIO = 20;
 const SPOOL_FLOOR = 256 << 20;
 
+export interface SpoolLimit {
+  maxBytes: number;
+  /** Where the limit comes from, and how to raise it. */
+  why: string;
+}
+
 /** The spool limit for a compressed archive of `compressed` bytes, and how to say where it comes from. */
-export function spoolLimit(compressed: number, env: NodeJS.ProcessEnv = process.env): { maxBytes: number; why: string } {
-  const mb = num(env.IMGPOLICY_MAX_SPOOL_MB);
+export function spoolLimit(compressed: number, env: NodeJS.ProcessEnv = process.env): SpoolLimit {
+  const mb = limitVariables(env).IMGPOLICY_MAX_SPOOL_MB;
   if (mb !== undefined) return { maxBytes: mb * 1048576, why: "IMGPOLICY_MAX_SPOOL_MB" };
   return {
     maxBytes: Math.max(SPOOL_FLOOR, SPOOL_RATIO * compressed),
     why: `${SPOOL_RATIO}× its own size, at least ${SPOOL_FLOOR >> 20} MiB; IMGPOLICY_MAX_SPOOL_MB raises the limit`,
+  };
+}
+
+/**
+ * The spool limit for an image the engine exports (`docker save`), which the engine says
+ * holds `reported` bytes (its Size): twice that, for the tar's headers and padding,
+ * plus the same 256 MiB (a header a file: 300,000 empty files are 300 MiB of tar).
+ */
+export function engineSpoolLimit(reported: number, env: NodeJS.ProcessEnv = process.env): SpoolLimit {
+  const mb = limitVariables(env).IMGPOLICY_MAX_SPOOL_MB;
+  if (mb !== undefined) return { maxBytes: mb * 1048576, why: "IMGPOLICY_MAX_SPOOL_MB" };
+  const size = Number.isSafeInteger(reported) && reported > 0 ? reported : 0;
+  return {
+    maxBytes: SPOOL_FLOOR + 2 * size,
+    why: `twice the ${size} bytes the engine reports for the image, plus ${SPOOL_FLOOR >> 20} MiB; IMGPOLICY_MAX_SPOOL_MB raises the limit`,
   };
 }

@@ -3,7 +3,8 @@
  * docker-archive and OCI-layout-tar readers stand on. A stream from the engine is
  * spooled into an unlinked temporary file and read the same way.
  */
-import { open, mkdtemp, rm, type FileHandle } from "node:fs/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -106,42 +107,52 @@ export async function openFile(path: string): Promise<RandomAccessFile> {
 }
 
 /**
- * Writes a stream to a temporary file that is removed from the directory at once
- * (it lives on through the open handle) and returns it for random access; at most
+ * Writes a stream to a temporary file and returns it for random access; at most
  * `maxBytes` of it (past that, a SourceError with `tooBig`'s message).
+ *
+ * The file is removed from its directory (and the directory with it) as soon as it is
+ * open, before the first byte is written: it lives on through the open handle only, so
+ * however the process ends (an error, SIGINT, SIGTERM, even SIGKILL) the kernel frees it
+ * and nothing is left in $TMPDIR. Only the few microseconds of the open itself could
+ * leave an empty directory behind.
  */
 export async function spoolToTempFile(stream: Readable, name: string, maxBytes = Infinity, tooBig?: () => string): Promise<RandomAccessFile> {
   // the spool learns of the first error as it reads; a stream may report one again after
   // the spool has let go of it (zlib does, for a cut gzip stream), which must not surface
   // as an unhandled 'error' event
   stream.on("error", () => {});
-  const dir = await mkdtemp(join(tmpdir(), "imgpolicy-"));
-  const path = join(dir, "spool");
+  let handle: FileHandle;
+  let dir: string | undefined;
   try {
-    const handle = await open(path, "w+");
-    try {
-      // positioned writes, not handle.createWriteStream(): a write stream that does
-      // not close the handle keeps a reference that makes handle.close() wait forever
-      let pos = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (pos + chunk.length > maxBytes) {
-          stream.destroy();
-          throw new SourceError(tooBig?.() ?? `${name}: more than ${maxBytes} bytes to spool`);
-        }
-        let off = 0;
-        while (off < chunk.length) {
-          const { bytesWritten } = await handle.write(chunk, off, chunk.length - off, pos);
-          off += bytesWritten;
-          pos += bytesWritten;
-        }
-      }
-      return new HandleFile(name, pos, handle);
-    } catch (err) {
-      await handle.close().catch(() => {});
-      throw err;
-    }
+    dir = mkdtempSync(join(tmpdir(), "imgpolicy-"));
+    handle = await open(join(dir, "spool"), "wx+", 0o600);
+  } catch (err) {
+    stream.destroy();
+    throw new SourceError(`${name}: cannot create a temporary file in ${tmpdir()}: ${causeText(err)}`, { cause: err });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+  try {
+    // positioned writes, not handle.createWriteStream(): a write stream that does
+    // not close the handle keeps a reference that makes handle.close() wait forever
+    let pos = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (pos + chunk.length > maxBytes) {
+        stream.destroy();
+        throw new SourceError(tooBig?.() ?? `${name}: more than ${maxBytes} bytes to spool`);
+      }
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, off, chunk.length - off, pos);
+        off += bytesWritten;
+        pos += bytesWritten;
+      }
+    }
+    return new HandleFile(name, pos, handle);
+  } catch (err) {
+    stream.destroy();
+    await handle.close().catch(() => {});
+    throw err;
   }
 }
 

@@ -16,6 +16,7 @@ import type { EngineClient } from "../inspect/sources/engine-client.js";
 import { errorMessage, pathName, readBody, readJson, send, type QueryValue } from "../inspect/sources/engine-transport.js";
 import { inspectContainer, killContainer } from "./container-api.js";
 import { janitor } from "./janitor.js";
+import { probeLogConfig, type LogConfig } from "./log-config.js";
 import { PURPOSE_LABEL, runtimeLabels } from "./labels.js";
 import type { RunPlan } from "./profile.js";
 import type { RuntimeFacts } from "./runtime-types.js";
@@ -151,7 +152,7 @@ async function imageEnv(engine: EngineClient, ref: string): Promise<Record<strin
   return env;
 }
 
-function createBody(req: CommandTestRequest, test: CommandTestSpec, env: Record<string, string>): Record<string, unknown> {
+function createBody(req: CommandTestRequest, test: CommandTestSpec, env: Record<string, string>, logConfig: LogConfig | undefined): Record<string, unknown> {
   const { plan } = req;
   const p = plan.profile;
   const hostConfig: Record<string, unknown> = {
@@ -166,6 +167,7 @@ function createBody(req: CommandTestRequest, test: CommandTestSpec, env: Record<
     hostConfig.MemorySwap = plan.memoryBytes;
   }
   if (plan.nanoCpus !== undefined) hostConfig.NanoCpus = plan.nanoCpus;
+  if (logConfig) hostConfig.LogConfig = logConfig; // a command printing gigabytes must not fill the engine's disk
   const body: Record<string, unknown> = {
     Image: req.imageRef,
     Entrypoint: [test.command],
@@ -187,11 +189,12 @@ async function runOne(req: CommandTestRequest, test: CommandTestSpec, baseEnv: R
   for (const { key, value } of test.env ?? []) env[key] = expandEnv(value, { ...baseEnv, ...env });
   const timeoutMs = req.timeoutMs ?? COMMAND_TEST_TIMEOUT_MS;
   let id: string | undefined;
+  const logConfig = await probeLogConfig(engine);
   const endCreate = janitor.beginCreate();
   try {
     try {
       const action = `create a container for commandTest '${test.name}'`;
-      const created = await readJson<{ Id: string }>(await call(engine, "POST", "/containers/create", action, { body: createBody(req, test, env) }), action);
+      const created = await readJson<{ Id: string }>(await call(engine, "POST", "/containers/create", action, { body: createBody(req, test, env, logConfig) }), action);
       id = created.Id;
       janitor.track(id, engine);
     } finally {

@@ -4,9 +4,10 @@
  * version as EngineClient, with every body bounded.
  */
 import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import { EngineError } from "../errors.js";
 import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { errorMessage, pathName, readBody, readJson, send, type QueryValue } from "../inspect/sources/engine-transport.js";
+import { engineStream, errorMessage, pathName, readBody, readJson, send, type QueryValue } from "../inspect/sources/engine-transport.js";
 
 export interface ContainerState {
   Status: string;
@@ -82,6 +83,28 @@ export async function containerLogTail(engine: EngineClient, id: string, tail = 
   const res = await ok(await call(engine, "GET", `${c(id)}/logs`, action, { stdout: true, stderr: true, tail: String(tail) }), action);
   const body = await readBody(res, action, 4 * 1024 * 1024);
   return splitLines(demultiplex(body)).slice(-tail);
+}
+
+/**
+ * The container's stdout and stderr as the engine sends them (multiplexed frames: see
+ * LogLines), following until the container ends or the caller destroys the stream.
+ * `idleMs` is how long the engine may send nothing (a quiet container is not an error
+ * before the caller's own deadline).
+ */
+export async function followContainerLogs(engine: EngineClient, id: string, idleMs: number): Promise<Readable> {
+  const action = `follow the logs of container ${id.slice(0, 12)}`;
+  const res = await ok(await call(engine, "GET", `${c(id)}/logs`, action, { follow: true, stdout: true, stderr: true }, idleMs), action);
+  return engineStream(res, action);
+}
+
+/**
+ * The engine's default logging driver (`docker info`'s LoggingDriver), which a container
+ * gets unless it names one: undefined when the engine does not say.
+ */
+export async function defaultLoggingDriver(engine: EngineClient): Promise<string | undefined> {
+  const action = "ask the Docker engine its logging driver";
+  const info = await readJson<{ LoggingDriver?: unknown }>(await ok(await call(engine, "GET", "/info", action), action), action);
+  return typeof info.LoggingDriver === "string" ? info.LoggingDriver : undefined;
 }
 
 /** Strips the 8-byte frame headers of a non-TTY log stream; a body without them is returned as is. */

@@ -8,12 +8,14 @@
  *   - HostConfig.PortBindings with HostIp 127.0.0.1 (withExposedPorts binds every
  *     interface: it writes `{ HostPort: "0" }` with no HostIp);
  *   - HostConfig.MemorySwap = Memory (no swap, so a memory limit really limits);
- *   - Config.StopSignal (the signal `stop` sends).
+ *   - Config.StopSignal (the signal `stop` sends);
+ *   - HostConfig.LogConfig, the engine's own driver with a max-size (log-config.ts).
  * `containerCreated` hands the id to the janitor before the container ever starts.
  */
 import { GenericContainer, type ImagePullPolicy, type PortWithOptionalBinding } from "testcontainers";
 import type { EngineClient } from "../inspect/sources/engine-client.js";
 import { janitor } from "./janitor.js";
+import type { LogConfig } from "./log-config.js";
 import { runtimeLabels } from "./labels.js";
 import type { RunPlan } from "./profile.js";
 import { PROBE_HOST } from "./wait.js";
@@ -37,6 +39,8 @@ export interface HardenedOptions {
   runId: string;
   purpose: "probe" | "write-probe";
   engine: EngineClient;
+  /** The container's logs on the engine's disk, capped (probeLogConfig); undefined: the engine's defaults. */
+  logConfig?: LogConfig;
   onCreated(id: string): void;
 }
 
@@ -90,6 +94,7 @@ export class HardenedContainer extends GenericContainer {
     }
     if (plan.nanoCpus !== undefined) this.hostConfig.NanoCpus = plan.nanoCpus;
     this.createOpts.StopSignal = plan.stopSignal;
+    if (this.#opts.logConfig) this.hostConfig.LogConfig = { Type: this.#opts.logConfig.Type, Config: { ...this.#opts.logConfig.Config } };
     this.#endCreate = janitor.beginCreate(); // throws once a signal arrived: nothing new is created
   }
 

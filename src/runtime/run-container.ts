@@ -12,6 +12,7 @@ import { HardenedContainer } from "./hardened-container.js";
 import { readIdentity, type Identity } from "./identity.js";
 import { janitor } from "./janitor.js";
 import { PURPOSE_LABEL, RUN_LABEL } from "./labels.js";
+import { probeLogConfig } from "./log-config.js";
 import { sampleMemory, type MemorySampler } from "./memory-sampler.js";
 import { exitedFacts, startedAtMs, stopAndMeasure, watchStayUp } from "./observe.js";
 import type { RunPlan } from "./profile.js";
@@ -160,7 +161,9 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
   let ended = false;
   const local = new AbortController();
   const signal = AbortSignal.any([req.signal, local.signal]);
+  const logConfig = await probeLogConfig(engine);
   const container = new HardenedContainer(req.imageRef, {
+    ...(logConfig ? { logConfig } : {}),
     plan,
     readOnly: req.readOnly,
     runId: req.runId,

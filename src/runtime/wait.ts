@@ -11,9 +11,11 @@ import type { UserRegex } from "../text/user-regex.js";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
-import { Wait, type BoundPorts, type WaitStrategy } from "testcontainers";
+import type { Readable } from "node:stream";
+import type { BoundPorts, WaitStrategy } from "testcontainers";
 import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { inspectContainer, type ContainerInspect } from "./container-api.js";
+import { followContainerLogs, inspectContainer, type ContainerInspect } from "./container-api.js";
+import { LogLines } from "./log-lines.js";
 import type { HealthPlan } from "./profile.js";
 import { sleep } from "./sleep.js";
 
@@ -172,16 +174,16 @@ class PollingWait extends ProbeWait {
   }
 }
 
-/**
- * A user pattern where testcontainers wants a RegExp (it only calls `test` and prints
- * the pattern): matching stays with the linear-time engine.
- */
-function asRegExp(pattern: UserRegex): RegExp {
-  const re = new RegExp("(?:)");
-  return Object.assign(re, { test: (line: string) => pattern.test(line), toString: () => `/${pattern.source}/` });
-}
+/** How long the engine may send no log bytes before the follow is given up, beyond the startup timeout. */
+const LOG_IDLE_SLACK_MS = 5000;
 
-/** testcontainers' own log strategy (it needs no host), its failure recorded instead of thrown. */
+/**
+ * Waits for a log line the pattern matches, reading the container's logs through our own
+ * bounded follow (LogLines: at most 64 KiB of a line is held, a longer line is matched on
+ * its first 64 KiB), not testcontainers' log wait, which keeps a whole line however long
+ * it grows and goes on reading after its timeout. The follow is destroyed as soon as the
+ * wait ends: matched, timed out, the container gone, or aborted.
+ */
 class LogWait extends ProbeWait {
   constructor(
     private readonly pattern: UserRegex,
@@ -190,28 +192,39 @@ class LogWait extends ProbeWait {
     super();
   }
 
-  override async waitUntilReady(container: Container, boundPorts: BoundPorts, startTime?: Date): Promise<void> {
-    const inner: WaitStrategy = Wait.forLogMessage(asRegExp(this.pattern)).withStartupTimeout(this.startupTimeoutMs);
-    // testcontainers' log wait takes no signal: an abort ends the wait here, and its log
-    // stream ends when the container is removed
+  override async waitUntilReady(container: Container): Promise<void> {
     const { signal } = this.ctx;
+    signal.throwIfAborted();
+    const timeoutMs = this.startupTimeoutMs;
+    let stream: Readable | undefined;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
     let onAbort = () => undefined as void;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    });
-    aborted.catch(() => undefined);
-    const waiting = inner.waitUntilReady(container, boundPorts, startTime);
-    waiting.catch(() => undefined); // after an abort, nobody waits for it
     try {
-      await Promise.race([waiting, aborted]);
-      this.ctx.record({ healthy: true, at: Date.now() });
-    } catch (err) {
-      signal.throwIfAborted();
-      this.ctx.record({ healthy: false, detail: (err as Error).message });
+      const outcome = await new Promise<HealthVerdict>((resolve, reject) => {
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
+        timer = setTimeout(() => resolve({ healthy: false, detail: `no log line matched /${this.pattern.source}/ within ${timeoutMs / 1000}s` }), timeoutMs);
+        const lines = new LogLines((line) => {
+          if (this.pattern.test(line)) resolve({ healthy: true, at: Date.now() });
+        });
+        followContainerLogs(this.ctx.engine, container.id, timeoutMs + LOG_IDLE_SLACK_MS).then((s) => {
+          stream = s;
+          if (done) s.destroy(); // the wait ended while the engine answered
+          s.on("data", (chunk: Buffer) => lines.push(chunk));
+          s.on("end", () => {
+            lines.end();
+            resolve({ healthy: false, detail: `the container's output ended (it exited) and no line matched /${this.pattern.source}/` });
+          });
+          s.on("error", (err) => resolve({ healthy: false, detail: `reading its logs failed: ${err.message}` }));
+        }, (err: unknown) => resolve({ healthy: false, detail: `reading its logs failed: ${(err as Error).message}` }));
+      });
+      this.ctx.record(outcome);
     } finally {
+      done = true;
+      clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
+      stream?.destroy();
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeJson, escapeLines, escapeText } from "./escape.js";
+import { escapeExact, escapeJson, escapeLines, escapeText } from "./escape.js";
 
 /** Every character escapeText must not let through raw. */
 const MUST_ESCAPE: [string, string][] = [
@@ -46,6 +46,26 @@ describe("escapeText", () => {
   it("is idempotent, so text escaped by a reporter is not escaped again at the final print", () => {
     const once = escapeText("\x1b[31m\u202e\n\u{e0041}\\x1b");
     expect(escapeText(once)).toBe(once);
+  });
+});
+
+describe("escapeExact", () => {
+  /** Reads an escapeExact text back: the inverse that exists because a backslash is escaped too. */
+  const unescape = (t: string) => t.replace(/\\(\\|x[0-9a-f]{2}|u\{[0-9a-f]+\}|u[0-9a-f]{4})/g, (_, e: string) => (e === "\\" ? "\\" : String.fromCodePoint(parseInt(e.replace(/[xu{}]/g, ""), 16))));
+
+  it("shows a backslash as \\\\, so a name holding the text \\x0a differs from one holding a newline", () => {
+    expect(escapeExact("a\\nb")).toBe("a\\\\nb");
+    expect(escapeExact("a\nb")).toBe("a\\x0ab");
+    expect(escapeExact("a\\x0ab")).not.toBe(escapeExact("a\nb"));
+    expect(escapeExact("\\")).toBe("\\\\");
+  });
+
+  it("escapes what escapeText escapes, and reads back to exactly the original", () => {
+    for (const s of ["plain", "a\\b\\\\c", "\\x1b[31m", "\x1b[31m", "\u202e\\u202e", "\u{e0041}x", "tab\there\\t", "日本\u200d"]) {
+      const shown = escapeExact(s);
+      expect(shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e\u{e0041}]/u);
+      expect(unescape(shown)).toBe(s);
+    }
   });
 });
 

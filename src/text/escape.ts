@@ -20,14 +20,18 @@
  * Indic scripts and emoji sequences need to read right; they change how neighbours
  * join, they cannot hide or move text. Tabs are escaped too: a field is one cell.
  *
- * Backslashes are not escaped, so escaping twice changes nothing: a message built from
- * text already escaped by a reporter can be escaped again at the final print. The cost
- * is that a literal "\x1b" written in a label reads the same as ESC; the JSON outputs
- * keep the exact value.
+ * Backslashes are not escaped by `escapeText`, so escaping twice changes nothing: a
+ * message built from text already escaped by a reporter can be escaped again at the final
+ * print. The cost is that a literal "\x1b" written in a label reads the same as ESC; the
+ * JSON outputs keep the exact value. Where a field is printed once and must read back
+ * exactly (`ls`'s file names, which scripts and people compare), `escapeExact` also
+ * writes a backslash as `\\`: the name `a\nb` (four characters) is shown `a\\nb`, the
+ * name with a newline `a\x0ab`, and the two cannot be confused.
  */
 
 // The character set, in one place. The lookahead keeps ZWNJ and ZWJ out of Cf.
 const UNSAFE = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+const UNSAFE_OR_BACKSLASH = /\\|(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0");
 
@@ -43,6 +47,15 @@ function visible(c: string): string {
  */
 export function escapeText(s: string): string {
   return s.replace(UNSAFE, visible);
+}
+
+/**
+ * Like `escapeText`, and a backslash is shown as `\\`: the escaped text reads back to
+ * exactly one original. Not idempotent: for data printed once, never for a message that
+ * is escaped again at the final print.
+ */
+export function escapeExact(s: string): string {
+  return s.replace(UNSAFE_OR_BACKSLASH, (c) => (c === "\\" ? "\\\\" : visible(c)));
 }
 
 /**

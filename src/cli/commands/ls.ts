@@ -9,7 +9,7 @@ import { interestFromSpec } from "../../inspect/scan/interest-spec.js";
 import { escapeJson } from "../../text/escape.js";
 import type { Io } from "../main.js";
 import { listTree, type ListedEntry } from "../list-tree.js";
-import { renderListing } from "../render-listing.js";
+import { writeListing } from "../render-listing.js";
 
 export interface ListOptions extends OpenOptions {
   /** The path to list, with everything below it (default "/": all of it). */
@@ -37,13 +37,21 @@ export async function listImage(ref: string, opts: ListOptions = {}): Promise<Li
  * One entry a line in an array: greppable, and still one JSON document. Exact values,
  * with what JSON.stringify leaves raw (C1 controls, bidi overrides…) as \u escapes.
  */
-function jsonListing(entries: readonly ListedEntry[]): string {
-  if (entries.length === 0) return "[]\n";
-  return `[\n${entries.map((e) => `  ${escapeJson(JSON.stringify(e))}`).join(",\n")}\n]\n`;
+function writeJsonListing(entries: readonly ListedEntry[], write: (text: string) => void): void {
+  if (entries.length === 0) return write("[]\n");
+  // a slice at a time: the text of 300,000 entries is never held at once
+  const SLICE = 4096;
+  for (let i = 0; i < entries.length; i += SLICE) {
+    const part = entries.slice(i, i + SLICE).map((e) => `  ${escapeJson(JSON.stringify(e))}`).join(",\n");
+    write(`${i === 0 ? "[\n" : ",\n"}${part}`);
+  }
+  write("\n]\n");
 }
 
 export async function runLs(ref: string, path: string | undefined, opts: { json?: boolean }, io: Io, source: OpenOptions = {}): Promise<number> {
   const entries = await listImage(ref, { ...source, ...(path !== undefined ? { path } : {}) });
-  io.stdout(opts.json ? jsonListing(entries) : renderListing(entries));
+  const write = (text: string) => io.stdout(text);
+  if (opts.json) writeJsonListing(entries, write);
+  else writeListing(entries, write);
   return 0;
 }

@@ -1,6 +1,9 @@
 /** Facts about the image itself: identity, platform, sizes, layers with their history. */
+import { SourceError } from "../../errors.js";
+import { StringReplacer } from "../../text/replace-strings.js";
 import { sha256 } from "../digest.js";
 import type { ConfigFile } from "../image.js";
+import { MAX_REDACTED_CHARS } from "../limits.js";
 import { secretEnv } from "../parsers/secret-env.js";
 import type { LayerSummary } from "../read-layers.js";
 import type { ImageFact, LayerFact } from "./types.js";
@@ -14,23 +17,31 @@ export interface ImageIdentity {
 
 /**
  * Build history echoes ENV instructions (`ENV API_TOKEN=…`): the values the env facts
- * redact are redacted in it too (as `KEY=value`, and anywhere when 8 characters or more).
+ * redact are redacted in it too (anywhere when 8 characters or more, else as
+ * `KEY=value`). All of them in one pass over each text (StringReplacer), however many
+ * there are; past MAX_REDACTED_CHARS of them the image is refused.
  */
-export function historyRedactor(env: readonly string[] | undefined): (text: string) => string {
-  const swaps: [string, string][] = [];
+export function historyRedactor(env: readonly string[] | undefined, where = "the image"): (text: string) => string {
+  const swaps = new Map<string, string>();
   for (const e of env ?? []) {
     const found = secretEnv([e])[0];
     if (!found) continue;
     const value = e.slice(found.key.length + 1);
-    swaps.push([`${found.key}=${value}`, `${found.key}=${found.valueRedacted}`]);
-    if (value.length >= 8) swaps.push([value, found.valueRedacted]);
+    if (value.length >= 8) swaps.set(value, found.valueRedacted);
+    else swaps.set(`${found.key}=${value}`, `${found.key}=${found.valueRedacted}`);
   }
-  return (text) => swaps.reduce((t, [from, to]) => t.split(from).join(to), text);
+  if (swaps.size === 0) return (text) => text;
+  const size = StringReplacer.sizeOf(swaps);
+  if (size > MAX_REDACTED_CHARS) {
+    throw new SourceError(`${where}: its ENV holds ${size} characters of values that look secret, more than the ${MAX_REDACTED_CHARS} that can be redacted from its history: not read`);
+  }
+  const replacer = new StringReplacer(swaps);
+  return (text) => replacer.replace(text);
 }
 
 export function imageFact(id: ImageIdentity, cfg: ConfigFile, layers: LayerSummary[]): ImageFact {
   const history = cfg.history ?? [];
-  const redact = historyRedactor(cfg.config?.Env);
+  const redact = historyRedactor(cfg.config?.Env, id.reference);
   const layerHistory = history.filter((h) => !h.empty_layer);
   const layerFacts: LayerFact[] = layers.map((l, i) => {
     const h = layerHistory.length === layers.length ? layerHistory[i] : undefined;

@@ -1,10 +1,12 @@
 /**
  * The `daemon` source: an image in the local Docker engine, exported through the
- * Engine API (`docker save`), spooled into an unlinked temporary file and read
- * there with the docker-archive reader.
+ * Engine API (`docker save`), spooled into an unlinked temporary file (at most
+ * engineSpoolLimit's bytes, which IMGPOLICY_MAX_SPOOL_MB sets) and read there with the
+ * docker-archive reader.
  */
 import { ImgpolicyError, SourceError, causeText } from "../../errors.js";
 import type { Image, Platform } from "../image.js";
+import { engineSpoolLimit } from "../limits.js";
 import { spoolToTempFile, type RandomAccessFile } from "../random-access.js";
 import { openDockerArchive, shortRef } from "./docker-archive.js";
 import { engineClient, type EngineClient } from "./engine-client.js";
@@ -80,7 +82,10 @@ export async function openDaemonImage(ref: string, opts: DaemonOptions = {}): Pr
   const stream = await client.imageExport(tag ?? info.Id);
   let file: RandomAccessFile;
   try {
-    file = await spoolToTempFile(stream, `${ref} (exported from the Docker engine)`);
+    // bounded: an engine (or a proxy in front of it) may send more than the image it reports
+    const { maxBytes, why } = engineSpoolLimit(info.Size);
+    const tooBig = () => `image '${ref}': the Docker engine's export holds more than ${Math.round(maxBytes / 1048576)} MiB (${why}): not read`;
+    file = await spoolToTempFile(stream, `${ref} (exported from the Docker engine)`, maxBytes, tooBig);
   } catch (err) {
     stream.destroy();
     if (err instanceof ImgpolicyError) throw err;

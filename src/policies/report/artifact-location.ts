@@ -50,7 +50,9 @@ const isPolicyFile = (name: string): boolean => /[\\/]/.test(name) || /\.(ya?ml|
 /** The file that stands in for an image: its Dockerfile, else the first policy file, else the placeholder. */
 export function standInArtifact(img: ImageReport, report: Pick<Report, "policies">, opts: ArtifactOptions): string {
   const dockerfiles = img.results.flatMap((r) => r.findings.flatMap((f) => (f.location?.dockerfile ? [f.location.dockerfile.file] : [])));
-  if (opts.dockerfile !== undefined) dockerfiles.push(opts.dockerfile);
+  // the image's own (the JSON report keeps it, so a merged report places it too), else the run's
+  const given = img.dockerfile ?? opts.dockerfile;
+  if (given !== undefined) dockerfiles.push(given);
   const policies = (img as ImageReport & { policies?: string[] }).policies ?? report.policies;
   for (const candidate of [...dockerfiles, ...policies.filter(isPolicyFile)]) {
     const rel = repoRelative(candidate, opts.baseDir);
@@ -59,10 +61,28 @@ export function standInArtifact(img: ImageReport, report: Pick<Report, "policies
   return PLACEHOLDER_ARTIFACT;
 }
 
+/**
+ * The stand-in of the last image asked for, with the report and options it was asked
+ * with: findingArtifact() is called for every finding, and standInArtifact() looks at all
+ * of the image's findings, which made SARIF and Code Quality quadratic (200,000 findings
+ * took hours).
+ */
+const lastStandIn = new WeakMap<ImageReport, { report: Pick<Report, "policies">; opts: ArtifactOptions; findings: number; path: string }>();
+
+function cachedStandIn(img: ImageReport, report: Pick<Report, "policies">, opts: ArtifactOptions): string {
+  let findings = 0;
+  for (const r of img.results) findings += r.findings.length;
+  const hit = lastStandIn.get(img);
+  if (hit && hit.report === report && hit.opts === opts && hit.findings === findings) return hit.path;
+  const path = standInArtifact(img, report, opts);
+  lastStandIn.set(img, { report, opts, findings, path });
+  return path;
+}
+
 /** Where a finding goes: its Dockerfile line when that file is in the repository, else the image's stand-in at line 1. */
 export function findingArtifact(img: ImageReport, f: ReportedFinding, report: Pick<Report, "policies">, opts: ArtifactOptions): ArtifactSpot {
   const df = f.location?.dockerfile;
   const rel = df ? repoRelative(df.file, opts.baseDir) : undefined;
   if (df && rel !== undefined) return { path: rel, line: Math.max(1, Math.trunc(df.line)), standIn: false };
-  return { path: standInArtifact(img, report, opts), line: 1, standIn: true };
+  return { path: cachedStandIn(img, report, opts), line: 1, standIn: true };
 }

@@ -1,9 +1,11 @@
 /**
  * What a classic build made, and its removal. One rule: remove only the images this run
- * created, one at a time, each with `noprune` (never the engine's default of also
- * removing untagged parents, which are cached steps of earlier builds and may be a user's
- * own untagged images) and without `force`. An image that something else now uses (a
- * child, a container, a name) is left where it is, and said so at --debug.
+ * created (named by its output, and not in the engine before it began: never told by an
+ * image's `created` date, which is its config's claim), one at a time, each with
+ * `noprune` (never the engine's default of also removing untagged parents, which are
+ * cached steps of earlier builds and may be a user's own untagged images) and without
+ * `force`. An image that something else now uses (a child, a container, a name) is left
+ * where it is, and said so at --debug.
  */
 import { EngineError, SourceError, causeText } from "../errors.js";
 import type { EngineClient } from "../inspect/sources/engine-client.js";
@@ -64,22 +66,38 @@ export function createdSteps(log: readonly string[]): CreatedStep[] {
 }
 
 /**
- * The IDs ("sha256:…") of the images a build made, oldest first: createdSteps() with their
- * unprinted parents, each confirmed by the engine to have been made since `since` (the
- * engine's time when the build began; ms). A build's output is the Dockerfile's to write
- * (a RUN can print " ---> 0123456789ab"): an ID it prints is not trusted to be the
- * build's own unless the engine made that image during the build.
+ * Every image the engine holds (`docker images -a`: untagged and intermediate ones too),
+ * by ID: taken just before a build starts, it is what the build cannot have made.
  */
-export async function createdImages(engine: EngineClient, log: readonly string[], since: number): Promise<string[]> {
+export async function imageSnapshot(engine: EngineClient): Promise<ReadonlySet<string>> {
+  return new Set((await engine.listImages({ all: true })).map((i) => i.Id));
+}
+
+/**
+ * The IDs ("sha256:…") of the images a build made, oldest first: the results its output
+ * names (createdSteps(), with their unprinted parents) that were not in the engine
+ * before the build began (`before`, imageSnapshot()).
+ *
+ * Both are needed. A build's output is the Dockerfile's to write (a RUN can print
+ * " ---> 0123456789ab"), so a printed ID alone names any image; and an image's own
+ * `created` date is its config's claim (a loaded image can say 2099), so it cannot tell
+ * new from old. What was there before the build is the engine's own record. The
+ * engine's events do not help here: on 20.10 the classic builder's step commits send
+ * none, and its only `aux` message is the final image's ID. Left open: an image another
+ * client makes while the build runs, whose ID the build prints (it must be untagged to
+ * be removed, removeCreated()).
+ */
+export async function createdImages(engine: EngineClient, log: readonly string[], before: ReadonlySet<string>): Promise<string[]> {
   const out: string[] = [];
   for (const step of createdSteps(log)) {
     try {
       const info = await engine.imageInspect(step.id);
-      if (!(Date.parse(info.Created) >= since) || out.includes(info.Id)) continue;
+      if (before.has(info.Id) || out.includes(info.Id)) continue;
       if (step.unprinted > 0) {
+        // the engine's own parent chain (history IDs are the engine's record, not the config's)
         const parents = (await engine.imageHistory(info.Id)).slice(1, 1 + step.unprinted);
         for (const p of parents.reverse()) {
-          if (/^sha256:[0-9a-f]{64}$/.test(p.Id) && p.Created >= Math.floor(since / 1000) && !out.includes(p.Id)) out.push(p.Id);
+          if (/^sha256:[0-9a-f]{64}$/.test(p.Id) && !before.has(p.Id) && !out.includes(p.Id)) out.push(p.Id);
         }
       }
       out.push(info.Id);

@@ -5,7 +5,8 @@
  * build output is kept (on the result, or on the error) rather than printed, and a failed
  * build is one line naming the step and the Dockerfile line. What the build made is
  * removed, and only that (build-cleanup.ts): the builder removes its containers (forcerm);
- * the images of the steps it ran (not those it found in the cache) go when the build
+ * the images of the steps it ran (those its output names that were not in the engine
+ * before it began: not those it found in the cache, nor any a RUN prints) go when the build
  * fails, those of the other stages when it is done, the image and its stage's steps on
  * cleanup(), unless --tag names it.
  */
@@ -20,9 +21,9 @@ import { BuildError, EngineClient } from "../inspect/sources/engine-client.js";
 import { contextTar, listContext, readDockerignoreText, type ExtraFile } from "./context-tar.js";
 import { outlineDockerfile, type DockerfileOutline } from "./dockerfile-steps.js";
 import { ImageBuildError, describeBuildFailure } from "./build-errors.js";
-import { createdImages, removeCreated, type DebugLog } from "./build-cleanup.js";
+import { createdImages, imageSnapshot, removeCreated, type DebugLog } from "./build-cleanup.js";
 import { namesOf, removeTemporaryTag, temporaryTag } from "./build-tag.js";
-import { engineTime, tagImage } from "./engine-calls.js";
+import { tagImage } from "./engine-calls.js";
 
 export { ImageBuildError } from "./build-errors.js";
 
@@ -136,7 +137,8 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
     opts.onOutput?.(line);
   };
 
-  const since = await engineTime(engine);
+  // what the engine holds before the build: nothing in it is the build's to remove
+  const before = await imageSnapshot(engine);
   let result;
   try {
     result = await engine.imageBuild(contextTar(entries, extra), {
@@ -152,7 +154,7 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
     const buildLog = err instanceof BuildError && err.log.length > 0 ? err.log : log;
     // the images of the steps that did succeed (also when the engine went away mid-build)
     try {
-      await removeCreated(engine, await createdImages(engine, buildLog, since), debug);
+      await removeCreated(engine, await createdImages(engine, buildLog, before), debug);
     } catch (cleanupErr) {
       debug?.(`build: cannot tell what the failed build made, so nothing was removed: ${causeText(cleanupErr)}`);
     }
@@ -161,7 +163,7 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   }
 
   const imageId = result.id;
-  const created = await createdImages(engine, result.log, since);
+  const created = await createdImages(engine, result.log, before);
   const madeHere = created.includes(imageId);
   const chain = await createdChain(engine, imageId, created);
   // The other stages' images are no part of the image: remove them now.

@@ -9,7 +9,9 @@
  * policy-yaml.ts (depth, aliases, size bounded), and an `extends` may name a file only
  * inside the directory tree of the policy it was given as (symlinks resolved), unless
  * `allowExternalExtends`; at most MAX_EXTENDS_DEPTH deep and MAX_POLICY_FILES reads in
- * all, cycles refused. Messages
+ * all, cycles refused. With `hardenOnly` (a policy found, not named), its runtime section
+ * and those of the files it extends, shipped policies aside, may only harden the sandbox
+ * the image runs in (runtime-weakening.ts). Messages
  * name files and positions, never what a file holds beyond a wrong key (escaped, cut).
  */
 import { readdir, realpath } from "node:fs/promises";
@@ -30,6 +32,7 @@ import { SEVERITIES } from "./types.js";
 import { isCstConfig, cstToPolicy } from "./cst/convert-cst.js";
 import { addCstPolicy, restrictToCstRules } from "./cst/merge-cst.js";
 import { positionOf } from "./yaml-location.js";
+import { runtimeWeakenings, weakeningMessage } from "./runtime-weakening.js";
 
 export const DEFAULT_FAIL_ON: Severity = "high";
 export const SHIPPED_DIR = fileURLToPath(new URL("../../policies/", import.meta.url));
@@ -50,6 +53,15 @@ export interface LoadOptions {
    * be able to read other files. Shipped policy names are always allowed.
    */
   allowExternalExtends?: boolean;
+  /**
+   * The policies were found, not named (a checkout's .imgpolicy.yaml): as untrusted as
+   * the checkout. Their runtime sections, and those of every file they extend but the
+   * shipped policies, may not weaken the sandbox the image runs in (a writable root,
+   * capabilities, root, no-new-privileges off): each such setting is a problem at its
+   * file:line:col. CLI: on when a policy is discovered and the image is to be run,
+   * unless --trust-policy. Off by default: a policy the caller names is the caller's.
+   */
+  hardenOnly?: boolean;
 }
 
 export interface LoadResult {
@@ -71,6 +83,7 @@ interface Ctx {
   rules: readonly AnyRule[];
   shippedDir: string;
   allowExternal: boolean;
+  hardenOnly: boolean;
   errors: PolicyProblem[];
   /** Real paths of the files being loaded, outermost first (cycle detection). */
   stack: string[];
@@ -90,7 +103,7 @@ interface From {
 const inside = (path: string, root: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /** The file a reference names, with the tree it may extend from; undefined after reporting a problem. */
-async function locate(ref: string, baseDir: string, ctx: Ctx, from?: From): Promise<{ file: string; real: string; root: string } | undefined> {
+async function locate(ref: string, baseDir: string, ctx: Ctx, from?: From): Promise<{ file: string; real: string; root: string; shipped?: boolean } | undefined> {
   const problem = (message: string) => {
     ctx.errors.push(from ? { file: from.file, line: from.line, col: from.col, message } : { file: ref, line: 0, col: 0, message });
     return undefined;
@@ -100,7 +113,7 @@ async function locate(ref: string, baseDir: string, ctx: Ctx, from?: From): Prom
     if (!names.includes(ref)) return problem(`unknown policy ${shownText(ref)}${ref.length <= 64 ? suggest(ref, names) : ""}: shipped policies are ${names.join(", ")}; a file name needs a path or a .yaml/.json ending`);
     const file = resolve(ctx.shippedDir, `${ref}.yaml`);
     const real = await realpath(file).catch(() => file);
-    return { file, real, root: await realpath(ctx.shippedDir).catch(() => ctx.shippedDir) };
+    return { file, real, root: await realpath(ctx.shippedDir).catch(() => ctx.shippedDir), shipped: true };
   }
   const file = isAbsolute(ref) ? ref : resolve(baseDir, ref);
   let real: string;
@@ -128,7 +141,7 @@ async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ct
   }
   const found = await locate(ref, baseDir, ctx, from);
   if (!found) return;
-  const { file, real, root } = found;
+  const { file, real, root, shipped } = found;
   if (ctx.stack.includes(real)) {
     ctx.errors.push(at(`policy extends itself: ${[...ctx.stack, real].map((f) => shownText(f, 200, false)).join(" → ")}`));
     return;
@@ -168,6 +181,10 @@ async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ct
   const problems = validatePolicyData(data, doc, lc, file, ctx.rules);
   const p = data as PolicyFile;
   if (!problems.length) problems.push(...patternProblems(p, ctx.rules).map((q) => ({ file, ...positionOf(doc, lc, q.path), message: q.message })));
+  if (!problems.length && ctx.hardenOnly && !shipped) {
+    const weak = runtimeWeakenings(p.runtime).map((w) => ({ file, ...positionOf(doc, lc, ["runtime", ...w.path]), message: weakeningMessage(w) }));
+    problems.push(...weak.sort((a, b) => a.line - b.line || a.col - b.col));
+  }
   if (problems.length) {
     ctx.errors.push(...problems);
     return;
@@ -185,7 +202,7 @@ async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ct
 
 /** Loads and merges policies in order (later ones override earlier ones). */
 export async function loadPolicies(refs: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
-  const ctx: Ctx = { rules: opts.rules ?? RULES, shippedDir: opts.shippedDir ?? SHIPPED_DIR, allowExternal: opts.allowExternalExtends ?? false, errors: [], stack: [], reads: 0 };
+  const ctx: Ctx = { rules: opts.rules ?? RULES, shippedDir: opts.shippedDir ?? SHIPPED_DIR, allowExternal: opts.allowExternalExtends ?? false, hardenOnly: opts.hardenOnly ?? false, errors: [], stack: [], reads: 0 };
   const policy: ResolvedPolicy = { sources: [], failOn: DEFAULT_FAIL_ON, rules: {}, waivers: [] };
   for (const ref of refs) await loadInto(policy, ref, opts.cwd ?? process.cwd(), ctx);
   // Container-structure-test configs on their own run only their tests (cst/merge-cst.ts, docs/cst-migration.md).

@@ -1,7 +1,10 @@
 /**
  * What `check --build` removes, against the real engine (classic builder): only what the
- * run created. A user's images, tagged or not, and the cached steps they stand on survive
- * a build that reuses them; a good or failed build leaves nothing it created. Each test's
+ * run created, told by what the engine held before the build began, never by an image's
+ * `created` date (its config's claim: 2099, or 1970 as SOURCE_DATE_EPOCH=0 makes it). A
+ * user's images, tagged or not, built with the classic builder or BuildKit, and the
+ * build caches they stand on survive a build that reuses them or prints their IDs; a
+ * good or failed build leaves nothing it created. Each test's
  * Dockerfile gives the images it creates a label of their own (imgpolicy.test.build), so
  * that "what this run created" is exact while other tests use the engine too.
  */
@@ -12,7 +15,7 @@ import { SourceError } from "../../src/errors.js";
 import { EngineClient } from "../../src/inspect/sources/engine-client.js";
 import { BUSYBOX_BASE_TAG, ensureBusyboxBase, TEST_LABELS } from "../../fixtures/engine-images.js";
 import { runCli } from "../cli/run-cli.js";
-import { allImageIds, idsInLog, labelled, leftovers, makeContext, removeOwn, userImage } from "./helpers.js";
+import { allImageIds, buildkitAgain, idsInLog, labelled, leftovers, loadDatedImage, makeContext, removeOwn, userImage, type Builder } from "./helpers.js";
 
 const engine = new EngineClient();
 const RUN = randomBytes(4).toString("hex");
@@ -27,19 +30,23 @@ const userDockerfile = (name: string) => `FROM ${BASE}\nLABEL imgpolicy.test=1 i
 /** The label of the images the run under test creates (its first step of its own). */
 const runLabel = (name: string) => `imgpolicy.test.build=${RUN}-${name}`;
 
-async function context(dockerfile: string): Promise<string> {
-  const ctx = await makeContext({ Dockerfile: dockerfile });
+async function context(dockerfile: string, files: Record<string, string> = {}): Promise<string> {
+  const ctx = await makeContext({ ...files, Dockerfile: dockerfile });
   contexts.push(ctx.remove);
   return ctx.dir;
 }
 
-/** The user's image, kept for the cleanup after the tests. */
-async function user(name: string, tag?: string): Promise<{ id: string; steps: string[] }> {
-  const img = await userImage(engine, await context(userDockerfile(name)), BASE, tag);
+/** The user's image (and the context it was built from), kept for the cleanup after the tests. */
+async function user(name: string, tag?: string, builder: Builder = "classic"): Promise<{ id: string; steps: string[]; dir: string }> {
+  const dir = await context(userDockerfile(name));
+  const img = await userImage(engine, dir, BASE, tag, { builder });
   if (tag) ownTags.push(tag);
   ownIds.push(...[...img.steps].reverse(), img.id);
-  return img;
+  return { ...img, dir };
 }
+
+/** A RUN's shell command that prints each image's ID, short and whole, as the classic builder prints a step's result. */
+const printIds = (ids: readonly string[]) => ids.map((id) => `echo " ---> ${id.slice(7, 19)}" && echo " ---> ${id.slice(7)}"`).join(" && ");
 
 async function exists(ref: string): Promise<boolean> {
   try {
@@ -192,6 +199,86 @@ describe("check --build removes only what it created", () => {
     await b.cleanup();
     expect(await labelled(engine, runLabel("e"))).toEqual([]);
     expect(await allThere([mine.id, ...mine.steps])).toEqual([]);
+  });
+
+  // The victim's config says it was created in 2099, after any build began: its own date
+  // cannot tell it from what the build made. Untagged, nothing else protects it.
+  for (const tagged of [false, true]) {
+    it(`an image whose config says it was made in 2099 (${tagged ? "tagged" : "untagged"}), printed by a RUN as a step result, survives; the run's own steps go`, async () => {
+      const name = `h${tagged ? "t" : "u"}`;
+      const tag = tagged ? `imgpolicy-test/build-victim-${RUN}:${name}` : undefined;
+      const victim = await loadDatedImage(engine, "2099-01-01T00:00:00Z", `${RUN}-${name}`, tag);
+      if (tag) ownTags.push(tag);
+      ownIds.push(victim);
+      expect((await engine.imageInspect(victim)).Created).toMatch(/^2099-/);
+      const print = printIds([victim]);
+
+      const dir = await context(`FROM ${BASE}\nLABEL ${runLabel(name)}\nRUN ${print}\nRUN echo ours > /c\n`);
+      const r = await runCli("check", "--build", dir, "--label", "imgpolicy.test=1");
+      expect(r.stderr).toMatch(/, removed after the check\n$/);
+      expect(await allThere([victim])).toEqual([]);
+      expect(await labelled(engine, runLabel(name))).toEqual([]); // the run's own LABEL, RUN, RUN, LABEL: gone
+
+      // a failed build: the printing step is its last good one, the images before it go
+      const failing = await context(`FROM ${BASE}\nLABEL ${runLabel(name)} failing=1\nRUN ${print}\nRUN exit 3\n`);
+      const f = await runCli("check", "--build", failing, "--label", "imgpolicy.test=1");
+      expect(f.code).toBe(2);
+      expect(await allThere([victim])).toEqual([]);
+      expect(await labelled(engine, runLabel(name))).toEqual([]);
+      if (tag) expect((await engine.imageInspect(tag)).Id).toBe(victim);
+    });
+  }
+
+  // BuildKit writes no step images and keeps its cache apart from the image store: a
+  // user's BuildKit image is that one image, whose ID the Dockerfile can print.
+  it("a user's BuildKit images, tagged and untagged, survive a build of the same steps that prints their IDs; BuildKit's cache stays whole", async () => {
+    const tag = `imgpolicy-test/build-user-${RUN}:bk`;
+    const tagged = await user("bk", tag, "buildkit");
+    const untagged = await user("bk2", undefined, "buildkit");
+    expect([tagged.steps, untagged.steps]).toEqual([[], []]);
+    expect((await engine.imageInspect(untagged.id)).RepoTags ?? []).toEqual([]);
+
+    // the classic builder runs the user's steps anew (BuildKit's cache is not its own), then prints the user's IDs
+    const dir = await context(`${userDockerfile("bk")}LABEL ${runLabel("bk")}\nRUN ${printIds([tagged.id, untagged.id])}\n`);
+    const r = await runCli("check", "--build", dir, "--label", "imgpolicy.test=1");
+    expect(r.stderr).toMatch(/, removed after the check\n$/);
+    expect(await allThere([tagged.id, untagged.id])).toEqual([]);
+    expect((await engine.imageInspect(tag)).Id).toBe(tagged.id);
+    expect(await labelled(engine, runLabel("bk"))).toEqual([]);
+    // the build's own images of the user's steps went; the user's image of them stays
+    expect(await labelled(engine, `imgpolicy.test.user=${RUN}-bk`)).toEqual([tagged.id]);
+
+    // BuildKit again: every step from its cache, the same images
+    expect(await buildkitAgain(tagged.dir, tag)).toEqual({ id: tagged.id, ran: [] });
+    expect(await buildkitAgain(untagged.dir)).toEqual({ id: untagged.id, ran: [] });
+  });
+
+  // 20.10's builders do not date images by SOURCE_DATE_EPOCH (BuildKit 0.8 ignores it): an
+  // image dated 1970, as SOURCE_DATE_EPOCH=0 makes one, is loaded.
+  it("a build given SOURCE_DATE_EPOCH=0 over a base dated 1970, printing another 1970 image's ID: what it made goes, good or failed; the 1970 images stay", async () => {
+    const baseTag = `imgpolicy-test/build-old-${RUN}:sde`;
+    const oldBase = await loadDatedImage(engine, "1970-01-01T00:00:00Z", `${RUN}-sde`, baseTag);
+    ownTags.push(baseTag);
+    const oldUntagged = await loadDatedImage(engine, "1970-01-01T00:00:00Z", `${RUN}-sde2`);
+    ownIds.push(oldBase, oldUntagged);
+    for (const id of [oldBase, oldUntagged]) expect((await engine.imageInspect(id)).Created).toMatch(/^1970-01-01T00:00:00/);
+
+    const stages = (last: string) =>
+      `FROM ${BASE} AS print\nARG SOURCE_DATE_EPOCH\nLABEL ${runLabel("sde")}\nRUN ${printIds([oldBase, oldUntagged])}\n${last}\n` +
+      `FROM ${baseTag}\nARG SOURCE_DATE_EPOCH\nLABEL ${runLabel("sde")}\nCOPY --from=print /etc/passwd /etc/passwd\nCOPY app /app\n`;
+    const dir = await context(stages("RUN echo made at $SOURCE_DATE_EPOCH > /made"), { app: "app\n" });
+    const r = await runCli("check", "--build", dir, "--build-arg", "SOURCE_DATE_EPOCH=0", "--label", "imgpolicy.test=1");
+    expect(r.stderr).toMatch(/, removed after the check\n$/);
+    expect(await labelled(engine, runLabel("sde"))).toEqual([]);
+    expect(await allThere([oldBase, oldUntagged])).toEqual([]);
+    expect((await engine.imageInspect(baseTag)).Id).toBe(oldBase);
+
+    const failing = await context(stages("RUN exit 3"), { app: "app\n" });
+    const f = await runCli("check", "--build", failing, "--build-arg", "SOURCE_DATE_EPOCH=0", "--label", "imgpolicy.test=1");
+    expect(f.code).toBe(2);
+    expect(await labelled(engine, runLabel("sde"))).toEqual([]);
+    expect(await allThere([oldBase, oldUntagged])).toEqual([]);
+    expect((await engine.imageInspect(baseTag)).Id).toBe(oldBase);
   });
 
   it("a base's ONBUILD triggers: the images they made, printed or not, are removed; the base stays", async () => {

@@ -6,6 +6,10 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { SourceError } from "../../src/errors.js";
 import type { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { dockerArchiveTar } from "../../fixtures/docker-archive-writer.js";
+import { buildImage } from "../../fixtures/image-builder.js";
+import { TEST_LABELS } from "../../fixtures/engine-images.js";
+import { DOCKER } from "../../fixtures/conformance/exec.js";
 
 const run = promisify(execFile);
 
@@ -83,21 +87,55 @@ export async function idsOf(engine: EngineClient, refs: readonly string[]): Prom
   return out;
 }
 
+/** The builders a user builds with: the engine's classic builder, or BuildKit (the 20.10 CLI's own client). */
+export type Builder = "classic" | "buildkit";
+
+const builderEnv = (builder: Builder) => ({ ...process.env, DOCKER_BUILDKIT: builder === "classic" ? "0" : "1" });
+
 /**
- * A user's image, built as a user builds one (`docker build`, the classic builder): its ID
- * and the IDs of the steps it stands on above `base` (newest first), which the engine
- * keeps as untagged images and as the build cache.
+ * A user's image, built as a user builds one (`docker build`, by default with the classic
+ * builder): its ID and the IDs of the steps it stands on above `base` (newest first),
+ * which the classic builder keeps as untagged images and as its build cache. BuildKit
+ * keeps its cache apart and writes no step images: there are none.
  */
-export async function userImage(engine: EngineClient, dir: string, base: string, tag?: string): Promise<{ id: string; steps: string[] }> {
-  const { stdout } = await run("docker", ["build", "-q", ...(tag ? ["-t", tag] : []), dir], { timeout: 5 * 60_000 });
+export async function userImage(
+  engine: EngineClient,
+  dir: string,
+  base: string,
+  tag?: string,
+  opts: { builder?: Builder } = {},
+): Promise<{ id: string; steps: string[] }> {
+  const { stdout } = await run(DOCKER, ["build", "-q", ...(tag ? ["-t", tag] : []), dir], { timeout: 5 * 60_000, env: builderEnv(opts.builder ?? "classic") });
   const id = stdout.trim();
   const baseId = (await engine.imageInspect(base)).Id;
   const steps: string[] = [];
   for (const h of (await engine.imageHistory(id)).slice(1)) {
     if (h.Id === baseId) break;
-    steps.push(h.Id);
+    if (/^sha256:[0-9a-f]{64}$/.test(h.Id)) steps.push(h.Id);
   }
   return { id, steps };
+}
+
+/**
+ * BuildKit builds `dir` again (`--progress=plain`): the image it gave, and the steps it
+ * ran rather than took from its cache ("[2/3] RUN …"), which are none when the cache of
+ * the first build is whole.
+ */
+export async function buildkitAgain(dir: string, tag?: string): Promise<{ id: string; ran: string[] }> {
+  const { stderr } = await run(DOCKER, ["build", "--progress=plain", ...(tag ? ["-t", tag] : []), dir], { timeout: 5 * 60_000, env: builderEnv("buildkit") });
+  const lines = stderr.split("\n");
+  const steps = new Map<string, string>();
+  const cached = new Set<string>();
+  for (const line of lines) {
+    const step = /^(#\d+) (\[\d+\/\d+\] .*)$/.exec(line);
+    if (step) steps.set(step[1]!, step[2]!);
+    const hit = /^(#\d+) CACHED$/.exec(line);
+    if (hit) cached.add(hit[1]!);
+  }
+  const written = /writing image (sha256:[0-9a-f]{64})/.exec(stderr);
+  if (!written) throw new Error(`BuildKit named no image: ${lines.slice(-8).join(" | ")}`);
+  const ran = [...steps].filter(([n, what]) => !cached.has(n) && !/\] FROM /.test(what)).map(([, what]) => what);
+  return { id: written[1]!, ran };
 }
 
 /** `docker images -a -q`, whole IDs. */
@@ -124,4 +162,22 @@ export async function removeOwn(engine: EngineClient, tags: readonly string[], i
     }
   }
   if (first !== undefined) throw first;
+}
+
+/**
+ * Loads (docker load) a one-layer image whose config says it was created at `created`
+ * (1 January 2099: after any build began; 1970: as SOURCE_DATE_EPOCH=0 dates an image),
+ * labelled as a test image and with `marker` (which makes its ID this test's own);
+ * untagged unless `tag` is given. Its ID ("sha256:…").
+ */
+export async function loadDatedImage(engine: EngineClient, created: string, marker: string, tag?: string): Promise<string> {
+  const image = buildImage({
+    created,
+    layers: [{ files: [{ path: "/victim", content: `${marker}\n` }], compression: "none" }],
+    config: { Labels: { ...TEST_LABELS, "imgpolicy.test.victim": marker }, Cmd: ["/victim"] },
+  });
+  const loaded = await engine.imageLoad(dockerArchiveTar([{ image, tags: tag ? [tag] : [] }], { format: "classic" }));
+  const ref = loaded.loaded[0];
+  if (ref === undefined) throw new Error(`docker load named no image: ${loaded.log.join(" | ")}`);
+  return (await engine.imageInspect(ref)).Id;
 }

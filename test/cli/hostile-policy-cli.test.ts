@@ -158,3 +158,92 @@ describe("discovery of .imgpolicy.yaml", () => {
     expect(r.ms).toBeLessThan(5000);
   });
 });
+
+describe("a found policy cannot weaken the runtime sandbox without --trust-policy", () => {
+  const WEAK = "runtime:\n  capAdd: [SYS_ADMIN]\n  user: \"0\"\n  noNewPrivileges: false\n";
+  const TAIL = "which weakens the sandbox the image runs in: a policy found in the working directory (not named with --policy) may only harden it, unless allowed with --trust-policy";
+  let here: string;
+  beforeAll(async () => {
+    here = join(dir, "weak-checkout");
+    await mkdir(here);
+    await writeFile(join(here, ".imgpolicy.yaml"), WEAK);
+  });
+
+  it("with --runtime (and --runtime-only, --require-runtime): one line per setting, file:line:col, exit 2, before anything runs", () => {
+    const f = join(here, ".imgpolicy.yaml");
+    for (const flag of ["--runtime", "--runtime-only", "--require-runtime"]) {
+      const r = imgpolicy(here, "check", flag, `oci:${image}:1`);
+      expect(r.code, flag).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        [
+          `imgpolicy: ${f}:2:12: runtime.capAdd adds SYS_ADMIN, ${TAIL}`,
+          `imgpolicy: ${f}:3:9: runtime.user '0' runs it as root, ${TAIL}`,
+          `imgpolicy: ${f}:4:20: runtime.noNewPrivileges false lets setuid files and file capabilities raise privileges, ${TAIL}`,
+        ].join("\n") + "\n",
+      );
+    }
+  });
+
+  it("is allowed with --trust-policy, when named with --policy, and when nothing is run", () => {
+    for (const args of [["--runtime", "--trust-policy"], ["--runtime", "-p", ".imgpolicy.yaml"], []]) {
+      const r = imgpolicy(here, "check", ...args, "--format", "json", `oci:${image}:1`);
+      expect([0, 1], `${args.join(" ")}: ${r.stderr}`).toContain(r.code);
+      expect(r.stderr).not.toContain("trust-policy");
+      expect(JSON.parse(r.stdout).images).toHaveLength(1);
+    }
+  });
+
+  it("a found policy that only hardens the sandbox is used as it is", async () => {
+    const strong = join(dir, "strong-checkout");
+    await mkdir(strong);
+    await writeFile(join(strong, ".imgpolicy.yaml"), "runtime:\n  user: \"65532\"\n  capDrop: [ALL]\n  tmpfs: [/run]\n  memory: 64m\n");
+    const r = imgpolicy(strong, "check", "--runtime", "--format", "json", `oci:${image}:1`);
+    expect([0, 1], r.stderr).toContain(r.code);
+    expect(r.stderr).not.toContain("trust-policy");
+  });
+
+  it("the files a found policy extends are held to it, shipped policies aside; a user that may be root is named", async () => {
+    const ext = join(dir, "extends-checkout");
+    const found = join(ext, ".imgpolicy.yaml");
+    const run = join(ext, "ci", "run.yaml");
+    await mkdir(join(ext, "ci"), { recursive: true });
+    await writeFile(found, "extends: [base, ./ci/run.yaml]\n");
+    await writeFile(run, "runtime:\n  readOnly: false\n  capDrop: [NET_RAW]\n");
+    const r = imgpolicy(ext, "check", "--runtime", `oci:${image}:1`);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      [`imgpolicy: ${run}:2:13: runtime.readOnly false makes the root filesystem writable, ${TAIL}`, `imgpolicy: ${run}:3:12: runtime.capDrop does not drop ALL capabilities, ${TAIL}`].join("\n") + "\n",
+    );
+
+    await writeFile(found, "extends: base\nruntime:\n  user: nobody\n");
+    const named = imgpolicy(ext, "check", "--runtime", `oci:${image}:1`);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toBe(`imgpolicy: ${found}:3:9: runtime.user 'nobody' names a user the image may map to root (a numeric uid other than 0 is allowed), ${TAIL}\n`);
+
+    // extending only a shipped policy, with a numeric user other than root: used as it is
+    await writeFile(found, "extends: base\nruntime:\n  user: \"65532:65532\"\n");
+    const ok = imgpolicy(ext, "check", "--runtime", "--format", "json", `oci:${image}:1`);
+    expect([0, 1], ok.stderr).toContain(ok.code);
+    expect(ok.stderr).not.toContain("trust-policy");
+    expect(JSON.parse(ok.stdout).images).toHaveLength(1);
+  });
+
+  it("check --from: the found policy of a list that runs its images is held to it; one the list names is not", async () => {
+    await writeFile(join(here, "images.yaml"), `images:\n  - image: oci:${image}:1\n    runtime: true\n`);
+    const r = imgpolicy(here, "check", "--from", "images.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^imgpolicy: ${join(here, ".imgpolicy.yaml").replace(/[.]/g, "\\.")}:2:12: runtime\\.capAdd adds SYS_ADMIN, `));
+    expect(r.stderr.trim().split("\n")).toHaveLength(3);
+    const trusted = imgpolicy(here, "check", "--from", "images.yaml", "--trust-policy", "--format", "json");
+    expect([0, 1], trusted.stderr).toContain(trusted.code);
+    await writeFile(join(here, "static.yaml"), `images:\n  - oci:${image}:1\n`);
+    const notRun = imgpolicy(here, "check", "--from", "static.yaml", "--format", "json");
+    expect([0, 1], notRun.stderr).toContain(notRun.code);
+    await writeFile(join(here, "named.yaml"), `policy: ./.imgpolicy.yaml\nimages:\n  - image: oci:${image}:1\n    runtime: true\n`);
+    const named = imgpolicy(here, "check", "--from", "named.yaml", "--format", "json");
+    expect([0, 1], named.stderr).toContain(named.code);
+    expect(named.stderr).not.toContain("trust-policy");
+  });
+});

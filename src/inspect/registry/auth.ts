@@ -9,7 +9,7 @@
  */
 import type { Credentials } from "./docker-config.js";
 import { pickChallenge, type Challenge } from "./challenge.js";
-import { BODY_WAIT_MS, connectionCause, describeAnswer, oneLine, readBody, registryError, type RegistryContext } from "./error-body.js";
+import { BODY_WAIT_MS, connectionCause, describeAnswer, oneLine, readBody, redactorOf, registryError, type RegistryContext } from "./error-body.js";
 import { RetryBudget, parseRetryAfter, retryableError, retryableStatus, type RetryOptions } from "./retry.js";
 import { BodyLimitError, readWhole, seconds, type Transport } from "./transport.js";
 
@@ -66,8 +66,16 @@ export class Authenticator {
     return this.#challenge?.scheme;
   }
 
+  /** The credentials, each known to ctx.secrets (kept out of messages) before it is ever sent. */
   credentials(): Promise<Credentials | undefined> {
-    return (this.#creds ??= this.deps.credentials());
+    return (this.#creds ??= this.deps.credentials().then((c) => {
+      const secrets = this.ctx.secrets;
+      if (c && secrets) {
+        if (c.username !== undefined) secrets.addBasic(c.username, c.password ?? "");
+        secrets.add(c.password, c.identityToken, c.registryToken);
+      }
+      return c;
+    }));
   }
 
   /** Forgets the token, so that the next request fetches a fresh one. */
@@ -107,7 +115,7 @@ export class Authenticator {
       url = new URL(realm ?? "");
       if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http(s)");
     } catch {
-      throw registryError(this.ctx, `the auth challenge names no usable token realm (${oneLine(realm ?? "none", 80)})`);
+      throw registryError(this.ctx, `the auth challenge names no usable token realm (${oneLine(redactorOf(this.ctx)(realm ?? "none"), 80)})`);
     }
     const creds = await this.credentials();
     if (creds?.registryToken) return { value: creds.registryToken, expires: Number.POSITIVE_INFINITY };
@@ -147,7 +155,7 @@ export class Authenticator {
       if (body) return this.#parseToken(body, where);
       body = await readBody(res, undefined, Math.min(BODY_WAIT_MS, transport.idleTimeoutMs));
       if (retryableStatus(status) && (await budget.next(parseRetryAfter(res.headers["retry-after"] as string | undefined)))) continue;
-      const said = describeAnswer(status, res.headers["content-type"], body);
+      const said = describeAnswer(status, res.headers["content-type"], body, redactorOf(this.ctx));
       if (status === 401 || status === 403) {
         throw creds
           ? registryError(this.ctx, `authentication failed: ${where} refused the credentials (${said})`)
@@ -166,6 +174,7 @@ export class Authenticator {
     }
     const value = typeof json.token === "string" && json.token ? json.token : typeof json.access_token === "string" ? json.access_token : "";
     if (!value) throw registryError(this.ctx, `${where} answered without a token`);
+    this.ctx.secrets?.add(value);
     const lifetime = typeof json.expires_in === "number" && json.expires_in > 0 ? json.expires_in : DEFAULT_EXPIRES_IN_S;
     const issued = typeof json.issued_at === "string" ? Date.parse(json.issued_at) : Number.NaN;
     // a server clock ahead of ours must not make the token look fresher than it is

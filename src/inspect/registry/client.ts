@@ -14,7 +14,8 @@ import type { IncomingMessage } from "node:http";
 import { parseChallenges } from "./challenge.js";
 import { Authenticator } from "./auth.js";
 import type { Credentials } from "./docker-config.js";
-import { BODY_WAIT_MS, connectionCause, describeAnswer, registryError, readBody, type RegistryContext } from "./error-body.js";
+import { BODY_WAIT_MS, connectionCause, describeAnswer, redactorOf, registryError, readBody, type RegistryContext } from "./error-body.js";
+import { SentSecrets } from "./sent-secrets.js";
 import { apiHost } from "./reference.js";
 import { RetryBudget, parseRetryAfter, retryableError, retryableStatus, type RetryOptions } from "./retry.js";
 import { BodyLimitError, readWhole, seconds, type Transport } from "./transport.js";
@@ -59,7 +60,8 @@ export class RegistryClient {
     readonly repository: string,
     private readonly opts: ClientOptions,
   ) {
-    this.ctx = { registry, repository };
+    // what is sent to the registry stays out of every message about it (error-body.ts)
+    this.ctx = { registry, repository, secrets: new SentSecrets() };
     this.auth = new Authenticator(this.ctx, { transport: opts.transport, credentials: opts.credentials, ...(opts.retry ? { retry: opts.retry } : {}) });
   }
 
@@ -97,7 +99,7 @@ export class RegistryClient {
         // a certificate problem means the registry does speak HTTPS: say so rather than try HTTP
         if (!isCertProblem(err) && ++i < schemes.length) continue;
         const shown = isTlsMismatch(firstError) ? err : firstError;
-        throw registryError({ registry: this.ctx.registry }, connectionCause(shown), { cause: shown });
+        throw registryError({ registry: this.ctx.registry, secrets: this.ctx.secrets }, connectionCause(shown), { cause: shown });
       }
       const status = res.statusCode ?? 0;
       const body = await readBody(res, undefined, this.#bodyWait());
@@ -107,10 +109,10 @@ export class RegistryClient {
         return base;
       }
       if (retryableStatus(status) && (await budget.next(parseRetryAfter(res.headers["retry-after"] as string | undefined)))) continue;
-      const said = describeAnswer(status, res.headers["content-type"], body);
-      throw registryError({ registry: this.ctx.registry }, status === 404 ? `not a registry (GET /v2/: ${said})` : said);
+      const said = describeAnswer(status, res.headers["content-type"], body, redactorOf(this.ctx));
+      throw registryError({ registry: this.ctx.registry, secrets: this.ctx.secrets }, status === 404 ? `not a registry (GET /v2/: ${said})` : said);
     }
-    throw registryError({ registry: this.ctx.registry }, "cannot connect");
+    throw registryError({ registry: this.ctx.registry, secrets: this.ctx.secrets }, "cannot connect");
   }
 
   /** A successful (2xx) answer for `path`, or a RegistryError saying why not. */
@@ -156,7 +158,7 @@ export class RegistryClient {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) return { res, deadline };
       const body = await readBody(res, undefined, this.#bodyWait());
-      const said = describeAnswer(status, res.headers["content-type"], body);
+      const said = describeAnswer(status, res.headers["content-type"], body, redactorOf(this.ctx));
       if (status === 401 && url.origin !== registry) {
         // a challenge from where the registry redirected is not the registry's: nothing is sent there
         throw registryError(this.ctx, `${fo.what}: ${url.host}, where the registry redirected, asks for authentication (${said}); credentials are sent to the registry only`);

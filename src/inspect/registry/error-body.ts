@@ -2,14 +2,30 @@
  * Registry failures as one readable line: the distribution error body
  * ({"errors":[{"code","message","detail"}]}), an HTML page where JSON was
  * expected, or a connection failure, prefixed with the registry and repository.
+ *
+ * No credential the client sent appears in one (sent-secrets.ts): what a server says
+ * is cleaned of them before it is shortened, and every message registryError() makes,
+ * and the error it was caused by (shown with --debug), once more as a whole.
  */
 import type { IncomingMessage } from "node:http";
 import { RegistryError, causeText } from "../../errors.js";
+import type { SentSecrets } from "./sent-secrets.js";
 
 export interface RegistryContext {
   /** The registry as the user named it ("docker.io", "127.0.0.1:5000"). */
   registry: string;
   repository?: string;
+  /** What the client has sent that no message may show. */
+  secrets?: SentSecrets;
+}
+
+/** Removes what `ctx` must not show from a text (the identity without secrets). */
+export type Redact = (text: string) => string;
+const keep: Redact = (text) => text;
+
+export function redactorOf(ctx: { secrets?: SentSecrets | undefined }): Redact {
+  const secrets = ctx.secrets;
+  return secrets ? (text) => secrets.redact(text) : keep;
 }
 
 /** Most of an error body we read. */
@@ -28,7 +44,9 @@ export function prefix(ctx: RegistryContext): string {
 }
 
 export function registryError(ctx: RegistryContext, cause: string, options?: { cause?: unknown; retryable?: boolean }): RegistryError {
-  const err = new RegistryError(`${prefix(ctx)}: ${cause}`, options?.cause !== undefined ? { cause: options.cause } : undefined);
+  const message = redactorOf(ctx)(`${prefix(ctx)}: ${cause}`);
+  const inner = options?.cause !== undefined && ctx.secrets ? ctx.secrets.redactError(options.cause) : options?.cause;
+  const err = new RegistryError(message, inner !== undefined ? { cause: inner } : undefined);
   if (options?.retryable !== undefined) (err as { retryable?: boolean }).retryable = options.retryable;
   return err;
 }
@@ -63,9 +81,9 @@ export function looksLikeHtml(contentType: string | undefined, body: Buffer): bo
   return /^\s*(<!doctype html|<html|<head|<body)/i.test(body.subarray(0, 512).toString("utf8"));
 }
 
-function htmlTitle(body: Buffer): string | undefined {
+function htmlTitle(body: Buffer, redact: Redact): string | undefined {
   const m = /<title[^>]*>([^<]*)<\/title>/i.exec(body.toString("utf8"));
-  return m?.[1] ? oneLine(m[1], 80) : undefined;
+  return m?.[1] ? oneLine(redact(m[1]), 80) : undefined;
 }
 
 interface ErrorEntry {
@@ -73,8 +91,8 @@ interface ErrorEntry {
   message?: unknown;
 }
 
-/** The messages of a distribution error body, or undefined when it is not one. */
-export function distributionErrors(body: Buffer): string[] | undefined {
+/** The messages of a distribution error body (`redact`ed before they are shortened), or undefined when it is not one. */
+export function distributionErrors(body: Buffer, redact: Redact = keep): string[] | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
@@ -84,8 +102,8 @@ export function distributionErrors(body: Buffer): string[] | undefined {
   const errors = (parsed as { errors?: unknown })?.errors;
   if (!Array.isArray(errors) || errors.length === 0) return undefined;
   return (errors as ErrorEntry[]).map((e) => {
-    if (typeof e?.message === "string" && e.message.trim()) return oneLine(e.message, 160);
-    if (typeof e?.code === "string") return e.code.toLowerCase().replace(/_/g, " ");
+    if (typeof e?.message === "string" && e.message.trim()) return oneLine(redact(e.message), 160);
+    if (typeof e?.code === "string") return oneLine(redact(e.code), 160).toLowerCase().replace(/_/g, " ");
     return "unknown error";
   });
 }
@@ -105,15 +123,19 @@ function statusPhrase(status: number): string {
   }
 }
 
-/** What a non-success answer says, in a few words: "manifest unknown", "an HTML page (HTTP 502, title "Bad Gateway")". */
-export function describeAnswer(status: number, contentType: string | undefined, body: Buffer): string {
+/**
+ * What a non-success answer says, in a few words: "manifest unknown", "an HTML page (HTTP
+ * 502, title "Bad Gateway")". What the server wrote is `redact`ed before it is shortened
+ * (a secret cut in half would no longer be found whole).
+ */
+export function describeAnswer(status: number, contentType: string | undefined, body: Buffer, redact: Redact = keep): string {
   if (looksLikeHtml(contentType, body)) {
-    const title = htmlTitle(body);
+    const title = htmlTitle(body, redact);
     return `answered with an HTML page, not the registry API (HTTP ${status}${title ? `, title "${title}"` : ""})`;
   }
-  const errors = distributionErrors(body);
+  const errors = distributionErrors(body, redact);
   if (errors) return [...new Set(errors)].join("; ");
-  const text = oneLine(body.toString("utf8"), 120);
+  const text = oneLine(redact(body.toString("utf8")), 120);
   return `HTTP ${status} ${statusPhrase(status)}${text && /^[\x20-\x7e…]+$/.test(text) ? `: ${text}` : ""}`;
 }
 

@@ -4,7 +4,8 @@
 # zstd, bsdtar (libarchive-tools: one of the tar writers in the tar reader's differential test),
 # the builders and repackers the conformance suite checks imgpolicy against (buildah,
 # skopeo, umoci: test/conformance), and GNU time and strace, with which the hostile corpus
-# measures each run's peak memory and what it writes (test/hostile).
+# measures each run's peak memory and what it writes (test/hostile), and socat and openssl,
+# with which the remote-engine tests put a TLS endpoint in front of the engine (test/engine).
 # Idempotent: quick when everything is already there. Elsewhere it says what is missing.
 set -euo pipefail
 
@@ -23,6 +24,8 @@ have zstd || need_pkgs+=(zstd)
 have bsdtar || need_pkgs+=(libarchive-tools)
 [ -x /usr/bin/time ] || need_pkgs+=(time)
 have strace || need_pkgs+=(strace)
+have socat || need_pkgs+=(socat)
+have openssl || need_pkgs+=(openssl)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then

@@ -17,17 +17,19 @@
  * sent, a container starting or being waited on), and it rejects once all is removed.
  */
 import { randomBytes } from "node:crypto";
-import { getContainerRuntimeClient, ImageName } from "testcontainers";
+import { getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from "testcontainers";
 import { causeText, EngineError, ImgpolicyError, SourceError } from "../errors.js";
 import { healthcheckFact } from "../inspect/facts/config-facts.js";
 import type { ContainerConfig } from "../inspect/image.js";
 import { EngineClient } from "../inspect/sources/engine-client.js";
+import type { EngineEndpoint } from "../inspect/sources/engine-host.js";
 import { runCommandTests, type CommandTestSpec } from "./command-tests.js";
 import { ensureLoaded, type LoadedImage } from "./ensure-loaded.js";
 import { engineIsLocal } from "./identity.js";
 import { janitor } from "./janitor.js";
 import { resolvePlan, type ImageRuntimeConfig, type RunPlan } from "./profile.js";
 import { runContainer, type RunRequest, type RunResult } from "./run-container.js";
+import { reachedElsewhere, testcontainersRefuses, testcontainersVars, withEnv } from "./testcontainers-engine.js";
 import type { RuntimeFacts, RuntimeSpec } from "./runtime-types.js";
 import { PROBE_HOST } from "./wait.js";
 import { writtenPaths } from "./writes.js";
@@ -37,7 +39,7 @@ export type { ImageRuntimeConfig } from "./profile.js";
 export { writtenPaths } from "./writes.js";
 
 export interface ProbeOptions {
-  /** The engine to use (default: DOCKER_HOST). testcontainers finds its engine the same way. */
+  /** The engine to use (default: the one DOCKER_HOST or the docker context names). testcontainers is made to use the same. */
   engine?: EngineClient;
   signal?: AbortSignal;
   /** Each log line of the probed containers, as it comes (best effort: a container that exits at once may send none). */
@@ -77,37 +79,35 @@ function imageConfig(cfg: ContainerConfig): ImageRuntimeConfig {
 }
 
 /**
- * testcontainers resolves "the host" once, when its client is first made, and keeps it.
- * Inside a container (/.dockerenv) it asks the bridge network for its gateway and, when
- * the engine names none, runs `alpine:3.14` to read the default route: a pull. The probe
- * reaches containers at 127.0.0.1 and never uses that host, so it names it for that first
- * call, through the only setting testcontainers offers for it (unless the user set it),
- * and puts the environment back as it was afterwards.
+ * testcontainers chooses its engine and "the host" once, at its first client, and keeps
+ * them for the process: that first client is made with the environment naming the engine
+ * we resolved (and, for a socket, the host: see testcontainers-engine.ts), the
+ * environment is put back as it was, and the client is checked to speak to that engine.
  */
-let firstClient: ReturnType<typeof getContainerRuntimeClient> | undefined;
-function runtimeClient(): ReturnType<typeof getContainerRuntimeClient> {
+let firstClient: Promise<ContainerRuntimeClient> | undefined;
+function runtimeClient(endpoint: EngineEndpoint): Promise<ContainerRuntimeClient> {
   // one first call at a time: testcontainers caches the client only once it is made
   firstClient ??= (async () => {
-    const pinned = process.env.TESTCONTAINERS_HOST_OVERRIDE === undefined;
-    if (pinned) process.env.TESTCONTAINERS_HOST_OVERRIDE = PROBE_HOST;
     try {
-      return await getContainerRuntimeClient();
+      return await withEnv(testcontainersVars(endpoint, process.env, PROBE_HOST), () => getContainerRuntimeClient());
     } catch (err) {
       firstClient = undefined; // no engine now: a later probe asks again
       throw err;
-    } finally {
-      if (pinned) delete process.env.TESTCONTAINERS_HOST_OVERRIDE;
     }
   })();
   return firstClient;
 }
 
-/** testcontainers pulls an image it does not see even under a never-pull policy: check first. */
-async function testcontainersSees(ref: string): Promise<string | undefined> {
+/** testcontainers pulls an image it does not see even under a never-pull policy: check first, on the same engine. */
+async function testcontainersSees(ref: string, endpoint: EngineEndpoint): Promise<string | undefined> {
+  const refused = testcontainersRefuses(endpoint);
+  if (refused) return refused;
   try {
-    const client = await runtimeClient();
+    const client = await runtimeClient(endpoint);
+    const elsewhere = reachedElsewhere(client, endpoint);
+    if (elsewhere) return elsewhere;
     if (await client.image.exists(ImageName.fromString(ref))) return undefined;
-    return `testcontainers' engine does not have image '${ref}' (does DOCKER_HOST name the same engine?)`;
+    return `testcontainers does not see image '${ref}' in the engine at ${endpoint.display}`;
   } catch (err) {
     return `no container engine: testcontainers found none (${causeText(err)})`;
   }
@@ -162,7 +162,7 @@ export async function probeRuntime(
     if (plan.ports.length > 0 && !engineIsLocal(engine)) {
       return notRun(`the engine at ${engine.host} is not on this machine, and the probe publishes ports on 127.0.0.1 only`);
     }
-    const unseen = await testcontainersSees(ref);
+    const unseen = await testcontainersSees(ref, engine.endpoint);
     if (unseen) return notRun(unseen);
     signal.throwIfAborted();
 

@@ -173,13 +173,13 @@ describe("engine client failures", () => {
   it("reports a refused TCP connection", async () => {
     const c = engineClient({ host: "tcp://127.0.0.1:1" });
     await expect(c.ping()).rejects.toThrow(
-      new EngineError("cannot reach the Docker engine at tcp://127.0.0.1:1: connection refused (is dockerd running?)"),
+      new EngineError("cannot reach the Docker engine at tcp://127.0.0.1:1: connection refused (is dockerd listening there? is DOCKER_HOST right?)"),
     );
   });
 
   it("refuses transports it does not speak", () => {
     expect(() => engineClient({ host: "ssh://me@host" })).toThrow(EngineError);
-    expect(() => engineClient({ env: { DOCKER_HOST: "tcp://h:2376", DOCKER_TLS_VERIFY: "1" } })).toThrow(/TLS/);
+    expect(() => engineClient({ host: "https://h:2376" })).toThrow(/for TLS, name it tcp:\/\/host:port and set DOCKER_TLS_VERIFY=1/);
     expect(engineClient({ host: "tcp://h" }).host).toBe("tcp://h:2375");
     expect(engineClient({ env: {} }).host).toBe("unix:///var/run/docker.sock");
   });

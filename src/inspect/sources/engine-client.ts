@@ -1,14 +1,15 @@
 /**
- * A minimal Docker Engine API client on node:http: the calls imgpolicy needs to
- * read, build, load and clean up images in the local engine. DOCKER_HOST is
- * honoured and the API version is negotiated once (min(engine, 1.43)).
+ * A minimal Docker Engine API client on node:http(s): the calls imgpolicy needs to
+ * read, build, load and clean up images in the engine. The engine is the one the
+ * docker CLI would use (DOCKER_HOST with its TLS variables, or a docker context: see
+ * engine-host.ts) and the API version is negotiated once (min(engine, 1.43)).
  */
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { EngineError, SourceError } from "../../errors.js";
 import { endpointFromEnv, parseDockerHost, type EngineEndpoint } from "./engine-host.js";
 import { BuildError, followBuild, followLoad } from "./engine-progress.js";
-import { engineStream, errorMessage, expectOk, pathName, readJson, send, type QueryValue } from "./engine-transport.js";
+import { CONNECT_TIMEOUT_MS, engineStream, errorMessage, expectOk, pathName, readJson, send, type QueryValue } from "./engine-transport.js";
 import type {
   BuildOptions,
   BuildResult,
@@ -31,12 +32,19 @@ export const MAX_API_VERSION = "1.43";
 const FALLBACK_API_VERSION = "1.24";
 
 export interface EngineClientOptions {
-  /** A DOCKER_HOST-style address; by default DOCKER_HOST from `env`. */
+  /** A DOCKER_HOST-style address, spoken to without TLS; by default the engine `env` names. */
   host?: string;
-  /** Environment to read DOCKER_HOST / DOCKER_TLS_VERIFY from (default process.env). */
+  /** An endpoint already resolved (with its TLS settings); wins over `host` and `env`. */
+  endpoint?: EngineEndpoint;
+  /**
+   * Environment to choose the engine from (default process.env): DOCKER_HOST,
+   * DOCKER_TLS_VERIFY, DOCKER_TLS, DOCKER_CERT_PATH, DOCKER_CONTEXT, DOCKER_CONFIG, HOME.
+   */
   env?: Record<string, string | undefined>;
   /** Idle timeout of ordinary requests, connecting included (default 30 s). */
   timeoutMs?: number;
+  /** Deadline for making a connection, TLS handshake included (default 15 s). */
+  connectTimeoutMs?: number;
   /** Idle timeout of builds, loads, exports and removals (default 10 min). */
   longTimeoutMs?: number;
   /** Pin the API version instead of negotiating it. */
@@ -71,23 +79,25 @@ export class EngineClient {
   readonly endpoint: EngineEndpoint;
   readonly timeoutMs: number;
   readonly longTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   #version: Promise<string> | undefined;
 
   constructor(opts: EngineClientOptions = {}) {
-    this.endpoint = opts.host !== undefined ? parseDockerHost(opts.host) : endpointFromEnv(opts.env ?? process.env);
+    this.endpoint = opts.endpoint ?? (opts.host !== undefined ? parseDockerHost(opts.host) : endpointFromEnv(opts.env ?? process.env));
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.longTimeoutMs = opts.longTimeoutMs ?? 600_000;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     if (opts.apiVersion) this.#version = Promise.resolve(opts.apiVersion);
   }
 
-  /** The engine's address, as shown in messages ("unix:///var/run/docker.sock"). */
+  /** The engine's address, as shown in messages ("unix:///var/run/docker.sock", `tcp://h:2376 (context "x")`). */
   get host(): string {
     return this.endpoint.display;
   }
 
   async ping(): Promise<PingResult> {
     const action = "ping the Docker engine";
-    const res = await send(this.endpoint, { method: "GET", path: "/_ping", timeoutMs: this.timeoutMs, action });
+    const res = await send(this.endpoint, { method: "GET", path: "/_ping", timeoutMs: this.timeoutMs, connectTimeoutMs: this.connectTimeoutMs, action });
     await expectOk(res, action);
     res.resume();
     const header = (name: string) => {
@@ -123,6 +133,7 @@ export class EngineClient {
       body: call.body,
       contentType: call.contentType,
       timeoutMs: call.long ? this.longTimeoutMs : this.timeoutMs,
+      connectTimeoutMs: this.connectTimeoutMs,
       action: call.action,
     });
   }

@@ -1,11 +1,16 @@
 /**
- * One HTTP exchange with the Docker engine over node:http: timeouts, connection
- * failures turned into one-line EngineErrors, bodies read as JSON or streamed on.
+ * One HTTP exchange with the Docker engine over node:http, or node:https with the
+ * endpoint's TLS settings: a connect deadline (TCP and TLS handshake) and an idle
+ * timeout, connection and TLS failures turned into one-line EngineErrors naming the
+ * endpoint and the cause, bodies read as JSON or streamed on.
  */
 import { request, type IncomingMessage } from "node:http";
+import { request as tlsRequest } from "node:https";
+import { isIP } from "node:net";
 import { PassThrough, type Readable } from "node:stream";
 import { EngineError, causeText } from "../../errors.js";
-import type { EngineEndpoint } from "./engine-host.js";
+import type { EngineEndpoint } from "./engine-address.js";
+import { connectCause, isTlsFailure } from "./engine-failures.js";
 
 export type QueryValue = string | string[] | number | boolean | undefined;
 
@@ -18,6 +23,8 @@ export interface EngineRequest {
   contentType?: string;
   /** Idle timeout: connecting, waiting for the answer, and any pause in the body. */
   timeoutMs: number;
+  /** Deadline for the connection (TCP and the TLS handshake; default 15 s, at most timeoutMs). */
+  connectTimeoutMs?: number;
   /** What we were doing, for messages: "inspect image 'x'". */
   action: string;
 }
@@ -46,27 +53,18 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
-function connectCause(err: unknown): { cause: string; hint: string } {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case "ENOENT":
-      return { cause: "no such socket", hint: "is dockerd running?" };
-    case "ECONNREFUSED":
-      return { cause: "connection refused", hint: "is dockerd running?" };
-    case "EACCES":
-    case "EPERM":
-      return { cause: "permission denied", hint: "is your user allowed to use the engine's socket?" };
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return { cause: "unknown host", hint: "is DOCKER_HOST right?" };
-    default:
-      return { cause: causeText(err), hint: "is dockerd running?" };
-  }
-}
+/** How long a connection may take to be made (TCP, then the TLS handshake) unless told otherwise. */
+export const CONNECT_TIMEOUT_MS = 15_000;
 
 export function unreachable(endpoint: EngineEndpoint, err: unknown): EngineError {
-  const { cause, hint } = connectCause(err);
+  const { cause, hint } = connectCause(endpoint, err);
   return new EngineError(`cannot reach the Docker engine at ${endpoint.display}: ${cause} (${hint})`, { cause: err });
+}
+
+/** The engine closed the connection before answering a request that sent it nothing. */
+function isClosedEarly(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ECONNRESET" || code === "EPIPE";
 }
 
 /** Sends one request; resolves with the response whatever its status. */
@@ -76,27 +74,48 @@ export function send(endpoint: EngineEndpoint, req: EngineRequest): Promise<Inco
   if (Buffer.isBuffer(req.body)) headers["Content-Length"] = req.body.length;
   const target =
     endpoint.kind === "unix" ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port };
+  const tls = endpoint.kind === "tcp" ? endpoint.tls : undefined;
+  const tlsOptions = tls
+    ? {
+        secureContext: tls.secureContext,
+        rejectUnauthorized: tls.verify,
+        ...(endpoint.kind === "tcp" && isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
+      }
+    : {};
+  const connectMs = Math.min(req.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, req.timeoutMs);
 
   return new Promise<IncomingMessage>((resolve, reject) => {
     let connected = false;
     let response: IncomingMessage | undefined;
     let settled = false;
     const fail = (err: Error) => {
+      clearTimeout(deadline);
       if (settled) return;
       settled = true;
       reject(err);
     };
-    const r = request({
+    const r = (tls ? tlsRequest : request)({
       ...target,
+      ...tlsOptions,
       method: req.method,
       path: withQuery(req.path, req.query),
       headers,
       agent: false,
       timeout: req.timeoutMs,
     });
+    // the connection (and its TLS handshake) has its own deadline, whatever the idle timeout
+    const deadline = setTimeout(() => {
+      r.destroy(unreachable(endpoint, new Error(`no connection within ${seconds(connectMs)}${tls ? " (TCP and TLS handshake)" : ""}`)));
+    }, connectMs);
+    r.on("close", () => clearTimeout(deadline));
     r.on("socket", (socket) => {
-      if (!socket.connecting) connected = true;
-      else socket.once("connect", () => (connected = true));
+      const made = () => {
+        connected = true;
+        clearTimeout(deadline);
+      };
+      if (tls) socket.once("secureConnect", made);
+      else if (!socket.connecting) made();
+      else socket.once("connect", made);
     });
     r.on("timeout", () => {
       const err = !connected
@@ -112,10 +131,12 @@ export function send(endpoint: EngineEndpoint, req: EngineRequest): Promise<Inco
     r.on("error", (err) => {
       if (response) return; // the response stream reports its own failure
       if (err instanceof EngineError) fail(err);
-      else if (!connected) fail(unreachable(endpoint, err));
+      // a TLS failure can come after the handshake: with TLS 1.3 the engine refuses a client certificate then
+      else if (!connected || isTlsFailure(err) || (req.body === undefined && isClosedEarly(err))) fail(unreachable(endpoint, err));
       else fail(new EngineError(`cannot ${req.action}: the connection to the Docker engine broke: ${causeText(err)}`, { cause: err }));
     });
     r.on("response", (res) => {
+      clearTimeout(deadline);
       response = res;
       if (settled) {
         res.destroy();

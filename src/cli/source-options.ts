@@ -6,7 +6,9 @@
 import type { Readable } from "node:stream";
 import { Option, type Command } from "commander";
 import { UsageError } from "../errors.js";
+import { limitVariables } from "../inspect/limits.js";
 import { parsePlatform } from "../inspect/platform.js";
+import { cacheCap, parseSize } from "../inspect/registry/cache-size.js";
 import { progressRenderer } from "../inspect/registry/progress.js";
 import type { OpenOptions, SourceChoice } from "../inspect/resolve.js";
 
@@ -17,6 +19,7 @@ export interface SourceFlags {
   username?: string;
   passwordStdin?: boolean;
   cacheDir?: string;
+  cacheMax?: string;
   /** false with --no-cache. */
   cache?: boolean;
   quiet?: boolean;
@@ -34,7 +37,7 @@ export interface SourceIo {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-/** Adds --source, --insecure-registry, --ca-cert, --username, --password-stdin, --cache-dir, --no-cache, --quiet. */
+/** Adds --source, --insecure-registry, --ca-cert, --username, --password-stdin, --cache-dir, --cache-max, --no-cache, --quiet. */
 export function addSourceOptions(cmd: Command): Command {
   return cmd
     .addOption(
@@ -47,6 +50,7 @@ export function addSourceOptions(cmd: Command): Command {
     .option("--username <user>", "registry user name (with --password-stdin)")
     .option("--password-stdin", "read the registry password from stdin")
     .option("--cache-dir <dir>", "blob cache directory (default $XDG_CACHE_HOME/imgpolicy or ~/.cache/imgpolicy)")
+    .option("--cache-max <size>", "most the blob cache holds, e.g. 500MB or 2GB, 0 for no cache; least recently used blobs go first (default IMGPOLICY_CACHE_MAX, else 2GB)")
     .option("--no-cache", "do not read or write the blob cache")
     .option("-q, --quiet", "print less: no download progress on stderr (check: failures only)");
 }
@@ -67,6 +71,7 @@ async function readPassword(stdin: Readable): Promise<string> {
 /** The OpenOptions the flags ask for. */
 export async function sourceOptionsFrom(flags: SourceFlags, io: SourceIo): Promise<OpenOptions> {
   const out: OpenOptions = {};
+  limitVariables(); // an invalid IMGPOLICY_MAX_* is a usage error before any image is opened
   if (flags.platform) out.platform = parsePlatform(flags.platform);
   if (flags.source !== undefined) {
     if (!["auto", "engine", "registry"].includes(flags.source)) throw new UsageError(`--source must be auto, engine or registry, not '${flags.source}'`);
@@ -85,6 +90,9 @@ export async function sourceOptionsFrom(flags: SourceFlags, io: SourceIo): Promi
     registry.password = password;
   }
   if (flags.cacheDir) registry.cacheDir = flags.cacheDir;
+  // an invalid --cache-max or IMGPOLICY_CACHE_MAX is a usage error before any image is opened
+  if (flags.cacheMax !== undefined) registry.cacheMax = parseSize(flags.cacheMax, "--cache-max");
+  else cacheCap(io.env ?? process.env);
   if (flags.cache === false) registry.noCache = true;
   if (io.env) registry.env = io.env;
   const tty = io.stderrIsTTY ?? Boolean(process.stderr.isTTY);

@@ -13,6 +13,8 @@ import type { RuntimeFacts, RuntimeSpec } from "../runtime/runtime-types.js";
 import { addCounts, emptyCounts, evaluate, ruleEnabled, ruleOptions } from "./evaluate.js";
 import type { ResolvedPolicy } from "./policy-types.js";
 import { REPORT_SCHEMA, type ImageReport, type Report, type RuntimeFigures } from "./report-types.js";
+import { resolveIgnored, withIgnored, type IgnoredRule } from "./ignore.js";
+import { waiverWarnings } from "./waiver-warnings.js";
 import { RULES } from "./rules/index.js";
 import { notRunReason } from "./rules/runtime-helpers.js";
 import { resolveRuntimeSpec, withRuntimeDefaults } from "./runtime-spec.js";
@@ -51,6 +53,12 @@ export interface CheckOptions extends OpenOptions {
    * `facts.dockerfile`, which the Dockerfile rules (IMG-DF-*) read.
    */
   dockerfile?: NonNullable<Facts["dockerfile"]>;
+  /**
+   * Rules whose findings this run accepts (CLI: --ignore, IMGPOLICY_IGNORE): each still
+   * runs, and its findings are waived with the given reason, so reports show them as
+   * waived. A bare id gets "ignored by the caller". An unknown id throws a UsageError.
+   */
+  ignore?: readonly (string | IgnoredRule)[];
 }
 
 /**
@@ -167,18 +175,27 @@ async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule
   const counted = { cst: { commandTests: opts.policy.cst?.commandTests.length ?? 0 } };
   const report = evaluate(facts, opts.policy, { rules: withRuntimeDefaults(rules, spec, counted), ...(opts.now ? { now: opts.now } : {}) });
   if (facts.runtime) report.runtime = runtimeFigures(facts.runtime);
+  if (opts.dockerfile) report.dockerfile = opts.dockerfile.path;
   return report;
 }
 
 /** Checks images against a policy. An image that cannot be read gets `error` and no results. */
+/** The rules a check runs: all of them (opts.rules, else the registry), or only the runtime ones with `runtimeOnly`. */
+export function rulesOfRun(opts: Pick<CheckOptions, "rules" | "runtimeOnly">): readonly AnyRule[] {
+  const all = opts.rules ?? RULES;
+  return opts.runtimeOnly ? all.filter((r) => r.category === "runtime") : all;
+}
+
 export async function check(refs: readonly string[], opts: CheckOptions): Promise<Report> {
   const all = opts.rules ?? RULES;
-  const rules = opts.runtimeOnly ? all.filter((r) => r.category === "runtime") : all;
+  const rules = rulesOfRun(opts);
+  const ignored = resolveIgnored(opts.ignore ?? [], all);
+  const run: CheckOptions = ignored.length ? { ...opts, policy: withIgnored(opts.policy, ignored) } : opts;
   let loading: Promise<RuntimeProbe> | undefined;
   const probe = () => (loading ??= opts.probe ? Promise.resolve(opts.probe) : loadProbe());
   const images = await mapLimit(refs, opts.concurrency ?? 2, async (ref) => {
     try {
-      return await checkOne(ref, opts, rules, probe);
+      return await checkOne(ref, run, rules, probe);
     } catch (err) {
       const r: ImageReport = { reference: ref, error: (err as Error).message, results: [], counts: emptyCounts(), passed: false };
       return r;
@@ -186,15 +203,18 @@ export async function check(refs: readonly string[], opts: CheckOptions): Promis
   });
   const counts = emptyCounts();
   for (const i of images) addCounts(counts, i.counts);
+  const now = opts.now ?? new Date();
+  const warnings = waiverWarnings([{ waivers: opts.policy.waivers, images, rules: rules.map((r) => r.id) }], now);
   return {
     schema: REPORT_SCHEMA,
     tool: { name: "imgpolicy", version: VERSION },
     policies: opts.policyNames ?? opts.policy.sources,
     failOn: opts.policy.failOn,
-    generatedAt: (opts.now ?? new Date()).toISOString(),
+    generatedAt: now.toISOString(),
     images,
     counts,
     passed: images.every((i) => i.passed),
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

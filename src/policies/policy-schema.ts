@@ -43,6 +43,12 @@ export function policySchema(rules: readonly AnyRule[]): Record<string, unknown>
         anyOf: [{ type: "string", minLength: 1 }, { type: "array", items: { type: "string", minLength: 1 } }],
       },
       failOn: { description: "findings at or above this severity fail the check", enum: [...SEVERITIES] },
+      promises: {
+        description:
+          "what the description promises to block: each claim (a phrase of the description) with the rules that enforce it, which must be on at or above failOn (checked for the shipped policies by their tests; kept as documentation otherwise)",
+        type: "object",
+        additionalProperties: { type: "array", minItems: 1, uniqueItems: true, items: { enum: ids } },
+      },
       rules: {
         type: "object",
         additionalProperties: false,

@@ -17,6 +17,8 @@ export interface PolicyFile {
   extends?: string | string[];
   description?: string;
   failOn?: Severity;
+  /** What the description promises to block: claim (a phrase of the description) → the rules that enforce it (policy-promises.ts). */
+  promises?: Record<string, string[]>;
   rules?: Record<string, RuleEntry>;
   waivers?: Waiver[];
   /** Runtime section (issue 5): accepted and kept, not evaluated yet. */

@@ -81,7 +81,7 @@ function describe(e: ErrorObject, data: unknown, ruleIds: readonly string[]): st
     case "enum": {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
       // a waiver's rule is a rule id, shown like an unknown key
-      if (segs.at(-1) === "rule") return typeof found === "string" ? `unknown rule ${shownKey(found)}${hint(found, ruleIds)}` : `${where}: expected a rule id, found ${kindOf(found)}`;
+      if (segs.at(-1) === "rule" || segs[0] === "promises") return typeof found === "string" ? `unknown rule ${shownKey(found)}${hint(found, ruleIds)}` : `${where}: expected a rule id, found ${kindOf(found)}`;
       const list = allowed.map((a) => JSON.stringify(a)).join(", ");
       return `${where}: expected one of ${list}${typeof found === "string" ? "" : `, found ${kindOf(found)}`}`;
     }
@@ -92,7 +92,10 @@ function describe(e: ErrorObject, data: unknown, ruleIds: readonly string[]): st
     case "format":
       return `${where}: expected a ${(e.params as { format: string }).format === "date" ? "date as YYYY-MM-DD" : (e.params as { format: string }).format}`;
     case "minLength":
+    case "minItems":
       return `${where}: must not be empty`;
+    case "uniqueItems":
+      return `${where}: names the same item twice`;
     default:
       return `${where}: ${e.message ?? "is invalid"}`;
   }

@@ -80,6 +80,8 @@ export interface ImageReport {
   digest?: string;
   id?: string;
   platform?: string;
+  /** The Dockerfile the image was built from (`--dockerfile`, `--build`), as given: SARIF's and Code Quality's stand-in location. */
+  dockerfile?: string;
   /** Set when the image could not be read: no results then. */
   error?: string;
   results: RuleResult[];
@@ -88,6 +90,20 @@ export interface ImageReport {
   passed: boolean;
   /** Set when the image was run (`--runtime`, `--runtime-only`), or was to be run and could not be. */
   runtime?: RuntimeFigures;
+}
+
+/**
+ * Something about the run that does not change the verdict but wants attention: a waiver
+ * that matched no finding, one about to expire, one that has expired (src/policies/waiver-warnings.ts).
+ */
+export interface ReportWarning {
+  kind: "waiver-unused" | "waiver-expiring" | "waiver-expired";
+  /** One line, as `imgpolicy check` prints it on stderr (after "imgpolicy: warning: "). */
+  message: string;
+  /** The waiver as written in the policy. */
+  waiver?: Waiver;
+  /** For waiver-expiring and waiver-expired: whole days from today (UTC) to its last day (0: today; negative: past). */
+  daysLeft?: number;
 }
 
 export interface Report {
@@ -101,4 +117,31 @@ export interface Report {
   images: ImageReport[];
   counts: Counts;
   passed: boolean;
+  /** Warnings about the policy's waivers in this run (unused, expiring, expired); absent when there are none. */
+  warnings?: ReportWarning[];
+  /** `check --from`: the list the report is of (report/gate-report.ts). */
+  gate?: GateInfo;
+}
+
+/** One policy of a release gate's list: the policies as named, their threshold and their waivers. */
+export interface GateGroup {
+  policies: string[];
+  failOn: Severity;
+  waivers: Waiver[];
+}
+
+/** What `imgpolicy report merge` needs to join the reports of a gate's shards (docs/report.md). */
+export interface GateInfo {
+  /** The list file, as given to --from. */
+  list: string;
+  /** sha256 of the list file's bytes: the shards of one gate read the same list. */
+  digest: string;
+  /** How many images the list names. */
+  images: number;
+  /** Every policy of the list, in the order the list first names them. */
+  groups: GateGroup[];
+  /** --runtime-only: only the runtime rules ran. */
+  runtimeOnly?: true;
+  /** --shard K/N: the report holds shard `index` of `count` only. */
+  shard?: { index: number; count: number };
 }

@@ -10,6 +10,20 @@ export function isExpired(w: Waiver, now: Date): boolean {
   return Number.isFinite(end) && now.getTime() > end;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Whole days from `now`'s day (UTC) to the waiver's last day: 0 on that day, 1 the day
+ * before, negative once it has expired (as isExpired says); undefined without a date.
+ */
+export function daysLeft(w: Waiver, now: Date): number | undefined {
+  if (!w.expires) return undefined;
+  const last = Date.parse(`${w.expires}T00:00:00.000Z`);
+  if (!Number.isFinite(last)) return undefined;
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Math.round((last - today) / DAY_MS);
+}
+
 /**
  * Waiver globs are user text: matched through user-glob.ts (linear time; checked when
  * the policy loads), each compiled once per waiver object (a cache, as policyValidator's).

@@ -8,6 +8,7 @@ import addFormatsModule from "ajv-formats";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFromList } from "../../src/cli/commands/check-from-file.js";
+import { policyFromList } from "../../src/cli/commands/check-from.js";
 import { runCli } from "../cli/run-cli.js";
 import { writeFixtureImages, type FixtureImages } from "./fixture-images.js";
 
@@ -54,12 +55,14 @@ describe("check --from: one report, one exit status", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { policies: string[]; passed: boolean; failOn: string; images: JsonImage[]; counts: { fail: number } };
-    expect(report.policies).toEqual(["base", "./strict.yaml", "go-scratch"]);
+    // a policy file of the list is named as the working directory reaches it (here: absolute, the list is outside it)
+    const strict = join(f.dir, "strict.yaml");
+    expect(report.policies).toEqual(["base", strict, "go-scratch"]);
     // grouped: both base images first (in file order), then the layered policy, then go-scratch
     expect(report.images.map((i) => [i.reference, i.policies.join("+")])).toEqual([
       [f.good, "base"],
       [f.bad, "base"],
-      [f.good, "base+./strict.yaml"],
+      [f.good, `base+${strict}`],
       [f.multi, "go-scratch"],
     ]);
     expect(report.images.map((i) => i.passed)).toEqual([true, false, false, false]);
@@ -71,13 +74,13 @@ describe("check --from: one report, one exit status", () => {
     expect(report.passed).toBe(false);
     // still an imgpolicy/report@1: the per-image policies and failOn are added fields
     const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-    const schema = JSON.parse(await readFile(new URL("../../src/policies/report/report.schema.json", import.meta.url), "utf8")) as object;
+    const schema = JSON.parse(await readFile(new URL("../../schema/report.schema.json", import.meta.url), "utf8")) as object;
     const validate = addFormats(new Ajv({ allErrors: true, strict: false })).compile(schema);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it("prints a summary table after the text report: image, policy, verdict, failed rules by severity", async () => {
-    const file = await list("table.yaml", ["policy: base", "images:", `  - ${f.good}`, `  - ${f.bad}`, `  - image: ${f.good}`, "    policy: go-scratch"].join("\n"));
+    const file = await list("table.yaml", ["policy: base", "images:", `  - ${f.good}`, `  - ${f.bad}`, `  - image: ${f.good}`, "    policy: cis-docker"].join("\n"));
     const r = await runCli("check", "--from", file);
     expect(r.code).toBe(1);
     const table = r.stdout.slice(r.stdout.indexOf("release gate:"));
@@ -86,7 +89,7 @@ describe("check --from: one report, one exit status", () => {
     expect(lines[1]).toMatch(/^ {2}IMAGE +POLICY +VERDICT +FAILED RULES$/);
     expect(lines[2]).toMatch(new RegExp(`^  ${esc(f.good)} +base +passed +1 medium$`));
     expect(lines[3]).toMatch(new RegExp(`^  ${esc(f.bad)} +base +failed +2 critical, 2 high, 3 medium, 1 low$`));
-    expect(lines[4]).toMatch(new RegExp(`^  ${esc(f.good)} +go-scratch +passed +`));
+    expect(lines[4]).toMatch(new RegExp(`^  ${esc(f.good)} +cis-docker +passed +`));
     // the columns line up
     const col = lines[1]!.indexOf("VERDICT");
     for (const l of lines.slice(2)) expect(l.slice(col)).toMatch(/^(passed|failed|error) /);
@@ -109,7 +112,7 @@ describe("check --from: one report, one exit status", () => {
     const r = await runCli("check", "--from", file);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`  ${esc(f.multi)} \\(linux/amd64\\) +base +passed `));
-    expect(r.stdout).toMatch(new RegExp(`  ${esc(f.multi)} \\(linux/arm64\\) +base \\+ \\./critical\\.yaml \\(fails on critical\\) +failed +2 critical`));
+    expect(r.stdout).toMatch(new RegExp(`  ${esc(f.multi)} \\(linux/arm64\\) +base \\+ ${esc(join(f.dir, "critical.yaml"))} \\(fails on critical\\) +failed +2 critical`));
   });
 
   it("writes junit, sarif and markdown (with the table first) at once", async () => {
@@ -223,6 +226,23 @@ describe("check --from: a bad list is one line per problem with file:line:col, e
     const none = await runCli("check");
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no image to check: name one or more images, .*--from FILE/);
+  });
+});
+
+describe("policyFromList: a policy file of the list, as the report names it", () => {
+  it("resolves against the list's directory and names it from the working directory", () => {
+    expect(policyFromList("./strict.yaml", "/repo", "/repo")).toBe("./strict.yaml");
+    expect(policyFromList("./strict.yaml", "/repo/ci", "/repo")).toBe("ci/strict.yaml");
+    expect(policyFromList("../policies/a.json", "/repo/ci", "/repo")).toBe("policies/a.json");
+    expect(policyFromList("strict.yml", "/repo/ci/gate", "/repo")).toBe("ci/gate/strict.yml");
+    // outside the working directory: absolute, never ../..
+    expect(policyFromList("./strict.yaml", "/elsewhere", "/repo")).toBe("/elsewhere/strict.yaml");
+    expect(policyFromList("x.yaml", "/repo", "/repo/sub")).toBe("/repo/x.yaml");
+  });
+
+  it("leaves shipped names and absolute paths as written", () => {
+    expect(policyFromList("go-scratch", "/repo/ci", "/repo")).toBe("go-scratch");
+    expect(policyFromList("/etc/imgpolicy/p.yaml", "/repo/ci", "/repo")).toBe("/etc/imgpolicy/p.yaml");
   });
 });
 

@@ -221,8 +221,8 @@ const PAIRS: Pair[] = [
   { policy: "cis-docker", image: "naive", passed: false, blocking: ["IMG-USER-001"] },
 
   { policy: "go-scratch", image: "scratch", passed: true, blocking: [] },
-  // static, but built with cgo on, which the scratch pattern rules out (high); unstripped and no CA bundle are medium
-  { policy: "go-scratch", image: "course-scratch", passed: false, blocking: ["IMG-BIN-005"] },
+  // static, but built with cgo on, not stripped and without a CA bundle: go-scratch's description promises all three
+  { policy: "go-scratch", image: "course-scratch", passed: false, blocking: ["IMG-BIN-003", "IMG-BIN-005", "IMG-CA-001"] },
 
   { policy: "go-distroless", image: "distroless", passed: true, blocking: [] },
   // the debug variant's shell in /busybox (on its PATH) is what go-distroless rules out
@@ -236,7 +236,8 @@ const PAIRS: Pair[] = [
 
   // apt lists left behind are medium here: a warning, not a block
   { policy: "debian-service", image: "debian", passed: true, blocking: [] },
-  { policy: "debian-service", image: "naive", passed: false, blocking: ["IMG-USER-001", "IMG-FS-003"] },
+  // ~370 MB: over debian-service's 300 MB budget, which blocks
+  { policy: "debian-service", image: "naive", passed: false, blocking: ["IMG-USER-001", "IMG-FS-003", "IMG-SIZE-001"] },
 ];
 
 /** Findings that show a status holds for the reason the table gives: the paths they point at. */

@@ -12,6 +12,7 @@
  *       platform: linux/arm64
  *       runtime: true
  */
+import { createHash } from "node:crypto";
 import { FileReadError, readRegularFile } from "../../files/regular-file.js";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
 import { causeText } from "../../errors.js";
@@ -39,6 +40,8 @@ export interface FromEntry {
 
 export interface FromList {
   file: string;
+  /** sha256 of the file's bytes (`sha256:…`), when it was read from a file. */
+  digest?: string;
   /** The top-level default policy. */
   policy?: string[];
   policyAt?: Position;
@@ -169,12 +172,14 @@ const MAX_LIST_BYTES = 1024 * 1024;
 
 /** Reads and validates an image list file. A file that cannot be read is one problem. */
 export async function readFromList(file: string): Promise<{ list?: FromList; problems: PolicyProblem[] }> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = (await readRegularFile(file, MAX_LIST_BYTES, "image lists")).toString("utf8");
+    bytes = await readRegularFile(file, MAX_LIST_BYTES, "image lists");
   } catch (err) {
     if (!(err instanceof FileReadError)) throw err;
     return { problems: [{ file, line: 0, col: 0, message: `cannot read the image list: ${err.reason}` }] };
   }
-  return parseFromList(text, file);
+  const parsed = parseFromList(bytes.toString("utf8"), file);
+  if (parsed.list) parsed.list.digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  return parsed;
 }

@@ -31,6 +31,13 @@ function imageNames(report: Report): string[] {
   return report.images.map((i) => (platforms.get(i.reference)!.size > 1 && i.platform ? `${i.reference} (${i.platform})` : i.reference));
 }
 
+/** "release gate" or, for a shard's report, "release gate, shard 2/3". */
+const gateName = (report: Report): string => (report.gate?.shard ? `release gate, shard ${report.gate.shard.index}/${report.gate.shard.count}` : "release gate");
+
+/** For a shard the hash split left empty (a few images over many shards). */
+const emptyShard = (report: Report): string | undefined =>
+  report.gate?.shard && report.images.length === 0 ? `no image of the list's ${report.gate.images} falls in this shard` : undefined;
+
 function headline(report: Report): string {
   const passed = report.images.filter((i) => i.passed).length;
   const policies = new Set(report.images.map((i) => policyOf(i, report))).size;
@@ -52,15 +59,19 @@ export function textSummary(report: Report, color = false): string {
         return paint(cell === "passed" ? "32" : "31", cell) + padded.slice(cell.length);
       })
       .join("  ")}`;
-  const title = paint("1", `release gate: ${headline(report)}`);
-  return [title, line(head, false), ...rows.map((r) => line(r, true))].join("\n") + "\n";
+  const title = paint("1", `${gateName(report)}: ${headline(report)}`);
+  const empty = emptyShard(report);
+  return [title, ...(empty ? [`  ${empty}`] : [line(head, false), ...rows.map((r) => line(r, true))])].join("\n") + "\n";
 }
 
 const ICON = { passed: "✅", failed: "❌", error: "⚠️" } as const;
 
 /** The table as Markdown, ending in a newline. */
 export function markdownSummary(report: Report): string {
-  const out = [`## imgpolicy release gate: ${report.passed ? "✅" : "❌"} ${mdText(headline(report))}`, "", "| image | policy | verdict | failed rules |", "| --- | --- | --- | --- |"];
+  const title = `## imgpolicy ${gateName(report)}: ${report.passed ? "✅" : "❌"} ${mdText(headline(report))}`;
+  const empty = emptyShard(report);
+  if (empty) return `${title}\n\n${mdText(empty)}\n`;
+  const out = [title, "", "| image | policy | verdict | failed rules |", "| --- | --- | --- | --- |"];
   const names = imageNames(report);
   for (const [n, i] of (report.images as Row[]).entries()) {
     const v = verdict(i);
@@ -68,4 +79,9 @@ export function markdownSummary(report: Report): string {
     out.push(`| ${mdCode(names[n]!, true)} | ${policy} | ${ICON[v]} ${v} | ${mdText(failedBySeverity(i))} |`);
   }
   return out.join("\n") + "\n";
+}
+
+/** What `check --from` and `report merge` add to a gate's report: the table after the text, before the Markdown. */
+export function decorateGate(report: Report): (format: string, text: string, color: boolean) => string {
+  return (format, text, color) => (format === "text" ? `${text}\n${textSummary(report, color)}` : format === "markdown" ? `${markdownSummary(report)}\n${text}` : text);
 }

@@ -16,11 +16,16 @@ import { escapeText } from "../../text/escape.js";
 import { parseColorMode, useColor } from "../color.js";
 import { emitReport, parseOutputs } from "../report-outputs.js";
 import type { OpenOptions } from "../../inspect/resolve.js";
+import { ignoreRequests, resolveIgnored } from "../../policies/ignore.js";
+import { RULES } from "../../policies/rules/index.js";
+import { printWarnings } from "../report-warnings.js";
 
 export interface CheckFlags {
   policy?: string[];
   /** --allow-extends-outside: policies may extend files outside their own directory tree. */
   allowExtendsOutside?: boolean;
+  /** --trust-policy: a policy found in the working directory may weaken the runtime sandbox. */
+  trustPolicy?: boolean;
   format?: string[];
   output?: string;
   failOn?: string;
@@ -49,6 +54,8 @@ export interface CheckFlags {
   color?: string;
   /** --debug (a global flag): a failed build also prints the last lines of its output. */
   debug?: boolean;
+  /** --ignore RULE[,RULE…] (repeatable): the rule's findings are waived, "ignored on the command line". */
+  ignore?: string[];
 }
 
 export { parseOutputs } from "../report-outputs.js";
@@ -164,12 +171,15 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
   if (flags.failOn && !isSeverity(flags.failOn)) {
     throw new UsageError(`--fail-on: unknown severity '${flags.failOn}' (critical, high, medium, low, info)`);
   }
+  const ignore = resolveIgnored(ignoreRequests(flags.ignore, process.env.IMGPOLICY_IGNORE), RULES);
   let names = flags.policy ?? [];
   if (names.length === 0) {
     const found = await discoverPolicy(process.cwd());
     names = [found ?? "base"];
   }
-  const { policy, errors } = await loadPolicies(names, { allowExternalExtends: flags.allowExtendsOutside ?? false });
+  // a policy found here (not named) is the checkout's: it may only harden the sandbox the image runs in
+  const hardenOnly = !flags.policy?.length && Boolean(flags.runtime || flags.runtimeOnly || flags.requireRuntime) && !flags.trustPolicy;
+  const { policy, errors } = await loadPolicies(names, { allowExternalExtends: flags.allowExtendsOutside ?? false, hardenOnly });
   if (!policy) {
     for (const e of errors.slice(0, -1)) io.stderr(`${messageLine(formatProblem(e))}\n`);
     throw new PolicyError(formatProblem(errors[errors.length - 1]!));
@@ -191,6 +201,7 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
       ...(concurrency ? { concurrency } : {}),
       ...(flags.runtime || flags.requireRuntime ? { runtime: true } : {}),
       ...(flags.runtimeOnly ? { runtimeOnly: true } : {}),
+      ...(ignore.length ? { ignore } : {}),
     });
     if (flags.requireRuntime) requireRuntime(report);
     const dockerfile = given?.path ?? built?.dockerfile.path;
@@ -200,6 +211,7 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
       { color, verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), showSkipped: Boolean(flags.showSkipped), ...(dockerfile !== undefined ? { dockerfile } : {}) },
       io,
     );
+    printWarnings(report, io, Boolean(flags.quiet));
     for (const i of report.images) if (i.error) io.stderr(`${messageLine(i.error)}\n`);
     return written ? exitStatus(report) : EXIT_USAGE;
   } finally {

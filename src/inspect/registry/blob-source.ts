@@ -131,24 +131,32 @@ export class RegistryBlobSource implements FileSource {
     const size = this.init.sizes.get(digest);
     const hook = this.init.onProgress;
     const { client, cache } = this.init;
-    if (cache && (await cache.verified(digest, size))) {
-      return onFirstRead(() => chain(hook ? [cache.stream(digest), new Progress(digest, size, true, hook)] : [cache.stream(digest)]));
-    }
-    return onFirstRead(() => {
+    const download = () => {
       const streams: (Readable | Transform)[] = [
         blobStream(client, { digest, slots: this.#slots, ...(size !== undefined ? { size } : {}) }),
         new BlobCheck(client.ctx, digest, size),
       ];
-      if (cache) streams.push(cache.tee(digest));
+      if (cache) streams.push(cache.tee(digest, size));
       if (hook) streams.push(new Progress(digest, size, false, hook));
       return chain(streams);
-    });
+    };
+    if (cache && (await cache.verified(digest, size))) {
+      return onFirstRead(() => {
+        // another process may have evicted it since: then it is downloaded after all
+        const entry = cache.openEntry(digest);
+        if (!entry) return download();
+        return chain(hook ? [entry, new Progress(digest, size, true, hook)] : [entry]);
+      });
+    }
+    return onFirstRead(download);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.init.cache?.settle();
+    // the image is closed: its blobs are no longer in use, and may be evicted
+    this.init.cache?.release();
     this.init.onClose?.();
   }
 }

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { UsageError, causeText } from "../../errors.js";
 import { BlobCache, defaultCacheDir } from "./cache.js";
+import { cacheCap } from "./cache-size.js";
 import type { Credentials } from "./docker-config.js";
 import type { ProgressHook } from "./progress.js";
 import { hostname, isLoopback } from "./reference.js";
@@ -17,6 +18,8 @@ export interface RegistryOptions {
   password?: string;
   /** Blob cache directory (default $XDG_CACHE_HOME/imgpolicy or ~/.cache/imgpolicy). */
   cacheDir?: string;
+  /** The most the cache's entries hold, in bytes (default IMGPOLICY_CACHE_MAX, else 2 GB); least recently used ones go first; 0: no cache. */
+  cacheMax?: number;
   noCache?: boolean;
   onProgress?: ProgressHook;
   /**
@@ -69,7 +72,12 @@ export async function loadCaCerts(opts: RegistryOptions): Promise<string[]> {
 
 export function cacheFor(opts: RegistryOptions): BlobCache | undefined {
   if (opts.noCache) return undefined;
-  return new BlobCache(opts.cacheDir ?? defaultCacheDir(opts.env ?? process.env));
+  const env = opts.env ?? process.env;
+  if (opts.cacheMax !== undefined && !(Number.isSafeInteger(opts.cacheMax) && opts.cacheMax >= 0)) throw new UsageError(`cacheMax must be a number of bytes, not ${String(opts.cacheMax)}`);
+  const maxBytes = opts.cacheMax ?? cacheCap(env).maxBytes;
+  // a cap of 0: no cache at all (what is there is left as it is; `imgpolicy cache prune` empties it)
+  if (maxBytes === 0) return undefined;
+  return new BlobCache(opts.cacheDir ?? defaultCacheDir(env), { maxBytes });
 }
 
 /** Credentials from the options, or undefined to look in the docker config. */

@@ -7,7 +7,7 @@ import { renderJson } from "./json.js";
 import { sampleReport, unreadableReport } from "./sample-report.fixture.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const schema = JSON.parse(readFileSync(new URL("./report.schema.json", import.meta.url), "utf8")) as Record<string, unknown>;
+const schema = JSON.parse(readFileSync(new URL("../../../schema/report.schema.json", import.meta.url), "utf8")) as Record<string, unknown>;
 
 function validator() {
   const ajv = new Ajv({ allErrors: true, strict: false });
@@ -25,7 +25,7 @@ describe("renderJson", () => {
     expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
   });
 
-  it("matches report.schema.json, for a failing report and for an unreadable image", () => {
+  it("matches schema/report.schema.json, for a failing report and for an unreadable image", () => {
     const validate = validator();
     for (const r of [sampleReport(), unreadableReport()]) {
       const ok = validate(JSON.parse(renderJson(r)));

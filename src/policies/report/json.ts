@@ -1,6 +1,6 @@
 /**
  * The report as JSON (schema `imgpolicy/report@1`, described in docs/report.md and
- * report.schema.json beside this file): the Report object as is, pretty-printed.
+ * schema/report.schema.json): the Report object as is, pretty-printed.
  */
 import { escapeJson } from "../../text/escape.js";
 import type { Report } from "../report-types.js";

@@ -127,7 +127,8 @@ function section(img: ImageReport, opts: MarkdownOptions, fixes: Set<string> | u
   if (rest) out.push(rest, "");
   const g = groupResults(img.results);
   const open = [...g.fail, ...g.waived];
-  if (fixes) for (const r of open) out.push(...details(r, fixes), "");
+  // loops, not push(...lines): a rule may have tens of thousands of findings, more arguments than the stack holds
+  if (fixes) for (const r of open) for (const l of [...details(r, fixes), ""]) out.push(l);
   else if (open.length) out.push(`_The findings of these ${rules(open.length)} are left out to keep this under ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters: the text, JUnit and SARIF reports have them._`, "");
   return out;
 }
@@ -151,7 +152,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     const pick = used + size(full) + reserve < limit ? full : section(img, opts, undefined);
     if (pick === full) fixes = tried;
     used += size(pick);
-    out.push(...pick);
+    for (const l of pick) out.push(l);
   });
   return out.join("\n").replace(/\n+$/, "") + "\n";
 }

@@ -90,8 +90,11 @@ function renderImage(img: ImageReport, p: Palette, verbose: boolean, failuresOnl
   if (img.runtime) out.push(`${INDENT}${p.dim("runtime:")} ${escapeText(runtimePhrase(img.runtime))}`);
   if (img.error) out.push(`${INDENT}${p.red("error:")} ${escapeText(img.error)}`);
   const g = groupResults(img.results);
+  // a loop, not push(...lines): a rule may have tens of thousands of findings, more arguments than the stack holds
   const section = (title: string, paint: Paint, lines: string[]) => {
-    if (lines.length) out.push(`${INDENT}${paint(title)}`, ...lines);
+    if (!lines.length) return;
+    out.push(`${INDENT}${paint(title)}`);
+    for (const l of lines) out.push(l);
   };
   section(`failed (${g.fail.length})`, p.red, g.fail.flatMap((r) => failedRule(r, p)));
   if (!failuresOnly) section(`waived (${g.waived.length})`, p.magenta, g.waived.flatMap((r) => waivedRule(r, p)));

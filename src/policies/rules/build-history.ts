@@ -48,8 +48,20 @@ export function parseCreatedBy(createdBy: string): { instruction: string; args: 
   return { instruction: "RUN", args: text, buildkit };
 }
 
-/** Every history entry that records a command, with its layer where known. */
-export function buildSteps(image: ImageFact): BuildStep[] {
+const stepsOf = new WeakMap<ImageFact, readonly BuildStep[]>();
+
+/**
+ * Every history entry that records a command, with its layer where known. Read once
+ * per image however many rules ask (a 10,000-step history parsed by each history rule
+ * was most of a check's garbage).
+ */
+export function buildSteps(image: ImageFact): readonly BuildStep[] {
+  let steps = stepsOf.get(image);
+  if (!steps) stepsOf.set(image, (steps = readSteps(image)));
+  return steps;
+}
+
+function readSteps(image: ImageFact): BuildStep[] {
   const made = image.history.filter((h) => !h.emptyLayer).length;
   const mapped = made === image.layers.length;
   const steps: BuildStep[] = [];

@@ -57,7 +57,16 @@ export interface RunStep {
   packages: PackageCommand[];
 }
 
-export function runSteps(steps: readonly BuildStep[]): RunStep[] {
+const runsOf = new WeakMap<readonly BuildStep[], readonly RunStep[]>();
+
+/** The RUN steps of a step list, their scripts parsed once per list (buildSteps gives one list per image). */
+export function runSteps(steps: readonly BuildStep[]): readonly RunStep[] {
+  let runs = runsOf.get(steps);
+  if (!runs) runsOf.set(steps, (runs = readRuns(steps)));
+  return runs;
+}
+
+function readRuns(steps: readonly BuildStep[]): RunStep[] {
   const out: RunStep[] = [];
   for (const step of steps) {
     const script = runScript(step);

@@ -2,7 +2,8 @@
  * Where `imgpolicy check` sends its report: each `--format FORMAT[=FILE]` rendered and
  * written. Standard output first, then the files (their directories made as needed),
  * so that the verdict is printed before a file that cannot be written is reported.
- * When every format goes to a file, one summary line goes to stderr.
+ * When every format goes to a file, one summary line goes to stderr. The JSON report is
+ * written in pieces as it is rendered (renderJsonChunks), never held whole.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -10,6 +11,7 @@ import { causeText, UsageError } from "../errors.js";
 import type { Report } from "../policies/report-types.js";
 import { overallSummary } from "../policies/report/common.js";
 import { FORMATS, render, type Format } from "../policies/report/index.js";
+import { renderJsonChunks } from "../policies/report/json.js";
 import { RULES } from "../policies/rules/index.js";
 import { escapeText } from "../text/escape.js";
 import { messageLine } from "./exit-code.js";
@@ -61,7 +63,7 @@ export interface EmitOptions {
   showSkipped: boolean;
   /** The Dockerfile the images were built from, for SARIF and Code Quality locations. */
   dockerfile?: string;
-  /** Adds to a rendered format (the release gate's summary table). */
+  /** Adds to a rendered format (the release gate's summary table); not called for JSON, which is written as it is rendered. */
   decorate?: (format: Format, text: string, color: boolean) => string;
 }
 
@@ -80,14 +82,16 @@ export async function emitReport(report: Report, outputs: readonly Output[], opt
     if (opts.quiet && o.format === "text" && out === "") return out;
     return opts.decorate ? opts.decorate(o.format, out, color) : out;
   };
-  for (const o of outputs) if (!o.file) io.stdout(text(o, opts.color));
+  /** What is written: JSON a piece at a time, the other formats whole. */
+  const pieces = (o: Output, color: boolean): Iterable<string> => (o.format === "json" ? renderJsonChunks(report) : [text(o, color)]);
+  for (const o of outputs) if (!o.file) for (const piece of pieces(o, opts.color)) io.stdout(piece);
   const failed: string[] = [];
   const written: string[] = [];
   for (const o of outputs) {
     if (!o.file) continue;
     try {
       await mkdir(dirname(o.file), { recursive: true });
-      await writeFile(o.file, text(o, false));
+      await writeFile(o.file, pieces(o, false));
       written.push(o.file);
     } catch (err) {
       failed.push(`cannot write the ${o.format} report to ${o.file}: ${causeText(err)}`);

@@ -10,7 +10,8 @@ import type { Readable } from "node:stream";
 import { SourceError, causeText } from "../errors.js";
 import type { FileRange } from "./scan/stored-layer.js";
 import { openFile, type RandomAccessFile } from "./random-access.js";
-import { indexTar, type TarIndexEntry } from "./tar-index.js";
+import type { ArchiveTree, FileNode } from "./archive-tree.js";
+import { indexTar } from "./tar-index.js";
 
 export interface FileSource {
   /** For messages. */
@@ -38,10 +39,15 @@ function missing(source: string, path: string): SourceError {
   return new SourceError(`${source}: ${path} is missing`);
 }
 
+/**
+ * A tar archive read as the directory `docker load` extracts it to: names cleaned,
+ * the last entry for a path wins, hardlinks bound at the time they are written,
+ * symlinks followed within the archive (archive-tree.ts).
+ */
 export class TarFileSource implements FileSource {
   private constructor(
     private readonly file: RandomAccessFile,
-    private readonly entries: Map<string, TarIndexEntry>,
+    private readonly tree: ArchiveTree,
   ) {}
 
   static async open(file: RandomAccessFile): Promise<TarFileSource> {
@@ -57,19 +63,16 @@ export class TarFileSource implements FileSource {
     return this.file.name;
   }
 
-  #entry(path: string): TarIndexEntry {
-    let e = this.entries.get(path);
-    // follow a symlink entry once (classic docker save links duplicate layers)
-    for (let hops = 0; e && (e.type === "symlink" || e.type === "hardlink") && hops < 8; hops++) {
-      const target = e.type === "symlink" ? joinRelative(path, e.linkname ?? "") : (e.linkname ?? "");
-      e = this.entries.get(target);
-    }
-    if (!e || e.type !== "file") throw missing(this.name, path);
-    return e;
+  #entry(path: string): FileNode {
+    const n = this.tree.lookup(path);
+    if (!n) throw missing(this.name, path);
+    if (n.kind === "file") return n;
+    const what = n.kind === "other" ? n.what : n.kind === "dir" ? "a directory" : "a symlink";
+    throw new SourceError(`${this.name}: ${path} is ${what}, not a regular file`);
   }
 
   async exists(path: string): Promise<boolean> {
-    return this.entries.has(path);
+    return this.tree.lookup(path) !== undefined;
   }
 
   async size(path: string): Promise<number> {
@@ -97,20 +100,10 @@ export class TarFileSource implements FileSource {
     return this.file.close();
   }
 
-  /** Names of the entries, for format detection. */
+  /** Paths of the regular files, for format detection. */
   names(): string[] {
-    return [...this.entries.keys()];
+    return this.tree.files();
   }
-}
-
-function joinRelative(from: string, link: string): string {
-  if (link.startsWith("/")) return link.slice(1);
-  const parts = from.split("/").slice(0, -1);
-  for (const seg of link.split("/")) {
-    if (seg === "..") parts.pop();
-    else if (seg !== "." && seg !== "") parts.push(seg);
-  }
-  return parts.join("/");
 }
 
 export class DirFileSource implements FileSource {

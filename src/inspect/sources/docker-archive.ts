@@ -4,6 +4,7 @@
  * (manifest.json beside an OCI layout: oci-layout, index.json, blobs/sha256/…).
  */
 import { SourceError, causeText } from "../../errors.js";
+import { scopedSegments } from "../archive-tree.js";
 import { sha256 } from "../digest.js";
 import { TarFileSource } from "../file-source.js";
 import type { ConfigFile, Image, Layer, Manifest, Platform } from "../image.js";
@@ -29,6 +30,16 @@ interface ArchiveEntry {
   Config: string;
   RepoTags?: string[] | null;
   Layers: string[];
+}
+
+/**
+ * A manifest.json path as `docker load` reads it (filepath.Join with the extraction
+ * directory: "./", "x/../" and a leading "/" vanish); one that leads out is refused.
+ */
+function cleanPath(where: string, path: string): string {
+  const segs = scopedSegments(path);
+  if (!segs || segs.length === 0) throw new SourceError(`${where}: manifest.json names ${JSON.stringify(path)}, which is not a file inside the archive`);
+  return segs.join("/");
 }
 
 /** Normalises a docker reference the way the engine abbreviates it: docker.io/library/x:latest → x:latest. */
@@ -59,6 +70,10 @@ function chooseEntry(where: string, entries: ArchiveEntry[], tag: string | undef
     throw new SourceError(`${where}: holds ${entries.length} images; name one with :TAG (tags: ${tags.join(", ")})`);
   }
   return entries[0]!;
+}
+
+function cleanEntry(where: string, e: ArchiveEntry): ArchiveEntry {
+  return { ...e, Config: cleanPath(where, e.Config), Layers: e.Layers.map((l) => cleanPath(where, l)) };
 }
 
 function classicImage(source: TarFileSource, where: string, entry: ArchiveEntry): Image {
@@ -151,7 +166,10 @@ export async function openDockerArchive(file: RandomAccessFile, opts: ArchiveOpt
       throw new SourceError(`${where}: not a docker-archive (no manifest.json) nor an OCI layout (no oci-layout)`);
     }
     const entries = await readJson<ArchiveEntry[]>(source, "manifest.json", ARCHIVE_MANIFEST_SHAPE);
-    const entry = chooseEntry(where, entries, opts.tag);
+    const chosen = chooseEntry(where, entries, opts.tag);
+    // `docker load` reads every entry: a path that leads out of the archive fails the whole load
+    for (const e of entries) cleanEntry(where, e);
+    const entry = cleanEntry(where, chosen);
     const hybrid = await hybridManifest(source, where, entry, opts.platform);
     if (hybrid) {
       return manifestImage({ source, reference: where, rawManifest: hybrid.raw, manifestDigest: hybrid.digest, ownsSource: true });

@@ -19,7 +19,7 @@ export interface ListOptions extends OpenOptions {
 }
 
 /** Headers only: no file content is kept, no ELF file parsed, nothing sniffed. */
-const HEADERS_ONLY = interestFromSpec({ exact: [], rules: [], maxSize: 0, elf: false, privateKeyMaxSize: 0 });
+const HEADERS_ONLY = interestFromSpec({ exact: [], rules: [], maxSize: 0, elf: false, privateKeyScanBytes: 0 });
 
 /** Opens a reference, reads its layers into the flattened tree, and lists PATH. */
 export async function listImage(ref: string, opts: ListOptions = {}): Promise<ListedEntry[]> {

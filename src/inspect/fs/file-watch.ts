@@ -1,28 +1,25 @@
 /**
  * What the layer scan (scan-layer.ts) does with a regular file's content as it
  * streams by: keep it when asked to, parse it when it is an ELF file (from the
- * layer file itself when the tar can be read at any offset), sniff it for a private
- * key when it is small, read a kept CA bundle's certificate expiries.
+ * layer file itself when the tar can be read at any offset), search the first MiB of
+ * any other file for a private key, read a kept CA bundle's certificate expiries.
  */
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
 import { sparseFromBuffer, sparseFromSegments, type SparseBytes } from "../elf/sparse-bytes.js";
 import { certificateExpiries } from "../parsers/ca-bundle.js";
-import { privateKeyKind } from "../parsers/private-key.js";
+import { looksPem, PrivateKeyFinder, UNSCANNED_PEM } from "../parsers/private-key.js";
 import type { TarBody } from "../../tar/reader.js";
 import type { FileRecord } from "./file-record.js";
 
 const HEAD = 64;
-const KEY_SNIFF = 4096;
-/** What a PEM file says (a buffer, not a string: searching with a string converts it to bytes every time). */
-const PEM_BEGIN = Buffer.from("-----BEGIN", "latin1");
 /** ELF files up to this size are held whole for parsing (ElfCapture's default); larger ones are captured sparsely. */
 const ELF_WHOLE = 32 << 20;
 
 /**
  * Looks at a regular file's content as it streams by: keeps it when asked to, parses
- * it when it is an ELF file, sniffs it for a private key when it is small. Copies what
- * it keeps. One per scan, used again for each file (files come one after another): a
+ * it when it is an ELF file, else searches its first `keyScan` bytes for a private key
+ * (holes not counted). Copies what it keeps. One per scan, used again for each file (files come one after another): a
  * layer has tens of thousands of them, and a watcher made per file was garbage per file.
  */
 export class FileWatch implements TarBody {
@@ -45,13 +42,16 @@ export class FileWatch implements TarBody {
   #elfRoom: Buffer | undefined;
   #elfFill = 0;
   #elf: ElfCapture | undefined;
-  /** The first KEY_SNIFF bytes of a small file whose start mentions a PEM header. */
-  #key: Buffer | undefined;
-  #keyLen = 0;
+  /** Searches a file that is not ELF for a private key, as it streams by (one for every file: it keeps a few bytes only). */
+  readonly #keys = new PrivateKeyFinder();
+  #searching = false;
+  /** The file says it is PEM (name or first line): not searched to its end, it is not shown to be free of a key. */
+  #pem = false;
 
   constructor(
     private readonly parseElfFiles: boolean,
-    private readonly keyMax: number,
+    /** Bytes of each file searched for a private key (0: none). */
+    private readonly keyScan: number,
     private readonly tarAt: () => ((offset: number, size: number) => SparseBytes) | undefined,
     private readonly caBundles: ReadonlySet<string> | undefined,
   ) {}
@@ -66,27 +66,28 @@ export class FileWatch implements TarBody {
     this.#headParts = [];
     this.#headLen = 0;
     this.#decided = false;
-    this.#elfWhole = this.#elfRoom = this.#elf = this.#key = undefined;
-    this.#elfFill = this.#keyLen = 0;
+    this.#elfWhole = this.#elfRoom = this.#elf = undefined;
+    this.#elfFill = 0;
+    this.#searching = this.#pem = false;
     return this;
   }
 
-  /** Whether more of the file is needed: to keep it, to capture an ELF file streaming by, to sniff a key. */
+  /** Whether more of the file is needed: to keep it, to capture an ELF file streaming by, to search for a key. */
   #wantsMore(): boolean {
-    return this.#kept !== undefined || this.#elf !== undefined || this.#elfWhole !== undefined || (this.#key !== undefined && this.#keyLen < this.#key.length);
+    return this.#kept !== undefined || this.#elf !== undefined || this.#elfWhole !== undefined || (this.#searching && this.#keys.wanted);
   }
 
   #push(c: Buffer): void {
     if (this.#elf) this.#elf.push(c);
     else if (this.#elfWhole) this.#elfFill += c.copy(this.#elfWhole, this.#elfFill, 0, Math.min(c.length, this.#elfWhole.length - this.#elfFill));
-    const key = this.#key;
-    if (key && this.#keyLen < key.length) this.#keyLen += c.copy(key, this.#keyLen, 0, Math.min(c.length, key.length - this.#keyLen));
+    if (this.#searching) this.#keys.push(c);
   }
 
   #decide(h: Buffer): void {
     this.#decided = true;
     const size = this.#size;
-    if (this.parseElfFiles && isElfMagic(h)) {
+    const elf = isElfMagic(h);
+    if (elf && this.parseElfFiles) {
       const tarAt = this.#sparse ? undefined : this.tarAt();
       if (h.length >= size) this.#rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
       else if (tarAt) this.#rec.elf = parseElf(tarAt(this.#at, size));
@@ -98,8 +99,11 @@ export class FileWatch implements TarBody {
         this.#elf = new ElfCapture(size);
         this.#elf.push(h);
       }
-    } else if (this.keyMax > 0 && size <= this.keyMax && mentionsPem(h)) {
-      this.#key = Buffer.allocUnsafe(Math.min(size, KEY_SNIFF));
+    } else if (!elf && this.keyScan > 0) {
+      // every file but an ELF one (the big binaries): keys hide behind certificates, text, zeros
+      this.#keys.reset(this.keyScan);
+      this.#searching = true;
+      this.#pem = looksPem(this.#rec.path, h);
       this.#push(h);
     }
   }
@@ -142,7 +146,7 @@ export class FileWatch implements TarBody {
     this.#kept?.push(Buffer.alloc(n));
     if (this.#elf) this.#elf.zeros(n);
     else if (this.#elfWhole) this.#elfFill = zeroFill(this.#elfWhole, this.#elfFill, n);
-    if (this.#key) this.#keyLen = zeroFill(this.#key, this.#keyLen, n);
+    if (this.#searching) this.#keys.zeros(n);
     return this.#wantsMore();
   }
 
@@ -163,11 +167,13 @@ export class FileWatch implements TarBody {
       // the parse keeps nothing of the bytes
       giveRoom(this.#elfRoom!);
     }
-    if (this.#key) {
-      const kind = privateKeyKind(this.#key.subarray(0, this.#keyLen));
+    if (this.#searching) {
+      const kind = this.#keys.finish();
       if (kind) rec.privateKey = kind;
+      else if (this.#pem && this.#keys.searched < this.#size) rec.privateKey = UNSCANNED_PEM;
+      this.#searching = false;
     }
-    this.#elfWhole = this.#elfRoom = this.#elf = this.#key = undefined;
+    this.#elfWhole = this.#elfRoom = this.#elf = undefined;
     this.#kept = undefined;
   }
 }
@@ -179,17 +185,6 @@ function zeroFill(buf: Buffer, filled: number, n: number): number {
   const to = Math.min(buf.length, filled + n);
   if (to > filled) buf.fill(0, filled, to);
   return Math.max(filled, to);
-}
-
-/**
- * Whether a file's first bytes mention a PEM header, so that it is worth sniffing for
- * a private key. Only the first KEY_SNIFF bytes are examined for a key, so a mention
- * further on matters only to a PuTTY key file (recognised by its first line).
- */
-function mentionsPem(head: Buffer): boolean {
-  if (head.length <= KEY_SNIFF) return head.includes(PEM_BEGIN);
-  if (head.subarray(0, KEY_SNIFF + 10).includes(PEM_BEGIN)) return true;
-  return head.subarray(0, 20).toString("latin1") === "PuTTY-User-Key-File-" && head.includes(PEM_BEGIN, KEY_SNIFF);
 }
 
 /**

@@ -289,20 +289,38 @@ describe("scanLayer: content", () => {
     expect(f.get("/data/after")!.content!.toString()).toBe("x");
   });
 
-  it("sniffs private keys by content, only for small files, and can be turned off", async () => {
+  it("searches the first MiB of every file but ELF ones for private keys, and can be turned off", async () => {
     const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
     const cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const MiB = 1 << 20;
     const entries: TarEntry[] = [
       { name: "home/u/notes.txt", content: key },
       { name: "home/u/cert.txt", content: cert },
       { name: "home/u/big.txt", content: key + "x".repeat(70 * 1024) },
+      { name: "home/u/deep.txt", content: "x".repeat(MiB - key.length) + key },
+      { name: "home/u/past.txt", content: "x".repeat(MiB) + key },
+      { name: "home/u/past.pem", content: cert.repeat(MiB / cert.length + 1) + key },
+      { name: "home/u/bundle.pem", content: cert.repeat(MiB / cert.length + 1) + "-----BEGIN CERTIFICATE-----\n" },
+      { name: "home/u/short.pem", content: cert },
+      { name: "bin/app", content: Buffer.concat([readFileSync("/bin/true"), Buffer.from(key)]), mode: 0o755 },
     ];
-    const f = byPath(await scan(entries));
-    expect(f.get("/home/u/notes.txt")!.privateKey).toBe("openssh-private-key");
-    expect(f.get("/home/u/cert.txt")!.privateKey).toBeUndefined();
-    expect(f.get("/home/u/big.txt")!.privateKey).toBeUndefined();
-    const off = byPath(await scan(entries, { wantContent: () => false, privateKeyMaxSize: 0 }));
+    for (const chunk of [0, 4093]) {
+      const f = byPath(await scan(entries, nothing, chunk));
+      expect(f.get("/home/u/notes.txt")!.privateKey).toBe("openssh-private-key");
+      expect(f.get("/home/u/cert.txt")!.privateKey).toBeUndefined();
+      expect(f.get("/home/u/big.txt")!.privateKey).toBe("openssh-private-key");
+      expect(f.get("/home/u/deep.txt")!.privateKey).toBe("openssh-private-key");
+      // past the bound: a .txt is not known to hold a key; a PEM file is not known to be free of one
+      expect(f.get("/home/u/past.txt")!.privateKey).toBeUndefined();
+      expect(f.get("/home/u/past.pem")!.privateKey).toBe("unscanned-pem");
+      expect(f.get("/home/u/bundle.pem")!.privateKey).toBe("unscanned-pem");
+      expect(f.get("/home/u/short.pem")!.privateKey).toBeUndefined();
+      // ELF files are not searched
+      expect(f.get("/bin/app")!.privateKey).toBeUndefined();
+    }
+    const off = byPath(await scan(entries, { wantContent: () => false, privateKeyScanBytes: 0 }));
     expect(off.get("/home/u/notes.txt")!.privateKey).toBeUndefined();
+    expect(off.get("/home/u/past.pem")!.privateKey).toBeUndefined();
   });
 
   it("finds a private key whose header arrives split over tiny chunks", async () => {

@@ -1,7 +1,7 @@
 /**
  * One streaming pass over a layer tar: every header is recorded, file bytes
  * are kept only for the paths the caller asks for, ELF files are parsed as they
- * stream by, and small files are sniffed for private keys (file-watch.ts). Nothing
+ * stream by, and the first MiB of other files is searched for private keys (file-watch.ts). Nothing
  * touches disk. The tar is read by the project's one tar reader (src/tar, which reads
  * as Go's archive/tar does); what need not be seen may be skipped. Entries are taken
  * as the engine applies a layer: names cleaned, AUFS metadata skipped, `.wh.` markers.
@@ -10,6 +10,7 @@ import type { Readable, Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
 import type { SparseBytes } from "../elf/sparse-bytes.js";
 import { attachKinds, classifyPath } from "../parsers/path-kinds.js";
+import { PRIVATE_KEY_SCAN_BYTES } from "../parsers/private-key.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
 import { DEFAULT_LIMITS, MAX_NAME_BYTES, tooManyEntries, tooMuchKept, type ScanLimits } from "../limits.js";
@@ -23,8 +24,8 @@ export interface ScanInterest {
   wantContent(path: string, size: number): boolean;
   /** Parse ELF files (default true). */
   elf?: boolean;
-  /** Sniff files up to this size for private keys (default 64 KiB; 0 = off). */
-  privateKeyMaxSize?: number;
+  /** Bytes of each file that is not ELF searched for a private key (default PRIVATE_KEY_SCAN_BYTES, 1 MiB; 0 = off). */
+  privateKeyScanBytes?: number;
   /** Classify each entry's path (parsers/path-kinds.ts), with these directories of the image's PATH. */
   pathDirs?: readonly string[];
   /** Kept files at these paths are CA bundles: the scan reads their certificates' expiries (`certExpiries`). */
@@ -76,7 +77,7 @@ export class LayerScan {
   #keptBytes = 0;
   #kept: Map<string, FileRecord> | undefined;
   readonly #parseElf: boolean;
-  readonly #keyMax: number;
+  readonly #keyScan: number;
   #error: SourceError | undefined;
   #tarAt: ((offset: number, size: number) => SparseBytes) | undefined;
   readonly #files: FileWatch;
@@ -89,8 +90,8 @@ export class LayerScan {
     this.#index = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
     this.#limits = interest.limits ?? DEFAULT_LIMITS;
     this.#parseElf = interest.elf !== false;
-    this.#keyMax = interest.privateKeyMaxSize ?? 64 * 1024;
-    this.#files = new FileWatch(this.#parseElf, this.#keyMax, () => this.#tarAt, interest.caBundles);
+    this.#keyScan = interest.privateKeyScanBytes ?? PRIVATE_KEY_SCAN_BYTES;
+    this.#files = new FileWatch(this.#parseElf, this.#keyScan, () => this.#tarAt, interest.caBundles);
     this.#parser = new TarReader({ entry: (e) => this.#entry(e) });
   }
 

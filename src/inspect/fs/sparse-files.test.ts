@@ -74,15 +74,19 @@ describe("sparse files: the logical content is what is read", () => {
     expect(facts.binaries.map((b) => b.path)).not.toContain("/bin/fake");
   });
 
-  it("a private key at the head of a sparse file is found; one behind a hole at its head is not a key's head", async () => {
+  it("a private key in a sparse file is found before or after a hole (holes do not count towards the MiB searched)", async () => {
     const facts = await inspectSparse([
-      // (files up to 64 KiB are sniffed for keys)
       { path: "srv/key-then-hole", size: 60 * 1024, pieces: [[0, KEY], [50 * 1024, "end"]] },
       { path: "srv/hole-then-key", size: 60 * 1024, pieces: [[16 * 1024, KEY]] },
+      { path: "srv/app.txt", size: 4 * MiB, pieces: [[3 * MiB, KEY]] },
+      // a header cut in two by a hole is not one
+      { path: "srv/cut.txt", size: 60 * 1024, pieces: [[0, KEY.slice(0, 20)], [16 * 1024, KEY.slice(20)]] },
     ]);
     const secrets = facts.filesystem.secretFiles.map((s) => s.path);
     expect(secrets).toContain("/srv/key-then-hole");
-    expect(secrets).not.toContain("/srv/hole-then-key");
+    expect(secrets).toContain("/srv/hole-then-key");
+    expect(secrets).toContain("/srv/app.txt");
+    expect(secrets).not.toContain("/srv/cut.txt");
   });
 
   it("a sparse /etc/passwd and /etc/shadow are read as the engine reads them: NULs from a hole are part of a line", async () => {

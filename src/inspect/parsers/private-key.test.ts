@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { PRIVATE_KEY_SCAN_BYTES, privateKeyKind } from "./private-key.js";
+import { looksPem, PRIVATE_KEY_SCAN_BYTES, PrivateKeyFinder, privateKeyKind } from "./private-key.js";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -27,7 +27,7 @@ describe("privateKeyKind", () => {
     expect(privateKeyKind(bytes(sec1))).toBe("ec-private-key");
   });
 
-  it("finds a key after other text within the first 4 KiB", () => {
+  it("finds a key after other text", () => {
     const prefix = "Bag Attributes\n    localKeyID: 01 02 03\n" + "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     expect(privateKeyKind(bytes(prefix + "-----BEGIN PRIVATE KEY-----\n"))).toBe("private-key");
   });
@@ -35,6 +35,17 @@ describe("privateKeyKind", () => {
   it("ignores headers beyond the scanned prefix", () => {
     const far = "x".repeat(PRIVATE_KEY_SCAN_BYTES) + "-----BEGIN PRIVATE KEY-----\n";
     expect(privateKeyKind(bytes(far))).toBeUndefined();
+  });
+
+  it("names other PEM private key labels, and PuTTY keys at the start of any line", () => {
+    expect(privateKeyKind(bytes("-----BEGIN SM2 PRIVATE KEY-----\n"))).toBe("sm2-private-key");
+    expect(privateKeyKind(bytes("# key\nPuTTY-User-Key-File-2: ssh-rsa\n"))).toBe("putty-private-key");
+    expect(privateKeyKind(bytes("see PuTTY-User-Key-File-2: in the manual\n"))).toBeUndefined();
+  });
+
+  it("gives the first key's kind when a file holds several", () => {
+    expect(privateKeyKind(bytes("PuTTY-User-Key-File-3: x\n-----BEGIN EC PRIVATE KEY-----\n"))).toBe("putty-private-key");
+    expect(privateKeyKind(bytes("-----BEGIN EC PRIVATE KEY-----\nPuTTY-User-Key-File-3: x\n"))).toBe("ec-private-key");
   });
 
   it("ignores certificates, public keys and binary data", () => {
@@ -49,5 +60,110 @@ describe("privateKeyKind", () => {
     const buf = bytes("junk-----BEGIN RSA PRIVATE KEY-----\n");
     expect(privateKeyKind(buf.subarray(4))).toBe("rsa-private-key");
     expect(privateKeyKind(buf.subarray(0, 10))).toBeUndefined();
+  });
+});
+
+/** `content` cut at `cuts` (ascending offsets) and fed piece by piece to a fresh finder. */
+function findInPieces(content: Uint8Array, cuts: number[]): string | undefined {
+  const finder = new PrivateKeyFinder();
+  let at = 0;
+  for (const cut of [...cuts, content.length]) {
+    finder.push(content.subarray(at, cut));
+    at = cut;
+  }
+  return finder.finish();
+}
+
+describe("PrivateKeyFinder", () => {
+  const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+  const CERT = "-----BEGIN CERTIFICATE-----\nMIIFazCCA1OgAwIBAgIRAIIQz7DSQONZRGPgu2OCiwAwDQYJKoZIhvcNAQELBQAw\n-----END CERTIFICATE-----\n";
+
+  it("finds a header cut at every offset, in one cut or two, behind certificates", () => {
+    const content = bytes(CERT.repeat(3) + KEY);
+    const start = CERT.length * 3;
+    for (let i = start - 2; i <= start + 40; i++) {
+      expect(findInPieces(content, [i]), `cut at ${i}`).toBe("openssh-private-key");
+      for (let j = i; j <= start + 40; j += 3) expect(findInPieces(content, [i, j]), `cuts at ${i}, ${j}`).toBe("openssh-private-key");
+    }
+  });
+
+  it("finds a header fed a byte at a time, and in pieces of every size up to 100", () => {
+    const content = bytes("x".repeat(5000) + KEY);
+    for (let size = 1; size <= 100; size++) {
+      const cuts: number[] = [];
+      for (let at = size; at < content.length; at += size) cuts.push(at);
+      expect(findInPieces(content, cuts), `pieces of ${size}`).toBe("openssh-private-key");
+    }
+  });
+
+  it("finds a key after 4 KiB of zeros, and after a hole of any size (holes are not counted)", () => {
+    const zeros = new Uint8Array(4096);
+    expect(findInPieces(new Uint8Array([...zeros, ...bytes(KEY)]), [4096])).toBe("openssh-private-key");
+    for (const hole of [1, 10, 4096, 3 << 20]) {
+      const finder = new PrivateKeyFinder();
+      const before = "some text\n-----BEGIN RSA";
+      finder.push(bytes(before));
+      finder.zeros(hole);
+      finder.push(bytes(KEY));
+      expect(finder.finish(), `hole of ${hole}`).toBe("openssh-private-key");
+      expect(finder.searched).toBe(before.length + hole + KEY.length);
+    }
+    // a header cut by a hole is not one
+    const cut = new PrivateKeyFinder();
+    cut.push(bytes("-----BEGIN RSA PRI"));
+    cut.zeros(5);
+    cut.push(bytes("VATE KEY-----\n"));
+    expect(cut.finish()).toBeUndefined();
+  });
+
+  it("does not take certificates, public keys or certificate requests for keys", () => {
+    const pub = "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n-----BEGIN RSA PUBLIC KEY-----\nMIIB\n";
+    const req = "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----BEGIN PGP PUBLIC KEY BLOCK-----\n";
+    expect(findInPieces(bytes(CERT.repeat(500) + pub + req), [1000, 1001, 77777])).toBeUndefined();
+  });
+
+  it("searches only the first PRIVATE_KEY_SCAN_BYTES of data, and stops wanting more there", () => {
+    const finder = new PrivateKeyFinder();
+    const piece = new Uint8Array(64 * 1024).fill(0x61);
+    let pieces = 0;
+    // a 50 MB file without a key: the finder asks for its first MiB only
+    while (finder.wanted && pieces < 800) {
+      finder.push(piece);
+      pieces++;
+    }
+    expect(pieces).toBe(PRIVATE_KEY_SCAN_BYTES / piece.length);
+    expect(finder.searched).toBe(PRIVATE_KEY_SCAN_BYTES);
+    finder.push(bytes(KEY));
+    expect(finder.finish()).toBeUndefined();
+    // a header that ends past the bound is not read
+    const edge = new Uint8Array(PRIVATE_KEY_SCAN_BYTES + KEY.length);
+    edge.set(bytes(KEY), PRIVATE_KEY_SCAN_BYTES - 10);
+    expect(privateKeyKind(edge)).toBeUndefined();
+    edge.set(bytes(KEY), PRIVATE_KEY_SCAN_BYTES - KEY.length);
+    expect(privateKeyKind(edge)).toBe("openssh-private-key");
+  });
+
+  it("starts afresh after reset, with the bound it is given", () => {
+    const finder = new PrivateKeyFinder();
+    finder.push(bytes("-----BEGIN EC"));
+    finder.reset(100);
+    finder.push(bytes(" PRIVATE KEY-----\n"));
+    expect(finder.finish()).toBeUndefined();
+    finder.reset(100);
+    finder.push(bytes("x".repeat(101) + KEY));
+    expect(finder.finish()).toBeUndefined();
+    finder.reset(200);
+    finder.push(bytes("x".repeat(101) + KEY));
+    expect(finder.finish()).toBe("openssh-private-key");
+  });
+});
+
+describe("looksPem", () => {
+  it("goes by the name (.pem, .key, .crt) or a first line -----BEGIN", () => {
+    expect(looksPem("/etc/haproxy/site.pem", bytes("x"))).toBe(true);
+    expect(looksPem("/etc/tls/server.KEY", bytes("x"))).toBe(true);
+    expect(looksPem("/etc/tls/server.crt", bytes("x"))).toBe(true);
+    expect(looksPem("/etc/app.conf", bytes("-----BEGIN CERTIFICATE-----"))).toBe(true);
+    expect(looksPem("/etc/app.conf", bytes("# -----BEGIN"))).toBe(false);
   });
 });

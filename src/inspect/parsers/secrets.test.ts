@@ -10,6 +10,6 @@ describe("secrets barrel", () => {
     expect(secrets.secretValueKind("https://a:b@c")?.kind).toBe("url-credentials");
     expect(secrets.secretKeyReason("TOKEN")).toBe("key name contains 'TOKEN'");
     expect(secrets.keyWords("a_b")).toEqual(["A", "B"]);
-    expect(secrets.PRIVATE_KEY_SCAN_BYTES).toBe(4096);
+    expect(secrets.PRIVATE_KEY_SCAN_BYTES).toBe(1 << 20);
   });
 });

@@ -22,8 +22,8 @@ export interface InterestSpec {
   maxSize: number;
   /** Parse ELF files (default true). */
   elf?: boolean;
-  /** Sniff files up to this size for private keys (default 64 KiB; 0 = off). */
-  privateKeyMaxSize?: number;
+  /** Bytes of each file that is not ELF searched for a private key (default 1 MiB; 0 = off). */
+  privateKeyScanBytes?: number;
   /** Classify each entry's path (parsers/path-kinds.ts), with these directories of the image's PATH. */
   pathDirs?: string[];
   /** Kept files at these paths are CA bundles: their certificates' expiries are read in the scan. */
@@ -48,7 +48,7 @@ export function interestFromSpec(spec: InterestSpec): ScanInterest {
     },
   };
   if (spec.elf !== undefined) interest.elf = spec.elf;
-  if (spec.privateKeyMaxSize !== undefined) interest.privateKeyMaxSize = spec.privateKeyMaxSize;
+  if (spec.privateKeyScanBytes !== undefined) interest.privateKeyScanBytes = spec.privateKeyScanBytes;
   if (spec.pathDirs !== undefined) interest.pathDirs = [...spec.pathDirs];
   if (spec.caBundles !== undefined) interest.caBundles = new Set(spec.caBundles);
   if (spec.limits !== undefined) interest.limits = spec.limits;

@@ -11,6 +11,7 @@ interface Options {
 
 /** How the inspector recognised it: `*-private-key` kinds come from the content, `private-key` from a PKCS#8 header or a .key name. */
 function how(kind: string): string {
+  if (kind === "unscanned-pem") return "a PEM file larger than the 1 MiB searched for a private key, so not shown to be free of one";
   if (kind.endsWith("-private-key")) return "a private key by its content";
   if (kind === "private-key") return "a private key (PKCS#8 content or a .key name)";
   return "a credential file by its name";
@@ -23,7 +24,7 @@ export const rule: Rule<Options> = {
   severity: "critical",
   cis: "4.10",
   description:
-    "No file holds a private key (PEM, OpenSSH, PGP or PuTTY key, found by content) or is a well-known credential file (.env, .aws/credentials, .docker/config.json, .kube/config, .ssh/id_*, .npmrc, .pypirc, .netrc, .git-credentials, .pgpass, SSH host keys, keystores, …, found by path) in the image's filesystem, as a container sees it. A file a later layer deleted is not judged here, though its bytes still ship (IMG-SIZE-002 counts them as waste).",
+    "No file holds a private key (PEM, OpenSSH, PGP or PuTTY key, found by content anywhere in the first 1 MiB of any file but an ELF binary; a PEM file (.pem, .key, .crt, or a first line -----BEGIN) longer than that with no key in it fails as `unscanned-pem`) or is a well-known credential file (.env, .aws/credentials, .docker/config.json, .kube/config, .ssh/id_*, .npmrc, .pypirc, .netrc, .git-credentials, .pgpass, SSH host keys, keystores, …, found by path) in the image's filesystem, as a container sees it. A file a later layer deleted is not judged here, though its bytes still ship (IMG-SIZE-002 counts them as waste).",
   rationale:
     "CIS Docker Benchmark 4.10 (Ensure secrets are not stored in Dockerfiles), dockle CIS-DI-0010, trivy's secret scanner: every layer of an image is readable by whoever can pull it, and a file deleted in a later layer is still in the layer that added it. A leaked key has to be revoked; rebuilding is not enough. An SSH host key baked into an image is shared by every container started from it.",
   remediation:

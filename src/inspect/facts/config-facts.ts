@@ -1,5 +1,6 @@
 /** Facts from the image config: user, commands and their form, env, labels, ports, healthcheck. */
 import type { ContainerConfig } from "../image.js";
+import { redactArgv, redactText } from "../parsers/redact-text.js";
 import { redact } from "../parsers/secret-values.js";
 import { secretEnv } from "../parsers/secret-env.js";
 import type { CommandForm, ConfigFact, EnvFact, HealthcheckFact } from "./types.js";
@@ -21,7 +22,7 @@ export function healthcheckFact(h: ContainerConfig["Healthcheck"]): HealthcheckF
   const test = h?.Test;
   if (!test || test.length === 0) return { kind: "none" };
   const kind = test[0] === "NONE" ? "disabled" : test[0] === "CMD-SHELL" ? "cmd-shell" : test[0] === "CMD" ? "cmd" : "none";
-  const f: HealthcheckFact = { kind, test: test.slice(1) };
+  const f: HealthcheckFact = { kind, test: redactArgv(test.slice(1)) };
   const interval = nanos(h?.Interval);
   const timeout = nanos(h?.Timeout);
   const start = nanos(h?.StartPeriod);
@@ -44,20 +45,28 @@ export function envFacts(env: readonly string[] | undefined): EnvFact[] {
   });
 }
 
+/** Label values with their credentials redacted (redact-text.ts); the keys as they are. */
+function redactedLabels(labels: Record<string, string> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels ?? {})) out[k] = typeof v === "string" ? redactText(v) : v;
+  return out;
+}
+
+/** The config's facts; every text from it that outputs show (labels, Entrypoint, Cmd, Healthcheck) has its credentials redacted. */
 export function configFact(c: ContainerConfig | undefined): ConfigFact {
   const cfg = c ?? {};
   const f: ConfigFact = {
     entrypointForm: commandForm(cfg.Entrypoint, cfg.Shell),
     cmdForm: commandForm(cfg.Cmd, cfg.Shell),
     env: envFacts(cfg.Env),
-    labels: { ...(cfg.Labels ?? {}) },
+    labels: redactedLabels(cfg.Labels),
     exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).sort(),
     healthcheck: healthcheckFact(cfg.Healthcheck),
     volumes: Object.keys(cfg.Volumes ?? {}).sort(),
   };
   if (cfg.User) f.user = cfg.User;
-  if (cfg.Entrypoint?.length) f.entrypoint = [...cfg.Entrypoint];
-  if (cfg.Cmd?.length) f.cmd = [...cfg.Cmd];
+  if (cfg.Entrypoint?.length) f.entrypoint = redactArgv(cfg.Entrypoint);
+  if (cfg.Cmd?.length) f.cmd = redactArgv(cfg.Cmd);
   if (cfg.WorkingDir) f.workingDir = cfg.WorkingDir;
   if (cfg.StopSignal) f.stopSignal = cfg.StopSignal;
   if (cfg.Shell?.length) f.shell = [...cfg.Shell];

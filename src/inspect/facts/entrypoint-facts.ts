@@ -2,6 +2,7 @@
 import type { FileTree } from "../fs/file-tree.js";
 import { joinInRoot } from "../fs/image-path.js";
 import type { ContainerConfig } from "../image.js";
+import { redactArgv } from "../parsers/redact-text.js";
 import { commandForm } from "./config-facts.js";
 import { envValue } from "./interest.js";
 import type { EntrypointFact } from "./types.js";
@@ -12,21 +13,23 @@ export function entrypointFact(tree: FileTree, cfg: ContainerConfig | undefined)
   const entry = cfg?.Entrypoint ?? [];
   const cmd = cfg?.Cmd ?? [];
   const argv = [...entry, ...cmd];
-  if (argv.length === 0) return { argv, viaShell: false, found: false, problem: "the image sets neither ENTRYPOINT nor CMD" };
+  // the fact shows the arguments with their credentials redacted; the program is found from the raw ones
+  const shown = redactArgv(argv);
+  if (argv.length === 0) return { argv: shown, viaShell: false, found: false, problem: "the image sets neither ENTRYPOINT nor CMD" };
   const viaShell = commandForm(entry.length ? entry : cmd, cfg?.Shell) === "shell";
   // shell form runs argv[0], the shell, first: without it nothing starts (`FROM scratch` + `ENTRYPOINT /app`)
   if (viaShell) {
     const shell = argv[0]!;
     const r = tree.resolve(joinInRoot(cfg?.WorkingDir || "/", shell));
     if (!r.ok || r.record.type !== "file") {
-      return { argv, program: shell, viaShell, found: false, problem: `${shell}, the shell that runs the shell-form command, is not in the image` };
+      return { argv: shown, program: shell, viaShell, found: false, problem: `${shell}, the shell that runs the shell-form command, is not in the image` };
     }
   }
   // shell form: judge the command the shell runs, when its first word is a plain program name
   const script = viaShell ? argv[argv.length - 1 - (entry.length && cmd.length ? cmd.length : 0)] : undefined;
   const first = script ? /^\s*(?:exec\s+)?([\w./+-]+)(?=\s|$)/.exec(script)?.[1] : undefined;
   const program = first ?? argv[0]!;
-  const f: EntrypointFact = { argv, program, viaShell, found: false };
+  const f: EntrypointFact = { argv: shown, program, viaShell, found: false };
   const candidates: string[] = [];
   if (program.includes("/")) {
     candidates.push(joinInRoot(cfg?.WorkingDir || "/", program));

@@ -4,6 +4,7 @@ import { StringReplacer } from "../../text/replace-strings.js";
 import { sha256 } from "../digest.js";
 import type { ConfigFile } from "../image.js";
 import { MAX_REDACTED_CHARS } from "../limits.js";
+import { redactText } from "../parsers/redact-text.js";
 import { secretEnv } from "../parsers/secret-env.js";
 import type { LayerSummary } from "../read-layers.js";
 import type { ImageFact, LayerFact } from "./types.js";
@@ -41,7 +42,9 @@ export function historyRedactor(env: readonly string[] | undefined, where = "the
 
 export function imageFact(id: ImageIdentity, cfg: ConfigFile, layers: LayerSummary[]): ImageFact {
   const history = cfg.history ?? [];
-  const redact = historyRedactor(cfg.config?.Env, id.reference);
+  const envRedact = historyRedactor(cfg.config?.Env, id.reference);
+  // the ENV values first (they may look like anything), then what looks secret by itself (redact-text.ts)
+  const redact = (text: string) => redactText(envRedact(text));
   const layerHistory = history.filter((h) => !h.empty_layer);
   const layerFacts: LayerFact[] = layers.map((l, i) => {
     const h = layerHistory.length === layers.length ? layerHistory[i] : undefined;

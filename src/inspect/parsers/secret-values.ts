@@ -4,13 +4,13 @@
  * display.
  */
 
-interface TokenPattern {
+export interface TokenPattern {
   kind: string;
   label: string;
   pattern: RegExp;
 }
 
-const TOKEN_PATTERNS: readonly TokenPattern[] = [
+export const TOKEN_PATTERNS: readonly TokenPattern[] = [
   { kind: "private-key", label: "a PEM private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
   { kind: "aws-access-key-id", label: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { kind: "github-token", label: "a GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },

@@ -1,5 +1,6 @@
 /** IMG-META-001: image config assertions, container-structure-test style (metadataTest). */
 import type { ConfigFact, EnvFact } from "../../inspect/facts/types.js";
+import { redactArgv, redactText } from "../../inspect/parsers/redact-text.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
 import { compileUserRegex, showPattern, type UserRegex } from "../../text/user-regex.js";
 
@@ -75,10 +76,12 @@ function keyValueFinding(kind: "Env" | "Labels", a: KeyValueAssertion, found: st
     };
   }
   const value = found!;
-  if (re ? re.test(value) : value === a.value) return undefined;
+  // label values come with their credentials redacted (redact-text.ts): the policy's value is compared, and shown, redacted too
+  const want = kind === "Labels" && !re ? redactText(a.value) : a.value;
+  if (re ? re.test(value) : value === want) return undefined;
   return re
     ? { message: `${name} is ${JSON.stringify(value)}, which does not match ${showPattern(a.value)}.`, location, expected: wanted(a), found: orEmpty(value) }
-    : { message: `${name} is ${JSON.stringify(value)}, expected ${JSON.stringify(a.value)}.`, location, expected: orEmpty(a.value), found: orEmpty(value) };
+    : { message: `${name} is ${JSON.stringify(value)}, expected ${JSON.stringify(want)}.`, location, expected: orEmpty(want), found: orEmpty(value) };
 }
 
 /** The exposed ports a port assertion names: by number when it gives no protocol, as container-structure-test compares them. */
@@ -87,8 +90,10 @@ function matchingPorts(exposed: readonly string[], port: string): string[] {
   return exposed.filter((p) => p === port || p.split("/")[0] === port);
 }
 
-function commandFindings(field: "Entrypoint" | "Cmd", want: readonly string[] | undefined, have: readonly string[] | undefined): Finding[] {
-  if (want === undefined) return [];
+function commandFindings(field: "Entrypoint" | "Cmd", asserted: readonly string[] | undefined, have: readonly string[] | undefined): Finding[] {
+  if (asserted === undefined) return [];
+  // the facts hold the arguments with their credentials redacted: the policy's are compared, and shown, redacted too
+  const want = redactArgv(asserted);
   const found = have ?? [];
   if (want.length === found.length && want.every((a, i) => a === found[i])) return [];
   const label = field === "Entrypoint" ? "ENTRYPOINT" : "CMD";

@@ -1,5 +1,6 @@
 /** IMG-DF-016: the final ENTRYPOINT and CMD are what the image config records. */
 import { effectiveCommands, recordedArgv } from "../../dockerfile/stages.js";
+import { redactArgv } from "../../inspect/parsers/redact-text.js";
 import { failIf, skip, type Finding, type Rule, NO_OPTIONS } from "../types.js";
 import { at, dockerfileOf } from "./dockerfile-helpers.js";
 
@@ -29,7 +30,8 @@ export const rule: Rule<Options> = {
     if (!entrypoint && cmd === undefined) return skip("the Dockerfile's final stage sets neither ENTRYPOINT nor CMD (the base image's apply)");
     const findings: Finding[] = [];
     if (entrypoint) {
-      const want = recordedArgv(entrypoint, shell);
+      // the facts hold the image's arguments with their credentials redacted: the Dockerfile's are compared redacted too
+      const want = redactArgv(recordedArgv(entrypoint, shell));
       const got = facts.config.entrypoint ?? [];
       if (!same(want, got)) {
         findings.push({
@@ -41,7 +43,7 @@ export const rule: Rule<Options> = {
       }
     }
     if (cmd !== undefined) {
-      const want = cmd === "reset" ? [] : recordedArgv(cmd, shell);
+      const want = cmd === "reset" ? [] : redactArgv(recordedArgv(cmd, shell));
       const got = facts.config.cmd ?? [];
       if (!same(want, got)) {
         const line = cmd === "reset" ? resetBy! : cmd;

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { redactArgv, redactText, TOKEN_SCAN } from "./redact-text.js";
+import { secretValueKind } from "./secret-values.js";
+
+const GHP = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+const NPM = "npm_" + "abcdefghijklmnopqrstuvwxyz0123456789";
+const GLPAT = "glpat-" + "abcdefghij1234567890";
+const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdEFGHijkl";
+
+describe("redactText: what is redacted", () => {
+  it("the legacy builder's build-arg prefix, by key name and by token format", () => {
+    const out = redactText(`|3 GITHUB_TOKEN=${GHP} NPM_TOKEN=${NPM} MY_PASSWORD=hunter2 /bin/sh -c echo hi`);
+    expect(out).toBe("|3 GITHUB_TOKEN=gh… NPM_TOKEN=np… MY_PASSWORD=h… /bin/sh -c echo hi");
+  });
+
+  it("tokens in known formats wherever they are, whatever the key", () => {
+    expect(redactText(`MYVAR=${GHP}`)).toBe("MYVAR=gh…");
+    expect(redactText("aws AKIAIOSFODNN7EXAMPLE key")).toBe("aws AK… key");
+    expect(redactText(`x ${GLPAT} y`)).toBe("x gl… y");
+    expect(redactText(`Bearer ${JWT}`)).toBe("Bearer ey…");
+    expect(redactText("xoxb-1234567890-abcdefghij")).toBe("xo…");
+    expect(redactText("sk_live_" + "a".repeat(24))).toBe("sk…");
+  });
+
+  it("a token longer than the scan's bound is redacted to its end", () => {
+    expect(redactText(`t=${GHP}${"x".repeat(5000)} tail`)).toBe("t=gh… tail");
+  });
+
+  it("the password of a URL's userinfo", () => {
+    expect(redactText("postgres://u:LabelPw999@h/db")).toBe("postgres://u:La…@h/db");
+    expect(redactText(`git clone https://oauth2:${GLPAT}@gitlab.com/x`)).toBe("git clone https://oauth2:gl…@gitlab.com/x");
+  });
+
+  it("curl -u user:pass, --password X, --token=X, Authorization headers, secret-named headers", () => {
+    expect(redactText("curl -u admin:CurlPw123456 https://x/")).toBe("curl -u admin:Cu… https://x/");
+    expect(redactText("app --password hunter2hunter2 --port 80")).toBe("app --password hu… --port 80");
+    expect(redactText("app --password=Cmd1Secret99")).toBe("app --password=Cm…");
+    expect(redactText("app --token=abcdefgh12")).toBe("app --token=ab…");
+    expect(redactText("curl -H 'Authorization: Bearer abc.def.ghi' x")).toBe("curl -H 'Authorization: Bearer ab…' x");
+    expect(redactText('curl -H "Authorization: Basic dXNlcjpwYXNz" x')).toBe('curl -H "Authorization: Basic dX…" x');
+    expect(redactText("curl -H 'Private-Token: s3cr3tvalue' x")).toBe("curl -H 'Private-Token: s3…' x");
+  });
+
+  it("a quoted value, even with spaces, and query-string secrets", () => {
+    expect(redactText('ENV PASSWORD="a b c d" NEXT=1')).toBe('ENV PASSWORD="a…" NEXT=1');
+    expect(redactText("wget https://h/x?access_token=abcdef12&y=1")).toBe("wget https://h/x?access_token=ab…&y=1");
+  });
+
+  it("a PEM private key, body and END line", () => {
+    const out = redactText("k='-----BEGIN RSA PRIVATE KEY-----\nMIIabcdef\n-----END RSA PRIVATE KEY-----' after");
+    expect(out).not.toContain("MIIabcdef");
+    expect(out).toContain("after");
+  });
+
+  it("is idempotent: a text redacted once (e.g. by the ENV values first) keeps its redacted forms", () => {
+    const once = redactText(`|2 GITHUB_TOKEN=${GHP} NPM_TOKEN=${NPM} PASSWORD=abc /bin/sh -c echo hi`);
+    expect(once).toBe("|2 GITHUB_TOKEN=gh… NPM_TOKEN=np… PASSWORD=… /bin/sh -c echo hi");
+    expect(redactText(once)).toBe(once);
+  });
+
+  it("a flag's value in the next argv element", () => {
+    expect(redactArgv(["--password=Cmd1Secret99", "--token", GHP, "--port", "80"])).toEqual(["--password=Cm…", "--token", "gh…", "--port", "80"]);
+    expect(redactArgv(["/hello", "-H", `Authorization: Bearer ${JWT}`])).toEqual(["/hello", "-H", "Authorization: Bearer ey…"]);
+    expect(redactArgv(["curl", "-u", "admin:pw123456", "http://x"])).toEqual(["curl", "-u", "admin:pw…", "http://x"]);
+  });
+});
+
+describe("redactText: what stays", () => {
+  it.each([
+    "--password-file=/run/secrets/db",
+    "--password-file /run/secrets/db",
+    "FOO=bar BAZ=qux /bin/sh -c make",
+    "sha256:" + "ab".repeat(32),
+    "http://user@host/x",
+    "http://host:8080/path",
+    "/bin/sh -c apt-get update && apt-get install -y curl sudo # step 1",
+    "MYSQL_ALLOW_EMPTY_PASSWORD=yes",
+    "GPG_KEY=B42F6819007F00F88E364FD4036A9C25BF357DD4",
+    "org.opencontainers.image.source=https://github.com/o/r",
+    "/bin/sh -c #(nop)  ENV STEP_000001=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "app --port 80 -u 1000",
+    "",
+  ])("%j", (text) => {
+    expect(redactText(text)).toBe(text);
+  });
+});
+
+describe("redactText: agrees with the detectors, in linear time", () => {
+  it("a value the token detector flags is no longer flagged once redacted: two characters are left", () => {
+    for (const v of [GHP, NPM, GLPAT, JWT, "AKIAIOSFODNN7EXAMPLE"]) {
+      expect(secretValueKind(v)).toBeDefined();
+      expect(secretValueKind(redactText(v))).toBeUndefined();
+      expect(redactText(v)).toBe(`${v.slice(0, 2)}…`);
+    }
+  });
+
+  it("the token scan has only bounded quantifiers", () => {
+    const outsideClasses = TOKEN_SCAN.source.replace(/\\./g, "").replace(/\[[^\]]*\]/g, "");
+    expect(outsideClasses).not.toMatch(/[*+]|\{\d+,\}/);
+  });
+
+  it("hostile texts (long runs of near-tokens, '://' and '=' by the hundred thousand) come back whole, or with their one secret redacted", () => {
+    const unchanged = [
+      "-eyJ" + "a".repeat(20) + "-eyJ".repeat(200_000),
+      "a.".repeat(500_000),
+      "x://a:b".repeat(100_000),
+      "--password ".repeat(100_000),
+      "ghp_" + "a".repeat(35) + "_" + "ghp_".repeat(100_000),
+      ("glpat-" + "a".repeat(15) + " ").repeat(40_000),
+    ];
+    for (const t of unchanged) expect(redactText(t)).toBe(t);
+    expect(redactText("TOKEN=".repeat(200_000))).toBe("TOKEN=TO…");
+  });
+});

@@ -1,0 +1,264 @@
+/**
+ * Redacts the credentials in a text taken from the image config (a history `created_by`,
+ * a label value, an Entrypoint, Cmd or Healthcheck argument) before any output shows it:
+ * - the value of `KEY=value` when KEY looks secret by the test of IMG-ENV-001
+ *   (secretKeyReason: `GITHUB_TOKEN=…`, `--password=…`, `?access_token=…`), which covers
+ *   the build-arg prefix the legacy builder records (`|2 K1=v1 K2=v2 /bin/sh -c …`);
+ * - values in the known token formats (secret-values.ts: ghp_, glpat-, AKIA, xox?-,
+ *   sk_live_, npm_, JSON Web Tokens, …) wherever they are, and PEM private keys;
+ * - the password of a URL's userinfo (`scheme://user:pass@`);
+ * - the word after `-u`/`--user` (its part after `:`), after a flag whose name looks
+ *   secret (`--password X`, `--token X`), after a header whose name does
+ *   (`Private-Token: X`), and the credentials of `Authorization: Bearer X`.
+ * Each is replaced by the display form the ENV facts use (redact: at most two leading
+ * characters and `…`). Whitespace is never added or removed, so what parses the text
+ * (the build steps, the command form) reads the same words.
+ *
+ * Time is linear in the text: one scan by hand, `indexOf` walks that never go back, and
+ * the token formats as one regex whose quantifiers are all bounded.
+ */
+import { secretKeyReason } from "./secret-env.js";
+import { redact, TOKEN_PATTERNS } from "./secret-values.js";
+
+/** The longest run a token pattern's open quantifier (`{36,}`) is tried over; a longer token is redacted whole all the same. */
+const TOKEN_RUN = 1024;
+
+/**
+ * The token formats, as one regex with bounded quantifiers. PEM keys, URLs and JSON Web Tokens
+ * are found by hand: a JWT's open segments, bounded, would still be tried from every `-eyJ`
+ * of a long run (n × the bound).
+ */
+export const TOKEN_SCAN = new RegExp(
+  TOKEN_PATTERNS.filter((p) => p.kind !== "private-key" && p.kind !== "url-credentials" && p.kind !== "jwt")
+    .map((p) => `(?:${p.pattern.source.replace(/\{(\d+),\}(?:\\b)?/g, `{$1,${TOKEN_RUN}}`)})`)
+    .join("|"),
+  "g",
+);
+
+/** What follows a word and is redacted: the next word, its part after `:` (`-u user:pass`), or after an auth scheme. */
+type Pending = "none" | "value" | "userpass" | "auth";
+
+/** Carries a flag seen at the end of one argument to the next (`["--token", "X"]`). */
+export interface RedactState {
+  pending: Pending;
+}
+
+type Span = [start: number, end: number];
+
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+const isQuote = (c: number) => c === 34 || c === 39 || c === 96;
+/** Characters of a key before `=`: letters, digits, `_`, `-`, `.`. */
+const isKeyChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
+/** What ends an unquoted value: whitespace, quotes, `&` and `;` (query strings, shell lists). */
+const endsValue = (c: number) => isSpace(c) || isQuote(c) || c === 38 || c === 59;
+/** Characters a token runs on after its pattern's part: it is redacted to its end. */
+const isTokenChar = (c: number) => isKeyChar(c) || c === 43 || c === 47 || c === 61 || c === 126;
+
+const AUTH_HEADERS = new Set(["authorization:", "proxy-authorization:"]);
+const AUTH_SCHEMES = new Set(["bearer", "basic", "token", "digest", "negotiate", "bot", "apikey"]);
+const USER_FLAGS = new Set(["-u", "--user", "--proxy-user", "-U"]);
+
+/** The text with its credentials redacted; `state` carries a pending flag from argument to argument. */
+export function redactText(text: string, state: RedactState = { pending: "none" }): string {
+  if (text === "") return text;
+  const spans: Span[] = [];
+  tokenSpans(text, spans);
+  privateKeySpans(text, spans);
+  jwtSpans(text, spans);
+  urlPasswordSpans(text, spans);
+  wordSpans(text, spans, state);
+  return apply(text, spans);
+}
+
+/** An argv (Entrypoint, Cmd, Healthcheck test) redacted element by element, a flag's value found in the next element. */
+export function redactArgv(argv: readonly string[]): string[] {
+  const state: RedactState = { pending: "none" };
+  return argv.map((a) => redactText(a, state));
+}
+
+function tokenSpans(text: string, spans: Span[]): void {
+  const re = new RegExp(TOKEN_SCAN.source, "g");
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let end = m.index + m[0].length;
+    while (end < text.length && isTokenChar(text.charCodeAt(end))) end++;
+    spans.push([m.index, end]);
+    re.lastIndex = end;
+  }
+}
+
+const isB64Url = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** The end of the run of base64url characters from `i`. */
+function b64End(text: string, i: number): number {
+  while (i < text.length && isB64Url(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * `eyJ….eyJ….…` (secret-values.ts's jwt: three base64url segments of 10 characters or more
+ * after the `eyJ`s), from a word boundary. Every `eyJ` inside a run that failed ends that run
+ * the same way and fails too, so the search goes on after it: each character is read once or twice.
+ */
+function jwtSpans(text: string, spans: Span[]): void {
+  for (let at = text.indexOf("eyJ"); at !== -1; ) {
+    if (at > 0 && isWordChar(text.charCodeAt(at - 1))) {
+      at = text.indexOf("eyJ", at + 1);
+      continue;
+    }
+    const e1 = b64End(text, at + 3);
+    let end = -1;
+    if (e1 - at - 3 >= 10 && text.charCodeAt(e1) === 46 && text.startsWith("eyJ", e1 + 1)) {
+      const e2 = b64End(text, e1 + 4);
+      if (e2 - e1 - 4 >= 10 && text.charCodeAt(e2) === 46) {
+        const e3 = b64End(text, e2 + 1);
+        if (e3 - e2 - 1 >= 10) end = e3;
+      }
+    }
+    if (end === -1) {
+      at = text.indexOf("eyJ", e1);
+      continue;
+    }
+    while (end < text.length && isTokenChar(text.charCodeAt(end))) end++;
+    spans.push([at, end]);
+    at = text.indexOf("eyJ", end);
+  }
+}
+
+/** `-----BEGIN … PRIVATE KEY-----` up to the end of its END line (or of the text). */
+function privateKeySpans(text: string, spans: Span[]): void {
+  for (let at = text.indexOf("-----BEGIN "); at !== -1; ) {
+    const close = text.indexOf("-----", at + 11);
+    if (close === -1) return;
+    if (close - at > 80 || !text.slice(at, close).includes("PRIVATE KEY")) {
+      at = text.indexOf("-----BEGIN ", close);
+      continue;
+    }
+    const endLine = text.indexOf("-----END", close + 5);
+    const endClose = endLine === -1 ? -1 : text.indexOf("-----", endLine + 8);
+    const end = endClose === -1 ? text.length : endClose + 5;
+    spans.push([close + 5, end]);
+    at = text.indexOf("-----BEGIN ", end);
+  }
+}
+
+/** `scheme://user:pass@host`: the password. The walk from each `://` stops at the host's end, before the next one. */
+function urlPasswordSpans(text: string, spans: Span[]): void {
+  for (let at = text.indexOf("://"); at !== -1; ) {
+    const start = at + 3;
+    let colon = -1;
+    let i = start;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 64 /* @ */) break;
+      if (c === 47 || c === 63 || c === 35 || isSpace(c) || isQuote(c)) break; // / ? #
+      if (c === 58 /* : */ && colon === -1) colon = i;
+    }
+    if (i < text.length && text.charCodeAt(i) === 64 && colon !== -1 && i > colon + 1) spans.push([colon + 1, i]);
+    at = text.indexOf("://", Math.max(i, start));
+  }
+}
+
+/** Words (split on whitespace) and the `KEY=value` inside them; flags and headers whose next word is a secret. */
+function wordSpans(text: string, spans: Span[], state: RedactState): void {
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    let end = i;
+    while (end < n && !isSpace(text.charCodeAt(end))) end++;
+    // the word without its quotes and trailing punctuation
+    let a = i;
+    let b = end;
+    while (a < b && isQuote(text.charCodeAt(a))) a++;
+    while (b > a && (isQuote(text.charCodeAt(b - 1)) || text.charCodeAt(b - 1) === 59 || text.charCodeAt(b - 1) === 44)) b--;
+    const next = a < b ? word(text, a, b, spans, state) : end;
+    i = Math.max(end, next);
+  }
+}
+
+/** Judges one word [a, b); returns where the scan goes on (past a quoted value that spans words). */
+function word(text: string, a: number, b: number, spans: Span[], state: RedactState): number {
+  const w = text.slice(a, b);
+  const pending = state.pending;
+  state.pending = "none";
+  if (pending === "auth" && AUTH_SCHEMES.has(w.toLowerCase())) {
+    state.pending = "value";
+    return b;
+  }
+  if (pending === "value" || pending === "auth") {
+    if (!w.startsWith("-") || pending === "auth") {
+      spans.push([a, b]);
+      return b;
+    }
+  } else if (pending === "userpass") {
+    const colon = w.indexOf(":");
+    if (colon !== -1 && colon + 1 < w.length) spans.push([a + colon + 1, b]);
+    return b;
+  }
+  const lower = w.toLowerCase();
+  if (AUTH_HEADERS.has(lower)) {
+    state.pending = "auth";
+    return b;
+  }
+  let resume = b;
+  let assigned = false;
+  let keyStart = a;
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 61 /* = */) {
+      assigned = true;
+      const key = text.slice(keyStart, i);
+      const [vs, ve, after] = valueAt(text, i + 1, b);
+      if (key !== "" && ve > vs && secretKeyReason(key, text.slice(vs, ve))) spans.push([vs, ve]);
+      resume = Math.max(resume, after);
+      i = Math.max(i, Math.min(ve, b) - 1);
+      keyStart = i + 1;
+    } else if (!isKeyChar(c)) keyStart = i + 1;
+  }
+  if (assigned) return resume;
+  if (USER_FLAGS.has(w)) state.pending = "userpass";
+  else if (w.startsWith("-") && secretKeyReason(w)) state.pending = "value";
+  else if (w.endsWith(":") && w.length > 1 && secretKeyReason(w.slice(0, -1))) state.pending = "value";
+  return b;
+}
+
+/** The value that starts at `s`: [start, end, where the scan goes on]; a quoted value may run past the word's end `b`. */
+function valueAt(text: string, s: number, b: number): [number, number, number] {
+  const q = text.charCodeAt(s);
+  if (s < text.length && isQuote(q)) {
+    const close = text.indexOf(text[s]!, s + 1);
+    if (close !== -1) return [s + 1, close, close + 1];
+    let e = s + 1;
+    while (e < b && !endsValue(text.charCodeAt(e))) e++;
+    return [s + 1, e, e];
+  }
+  let e = s;
+  while (e < b && !endsValue(text.charCodeAt(e))) e++;
+  return [s, e, e];
+}
+
+/** Already the display form (`gh…`, `h…`, `…`): redacting it again would only lose its prefix. */
+const isRedacted = (value: string) => value.endsWith("…") && Array.from(value).length <= 3;
+
+/** The text with each span (merged where they overlap) replaced by its redacted form. */
+function apply(text: string, spans: Span[]): string {
+  if (spans.length === 0) return text;
+  spans.sort((x, y) => x[0] - y[0] || y[1] - x[1]);
+  const parts: string[] = [];
+  let copied = 0;
+  let k = 0;
+  while (k < spans.length) {
+    let [s, e] = spans[k]!;
+    k++;
+    while (k < spans.length && spans[k]![0] < e) e = Math.max(e, spans[k++]![1]);
+    if (s < copied) s = copied;
+    if (e <= s) continue;
+    const secret = text.slice(s, e);
+    parts.push(text.slice(copied, s), isRedacted(secret) ? secret : redact(secret));
+    copied = e;
+  }
+  parts.push(text.slice(copied));
+  return parts.join("");
+}

@@ -18,6 +18,7 @@ import type { Waiver } from "./report-types.js";
 import { RULES } from "./rules/index.js";
 import { resolveRuntimeSpec } from "./runtime-spec.js";
 import type { AnyRule, RuleCategory, Severity } from "./types.js";
+import { shownRuntimeSetting, redactSecrets } from "./policy-redact.js";
 import { positionOf } from "./yaml-location.js";
 
 /** Where a setting came from: a line of a policy file (a shipped one named), or the default. */
@@ -34,7 +35,7 @@ export interface ExplainedRule {
   category: RuleCategory;
   enabled: Setting<boolean>;
   severity: Setting<Severity>;
-  /** Every option the rule gets (the defaults with the policy's over them), by name. */
+  /** Every option the rule gets (the defaults with the policy's over them), by name; credential-shaped strings hidden. */
   options: (Setting & { name: string })[];
 }
 
@@ -44,7 +45,10 @@ export interface ExplainedPolicy {
   failOn: Setting<Severity>;
   rules: ExplainedRule[];
   waivers: (Waiver & { from?: Origin })[];
-  /** The runtime profile with its defaults (`check --runtime`), by name; `stop` by its parts. */
+  /**
+   * The runtime profile with its defaults (`check --runtime`), by name; `stop` by its parts.
+   * For display: `env` values are hidden, as is any credential-shaped string (policy-redact.ts).
+   */
   runtime: (Setting & { name: string })[];
 }
 
@@ -133,7 +137,7 @@ export async function explainPolicy(policy: ResolvedPolicy, opts: ExplainOptions
     const own = set?.options ?? {};
     const options = Object.entries({ ...(r.defaultOptions as Record<string, unknown>), ...own }).map(([name, value]) => ({
       name,
-      value,
+      value: redactSecrets(value),
       from: name in own ? (seen.options.get(r.id) ?? fromRule(r.id)) : DEFAULT,
     }));
     return {
@@ -150,8 +154,8 @@ export async function explainPolicy(policy: ResolvedPolicy, opts: ExplainOptions
   const runtime: ExplainedPolicy["runtime"] = [];
   for (const [name, value] of Object.entries(spec)) {
     if (name === "stop" && value && typeof value === "object") {
-      for (const [sub, v] of Object.entries(value)) runtime.push({ name: `stop.${sub}`, value: v, from: seen.runtime.get(`stop.${sub}`) ?? DEFAULT });
-    } else runtime.push({ name, value, from: seen.runtime.get(name) ?? DEFAULT });
+      for (const [sub, v] of Object.entries(value)) runtime.push({ name: `stop.${sub}`, value: shownRuntimeSetting(`stop.${sub}`, v), from: seen.runtime.get(`stop.${sub}`) ?? DEFAULT });
+    } else runtime.push({ name, value: shownRuntimeSetting(name, value), from: seen.runtime.get(name) ?? DEFAULT });
   }
 
   return {

@@ -8,7 +8,7 @@
  */
 import { exitStatus } from "../../policies/check.js";
 import { mergeReports } from "../../policies/report/merge-reports.js";
-import { readReport } from "../../policies/report/read-report.js";
+import { readReports } from "../../policies/report/read-report.js";
 import { VERSION } from "../../version.js";
 import { parseColorMode, useColor } from "../color.js";
 import { EXIT_USAGE, messageLine } from "../exit-code.js";
@@ -29,8 +29,7 @@ export interface ReportMergeFlags {
 export async function runReportMerge(files: string[], flags: ReportMergeFlags, io: Io): Promise<number> {
   const outputs = parseOutputs(flags.format, flags.output);
   const color = useColor(parseColorMode(flags.color), process.env, io.isTTY);
-  const inputs = [];
-  for (const file of files) inputs.push({ file, report: await readReport(file) });
+  const inputs = await readReports(files);
   const report = mergeReports(inputs, VERSION);
   const opts = { color, verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), showSkipped: Boolean(flags.showSkipped) };
   const written = await emitReport(report, outputs, report.gate ? { ...opts, decorate: decorateGate(report) } : opts, io);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../errors.js";
-import { byLastUse, cacheInfo, cacheState, claimCacheDir, MARKER, pruneCache, scanEntries, type CacheEntry } from "./cache-entries.js";
+import { ABANDONED_TEMP_MS, byLastUse, cacheInfo, cacheState, claimCacheDir, MARKER, pruneCache, requireCacheDir, scanEntries, type CacheEntry } from "./cache-entries.js";
 
 let root: string;
 let n = 0;
@@ -43,7 +43,7 @@ async function tree(dir: string): Promise<string[]> {
 }
 
 describe("which directories the cache manages", () => {
-  it("claims a missing, empty, or pre-marker directory, writing its marker", async () => {
+  it("claims a missing or empty directory, writing its marker", async () => {
     const missing = join(await fresh(), "cache");
     expect(await cacheState(missing)).toBe("missing");
     expect(await claimCacheDir(missing)).toBe(true);
@@ -53,12 +53,27 @@ describe("which directories the cache manages", () => {
 
     const empty = await fresh();
     expect(await cacheState(empty)).toBe("unmarked");
-    const old = await fresh();
-    await entry(old, "a", T0);
-    await mkdir(join(old, "tmp"));
-    expect(await cacheState(old)).toBe("unmarked");
-    expect(await claimCacheDir(old)).toBe(true);
-    expect(await tree(old)).toEqual([MARKER, `blobs/sha256/${hex("a")}`]);
+    expect(await claimCacheDir(empty)).toBe(true);
+    expect(await cacheState(empty)).toBe("ours");
+  });
+
+  it("claims no directory that holds anything without the marker, not even only blobs/ and tmp/ (another tool's layout)", async () => {
+    const other = await fresh();
+    await entry(other, "a", T0);
+    await mkdir(join(other, "tmp"));
+    await writeFile(join(other, "tmp", "0123456789abcdef.part"), "theirs");
+    const before = await tree(other);
+    expect(await cacheState(other)).toBe("foreign");
+    expect(await claimCacheDir(other)).toBe(false);
+    await expect(requireCacheDir(other)).rejects.toThrow(/is not an imgpolicy cache/);
+    await expect(pruneCache(other, { all: true, nowMs: T0 + 10 * ABANDONED_TEMP_MS })).rejects.toThrow(/is not an imgpolicy cache/);
+    await expect(cacheInfo(other)).rejects.toThrow(/is not an imgpolicy cache/);
+    expect(await tree(other)).toEqual(before);
+    for (const only of ["blobs", "tmp"]) {
+      const d = await fresh();
+      await mkdir(join(d, only));
+      expect(await cacheState(d)).toBe("foreign");
+    }
   });
 
   it("leaves alone a directory holding anything else, another tool's cache tag, or a marker that is a symlink", async () => {

@@ -3,9 +3,10 @@
  *
  * Only a directory imgpolicy marked as its own is managed: its CACHEDIR.TAG (the
  * Cache Directory Tagging format, which backup tools skip) names imgpolicy. A
- * directory that is missing, empty, or holds nothing but `blobs/` and `tmp/` (a
- * cache from before the marker) is claimed by writing the marker; any other is
- * foreign, and imgpolicy neither writes to it nor removes anything from it. Even in
+ * directory that is missing or empty is claimed by writing the marker; any other is
+ * foreign (whatever it holds: `blobs/` and `tmp/` of the right names prove nothing
+ * about whose they are), and imgpolicy neither writes to it nor removes anything from
+ * it. Even in
  * its own directory it removes only files named as entries are,
  * `blobs/sha256/<64 hex>` and `blobs/sha512/<128 hex>`, and its own abandoned
  * temporary files, `tmp/<16 hex>.part`.
@@ -29,12 +30,12 @@ import { UsageError } from "../../errors.js";
 export const MARKER = "CACHEDIR.TAG";
 const SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55";
 const MARKER_TEXT = `${SIGNATURE}\n# This file is a cache directory tag created by imgpolicy (its registry blob cache).\n# For information about cache directory tags see https://bford.info/cachedir/\n`;
-const OWN_NAMES = new Set([MARKER, "blobs", "tmp"]);
 const ENTRY_NAMES: Record<string, RegExp> = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ };
 const TEMP_NAME = /^[a-f0-9]{16}\.part$/;
 /** A temporary file not written to for this long belongs to a process that died. */
 export const ABANDONED_TEMP_MS = 3_600_000;
 
+/** "unmarked": an empty directory without the marker, made the cache's at its first write. */
 export type CacheState = "missing" | "ours" | "unmarked" | "foreign";
 
 export interface CacheEntry {
@@ -76,7 +77,7 @@ export async function cacheState(dir: string): Promise<CacheState> {
     return (err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : "foreign";
   }
   if (names.includes(MARKER) && (await isMarker(join(dir, MARKER)))) return "ours";
-  return names.every((n) => OWN_NAMES.has(n) && n !== MARKER) ? "unmarked" : "foreign";
+  return names.length === 0 ? "unmarked" : "foreign";
 }
 
 /** Makes `dir` imgpolicy's cache (creating it and its marker) unless it is foreign; whether it is ours now. */
@@ -263,7 +264,7 @@ export async function pruneEntries(dir: string, opts: PruneOptions): Promise<Pru
 
 export interface CacheInfo {
   directory: string;
-  /** "missing": nothing cached yet; "unmarked": a cache from before the marker, claimed at its next write. */
+  /** "missing": nothing cached yet; "unmarked": an empty directory, claimed at the first write. */
   state: "missing" | "ours" | "unmarked";
   blobs: number;
   bytes: number;
@@ -288,7 +289,7 @@ export async function cacheInfo(dir: string): Promise<CacheInfo> {
   return info;
 }
 
-function notOurs(dir: string): UsageError {
+export function notOurs(dir: string): UsageError {
   return new UsageError(`${dir} is not an imgpolicy cache: it holds other files and no ${MARKER} of imgpolicy's, so imgpolicy neither uses nor prunes it (choose another --cache-dir)`);
 }
 

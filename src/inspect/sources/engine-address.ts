@@ -12,13 +12,35 @@ export type EngineEndpoint =
   | { kind: "unix"; socketPath: string; display: string; context?: string }
   | { kind: "tcp"; host: string; port: number; display: string; context?: string; tls?: EngineTls };
 
+/** Where the authority ("user:pw@host:port") of an address ends: at the first "/", "?" or "#". */
+function authorityEnd(text: string): number {
+  const end = text.search(/[/?#]/);
+  return end < 0 ? text.length : end;
+}
+
+/**
+ * An address as it may be shown: userinfo ("user:password@") before the host is replaced
+ * by "***@", with or without a scheme. Nothing else changes.
+ */
+export function redactAddress(value: string): string {
+  const sep = value.indexOf("://");
+  const start = sep < 0 ? 0 : sep + 3;
+  const rest = value.slice(start);
+  const at = rest.slice(0, authorityEnd(rest)).lastIndexOf("@");
+  return at < 0 ? value : `${value.slice(0, start)}***@${rest.slice(at + 1)}`;
+}
+
 function unsupported(value: string, why: string, where: string): EngineError {
-  return new EngineError(`${where} '${value}' is not supported: ${why} (use unix:///path/to/docker.sock or tcp://host:port)`);
+  return new EngineError(`${where} '${redactAddress(value)}' is not supported: ${why} (use unix:///path/to/docker.sock or tcp://host:port)`);
 }
 
 function parseTcp(value: string, rest: string, tls: boolean, where: string): EngineEndpoint {
-  // rest is "host", "host:port", "[v6]:port", optionally followed by "/".
-  const trimmed = rest.replace(/\/+$/, "");
+  // rest is "host", "host:port", "[v6]:port", optionally after "user:pw@" and followed by "/".
+  // As the docker CLI (url.Parse, then the URL's Host), userinfo is dropped: the engine API
+  // has no use for it. It is never shown: the display marks it "***@".
+  const at = rest.slice(0, authorityEnd(rest)).lastIndexOf("@");
+  const userinfo = at >= 0;
+  const trimmed = rest.slice(at + 1).replace(/\/+$/, "");
   if (trimmed.includes("/")) throw unsupported(value, "a path after host:port is not allowed", where);
   let host: string;
   let portText: string | undefined;
@@ -41,7 +63,7 @@ function parseTcp(value: string, rest: string, tls: boolean, where: string): Eng
     port = Number(portText);
   }
   const shownHost = host.includes(":") ? `[${host}]` : host;
-  return { kind: "tcp", host, port, display: `tcp://${shownHost}:${port}` };
+  return { kind: "tcp", host, port, display: `tcp://${userinfo ? "***@" : ""}${shownHost}:${port}` };
 }
 
 /**

@@ -17,6 +17,7 @@ import { REPORT_SCHEMA, type GateGroup, type GateInfo, type ImageReport, type Re
 import { RULES } from "../rules/index.js";
 import { severityRank, type Severity } from "../types.js";
 import { waiverWarnings } from "../waiver-warnings.js";
+import { imagePasses } from "./report-verdicts.js";
 
 /** An image of a gate's report: the policies it was checked against, their threshold, and its place in the list. */
 export type GateImageReport = ImageReport & { policies: string[]; failOn: Severity; entry: number };
@@ -56,7 +57,7 @@ export function gateReport(images: readonly GateImageReport[], gate: GateInfo, o
     generatedAt: opts.now.toISOString(),
     images: sorted,
     counts,
-    passed: sorted.every((i) => i.passed),
+    passed: sorted.every((i) => imagePasses(i, i.failOn)), // from the results, not a shard's word (report-verdicts.ts)
     ...(warnings.length ? { warnings } : {}),
     gate,
   };

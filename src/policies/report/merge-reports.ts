@@ -14,6 +14,10 @@
  * Inputs must come from this version of imgpolicy (rule titles, SARIF's rule
  * descriptions and the renderers are this version's), and no image may be in two of
  * them. `generatedAt` is the latest of the inputs'. Problems are ReportInputErrors.
+ *
+ * No recorded verdict is trusted: every input's statuses, counts and verdicts must be
+ * what its results give (report-verdicts.ts), a gate image's threshold its policy's,
+ * and the merged verdicts are worked out again from the results.
  */
 import { addCounts, emptyCounts } from "../evaluate.js";
 import { REPORT_SCHEMA, type GateInfo, type ImageReport, type Report, type ReportWarning } from "../report-types.js";
@@ -21,6 +25,7 @@ import { shownText } from "../policy-types.js";
 import { severityRank, type Severity } from "../types.js";
 import { gateReport, groupKey, type GateImageReport } from "./gate-report.js";
 import { ReportInputError } from "./read-report.js";
+import { imagePasses, verdictProblem } from "./report-verdicts.js";
 
 export interface NamedReport {
   /** Where it was read from, for messages. */
@@ -48,8 +53,8 @@ function checkVersions(inputs: readonly NamedReport[], version: string): void {
   }
 }
 
-/** The settings a gate's shards must share: the list, its policies, thresholds and waivers. */
-const gateSettings = (g: GateInfo) => JSON.stringify([g.digest, g.images, g.groups, g.runtimeOnly ?? false]);
+/** The settings a gate's shards must share: the list, its policies, thresholds and waivers, and the rules ignored. */
+const gateSettings = (g: GateInfo) => JSON.stringify([g.digest, g.images, g.groups, g.runtimeOnly ?? false, [...new Set(g.ignore ?? [])].sort()]);
 
 function mergeGate(inputs: readonly NamedReport[]): Report {
   const [first, ...rest] = inputs as [NamedReport, ...NamedReport[]];
@@ -57,7 +62,7 @@ function mergeGate(inputs: readonly NamedReport[]): Report {
   for (const i of rest) {
     const g = i.report.gate!;
     if (g.digest !== gate.digest) throw new ReportInputError(`${first.file} and ${i.file} are reports of different image lists (${shown(gate.list)} ${gate.digest.slice(0, 19)}…, ${shown(g.list)} ${g.digest.slice(0, 19)}…)`);
-    if (gateSettings(g) !== gateSettings(gate)) throw new ReportInputError(`${first.file} and ${i.file} checked the list with different policies, thresholds or flags (--fail-on, --runtime-only): run every shard with the same command`);
+    if (gateSettings(g) !== gateSettings(gate)) throw new ReportInputError(`${first.file} and ${i.file} checked the list with different policies, thresholds or flags (--fail-on, --runtime-only, --ignore): run every shard with the same command`);
     if (!g.shard || !gate.shard) throw new ReportInputError(`${g.shard ? first.file : i.file} is the report of ${shown(gate.list)}'s whole list, and ${g.shard ? i.file : first.file} of ${shardName(g.shard ? g : gate)}: merge the shards of one run`);
     if (g.shard.count !== gate.shard.count) throw new ReportInputError(`${first.file} is ${shardName(gate)} and ${i.file} ${shardName(g)}: merge the shards of one split`);
   }
@@ -74,11 +79,14 @@ function mergeGate(inputs: readonly NamedReport[]): Report {
   }
   const images: GateImageReport[] = [];
   const seen = new Map<number, string>();
-  const groups = new Set(gate.groups.map((g) => groupKey(g.policies)));
+  const groups = new Map(gate.groups.map((g) => [groupKey(g.policies), g.failOn]));
   for (const i of inputs) {
     for (const img of i.report.images as (ImageReport & Partial<GateImageReport>)[]) {
       if (img.entry === undefined || img.policies === undefined || img.failOn === undefined || !groups.has(groupKey(img.policies))) {
         throw new ReportInputError(`${i.file}: image ${shown(img.reference)} has no place in ${shown(gate.list)} (entry, policies, failOn): not a report check --from wrote`);
+      }
+      if (img.failOn !== groups.get(groupKey(img.policies))) {
+        throw new ReportInputError(`${i.file}: image ${shown(img.reference)} says it fails on ${img.failOn}, and its policy ${shown(img.policies.join(" + "))} on ${groups.get(groupKey(img.policies))}: the report was edited or is damaged`);
       }
       if (img.entry >= gate.images) throw new ReportInputError(`${i.file}: image ${shown(img.reference)} is entry ${img.entry} of ${shown(gate.list)}, which has ${gate.images} images: not a report check --from wrote`);
       const before = seen.get(img.entry);
@@ -115,6 +123,7 @@ function mergePlain(inputs: readonly NamedReport[]): Report {
   const same = inputs.every((i) => groupKey(i.report.policies) === groupKey(inputs[0]!.report.policies) && i.report.failOn === inputs[0]!.report.failOn);
   const images: ImageReport[] = [];
   const seen = new Map<string, string>();
+  let passed = true;
   for (const i of inputs) {
     for (const img of i.report.images) {
       const own = img as ImageReport & { policies?: string[]; failOn?: Severity };
@@ -123,6 +132,7 @@ function mergePlain(inputs: readonly NamedReport[]): Report {
       const before = seen.get(key);
       if (before !== undefined) throw new ReportInputError(`${shown(img.reference)}${img.platform ? ` (${shown(img.platform)})` : ""} checked against ${shown(policies.join(" + "))} is in both ${before} and ${i.file}`);
       seen.set(key, i.file);
+      passed &&= imagePasses(img, own.failOn ?? i.report.failOn);
       images.push(same || own.policies ? img : { ...img, policies, failOn: i.report.failOn } as ImageReport);
     }
   }
@@ -138,7 +148,7 @@ function mergePlain(inputs: readonly NamedReport[]): Report {
     generatedAt: latest(inputs).toISOString(),
     images,
     counts,
-    passed: images.every((i) => i.passed),
+    passed,
     ...(warnings.length ? { warnings } : {}),
   };
 }
@@ -147,6 +157,10 @@ function mergePlain(inputs: readonly NamedReport[]): Report {
 export function mergeReports(inputs: readonly NamedReport[], version: string): Report {
   if (inputs.length === 0) throw new ReportInputError("no report to merge");
   checkVersions(inputs, version);
+  for (const i of inputs) {
+    const problem = verdictProblem(i.report);
+    if (problem) throw new ReportInputError(`${i.file}: ${problem}: the report was edited or is damaged (write it again with check --format json=${i.file})`);
+  }
   const gates = inputs.filter((i) => i.report.gate);
   if (gates.length && gates.length !== inputs.length) {
     const plain = inputs.find((i) => !i.report.gate)!;

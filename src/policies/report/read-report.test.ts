@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderJson } from "./json.js";
-import { MAX_REPORT_BYTES, MAX_REPORT_CONTAINERS, parseReport, readReport, ReportInputError } from "./read-report.js";
-import { sampleReport } from "./sample-report.fixture.js";
+import { longStringAt, MAX_REPORT_BYTES, MAX_REPORT_CONTAINERS, MAX_REPORT_STRING, parseReport, readReport, readReports, ReportInputError } from "./read-report.js";
+import { sampleReport, unreadableReport } from "./sample-report.fixture.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -63,5 +63,36 @@ describe("readReport", () => {
     await mkdir(sub);
     expect(await problem(() => readReport(sub))).toMatch(/directory/);
     expect(await problem(() => readReport(join(dir, "none.json")))).toBe(`cannot read the report ${join(dir, "none.json")}: no such file or directory`);
+  });
+});
+
+describe("the memory a merge may take", () => {
+  it("finds a JSON string longer than the limit, escapes and all, before parsing", () => {
+    expect(longStringAt(Buffer.from('{"a":"abc","b":"de\\"f"}'), 5)).toBe(-1);
+    expect(longStringAt(Buffer.from('{"a":"abc","b":"de\\"fg"}'), 5)).toBe(15);
+    expect(longStringAt(Buffer.from('{"a":"\\\\","b":"abcdef"}'), 5)).toBe(14);
+    expect(longStringAt(Buffer.from('{"a":"abcdef'), 5)).toBe(5);
+  });
+
+  it("refuses a report with a string over 64 KiB, in one line that does not show it", async () => {
+    const r = sampleReport();
+    r.images[0]!.results[0]!.findings[0]!.message = `${"s3cret".repeat(12_000)}`;
+    const message = await problem(() => parse(JSON.stringify(r)));
+    expect(message).toMatch(/^r\.json: not a report imgpolicy writes: the string at byte \d+ is longer than 64 KiB \(a message, path or reference is never that long\)$/);
+    expect(message).not.toContain("s3cret");
+    r.images[0]!.results[0]!.findings[0]!.message = "x".repeat(MAX_REPORT_STRING);
+    expect(parse(JSON.stringify(r)).images[0]!.results[0]!.findings[0]!.message).toHaveLength(MAX_REPORT_STRING);
+  });
+
+  it("reads the reports of one merge up to MAX_REPORT_BYTES together, in order", async () => {
+    const a = join(dir, "a.json");
+    const b = join(dir, "b.json");
+    await writeFile(a, renderJson(sampleReport()));
+    await writeFile(b, renderJson(unreadableReport()));
+    expect((await readReports([a, b])).map((x) => x.file)).toEqual([a, b]);
+    const half = join(dir, "half.json");
+    await writeFile(half, "");
+    await truncate(half, (MAX_REPORT_BYTES >> 1) + 1);
+    expect(await problem(() => readReports([a, half, half]))).toMatch(/^the 3 reports are \d+ bytes together, over the 16 MiB limit for one merge: merge fewer at a time/);
   });
 });

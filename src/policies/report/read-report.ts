@@ -1,11 +1,13 @@
 /**
  * Reads a JSON report back (`imgpolicy report merge`): a regular file of at most
  * MAX_REPORT_BYTES, JSON no deeper than any JSON imgpolicy parses and with at most
- * MAX_REPORT_CONTAINERS objects and arrays (checked before parsing), valid against
+ * MAX_REPORT_CONTAINERS objects and arrays and no string longer than MAX_REPORT_STRING
+ * bytes as written (both checked before parsing), valid against
  * schema/report.schema.json. Anything else is one ReportInputError line that names the
  * file and what is wrong, never what the file holds.
  */
 import { readFileSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
@@ -17,8 +19,16 @@ import type { Report } from "../report-types.js";
 /** A report input that cannot be merged: not a report, another tool version, an image twice… (exit 2). */
 export class ReportInputError extends UsageError {}
 
-/** A report is about 40 KB and 160 objects and arrays an image (more with many findings): a shard of a thousand images is tens of MiB. */
-export const MAX_REPORT_BYTES = 128 << 20;
+/**
+ * The bytes of the reports one merge reads, together (and so of each). A report is about
+ * 40 KB and 160 objects and arrays an image (more with many findings): 16 MiB holds some
+ * 400 images. Reading, parsing and rendering hold several copies of what is merged: the
+ * worst 16 MiB (64 KiB messages, printed as text) peaks at about 240 MB, within the 256 MB
+ * a run may use; 128 MiB took 1.2 GB.
+ */
+export const MAX_REPORT_BYTES = 16 << 20;
+/** Bytes of one JSON string as written: imgpolicy writes messages of a line, paths, references, never a 64 KiB string. */
+export const MAX_REPORT_STRING = 64 << 10;
 /** Objects and arrays in one report: a report's JSON is broad, not deep, and this bounds the memory parsing it takes. */
 export const MAX_REPORT_CONTAINERS = 2_000_000;
 
@@ -48,10 +58,38 @@ function schemaProblem(errors: readonly ErrorObject[]): string {
   return `at ${e.instancePath || "the top"}: ${e.message ?? "is invalid"}`;
 }
 
+/**
+ * Where the first JSON string longer than `limit` bytes (as written, between its quotes)
+ * starts, or -1. Outside strings a quote only opens one; inside, it closes it unless an
+ * odd number of backslashes stands before it. Text that is not JSON is left to the parser.
+ */
+export function longStringAt(bytes: Uint8Array, limit: number): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 0;
+  for (;;) {
+    const start = buf.indexOf(0x22, pos);
+    if (start < 0) return -1;
+    let end = start;
+    for (;;) {
+      end = buf.indexOf(0x22, end + 1);
+      if (end < 0) return buf.length - start - 1 > limit ? start : -1;
+      let k = end - 1;
+      while (buf[k] === 0x5c) k--;
+      if ((end - 1 - k) % 2 === 0) break;
+    }
+    if (end - start - 1 > limit) return start;
+    pos = end + 1;
+  }
+}
+
 /** A report from text (for tests, and for the file once read). */
 export function parseReport(bytes: Buffer, file: string): Report {
   const shape = jsonShapeProblem(bytes, MAX_JSON_DEPTH, MAX_REPORT_CONTAINERS);
   if (shape) throw new ReportInputError(`${file}: not an imgpolicy report: the JSON is ${shape}`);
+  const long = longStringAt(bytes, MAX_REPORT_STRING);
+  if (long >= 0) {
+    throw new ReportInputError(`${file}: not a report imgpolicy writes: the string at byte ${long} is longer than ${MAX_REPORT_STRING >> 10} KiB (a message, path or reference is never that long)`);
+  }
   let data: unknown;
   try {
     data = JSON.parse(bytes.toString("utf8"));
@@ -68,13 +106,38 @@ export function parseReport(bytes: Buffer, file: string): Report {
   return data as Report;
 }
 
-export async function readReport(file: string): Promise<Report> {
-  let bytes: Buffer;
+async function readBytes(file: string, maxBytes: number): Promise<Buffer> {
   try {
-    bytes = await readRegularFile(file, MAX_REPORT_BYTES, "reports");
+    return await readRegularFile(file, maxBytes, "reports");
   } catch (err) {
     if (!(err instanceof FileReadError)) throw err;
     throw new ReportInputError(`cannot read the report ${file}: ${err.reason}`, { cause: err });
   }
-  return parseReport(bytes, file);
+}
+
+export async function readReport(file: string): Promise<Report> {
+  return parseReport(await readBytes(file, MAX_REPORT_BYTES), file);
+}
+
+const limitText = `${MAX_REPORT_BYTES >> 20} MiB`;
+
+/**
+ * The reports of one merge, in order, at most MAX_REPORT_BYTES together: their sizes are
+ * added up before any is read (one file alone is refused by its read), and each is read
+ * with what is left of the budget.
+ */
+export async function readReports(files: readonly string[]): Promise<{ file: string; report: Report }[]> {
+  let total = 0;
+  for (const file of files) total += await stat(file).then((s) => (s.isFile() ? s.size : 0), () => 0);
+  if (files.length > 1 && total > MAX_REPORT_BYTES) {
+    throw new ReportInputError(`the ${files.length} reports are ${total} bytes together, over the ${limitText} limit for one merge: merge fewer at a time (a gate: split it into more shards, or merge by groups of images)`);
+  }
+  const out: { file: string; report: Report }[] = [];
+  let left = MAX_REPORT_BYTES;
+  for (const file of files) {
+    const bytes = await readBytes(file, left);
+    left -= bytes.length;
+    out.push({ file, report: parseReport(bytes, file) });
+  }
+  return out;
 }

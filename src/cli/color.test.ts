@@ -37,6 +37,7 @@ describe("useColor", () => {
   it("reads the flag", () => {
     expect(parseColorMode(undefined)).toBe("auto");
     expect(parseColorMode("always")).toBe("always");
+    expect(parseColorMode(false)).toBe("never"); // --no-color
     expect(() => parseColorMode("yes")).toThrow(UsageError);
   });
 });

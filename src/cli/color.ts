@@ -11,8 +11,10 @@ export type ColorMode = "auto" | "always" | "never";
 
 export const COLOR_MODES: readonly ColorMode[] = ["auto", "always", "never"];
 
-export function parseColorMode(value: string | undefined): ColorMode {
+/** The --color value; false is --no-color (commander's negation of --color), the same as never. */
+export function parseColorMode(value: string | false | undefined): ColorMode {
   if (value === undefined) return "auto";
+  if (value === false) return "never";
   if ((COLOR_MODES as readonly string[]).includes(value)) return value as ColorMode;
   throw new UsageError(`--color: expected auto, always or never, found '${value}'`);
 }

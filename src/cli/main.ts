@@ -75,6 +75,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option("-v, --verbose", "also list passed and not-applicable rules (text, markdown)")
     .option("--show-skipped", "list not-applicable rules in markdown (else a count) and junit (else left out)")
     .addOption(new Option("--color <when>", "colour the text report: auto (a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces), always, never").choices(["auto", "always", "never"]).default("auto"))
+    .option("--no-color", "the same as --color never")
     .option("--runtime", "also run each image under the policy's hardened runtime profile and check how it behaves (needs a container engine)")
     .option("--runtime-only", "run the images and apply only the runtime rules")
     .option("--require-runtime", "with --runtime: exit 2 when an image could not be run (no engine…) instead of reporting the runtime rules as not run")
@@ -157,6 +158,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option("-q, --quiet", "failures only")
     .option("--show-skipped", "list not-applicable rules in markdown (else a count) and junit (else left out)")
     .addOption(new Option("--color <when>", "colour the text report: auto, always, never").choices(["auto", "always", "never"]).default("auto"))
+    .option("--no-color", "the same as --color never")
     .action(async (files: string[], opts: import("./commands/report-merge.js").ReportMergeFlags) => {
       const { runReportMerge } = await import("./commands/report-merge.js");
       code = await runReportMerge(files, opts, io);

@@ -6,6 +6,7 @@
 import type { Readable } from "node:stream";
 import { Option, type Command } from "commander";
 import { UsageError } from "../errors.js";
+import { escapeText } from "../text/escape.js";
 import { limitVariables } from "../inspect/limits.js";
 import { parsePlatform } from "../inspect/platform.js";
 import { cacheCap, parseSize } from "../inspect/registry/cache-size.js";
@@ -90,6 +91,7 @@ export async function sourceOptionsFrom(flags: SourceFlags, io: SourceIo): Promi
     registry.password = password;
   }
   if (flags.cacheDir) registry.cacheDir = flags.cacheDir;
+  registry.onWarning = (message) => io.stderr(`${escapeText(`imgpolicy: warning: ${message}`)}\n`);
   // an invalid --cache-max or IMGPOLICY_CACHE_MAX is a usage error before any image is opened
   if (flags.cacheMax !== undefined) registry.cacheMax = parseSize(flags.cacheMax, "--cache-max");
   else cacheCap(io.env ?? process.env);

@@ -142,6 +142,8 @@ export interface GateInfo {
   groups: GateGroup[];
   /** --runtime-only: only the runtime rules ran. */
   runtimeOnly?: true;
+  /** --ignore / IMGPOLICY_IGNORE: the rules ignored on every image, their ids sorted; absent when none. */
+  ignore?: string[];
   /** --shard K/N: the report holds shard `index` of `count` only. */
   shard?: { index: number; count: number };
 }

@@ -1,6 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { ruleCatalog, ruleInfo, ruleNeeds, takesOptions } from "./rule-catalog.js";
+import { deriveRuleFacts } from "./rule-facts.derive.fixture.js";
+import { RULE_FACTS } from "./rule-facts.js";
 import { RULES, RULES_BY_ID } from "./rules/index.js";
 import { NO_OPTIONS } from "./types.js";
 
@@ -21,10 +23,12 @@ describe("ruleCatalog", () => {
 
   it("says what input each rule needs to apply: the image, the Dockerfile or a run of it", () => {
     const need = (id: string) => ruleNeeds(RULES_BY_ID.get(id)!);
-    expect(need("IMG-USER-001")).toMatchObject({ input: "image", facts: expect.arrayContaining(["config", "users"]) });
+    expect(need("IMG-USER-001")).toMatchObject({ input: "image", facts: ["config", "users"] });
+    expect(need("IMG-SIZE-001").facts).toEqual(["image"]);
+    expect(need("IMG-CA-001").facts).toEqual(["certificates"]);
     expect(need("IMG-USER-001")).not.toHaveProperty("probesFiles");
-    expect(need("IMG-RUN-004")).toMatchObject({ input: "runtime", facts: ["runtime"], how: expect.stringContaining("--runtime") });
-    expect(need("IMG-DF-007")).toMatchObject({ input: "dockerfile", facts: ["dockerfile"], how: expect.stringContaining("--dockerfile") });
+    expect(need("IMG-RUN-004")).toMatchObject({ input: "runtime", facts: ["config", "users", "runtime"], how: expect.stringContaining("--runtime") });
+    expect(need("IMG-DF-008")).toMatchObject({ input: "dockerfile", facts: ["dockerfile"], how: expect.stringContaining("--dockerfile") });
     // history rules sit in the dockerfile category but read the image
     expect(need("IMG-HIST-001").input).toBe("image");
     // reports what a container-structure-test config asked that nothing checks: no run needed
@@ -48,6 +52,18 @@ describe("ruleCatalog", () => {
       expect({ id, dockerfile: readsDockerfile, runtime: readsRuntime }).toEqual({ id, dockerfile: id.startsWith("IMG-DF-"), runtime: id.startsWith("IMG-RUN-") });
     }
     expect(checked).toBe(RULES.length);
+  });
+
+  it("needs.facts is each rule's own sections: rule-facts.ts equals what the rules read (derived here)", async () => {
+    const derived = await deriveRuleFacts(RULES);
+    const table = Object.fromEntries(Object.entries(RULE_FACTS).map(([id, s]) => [id, [...s]]));
+    if (JSON.stringify(table) !== JSON.stringify(derived)) {
+      console.error(`rule-facts.ts is out of date; the derivation gives:\n${Object.entries(derived).map(([id, s]) => `  "${id}": ${JSON.stringify(s).replace(/,/g, ", ")},`).join("\n")}`);
+    }
+    expect(table).toEqual(derived);
+    for (const r of RULES) expect([r.id, RULE_FACTS[r.id]?.length ?? 0]).not.toEqual([r.id, 0]);
+    // no rule reads every section: the field says something
+    expect(new Set(ruleCatalog(RULES).map((r) => r.needs.facts.join())).size).toBeGreaterThan(10);
   });
 
   it("takesOptions: a schema with properties", () => {

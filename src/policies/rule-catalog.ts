@@ -3,6 +3,7 @@
  * severity, what input it needs to apply at all, and the JSON Schema of its options when
  * it takes any. Read from the registry objects, so the list cannot drift from what runs.
  */
+import { RULE_FACTS } from "./rule-facts.js";
 import type { AnyRule, JsonSchema, RuleCategory, Severity } from "./types.js";
 
 /**
@@ -16,7 +17,7 @@ export type RuleInput = "image" | "dockerfile" | "runtime";
 
 export interface RuleNeeds {
   input: RuleInput;
-  /** The sections of the facts document (`imgpolicy inspect --json`) that input fills. */
+  /** The sections of the facts document (`imgpolicy inspect --json`) the rule reads (rule-facts.ts). */
   facts: string[];
   /** How to give it, in a phrase. */
   how: string;
@@ -24,16 +25,17 @@ export interface RuleNeeds {
   probesFiles?: true;
 }
 
-const NEEDS: Record<RuleInput, Omit<RuleNeeds, "probesFiles">> = {
-  image: { input: "image", facts: ["image", "config", "users", "entrypoint", "binaries", "certificates", "zoneinfo", "filesystem"], how: "any check: the image's layers and config" },
-  dockerfile: { input: "dockerfile", facts: ["dockerfile"], how: "check --build DIR or --dockerfile FILE (library: the dockerfile option)" },
-  runtime: { input: "runtime", facts: ["runtime"], how: "check --runtime (library: runtime: true): the image is started under the policy's runtime profile" },
+const HOW: Record<RuleInput, string> = {
+  image: "any check: the image's layers and config",
+  dockerfile: "check --build DIR or --dockerfile FILE (library: the dockerfile option)",
+  runtime: "check --runtime (library: runtime: true): the image is started under the policy's runtime profile",
 };
 
 export function ruleNeeds(r: AnyRule): RuleNeeds {
   const input: RuleInput = r.id.startsWith("IMG-DF-") ? "dockerfile" : r.id.startsWith("IMG-RUN-") ? "runtime" : "image";
-  const n = NEEDS[input];
-  return { ...n, facts: [...n.facts, ...(r.files ? ["files"] : [])], ...(r.files ? { probesFiles: true as const } : {}) };
+  const facts = [...(RULE_FACTS[r.id] ?? [])];
+  if (r.files && !facts.includes("files")) facts.push("files");
+  return { input, facts, how: HOW[input], ...(r.files ? { probesFiles: true as const } : {}) };
 }
 
 export interface RuleInfo {

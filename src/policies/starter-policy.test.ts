@@ -114,6 +114,16 @@ describe("choosePolicyForDockerfile", () => {
     ["ARG TAG\nFROM alpine:${TAG}\n", undefined, undefined],
     ["ARG BASE=alpine:3.20\nFROM ${BASE}\n", "go-alpine", /alpine/],
     ["FROM scratch AS a\nFROM alpine:3.20 AS b\nFROM a\n", "go-scratch", /FROM scratch/],
+    // the project's own bases (examples/hello-service), by the words of the last path component
+    [`${build}FROM imgpolicy-base/alpine-like:3.19\n`, "go-alpine", /alpine-like:3\.19/],
+    [`${build}FROM imgpolicy-base/static:nonroot\n`, "go-distroless", /distroless/],
+    [`${build}FROM imgpolicy-base/debian-like:12\n`, "debian-service", /Debian-style/],
+    [`${build}FROM registry.example/team/ubuntu-base:24.04\n`, "debian-service", /Debian-style/],
+    [`${build}FROM nginx-static:1\n`, undefined, undefined],
+    [`${build}FROM myalpine:1\n`, undefined, undefined],
+    // one stage on the Go toolchain: what examples/run.sh checks the naive example with
+    ["FROM imgpolicy-base/golang:1.19\nCOPY . .\nCMD go run .\n", "go-scratch", /one stage on a Go toolchain image.*FROM scratch/],
+    ["FROM golang:1.22-alpine\nCMD go run .\n", "go-alpine", /alpine/],
   ])("case %#: a final stage on the base given picks the policy expected", (text, name, reason) => {
     const c = choosePolicyForDockerfile(parseDockerfile(text, "Dockerfile"));
     expect(c?.name).toBe(name);

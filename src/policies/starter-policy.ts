@@ -54,8 +54,11 @@ export function choosePolicy(facts: Facts): PolicyChoice {
 
 /**
  * The closest shipped policy by the base of a Dockerfile's final stage, when that base says
- * it plainly (scratch, a distroless, alpine, debian or ubuntu image); undefined when it
- * does not (another base, or one that depends on a --build-arg).
+ * it plainly (scratch, a distroless or static image, alpine, debian or ubuntu, by the words
+ * of the image's last path component or its tag, so imgpolicy-base/alpine-like:3.19 is
+ * alpine); undefined when it does not (another base, or one that depends on a --build-arg).
+ * A single-stage Dockerfile on a Go toolchain image (golang) ships the toolchain: it gets
+ * go-scratch, what such a service should become (and fails until it does), with that said.
  */
 export function choosePolicyForDockerfile(df: Dockerfile): PolicyChoice | undefined {
   const final = finalStage(df);
@@ -64,13 +67,16 @@ export function choosePolicyForDockerfile(df: Dockerfile): PolicyChoice | undefi
   if (base.scratch) return { name: "go-scratch", reason: `the final stage is FROM scratch (${where})` };
   if (base.unresolved.length) return undefined;
   const name = base.name.toLowerCase();
-  const last = name.split("/").pop() ?? name;
+  const words = (name.split("/").pop() ?? name).split(/[^a-z0-9]+/).filter(Boolean);
   const tag = (base.tag ?? "").toLowerCase();
   const from = `the final stage is built on ${escapeText(base.image.slice(0, 120))} (${where})`;
-  if (name.includes("distroless")) return { name: "go-distroless", reason: `${from}: a distroless base` };
-  if (last === "alpine" || /(^|[-.])alpine/.test(tag)) return { name: "go-alpine", reason: `${from}: an alpine base` };
-  if (last === "debian" || last === "ubuntu" || /(^|-)(bookworm|bullseye|buster|trixie|jammy|noble|focal)(-|$)/.test(tag)) {
+  if (name.includes("distroless") || words[0] === "static") return { name: "go-distroless", reason: `${from}: a distroless base` };
+  if (words.includes("alpine") || /(^|[-.])alpine/.test(tag)) return { name: "go-alpine", reason: `${from}: an alpine base` };
+  if (words.includes("debian") || words.includes("ubuntu") || /(^|-)(bookworm|bullseye|buster|trixie|jammy|noble|focal)(-|$)/.test(tag)) {
     return { name: "debian-service", reason: `${from}: a Debian-style base` };
+  }
+  if (df.stages.length === 1 && words[0] === "golang") {
+    return { name: "go-scratch", reason: `${from}: one stage on a Go toolchain image; go-scratch is what a Go service should become (it fails until the binary ships in a FROM scratch stage)` };
   }
   return undefined;
 }

@@ -1,4 +1,6 @@
 /** Waivers: which apply to a finding, and which have expired (and so no longer waive, and say so). */
+import { isAbsolute } from "node:path";
+import { reportPath } from "./report-path.js";
 import type { Waiver } from "./report-types.js";
 import type { Finding } from "./types.js";
 import { compileGlob, type GlobMatcher } from "./user-glob.js";
@@ -58,4 +60,18 @@ export interface WaiverSplit {
 export function splitWaivers(waivers: readonly Waiver[], ruleId: string, image: string, now: Date): WaiverSplit {
   const relevant = waivers.filter((w) => w.rule === ruleId && (!w.image || glob(w, w.image, image)));
   return { active: relevant.filter((w) => !isExpired(w, now)), expired: relevant.filter((w) => isExpired(w, now)) };
+}
+
+/**
+ * The waivers with their `source` (`FILE:LINE`, where the loader names the file by its
+ * full path) as reports name files: relative to `cwd` when the file lies inside it,
+ * else absolute (report-path.ts, as the report names policies). The sources of ignores
+ * (`--ignore`) are not files and stay as they are.
+ */
+export function reportedWaivers(waivers: readonly Waiver[], cwd = process.cwd()): Waiver[] {
+  return waivers.map((w) => {
+    const m = w.source === undefined ? null : /^(.*):(\d+)$/.exec(w.source);
+    if (!m || !isAbsolute(m[1]!)) return w;
+    return { ...w, source: `${reportPath(m[1]!, cwd)}:${m[2]}` };
+  });
 }

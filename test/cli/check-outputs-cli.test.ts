@@ -116,6 +116,25 @@ describe("imgpolicy check: locations for code scanning", () => {
     expect(secret.locations[0].physicalLocation.region.startLine).toBe(3);
     const noDockerfile = JSON.parse((await cli(["check", "--format", "sarif", bad])).stdout);
     expect(noDockerfile.runs[0].results[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: ".imgpolicy.yaml", uriBaseId: "%SRCROOT%" }, region: { startLine: 1 } });
+    // a placeholder the run did not read: the run says so
+    expect(noDockerfile.runs[0].invocations[0].toolExecutionNotifications).toEqual([{ level: "warning", message: { text: expect.stringContaining("give --dockerfile FILE or a policy file") } }]);
+    expect(log.runs[0].invocations[0].toolExecutionNotifications).toBeUndefined();
+  });
+
+  it("without a Dockerfile, places results at a file the run read: the policy file, else the --from list", async () => {
+    await writeFile(join(dir, "team.yaml"), "extends: base\n");
+    const uris = (out: string) => new Set((JSON.parse(out) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] }).runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri));
+    const policy = await cli(["check", "--format", "sarif", "-p", join(dir, "team.yaml"), bad]);
+    expect(policy.code).toBe(1);
+    expect(uris(policy.stdout)).toEqual(new Set(["team.yaml"]));
+    await mkdir(join(dir, "ci"), { recursive: true });
+    await writeFile(join(dir, "ci", "images.yaml"), `policy: base\nimages:\n  - ${bad}\n`);
+    const gate = await cli(["check", "--from", "ci/images.yaml", "--format", "sarif", "--format", "codequality=cq.json"]);
+    expect(gate.code).toBe(1);
+    expect(uris(gate.stdout)).toEqual(new Set(["ci/images.yaml"]));
+    expect(JSON.parse(gate.stdout).runs[0].invocations[0].toolExecutionNotifications).toBeUndefined();
+    const cq = JSON.parse(await readFile(join(dir, "cq.json"), "utf8")) as { location: { path: string } }[];
+    expect(new Set(cq.map((i) => i.location.path))).toEqual(new Set(["ci/images.yaml"]));
   });
 
   it("--format codequality writes GitLab Code Quality issues", async () => {
@@ -129,6 +148,28 @@ describe("imgpolicy check: locations for code scanning", () => {
   });
 });
 
+describe("imgpolicy check: an image that cannot be read", () => {
+  it("is counted as an error, not a failure, in text, Markdown and the stderr summary; exit 2", async () => {
+    const missing = "oci:no-such-layout:1";
+    const text = await cli(["check", good, missing]);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(/^2 images: 1 passed, 0 failed, 1 could not be read — \d+ failed rules?/m);
+    const md = await cli(["check", "--format", "markdown", good, missing]);
+    expect(md.stdout.split("\n")[0]).toMatch(/^## imgpolicy: ❌ 2 images: 1 passed, 0 failed, 1 could not be read — /);
+    const files = await cli(["check", "--format", "json=unread.json", good, bad, missing]);
+    expect(files.code).toBe(2);
+    expect(files.stderr).toMatch(/^3 images: 1 passed, 1 failed, 1 could not be read — .*\(report: unread\.json\)\n/);
+    // JSON: the unreadable image has its error, no results and zero counts, and the report's counts are the others' sum
+    const report = JSON.parse(await readFile(join(dir, "unread.json"), "utf8")) as { passed: boolean; counts: { fail: number; pass: number }; images: { error?: string; results: unknown[]; counts: { fail: number; pass: number; skip: number; waived: number } }[] };
+    expect(report.passed).toBe(false);
+    expect(report.images[2]!.error).toBeTruthy();
+    expect(report.images[2]!.results).toEqual([]);
+    expect(report.images[2]!.counts).toMatchObject({ pass: 0, fail: 0, skip: 0, waived: 0 });
+    expect(report.counts.fail).toBe(report.images[0]!.counts.fail + report.images[1]!.counts.fail);
+    expect(report.counts.pass).toBe(report.images[0]!.counts.pass + report.images[1]!.counts.pass);
+  });
+});
+
 describe("imgpolicy check: colour", () => {
   const ESC = "\x1b[";
   it("no colour off a terminal; FORCE_COLOR forces it, NO_COLOR and --color=never stop it, --color=always forces it", async () => {
@@ -136,6 +177,8 @@ describe("imgpolicy check: colour", () => {
     expect((await cli(["check", good], { FORCE_COLOR: "1" })).stdout).toContain(ESC);
     expect((await cli(["check", good], { FORCE_COLOR: "1", TERM: "dumb" })).stdout).toContain(ESC);
     expect((await cli(["check", "--color=never", good], { FORCE_COLOR: "1" })).stdout).not.toContain(ESC);
+    expect((await cli(["check", "--no-color", good], { FORCE_COLOR: "1" })).stdout).not.toContain(ESC); // --no-color: --color never
+    expect((await cli(["check", "--no-color", "--color=always", good])).stdout).toContain(ESC); // the last one given wins
     expect((await cli(["check", good], { FORCE_COLOR: "1", NO_COLOR: "1" })).stdout).not.toContain(ESC);
     expect((await cli(["check", "--color=always", good], { NO_COLOR: "1" })).stdout).toContain(ESC);
     expect((await cli(["check", "--color", "always", "--format", "text=t.txt", good])).stdout).toBe("");

@@ -68,6 +68,20 @@ describe("imgpolicy completion bash", () => {
     expect(await complete("init", "--policy-name", "")).toEqual(POLICIES);
   });
 
+  it("completes the file after FORMAT= in --format FORMAT=FILE, however readline split the word", async () => {
+    // readline splits `json=po` at the = (COMP_WORDBREAKS): json, =, po
+    expect(await complete("check", "--format", "json", "=", "po")).toEqual(["policy.yaml"]);
+    expect(await complete("check", "--format", "json", "=")).toEqual(expect.arrayContaining(["policy.yaml", "imgpolicy.bash"]));
+    expect(await complete("check", "--format", "=", "sarif", "=", "po")).toEqual(["policy.yaml"]); // --format=sarif=po
+    // with = left out of COMP_WORDBREAKS, one word: FORMAT= is kept in front
+    expect(await complete("check", "--format", "json=po")).toEqual(["json=policy.yaml"]);
+    // the format itself is still completed, and rules --format takes no file
+    expect(await complete("check", "--format", "ju")).toEqual(["junit"]);
+    expect(await complete("rules", "--format", "json", "=", "po")).toEqual([]);
+    // past a --format with a file, the command's options come back
+    expect(await complete("check", "--format", "json", "=", "policy.yaml", "--fail")).toEqual(["--fail-on"]);
+  });
+
   it("completes rule ids: for rules, and as a comma-separated list for --ignore", async () => {
     expect(await complete("rules", "IMG-RUN-00")).toEqual(RULES.filter((r) => r.id.startsWith("IMG-RUN-00")).map((r) => r.id));
     expect(await complete("check", "--ignore", "IMG-USER-00")).toEqual(["IMG-USER-001", "IMG-USER-002", "IMG-USER-003"]);

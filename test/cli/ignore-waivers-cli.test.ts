@@ -137,8 +137,10 @@ describe("waiver warnings", () => {
     const r = await runBin(["check", "-p", "waivers.yaml", bad], { cwd: dir });
     expect(r.code).toBe(1); // IMG-USER-001 fails: its waiver expired
     expect(r.stdout).toMatch(/failed \(\d+\)[\s\S]*HIGH +IMG-USER-001[\s\S]*waived \(2\)/);
-    // waiver sources are the policy file's full path, as in the text report's waived lines
-    const warnings = r.stderr.split("\n").filter((l) => l.startsWith("imgpolicy: warning: ")).map((l) => l.split(`${join(dir, "waivers.yaml")}:`).join("waivers.yaml:"));
+    // waiver sources are named as the report names policies: relative to the working directory, here and in the text report's waived lines
+    const warnings = r.stderr.split("\n").filter((l) => l.startsWith("imgpolicy: warning: "));
+    expect(r.stderr + r.stdout).not.toContain(join(dir, "waivers.yaml"));
+    expect(r.stdout).toMatch(/waived: fixture env file \(until 2999-12-31, waivers\.yaml:16\)/);
     expect(warnings).toHaveLength(4);
     expect(warnings[0]).toMatch(new RegExp(`^imgpolicy: warning: waiver of IMG-ENV-001 \\(waivers\\.yaml:5\\) expires in [45] days \\(it applies up to and including ${day(5).slice(0, 8)}\\d\\d, UTC\\)`));
     expect(warnings[1]).toBe(
@@ -149,6 +151,19 @@ describe("waiver warnings", () => {
     );
     expect(warnings[3]).toMatch(/^imgpolicy: warning: waiver of IMG-USER-001 \(waivers\.yaml:13\) expired \d{4}-\d\d-\d\d, no longer applies: root until the base moves/);
     expect(r.stderr).not.toMatch(/fixture env file/);
+  });
+
+  it("names waiver sources relative to the working directory inside it, by full path outside it, in every place", async () => {
+    const inside = JSON.parse((await runBin(["check", "-q", "-p", policy, "--format", "json", bad], { cwd: dir })).stdout);
+    expect(inside.warnings.map((w: { waiver: { source: string } }) => w.waiver.source)).toEqual(["waivers.yaml:5", "waivers.yaml:8", "waivers.yaml:11", "waivers.yaml:13"]);
+    expect(result(inside, "IMG-FS-005").findings[0]!.waivedBy!.source).toBe("waivers.yaml:16");
+    const list = join(dir, "waiver-gate.yaml");
+    await writeFile(list, `policy: waivers.yaml\nimages:\n  - ${bad}\n`);
+    const gate = JSON.parse((await runBin(["check", "-q", "--from", "waiver-gate.yaml", "--format", "json"], { cwd: dir })).stdout);
+    expect(gate.gate.groups[0].waivers.map((w: { source: string }) => w.source)).toEqual(["waivers.yaml:5", "waivers.yaml:8", "waivers.yaml:11", "waivers.yaml:13", "waivers.yaml:16"]);
+    // run from elsewhere, the file is outside the working directory: its full path
+    const outside = JSON.parse((await runBin(["check", "-q", "-p", policy, "--format", "json", bad], { cwd: join(dir, "bad") })).stdout);
+    expect(outside.warnings[0].waiver.source).toBe(`${policy}:5`);
   });
 
   it("lists them in the JSON report's warnings, and -q leaves them off stderr", async () => {

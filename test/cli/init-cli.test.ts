@@ -103,6 +103,21 @@ describe("imgpolicy init", () => {
     expect(await policyIn(none)).toEqual({ $schema: "node_modules/imgpolicy/schema/policy.schema.json", description: "Starter policy (extends base).", extends: "base", failOn: "high" });
   });
 
+  it("agrees with examples/run.sh on each example Dockerfile, and writes into the working directory, not beside the Dockerfile", async () => {
+    const root = join(import.meta.dirname, "..", "..");
+    const runSh = await readFile(join(root, "examples", "run.sh"), "utf8");
+    const table = /^variants=\(\n([\s\S]*?)^\)/m.exec(runSh)?.[1] ?? "";
+    const variants = [...table.matchAll(/^\s*"(\S+)\s+(\S+)\s+(?:pass|fail)"/gm)].map((m) => [m[1]!, m[2]!] as const);
+    expect(variants.map(([v]) => v)).toEqual(["scratch", "distroless", "alpine", "debian", "naive"]);
+    for (const [variant, policy] of variants) {
+      const d = await workdir();
+      const file = join(root, "examples", "hello-service", `Dockerfile.${variant}`);
+      const r = await runBin(["init", "--dockerfile", file], { cwd: d });
+      expect([variant, r.code, r.stderr]).toEqual([variant, 0, ""]);
+      expect([variant, (await policyIn(d)).extends]).toEqual([variant, policy]);
+    }
+  });
+
   it("never replaces a policy without --force, nor writes beside another policy file", async () => {
     const d = await workdir();
     await writeFile(join(d, ".imgpolicy.yaml"), "extends: base\n# mine\n");

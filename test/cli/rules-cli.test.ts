@@ -19,6 +19,8 @@ describe("imgpolicy rules", () => {
     const byId = new Map(catalog.map((x) => [x.id, x]));
     expect(byId.get("IMG-RUN-001")!.needs).toMatchObject({ input: "runtime", facts: ["runtime"] });
     expect(byId.get("IMG-DF-001")!.needs).toMatchObject({ input: "dockerfile", facts: ["dockerfile"] });
+    // each rule's own sections, not every section the image fills
+    expect(byId.get("IMG-SIZE-001")!.needs).toMatchObject({ input: "image", facts: ["image"] });
     expect(byId.get("IMG-PORT-001")!.optionsSchema).toMatchObject({ type: "object" });
   });
 

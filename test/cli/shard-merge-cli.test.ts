@@ -4,7 +4,7 @@
  * into the report the unsharded gate writes (timestamps aside), in every format, with
  * the gate's exit status. Bad inputs to the merge are one line and exit 2.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -169,5 +169,53 @@ describe("report merge", () => {
     const nothing = await runBin(["report", "merge"], { env });
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/missing required argument 'report'/);
+  });
+});
+
+describe("report merge: what the shards must agree on", () => {
+  /** Shard K/2 of the gate in `cwd`, with these extra arguments and environment, to OUT.json. */
+  const shard = async (k: number, name: string, args: string[] = [], extra: Record<string, string | undefined> = {}, cwd = dir) => {
+    const file = out(`${name}.json`);
+    const r = await runBin(["check", "--from", "gate.yaml", "--shard", `${k}/2`, ...args, "--format", `json=${file}`], { cwd, env: { ...env, ...extra } });
+    expect(r.code === 0 || r.code === 1, r.stderr).toBe(true);
+    return file;
+  };
+
+  it("refuses shards run with other --ignore settings; the same rules however given are one setting", async () => {
+    const a = await shard(1, "ign-a", ["--ignore", "IMG-ENV-001"]);
+    const b = await shard(2, "ign-b");
+    const r = await runBin(["report", "merge", a, b], { env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`imgpolicy: ${a} and ${b} checked the list with different policies, thresholds or flags (--fail-on, --runtime-only, --ignore): run every shard with the same command\n`);
+
+    // order, case and the way they were given (flag or IMGPOLICY_IGNORE) do not matter: the rules are sorted, as the registry spells them
+    const c = await shard(1, "ign-c", ["--ignore", "img-user-001,IMG-ENV-001"]);
+    const d = await shard(2, "ign-d", [], { IMGPOLICY_IGNORE: "IMG-ENV-001 IMG-USER-001 IMG-ENV-001" });
+    expect((await read(c)).gate).toMatchObject({ ignore: ["IMG-ENV-001", "IMG-USER-001"] });
+    const merged = await runBin(["report", "merge", c, d, "--format", `json=${out("ign-merged.json")}`], { env });
+    expect(merged.code === 0 || merged.code === 1, merged.stderr).toBe(true);
+    expect((await read(out("ign-merged.json"))).gate).toMatchObject({ ignore: ["IMG-ENV-001", "IMG-USER-001"] });
+    // without ignores the field is absent
+    expect("ignore" in (await read(b)).gate).toBe(false);
+  });
+
+  it("merges shards run from two checkouts: waiver sources are relative to the working directory", async () => {
+    const checkouts = [join(dir, "checkout-1"), join(dir, "checkout-2")];
+    for (const co of checkouts) {
+      await mkdir(join(co, "ci"), { recursive: true });
+      await writeFile(join(co, "ci", "policy.yaml"), "extends: base\nwaivers:\n  - rule: IMG-USER-001\n    reason: root until the base moves\n    expires: 2999-12-31\n");
+      await writeFile(join(co, "gate.yaml"), `policy: ci/policy.yaml\nimages:\n  - ${img.good}\n  - ${img.bad}\n  - ${img.multi}\n`);
+    }
+    const a = await shard(1, "co-a", [], {}, checkouts[0]);
+    const b = await shard(2, "co-b", [], {}, checkouts[1]);
+    const ra = JSON.parse(await readFile(a, "utf8")) as { gate: { groups: { waivers: { source: string }[] }[] } };
+    expect(ra.gate.groups[0]!.waivers[0]!.source).toBe("ci/policy.yaml:3");
+    const r = await runBin(["report", "merge", a, b, "--format", "json"], { env });
+    expect(r.code === 0 || r.code === 1, r.stderr).toBe(true);
+    const merged = JSON.parse(r.stdout) as { images: unknown[]; gate: { groups: { policies: string[]; waivers: { source: string }[] }[] } };
+    expect(merged.images).toHaveLength(3);
+    expect(merged.gate.groups).toEqual([{ policies: ["ci/policy.yaml"], failOn: "high", waivers: [{ rule: "IMG-USER-001", reason: "root until the base moves", expires: "2999-12-31", source: "ci/policy.yaml:3" }] }]);
+    expect(r.stdout).not.toContain(dir);
   });
 });

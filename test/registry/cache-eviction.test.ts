@@ -9,7 +9,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -253,9 +253,17 @@ describeCli("imgpolicy cache info and prune", () => {
       expect(r.stderr).toBe(`imgpolicy: ${home} is not an imgpolicy cache: it holds other files and no CACHEDIR.TAG of imgpolicy's, so imgpolicy neither uses nor prunes it (choose another --cache-dir)\n`);
     }
     expect(await readdir(home)).toEqual(before);
-    // a pull with it as its cache still works, and writes nothing there
-    await cli(["inspect", ref(), "--cache-dir", home, "--quiet"]);
+    // a pull given it as --cache-dir refuses it the same way (an explicit option that cannot be honoured)
+    const given = await cliFails(["inspect", ref(), "--cache-dir", home, "--quiet"]);
+    expect([given.code, given.stderr]).toEqual([2, `imgpolicy: ${home} is not an imgpolicy cache: it holds other files and no CACHEDIR.TAG of imgpolicy's, so imgpolicy neither uses nor prunes it (choose another --cache-dir)\n`]);
     expect(await readdir(home)).toEqual(before);
+    // the default location being another program's: the pull goes on uncached, saying so in one line
+    const xdg = await tempDir("imgpolicy-xdg-");
+    await mkdir(join(xdg, "imgpolicy"));
+    await writeFile(join(xdg, "imgpolicy", "notes.txt"), "mine");
+    const pulled = await cli(["inspect", ref(), "--quiet"], { XDG_CACHE_HOME: xdg });
+    expect(pulled.stderr).toBe(`imgpolicy: warning: ${join(xdg, "imgpolicy")} is not an imgpolicy cache (it holds other files and no CACHEDIR.TAG of imgpolicy's); pulling without the cache\n`);
+    expect(await readdir(join(xdg, "imgpolicy"))).toEqual(["notes.txt"]);
 
     for (const args of [["cache", "info"], ["cache", "prune"], ["inspect", ref()]]) {
       const r = await cliFails(args, { IMGPOLICY_CACHE_MAX: "lots" });
@@ -264,6 +272,26 @@ describeCli("imgpolicy cache info and prune", () => {
     }
     const bad = await cliFails(["cache", "prune", "--max", "2 parsecs"]);
     expect([bad.code, bad.stderr]).toEqual([2, "imgpolicy: --max: expected a size such as 500MB or 2GB (units B, KB, MB, GB, TB; 1 KB = 1024 bytes), found '2 parsecs'\n"]);
+  });
+
+  it("refuses a directory holding only blobs/ and tmp/ without imgpolicy's marker (another tool's files), removing nothing", async () => {
+    const other = await tempDir("imgpolicy-other-");
+    const blob = join(other, "blobs", "sha256", "a".repeat(64));
+    const part = join(other, "tmp", "0123456789abcdef.part");
+    await mkdir(join(other, "blobs", "sha256"), { recursive: true });
+    await mkdir(join(other, "tmp"));
+    await writeFile(blob, "theirs");
+    await writeFile(part, "theirs too");
+    const old = new Date(Date.now() - 30 * 24 * 3600 * 1000); // long abandoned, by imgpolicy's rule for its own
+    await utimes(blob, old, old);
+    await utimes(part, old, old);
+    for (const args of [["cache", "prune", "--all"], ["cache", "prune", "--max", "0B"], ["cache", "info"], ["inspect", ref(), "--quiet"]]) {
+      const r = await cliFails([...args, "--cache-dir", other]);
+      expect([r.code, r.stderr]).toEqual([2, `imgpolicy: ${other} is not an imgpolicy cache: it holds other files and no CACHEDIR.TAG of imgpolicy's, so imgpolicy neither uses nor prunes it (choose another --cache-dir)\n`]);
+    }
+    expect(await readFile(blob, "utf8")).toBe("theirs");
+    expect(await readFile(part, "utf8")).toBe("theirs too");
+    expect((await readdir(other)).sort()).toEqual(["blobs", "tmp"]);
   });
 
   it("IMGPOLICY_CACHE_MAX=0 is no cache: a pull neither reads nor writes it", async () => {

@@ -124,7 +124,7 @@ describe("source flags", () => {
   it("defaults: auto, cache on, no registry options", async () => {
     const f = await flags([]);
     expect(f).toMatchObject({ source: "auto", cache: true });
-    expect(await sourceOptionsFrom(f, io())).toEqual({ source: "auto" });
+    expect(await sourceOptionsFrom(f, io())).toEqual({ source: "auto", registry: { onWarning: expect.any(Function) } });
   });
 
   it("turns every flag into an option", async () => {
@@ -138,7 +138,7 @@ describe("source flags", () => {
     const o = await sourceOptionsFrom(f, io("s3cret\n"));
     expect(o).toEqual({
       source: "registry",
-      registry: { insecureRegistries: ["a:5000", "b"], caFiles: ["/x.pem", "/y.pem"], username: "alice", password: "s3cret", cacheDir: "/tmp/c", noCache: true },
+      registry: { insecureRegistries: ["a:5000", "b"], caFiles: ["/x.pem", "/y.pem"], username: "alice", password: "s3cret", cacheDir: "/tmp/c", noCache: true, onWarning: expect.any(Function) },
     });
   });
 

@@ -21,4 +21,14 @@ describe("the gate's summary table", () => {
     expect(textSummary(report)).toBe("release gate, shard 3/3: 0 images, 0 policies: 0 passed, 0 not\n  no image of the list's 2 falls in this shard\n");
     expect(markdownSummary(report)).toBe("## imgpolicy release gate, shard 3/3: ✅ 0 images, 0 policies: 0 passed, 0 not\n\nno image of the list's 2 falls in this shard\n");
   });
+
+  it("counts an image that could not be read apart from the failed ones, with its verdict 'error'", () => {
+    const unread: GateImageReport = { ...image("gone:1", 1), error: "no such image", passed: false };
+    const failed: GateImageReport = { ...image("bad:1", 2), passed: false, counts: { ...emptyCounts(), fail: 1, failedBySeverity: { ...emptyCounts().failedBySeverity, high: 1 } } };
+    const report = gateReport([image("a:1", 0), unread, failed], { ...GATE, images: 3 }, { now });
+    const text = textSummary(report).split("\n");
+    expect(text[0]).toBe("release gate: 3 images, 1 policy: 1 passed, 1 failed, 1 could not be read");
+    expect(text[3]).toMatch(/^ {2}gone:1 +base +error +could not be read$/);
+    expect(markdownSummary(report).split("\n")[0]).toBe("## imgpolicy release gate: ❌ 3 images, 1 policy: 1 passed, 1 failed, 1 could not be read");
+  });
 });

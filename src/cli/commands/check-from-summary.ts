@@ -4,6 +4,7 @@
  * CI step summaries). Only wording: the verdicts are the report's.
  */
 import { escapeText } from "../../text/escape.js";
+import { imageVerdicts } from "../../policies/report/common.js";
 import { mdCode, mdText } from "../../policies/report/markdown.js";
 import type { ImageReport, Report } from "../../policies/report-types.js";
 import { SEVERITIES, type Severity } from "../../policies/types.js";
@@ -38,10 +39,12 @@ const gateName = (report: Report): string => (report.gate?.shard ? `release gate
 const emptyShard = (report: Report): string | undefined =>
   report.gate?.shard && report.images.length === 0 ? `no image of the list's ${report.gate.images} falls in this shard` : undefined;
 
+/** "3 images, 2 policies: 2 passed, 1 not"; images that could not be read apart: "…: 1 passed, 1 failed, 1 could not be read". */
 function headline(report: Report): string {
-  const passed = report.images.filter((i) => i.passed).length;
+  const v = imageVerdicts(report.images);
   const policies = new Set(report.images.map((i) => policyOf(i, report))).size;
-  return `${report.images.length} image${report.images.length === 1 ? "" : "s"}, ${policies} polic${policies === 1 ? "y" : "ies"}: ${passed} passed, ${report.images.length - passed} not`;
+  const verdicts = v.unread ? `${v.passed} passed, ${v.failed} failed, ${v.unread} could not be read` : `${v.passed} passed, ${v.failed} not`;
+  return `${report.images.length} image${report.images.length === 1 ? "" : "s"}, ${policies} polic${policies === 1 ? "y" : "ies"}: ${verdicts}`;
 }
 
 /** The table for a terminal, ending in a newline. Colour only on the verdict. */

@@ -12,17 +12,19 @@
  * command line. `--shard K/N` checks only the images of shard K (check-from-shard.ts),
  * after every policy of the list has loaded: `imgpolicy report merge` joins the shards.
  */
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { PolicyError, UsageError } from "../../errors.js";
 import { mapLimit } from "../../inspect/read-layers.js";
 import type { OpenOptions } from "../../inspect/resolve.js";
 import { check, exitStatus } from "../../policies/check.js";
 import { ignoreRequests, resolveIgnored } from "../../policies/ignore.js";
+import { reportedWaivers } from "../../policies/waivers.js";
 import { RULES } from "../../policies/rules/index.js";
 import { printWarnings } from "../report-warnings.js";
 import { isSeverity, loadPolicies } from "../../policies/load-policy.js";
 import { formatProblem, type PolicyProblem, type ResolvedPolicy } from "../../policies/policy-types.js";
 import { gateReport, type GateImageReport } from "../../policies/report/gate-report.js";
+import { reportPath } from "../../policies/report-path.js";
 import type { GateInfo } from "../../policies/report-types.js";
 import type { Severity } from "../../policies/types.js";
 import type { Io } from "../main.js";
@@ -65,9 +67,7 @@ export function policyFromList(name: string, listDir: string, cwd = process.cwd(
   // as load-policy.ts tells a file from a shipped name
   const isFile = name.includes("/") || /\.(ya?ml|json)$/i.test(name);
   if (!isFile || isAbsolute(name) || resolve(listDir) === resolve(cwd)) return name;
-  const file = resolve(listDir, name);
-  const rel = relative(cwd, file);
-  return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? file : rel.split(sep).join("/");
+  return reportPath(resolve(listDir, name), cwd);
 }
 
 const problemLine = (p: PolicyProblem): string => (p.line > 0 ? formatProblem(p) : `${p.file}: ${p.message}`);
@@ -117,7 +117,8 @@ export async function runCheckFrom(refs: string[], flags: CheckFromFlags, io: Io
     const { policy, errors } = await loadPolicies(g.names, { cwd: g.cwd, allowExternalExtends: flags.allowExtendsOutside ?? false, hardenOnly });
     // A name that is no shipped policy, or a file that cannot be read, is pointed at where the list names it.
     policyProblems.push(...errors.map((p) => (p.line === 0 && g.at ? { ...p, ...g.at, file: g.at.file } : p)));
-    if (policy) g.policy = flags.failOn ? { ...policy, failOn: flags.failOn as Severity } : policy;
+    // waiver sources as reports name files (waivers.ts), so that shards run from two checkouts agree
+    if (policy) g.policy = { ...policy, waivers: reportedWaivers(policy.waivers, here), ...(flags.failOn ? { failOn: flags.failOn as Severity } : {}) };
   }
   if (policyProblems.length) fail(policyProblems, io, (m) => new PolicyError(m));
 
@@ -142,6 +143,7 @@ export async function runCheckFrom(refs: string[], flags: CheckFromFlags, io: Io
     images: list.entries.length,
     groups: [...groups.values()].map((g) => ({ policies: g.names, failOn: g.policy!.failOn, waivers: g.policy!.waivers })),
     ...(flags.runtimeOnly ? { runtimeOnly: true as const } : {}),
+    ...(ignore.length ? { ignore: ignore.map((i) => i.rule).sort() } : {}),
     ...(shard ? { shard } : {}),
   };
   // a waiver is unused only when no image of the list used it (a shard's report cannot tell)

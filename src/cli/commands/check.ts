@@ -17,6 +17,7 @@ import { parseColorMode, useColor } from "../color.js";
 import { emitReport, parseOutputs } from "../report-outputs.js";
 import type { OpenOptions } from "../../inspect/resolve.js";
 import { ignoreRequests, resolveIgnored } from "../../policies/ignore.js";
+import { reportedWaivers } from "../../policies/waivers.js";
 import { RULES } from "../../policies/rules/index.js";
 import { printWarnings } from "../report-warnings.js";
 
@@ -185,6 +186,8 @@ export async function runCheck(refs: string[], flags: CheckFlags & { source?: st
     throw new PolicyError(formatProblem(errors[errors.length - 1]!));
   }
   if (flags.failOn) policy.failOn = flags.failOn as typeof policy.failOn;
+  // waiver sources as reports name files: relative to the working directory (waivers.ts)
+  policy.waivers = reportedWaivers(policy.waivers);
   const concurrency = flags.concurrency ? Number(flags.concurrency) : undefined;
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new UsageError(`--concurrency: expected a positive whole number, found '${flags.concurrency}'`);

@@ -15,6 +15,8 @@ export interface ValueKind {
   files?: "files" | "dirs";
   /** A comma-separated list: complete the part after the last comma. */
   list?: boolean;
+  /** `WORD=FILE` (`--format json=out.json`): after the `=`, complete file names. */
+  fileAfter?: boolean;
 }
 
 export interface CompletionOption {
@@ -55,7 +57,7 @@ function optionValue(cmdPath: string, o: Option, d: CompletionData): ValueKind |
     case "--policy-name":
       return { words: safe(d.policyNames) };
     case "--format":
-      return { words: cmdPath === "rules" ? ["text", "json"] : [...FORMATS] };
+      return { words: cmdPath === "rules" ? ["text", "json"] : [...FORMATS], ...(/=file\]?>/.test(o.flags) ? { fileAfter: true } : {}) };
     case "--fail-on":
       return { words: [...SEVERITIES] };
     case "--ignore":

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { UsageError, causeText } from "../../errors.js";
 import { BlobCache, defaultCacheDir } from "./cache.js";
+import { cacheState, MARKER, notOurs } from "./cache-entries.js";
 import { cacheCap } from "./cache-size.js";
 import type { Credentials } from "./docker-config.js";
 import type { ProgressHook } from "./progress.js";
@@ -32,6 +33,12 @@ export interface RegistryOptions {
   retry?: RetryOptions;
   /** Blob downloads at once (default 4). */
   concurrency?: number;
+  /**
+   * Told, in a sentence, what the pull works around: the default cache directory being
+   * another program's (the pull goes on without the cache). A cacheDir given that is
+   * not imgpolicy's is a UsageError instead.
+   */
+  onWarning?: (message: string) => void;
   /** Where HOME, DOCKER_CONFIG, proxies, SSL_CERT_FILE and XDG_CACHE_HOME are read (default process.env). */
   env?: Record<string, string | undefined>;
 }
@@ -78,6 +85,19 @@ export function cacheFor(opts: RegistryOptions): BlobCache | undefined {
   // a cap of 0: no cache at all (what is there is left as it is; `imgpolicy cache prune` empties it)
   if (maxBytes === 0) return undefined;
   return new BlobCache(opts.cacheDir ?? defaultCacheDir(env), { maxBytes });
+}
+
+/**
+ * The cache a pull uses (cacheFor), once its directory is known not to be another
+ * program's: a cacheDir given that is foreign is a UsageError (as for `cache info` and
+ * `prune`); the default directory being foreign is a warning (onWarning), and no cache.
+ */
+export async function openCache(opts: RegistryOptions): Promise<BlobCache | undefined> {
+  const cache = cacheFor(opts);
+  if (!cache || (await cacheState(cache.dir)) !== "foreign") return cache;
+  if (opts.cacheDir !== undefined) throw notOurs(cache.dir);
+  opts.onWarning?.(`${cache.dir} is not an imgpolicy cache (it holds other files and no ${MARKER} of imgpolicy's); pulling without the cache`);
+  return undefined;
 }
 
 /** Credentials from the options, or undefined to look in the docker config. */

@@ -17,7 +17,7 @@ import { readCached, writeCached, type BlobCache } from "./cache.js";
 import { RegistryClient } from "./client.js";
 import { credentialsFor } from "./docker-config.js";
 import { describeAnswer, looksLikeHtml, oneLine, redactorOf, registryError } from "./error-body.js";
-import { allowsHttp, cacheFor, givenCredentials, isInsecure, loadCaCerts, type RegistryOptions } from "./options.js";
+import { allowsHttp, givenCredentials, isInsecure, loadCaCerts, openCache, type RegistryOptions } from "./options.js";
 import { manifestIdentifier, parseRegistryReference, type Reference } from "./reference.js";
 import { Transport } from "./transport.js";
 
@@ -131,7 +131,10 @@ export async function openRegistryImage(ref: string | Reference, opts: RegistryO
     credentials: async () => given ?? (await credentialsFor(reference.registry, { env })),
     ...(opts.retry ? { retry: opts.retry } : {}),
   });
-  const cache = cacheFor(opts);
+  const cache = await openCache(opts).catch((err: unknown) => {
+    transport.close();
+    throw err;
+  });
   try {
     const { raw, json, digest } = await resolve(client, cache, reference, opts.platform);
     const m = imageManifest(client.ctx, json, digest, WHOLE_BLOB_LIMIT);

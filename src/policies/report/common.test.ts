@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { countsPhrase, groupResults, imageSummary, locationParts, mibPhrase, msPhrase, overallSummary, runtimePhrase } from "./common.js";
-import { sampleReport } from "./sample-report.fixture.js";
+import { countsPhrase, groupResults, imageSummary, imageVerdicts, locationParts, mibPhrase, msPhrase, overallSummary, runtimePhrase } from "./common.js";
+import { sampleReport, unreadableReport } from "./sample-report.fixture.js";
 
 describe("report wording", () => {
   it("names every part of a location, counting layers from 1", () => {
@@ -32,6 +32,18 @@ describe("report wording", () => {
     r.images[0]!.results.forEach((x) => delete x.expiredWaivers);
     r.counts = { ...r.counts, fail: 1, failedBySeverity: { critical: 0, high: 1, medium: 0, low: 0, info: 0 } };
     expect(overallSummary(r)).toBe("2 images: 1 passed, 1 failed — 1 failed rule (1 high), 1 waived, 4 not applicable");
+  });
+
+  it("counts an image that could not be read as an error, not a failure", () => {
+    const r = sampleReport();
+    const [unread] = unreadableReport().images;
+    r.images = [r.images[1]!, unread!];
+    r.counts = r.images[0]!.counts;
+    expect(overallSummary(r)).toBe("2 images: 1 passed, 0 failed, 1 could not be read — 0 failed rules, 0 waived, 3 not applicable");
+    r.images.push(sampleReport().images[0]!);
+    expect(overallSummary(r)).toMatch(/^3 images: 1 passed, 1 failed, 1 could not be read — /);
+    expect(imageVerdicts(r.images)).toEqual({ passed: 1, failed: 1, unread: 1 });
+    expect(overallSummary(unreadableReport())).toMatch(/^1 image: 0 passed, 0 failed, 1 could not be read — /);
   });
 
   it("puts a run's figures in one phrase", () => {

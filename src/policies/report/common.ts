@@ -83,11 +83,23 @@ export function imageSummary(img: ImageReport): string {
   return `${escapeText(img.reference)}: ${verdict} — ${countsPhrase(img.counts, expiredWaiverCount(img.results))}`;
 }
 
-/** "2 images: 1 passed, 1 failed — 3 failed rules (1 critical, 2 high), 1 waived, 4 not applicable". */
+/** How many images passed, failed a policy, and could not be read (`error`: an error, not a failure). */
+export function imageVerdicts(images: readonly ImageReport[]): { passed: number; failed: number; unread: number } {
+  const unread = images.filter((i) => i.error).length;
+  const passed = images.filter((i) => !i.error && i.passed).length;
+  return { passed, failed: images.length - passed - unread, unread };
+}
+
+/**
+ * "2 images: 1 passed, 1 failed — 3 failed rules (1 critical, 2 high), 1 waived, 4 not
+ * applicable"; images that could not be read are counted apart: "2 images: 1 passed,
+ * 0 failed, 1 could not be read — …".
+ */
 export function overallSummary(report: Report): string {
-  const passed = report.images.filter((i) => i.passed).length;
+  const v = imageVerdicts(report.images);
   const expired = report.images.reduce((n, i) => n + expiredWaiverCount(i.results), 0);
-  return `${plural(report.images.length, "image")}: ${passed} passed, ${report.images.length - passed} failed — ${countsPhrase(report.counts, expired)}`;
+  const unread = v.unread ? `, ${v.unread} could not be read` : "";
+  return `${plural(report.images.length, "image")}: ${v.passed} passed, ${v.failed} failed${unread} — ${countsPhrase(report.counts, expired)}`;
 }
 
 /** The label people read for a status. */

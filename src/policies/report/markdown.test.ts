@@ -147,6 +147,7 @@ describe("renderMarkdown", () => {
   it("says when an image could not be read", () => {
     const out = renderMarkdown(unreadableReport());
     expect(out).toContain("### ❌ not checked: `missing:latest`");
+    expect(out.split("\n")[0]).toMatch(/^## imgpolicy: ❌ 1 image: 0 passed, 0 failed, 1 could not be read — /);
     expect(out).toContain("**Could not be read:** no such image: missing:latest a&amp;b &lt;c&gt;");
     expect(out).not.toContain("| rule |");
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Report } from "../report-types.js";
 import { GITHUB_SARIF_CONSTRAINTS } from "./github-sarif.fixture.js";
 import { APP, BASE, NASTY, sampleReport, unreadableReport } from "./sample-report.fixture.js";
+import { renderCodeQuality } from "./codequality.js";
 import { fileUri, renderSarif, ruleName } from "./sarif.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -35,6 +36,11 @@ interface Log {
 const parse = (s: string) => JSON.parse(s) as Log;
 
 /** The sample report with no Dockerfile lines, checked against `policies`. */
+/** The report as a release gate's over the list `list`. */
+function asGate(r: Report, list: string): Report {
+  return { ...r, gate: { list, digest: `sha256:${"0".repeat(64)}`, images: r.images.length, groups: [] } };
+}
+
 function withoutDockerfile(policies: string[]): Report {
   const r = sampleReport();
   r.policies = policies;
@@ -121,7 +127,7 @@ describe("renderSarif", () => {
     const reports: [Report, Parameters<typeof renderSarif>[1]][] = [
       [sampleReport(), {}],
       [sampleReport(), { baseDir: "/src/app", dockerfile: "/elsewhere/Dockerfile" }],
-      [withoutDockerfile(["base"]), {}],
+      [asGate(withoutDockerfile(["base"]), "ci/images.yaml"), {}],
       [withoutDockerfile(["base", "/src/app/policies/strict.yaml"]), { baseDir: "/src/app" }],
     ];
     for (const [report, opts] of reports) {
@@ -135,16 +141,37 @@ describe("renderSarif", () => {
     expect(github({ version: "2.1.0", $schema: "x", runs: [{ tool: { driver: { name: "x", rules: [] } }, results: [{ ruleId: "R", message: { text: "m" }, partialFingerprints: { a: "b" }, locations: [{ logicalLocations: [] }] }] }] })).toBe(false);
   });
 
-  it("places findings without a Dockerfile line at a stand-in: the policy file, else .imgpolicy.yaml", () => {
+  it("places findings without a Dockerfile line at a stand-in the run read: the Dockerfile, else the policy file, else the gate's list", () => {
     const at = (report: Report, opts = {}) =>
       (JSON.parse(renderSarif(report, opts)) as Log).runs[0]!.results.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region.startLine]);
     expect(new Set(at(withoutDockerfile(["base", "policies/team.yaml"])).map(String))).toEqual(new Set(["policies/team.yaml,1"]));
-    expect(new Set(at(withoutDockerfile(["base"])).map(String))).toEqual(new Set([".imgpolicy.yaml,1"]));
-    // an absolute policy file inside the working directory is made relative; one outside is passed over
+    // an absolute policy file inside the working directory is made relative
     expect(new Set(at(withoutDockerfile(["/src/app/ci/policy.yaml"]), { baseDir: "/src/app" }).map(String))).toEqual(new Set(["ci/policy.yaml,1"]));
-    expect(new Set(at(withoutDockerfile(["/etc/policy.yaml", "../up.yaml"]), { baseDir: "/src/app" }).map(String))).toEqual(new Set([".imgpolicy.yaml,1"]));
     // the Dockerfile given (--dockerfile) stands in before any policy
     expect(new Set(at(withoutDockerfile(["policies/team.yaml"]), { baseDir: "/src/app", dockerfile: "/src/app/Dockerfile" }).map(String))).toEqual(new Set(["Dockerfile,1"]));
+    // a release gate with shipped policies only: its image list, which the run read
+    expect(new Set(at(asGate(withoutDockerfile(["base"]), "ci/images.yaml")).map(String))).toEqual(new Set(["ci/images.yaml,1"]));
+    expect(new Set(at(asGate(withoutDockerfile(["base"]), "/src/app/images.yaml"), { baseDir: "/src/app" }).map(String))).toEqual(new Set(["images.yaml,1"]));
+  });
+
+  it("falls back to the placeholder only when the run read no file of the repository, and says so in a notification", () => {
+    type Note = { level: string; message: { text: string } };
+    const notes = (doc: Log) => ((doc.runs[0] as unknown as { invocations: { toolExecutionNotifications?: Note[] }[] }).invocations[0]!.toolExecutionNotifications ?? []);
+    for (const [report, opts] of [
+      [withoutDockerfile(["base"]), {}],
+      // a policy file outside the working directory cannot be named; nor a list outside it
+      [withoutDockerfile(["/etc/policy.yaml", "../up.yaml"]), { baseDir: "/src/app" }],
+      [asGate(withoutDockerfile(["base"]), "/elsewhere/images.yaml"), { baseDir: "/src/app" }],
+    ] as [Report, { baseDir?: string }][]) {
+      const doc = JSON.parse(renderSarif(report, opts)) as Log;
+      expect(new Set(doc.runs[0]!.results.map((r) => r.locations[0].physicalLocation.artifactLocation.uri))).toEqual(new Set([".imgpolicy.yaml"]));
+      expect(notes(doc)).toEqual([{ level: "warning", message: { text: expect.stringMatching(/^registry\.example\/app:1\.2: findings without a Dockerfile line are placed at \.imgpolicy\.yaml, line 1, which this run did not read .*give --dockerfile FILE or a policy file/) } }]);
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+      const cq = JSON.parse(renderCodeQuality(report, opts)) as { location: { path: string } }[];
+      expect(new Set(cq.map((i) => i.location.path))).toEqual(new Set([".imgpolicy.yaml"]));
+    }
+    // a discovered .imgpolicy.yaml is a file the run read: no notification
+    expect(notes(JSON.parse(renderSarif(withoutDockerfile([".imgpolicy.yaml"]))) as Log)).toEqual([]);
   });
 
   it("makes an absolute Dockerfile inside the working directory relative, and falls back for one outside", () => {

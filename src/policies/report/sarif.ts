@@ -7,7 +7,7 @@
 import type { ImageReport, Report, ReportedFinding, RuleResult } from "../report-types.js";
 import type { Severity } from "../types.js";
 import { escapeJson } from "../../text/escape.js";
-import { findingArtifact, type ArtifactOptions, type ArtifactSpot } from "./artifact-location.js";
+import { findingArtifact, PLACEHOLDER_ARTIFACT, type ArtifactOptions, type ArtifactSpot } from "./artifact-location.js";
 import { countsPhrase, expiredWaiverCount, waiverTerms } from "./common.js";
 import { fingerprints } from "./finding-fingerprint.js";
 
@@ -133,12 +133,19 @@ function result(img: ImageReport, r: RuleResult, ruleIndex: number, f: ReportedF
   return out;
 }
 
+/** The warning of a run whose results could only be placed at the placeholder. */
+export function placeholderNote(reference: string): string {
+  return `${reference}: findings without a Dockerfile line are placed at ${PLACEHOLDER_ARTIFACT}, line 1, which this run did not read (a shipped policy and no Dockerfile): give --dockerfile FILE or a policy file in the repository so that they sit on a file of it`;
+}
+
 /** The report as a SARIF 2.1.0 log, pretty-printed, ending in a newline. */
 export function renderSarif(report: Report, opts: SarifOptions = {}): string {
   const info = new Map((opts.rules ?? []).map((r) => [r.id, r]));
   const rules: Json[] = [];
   const index = new Map<string, number>();
   const results: Json[] = [];
+  /** Images whose results sit at the placeholder, a file the run did not read. */
+  const placed = new Set<string>();
   for (const img of report.images) {
     for (const r of img.results) {
       let i = index.get(r.rule);
@@ -149,16 +156,22 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): string {
       }
       const ruleIndex = i;
       const prints = fingerprints(img, r);
-      r.findings.forEach((f, n) => results.push(result(img, r, ruleIndex, f, prints[n]!, findingArtifact(img, f, report, opts))));
+      r.findings.forEach((f, n) => {
+        const spot = findingArtifact(img, f, report, opts);
+        if (spot.placeholder) placed.add(img.reference);
+        results.push(result(img, r, ruleIndex, f, prints[n]!, spot));
+      });
     }
   }
   const unread = report.images.filter((i) => i.error);
+  const notes: Json[] = [
+    ...unread.map((i) => ({ level: "error", message: { text: `${i.reference}: ${i.error}` } })),
+    ...[...placed].map((ref) => ({ level: "warning", message: { text: placeholderNote(ref) } })),
+  ];
   const invocation: Json = {
     executionSuccessful: unread.length === 0,
     endTimeUtc: report.generatedAt,
-    ...(unread.length
-      ? { toolExecutionNotifications: unread.map((i) => ({ level: "error", message: { text: `${i.reference}: ${i.error}` } })) }
-      : {}),
+    ...(notes.length ? { toolExecutionNotifications: notes } : {}),
   };
   const images = report.images.map((i) => ({
     reference: i.reference,

@@ -90,5 +90,7 @@ describe("renderText", () => {
     const out = renderText(unreadableReport(), { color: false });
     expect(out).toMatch(/^✗ missing:latest\n {2}error: no such image: missing:latest a&b/);
     expect(out).toContain("missing:latest: not checked (could not be read) — 0 failed rules");
+    // counted as an error, not a failure
+    expect(out).toContain("\n1 image: 0 passed, 0 failed, 1 could not be read — 0 failed rules");
   });
 });

@@ -47,6 +47,23 @@ export const MAX_LAYERS = 1000;
 export const MAX_HISTORY = 10 * MAX_LAYERS;
 
 /**
+ * Bytes of an image config read from an archive or a layout (a registry's are read as
+ * whole blobs of at most 4 MiB). Real configs are kilobytes; parsing is about ten times
+ * the text in memory, so 8 MiB keeps the worst case under the 256 MB budget (a 28 MB
+ * config of 400,000 labels took 650 MB). Not raised by a variable.
+ */
+export const MAX_CONFIG_BYTES = 8 << 20;
+
+/**
+ * Entries of the config's runtime lists and maps together (Env, Labels, ExposedPorts,
+ * Volumes, Entrypoint, Cmd, Shell, OnBuild, Healthcheck.Test). Real images hold tens to
+ * hundreds. With MAX_CONFIG_BYTES this bounds a config of many tiny entries; at 200,000 the
+ * worst case stays under the 256 MB budget (hostile corpus: 100k labels, env, ports).
+ * Like MAX_LAYERS, not raised by a variable.
+ */
+export const MAX_CONFIG_ENTRIES = 200_000;
+
+/**
  * UTF-16 code units of the secret-looking ENV values redacted from the history (each
  * value, or KEY=value for short ones). One pass finds them all (text/replace-strings.ts)
  * with an automaton of about 30 bytes a code unit: 1 Mi of them is 30 MB.

@@ -2,7 +2,7 @@
 import { SourceError } from "../../errors.js";
 import { isDigest } from "../digest.js";
 import type { ConfigFile } from "../image.js";
-import { MAX_HISTORY, MAX_LAYERS } from "../limits.js";
+import { MAX_CONFIG_ENTRIES, MAX_HISTORY, MAX_LAYERS } from "../limits.js";
 
 export function checkConfig(cfg: ConfigFile, what: string): ConfigFile {
   if (typeof cfg !== "object" || cfg === null) throw new SourceError(`${what}: config is not a JSON object`);
@@ -13,7 +13,25 @@ export function checkConfig(cfg: ConfigFile, what: string): ConfigFile {
     if (!isDigest(id)) throw new SourceError(`${what}: config has an invalid diff_id ${typeof id === "string" ? `'${id.slice(0, 80)}'` : `(${Array.isArray(id) ? "an array" : typeof id})`}`);
   }
   checkHistory(cfg, what);
+  checkEntries(cfg, what);
   return cfg;
+}
+
+const LISTS = ["Env", "Entrypoint", "Cmd", "Shell", "OnBuild"] as const;
+const MAPS = ["Labels", "ExposedPorts", "Volumes"] as const;
+
+/** The runtime lists and maps hold at most MAX_CONFIG_ENTRIES entries together. */
+function checkEntries(cfg: ConfigFile, what: string): void {
+  const c = cfg.config as Record<string, unknown> | undefined;
+  if (!c || typeof c !== "object") return;
+  let n = 0;
+  for (const k of LISTS) if (Array.isArray(c[k])) n += (c[k] as unknown[]).length;
+  for (const k of MAPS) if (c[k] && typeof c[k] === "object") n += Object.keys(c[k] as object).length;
+  const test = (c.Healthcheck as { Test?: unknown } | undefined)?.Test;
+  if (Array.isArray(test)) n += test.length;
+  if (n > MAX_CONFIG_ENTRIES) {
+    throw new SourceError(`${what}: config holds ${n} env, label, port, volume and command entries; imgpolicy reads at most ${MAX_CONFIG_ENTRIES}: not read`);
+  }
 }
 
 const HISTORY_TEXT = ["created", "created_by", "author", "comment"] as const;

@@ -11,7 +11,7 @@ import type { ConfigFile, Image, Layer, Manifest, Platform } from "../image.js";
 import { MediaTypes } from "../image.js";
 import { blobLayer } from "../layer/blob-layer.js";
 import { openFile, spoolToTempFile, type RandomAccessFile } from "../random-access.js";
-import { spoolLimit } from "../limits.js";
+import { MAX_CONFIG_BYTES, spoolLimit } from "../limits.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import { checkConfig } from "./config-check.js";
 import { ARCHIVE_MANIFEST_SHAPE, CONFIG_SHAPE, INDEX_SHAPE, MANIFEST_SHAPE } from "./go-json-shapes.js";
@@ -82,7 +82,7 @@ function classicImage(source: TarFileSource, where: string, entry: ArchiveEntry)
   let layers: Promise<Layer[]> | undefined;
   let manifest: Promise<{ raw: Buffer; m: Manifest }> | undefined;
   let closed = false;
-  const getRawConfig = () => (rawConfig ??= source.readAll(entry.Config, 32 << 20));
+  const getRawConfig = () => (rawConfig ??= source.readAll(entry.Config, MAX_CONFIG_BYTES));
   const getConfig = () =>
     (config ??= (async () => checkConfig(parseJson<ConfigFile>(await getRawConfig(), `${where}: ${entry.Config}`, CONFIG_SHAPE), where))());
   const getLayers = () =>

@@ -8,6 +8,7 @@ import { blobLayer } from "../layer/blob-layer.js";
 import { checkConfig } from "./config-check.js";
 import { CONFIG_SHAPE, MANIFEST_SHAPE } from "./go-json-shapes.js";
 import { blobPath, parseJson } from "./json.js";
+import { MAX_CONFIG_BYTES } from "../limits.js";
 
 export interface ManifestImageInit {
   source: FileSource;
@@ -51,7 +52,7 @@ export function manifestImage(init: ManifestImageInit): Image {
   const getRawConfig = () =>
     (rawConfig ??= (async () => {
       const d = getManifest().config;
-      const bytes = await init.source.readAll(blobPath(d.digest), 32 << 20);
+      const bytes = await init.source.readAll(blobPath(d.digest), MAX_CONFIG_BYTES);
       verifyDescriptor(bytes, d, `${where}: config blob`);
       return bytes;
     })());

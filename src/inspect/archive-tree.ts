@@ -113,9 +113,10 @@ export class ArchiveTree {
   #walk(segments: string[], opts: { followLast: boolean; mkdirs?: boolean; limit: number; what: string }): Found | undefined {
     let links = 0;
     const stack: DirNode[] = [this.root];
-    const todo = [...segments];
+    // each segment, and whether it comes from a symlink's target (not the name itself)
+    const todo = segments.map((seg) => ({ seg, viaLink: false }));
     while (todo.length > 0) {
-      const seg = todo.shift()!;
+      const { seg, viaLink } = todo.shift()!;
       const dir = stack[stack.length - 1]!;
       if (seg === ".") continue;
       if (seg === "..") {
@@ -129,15 +130,16 @@ export class ArchiveTree {
         if (++links > opts.limit) this.#refuse(`${opts.what}: too many levels of symbolic links`);
         const target = node.target.split("/").filter((s) => s !== "");
         if (node.target.startsWith("/")) stack.length = 1;
-        todo.unshift(...target);
+        todo.unshift(...target.map((t) => ({ seg: t, viaLink: true })));
         if (isLast && todo.length === 0) return { dir: stack[stack.length - 1]!, last: "", node: stack[stack.length - 1] };
         continue;
       }
       if (isLast) return { dir, last: seg, node };
       if (node === undefined) {
         if (!opts.mkdirs) return undefined;
-        // MkdirAll through a symlink to a missing place fails in the engine
-        if (links > 0) this.#refuse(`${opts.what}: its directory lies under a symlink to a missing place`);
+        // MkdirAll through a symlink whose target is missing fails in the engine (it
+        // creates directories through a symlink to one that exists)
+        if (viaLink) this.#refuse(`${opts.what}: its directory lies under a symlink to a missing place`);
         node = { kind: "dir", children: new Map() };
         dir.children.set(seg, node);
       }

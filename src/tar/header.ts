@@ -5,6 +5,7 @@
  * by field, without a string per field: the layer scan decodes tens of thousands of them.
  */
 import { signedSum, unsignedSum, type WordView } from "./checksum.js";
+import { nameText } from "./name-bytes.js";
 
 export type TarFormat = "v7" | "ustar" | "gnu" | "star";
 
@@ -104,7 +105,7 @@ function formatOf(buf: Buffer, off: number): TarFormat {
   return "v7";
 }
 
-/** A string field: its bytes up to the first NUL, as UTF-8. Plain ASCII needs no decoder. */
+/** A string field: its bytes up to the first NUL, as UTF-8 (invalid bytes kept distinct: name-bytes.ts). Plain ASCII needs no decoder. */
 export function text(buf: Buffer, off: number, size: number): string {
   const end = off + size;
   let i = off;
@@ -115,7 +116,7 @@ export function text(buf: Buffer, off: number, size: number): string {
     if (c >= 0x80) ascii = false;
   }
   if (i === off) return "";
-  return buf.toString(ascii ? "latin1" : "utf8", off, i);
+  return ascii ? buf.toString("latin1", off, i) : nameText(buf, off, i);
 }
 
 /**

@@ -3,6 +3,7 @@
  * them: a record that does not parse makes the header malformed, and GNU sparse 0.0's
  * repeated offset/numbytes records are gathered into one map.
  */
+import { nameText } from "./name-bytes.js";
 
 export type PaxRecords = Map<string, string>;
 
@@ -31,7 +32,7 @@ export function parsePax(data: Buffer): PaxRecords {
     const eq = data.indexOf(0x3d, sp + 1);
     if (eq === -1 || eq >= end - 1 || eq === sp + 1) throw new PaxError("malformed pax record: no key");
     const key = data.toString("utf8", sp + 1, eq);
-    const value = data.toString("utf8", eq + 1, end - 1);
+    const value = nameText(data, eq + 1, end - 1);
     if ((NO_NUL_VALUES.has(key) ? value : key).includes("\0")) throw new PaxError(`malformed pax record: NUL in '${key}'`);
     if (key === "GNU.sparse.offset" || key === "GNU.sparse.numbytes") {
       const expected = sparse.length % 2 === 0 ? "GNU.sparse.offset" : "GNU.sparse.numbytes";

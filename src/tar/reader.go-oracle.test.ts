@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCorpus, type CorpusArchive } from "../../fixtures/tar-oracle/corpus.js";
 import { buildOracle, goRead, type GoEntry, type GoResult } from "../../fixtures/tar-oracle/go-oracle.js";
 import { TarReader, type TarEntryType } from "./reader.js";
+import { nameText } from "./name-bytes.js";
 
 interface Ours {
   path: string;
@@ -61,7 +62,11 @@ function readOurs(bytes: Buffer, chunk: number): OurResult {
   }
 }
 
-const utf8 = (hex: string): string => Buffer.from(hex, "hex").toString("utf8");
+/** Go's bytes as our reader names them: UTF-8, with invalid bytes kept distinct (name-bytes.ts). */
+const utf8 = (hex: string): string => {
+  const b = Buffer.from(hex, "hex");
+  return nameText(b, 0, b.length);
+};
 const GO_TYPES: Record<string, TarEntryType> = { "0": "file", "\0": "file", "7": "file", S: "file", "1": "hardlink", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo" };
 
 /** The fields that differ, as "field: ours … Go …"; `content` false when the body was cut by the error. */

@@ -57,6 +57,8 @@ const CASES: Record<string, (tag: string) => TarEntry[]> = {
   "symlink-manifest-absolute": (t) => [file("m/real.json", manifest(t, "cfg.json")), symlink("manifest.json", "/m/real.json"), file("l/layer.tar", layer), file("cfg.json", config("0"))],
   "symlink-config-climbs": (t) => [file("manifest.json", manifest(t, "d/cfg.json")), file("l/layer.tar", layer), file("real.json", config("0")), { name: "d/", type: "dir" }, symlink("d/cfg.json", "../../../real.json")],
   "symlink-dir-written-through": (t) => [file("manifest.json", manifest(t, "cfg.json")), file("l/layer.tar", layer), symlink("d", "."), file("cfg.json", config("1000")), file("d/cfg.json", config("0"))],
+  "dir-made-through-symlink": (t) => [file("manifest.json", manifest(t, "d/x/cfg.json")), file("l/layer.tar", layer), { name: "d/", type: "dir" }, symlink("s", "d"), file("s/x/cfg.json", config("0"))],
+  "dir-made-through-dangling-symlink": (t) => [file("manifest.json", manifest(t, "cfg.json")), file("l/layer.tar", layer), file("cfg.json", config("0")), symlink("s", "nowhere"), file("s/x/other.json", config("1000"))],
   "symlink-replaced-by-file": (t) => [file("manifest.json", manifest(t, "cfg.json")), file("l/layer.tar", layer), file("a.json", config("1000")), symlink("cfg.json", "a.json"), file("cfg.json", config("0"))],
   "symlink-loop": (t) => [file("manifest.json", manifest(t, "cfg.json")), file("l/layer.tar", layer), symlink("cfg.json", "b"), symlink("b", "cfg.json")],
   "entry-under-a-file": (t) => [file("manifest.json", manifest(t, "c/cfg.json")), file("l/layer.tar", layer), file("c/cfg.json", config("1000")), file("c", "x"), file("c/cfg.json", config("0"))],

@@ -65,6 +65,66 @@ describe("redactText: what is redacted", () => {
   });
 });
 
+describe("redactText: values found by the attacker re-review", () => {
+  it("an argv element after a secret flag is the value whole; a quoted text value runs to its closing quote", () => {
+    expect(redactArgv(["mysql", "--password", "a b LEAKCMD1"])).toEqual(["mysql", "--password", "a …"]);
+    expect(redactArgv(["x", "-u", "me:a b c"])).toEqual(["x", "-u", "me:a…"]);
+    expect(redactText('mysql --password "a b LEAK1" db')).toBe('mysql --password "a …" db');
+    expect(redactText("mysql --password 'a b LEAK1' db")).toBe("mysql --password 'a …' db");
+    expect(redactText("mysql --password='a b LEAK1' db")).toBe("mysql --password='a …' db");
+    expect(redactText('mysql --password "a \\" b LEAK1" db')).toBe('mysql --password "a …" db');
+    expect(redactText("mysql --password $'a\\' LEAK1' db")).toBe("mysql --password $'a\\…' db");
+  });
+
+  it("JSON, `:`, ` = ` and tab separators after a secret-looking key name", () => {
+    expect(redactText('{"token":"LEAKLBL1"}')).toBe('{"token":"LE…"}');
+    expect(redactText('{"password": "a b LEAK", "user": "me"}')).toBe('{"password": "a …", "user": "me"}');
+    expect(redactText("token: LEAKVAL1")).toBe("token: LE…");
+    expect(redactText("token:LEAKVAL1")).toBe("token:LE…");
+    expect(redactText("PASSWORD = LEAKVAL1")).toBe("PASSWORD = LE…");
+    expect(redactText("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toBe("aws_secret_access_key = wJ…");
+    expect(redactText("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toBe("AWS_SECRET_ACCESS_KEY=wJ…");
+    expect(redactText("password\tLEAKVAL1")).toBe("password\tLE…");
+    expect(redactText("password\t LEAKVAL1")).toBe("password\t LE…");
+  });
+
+  it("Authorization:Bearer without a space, and Authorization:value", () => {
+    expect(redactText("curl -H 'Authorization:Bearer LEAKLBL2' x")).toBe("curl -H 'Authorization:Bearer LE…' x");
+    expect(redactText("curl -H 'Authorization:LEAKLBL2' x")).toBe("curl -H 'Authorization:LE…' x");
+  });
+
+  it("-p X and -pX after sshpass, mysql and docker login", () => {
+    expect(redactText("sshpass -p LEAKHC1 ssh -p 22 x")).toBe("sshpass -p L… ssh -p 22 x");
+    expect(redactText("docker login -u me -p LEAKHIS2 r.io && docker run -p 80:80 x")).toBe("docker login -u me -p LE… r.io && docker run -p 80:80 x");
+    expect(redactText("docker login -u me --password LEAKHIS2 r.io")).toBe("docker login -u me --password LE… r.io");
+    expect(redactText("/usr/bin/mysql -uroot -pLEAKPW1 db")).toBe("/usr/bin/mysql -uroot -pL… db");
+    expect(redactText("mysqldump -p LEAKPW1 db")).toBe("mysqldump -p L… db");
+    expect(redactArgv(["mysql", "-p", "a b LEAK"])).toEqual(["mysql", "-p", "a …"]);
+  });
+
+  it("curl -uuser:pass, attached", () => {
+    expect(redactText("curl -uuser:LEAKPW12 https://x/")).toBe("curl -uuser:LE… https://x/");
+  });
+
+  it("a known token as a URL's user", () => {
+    expect(redactText(`git clone https://${GHP}@github.com/x`)).toBe("git clone https://gh…@github.com/x");
+    expect(redactText(`git clone https://${GLPAT}@gitlab.com/x`)).toBe("git clone https://gl…@gitlab.com/x");
+  });
+
+  it("KEY=value after export, declare and set -a, with $'…' and quoted values", () => {
+    expect(redactText("docker login x && export DB_PASS=$'LEAKHIS3'")).toBe("docker login x && export DB_PASS=$'LE…'");
+    expect(redactText("declare -x API_KEY=\"LEAK HIS4\"; x")).toBe("declare -x API_KEY=\"LE…\"; x");
+    expect(redactText("set -a; PASS=LEAKHIS5; ./x")).toBe("set -a; PASS=LE…; ./x");
+  });
+
+  it("a token or value split by backslash-newline is joined first", () => {
+    const split = `/bin/sh -c echo ${GHP.slice(0, 10)}\\\n${GHP.slice(10)} done`;
+    expect(redactText(split)).toBe("/bin/sh -c echo gh… done");
+    expect(redactText("TOKEN=LEAK\\\nVAL1 \\\n  OTHER=1")).toBe("TOKEN=LE… \\\n  OTHER=1");
+    expect(redactText("echo a\\\\\nb")).toBe("echo a\\\\\nb");
+  });
+});
+
 describe("redactText: what stays", () => {
   it.each([
     "--password-file=/run/secrets/db",
@@ -79,6 +139,17 @@ describe("redactText: what stays", () => {
     "org.opencontainers.image.source=https://github.com/o/r",
     "/bin/sh -c #(nop)  ENV STEP_000001=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "app --port 80 -u 1000",
+    "mkdir -p /a/b && ssh -p 22 host",
+    "docker run -p 8080:80 img",
+    "mysql -P 3306 -h db",
+    "sshpass -f /run/pw ssh x",
+    "sha256:" + "ab".repeat(32) + " image: alpine:3.19",
+    "url: https://example.com/x",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIA-less 40 chars: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "echo password reset = done",
+    "passwords are stored elsewhere",
+    "{\"name\":\"app\",\"version\":\"1.0\"}",
     "",
   ])("%j", (text) => {
     expect(redactText(text)).toBe(text);
@@ -107,8 +178,18 @@ describe("redactText: agrees with the detectors, in linear time", () => {
       "--password ".repeat(100_000),
       "ghp_" + "a".repeat(35) + "_" + "ghp_".repeat(100_000),
       ("glpat-" + "a".repeat(15) + " ").repeat(40_000),
+      'K="\\'.repeat(100_000),
+      "K=$'\\".repeat(100_000),
+      "a\\\n".repeat(200_000),
+      "x:".repeat(200_000),
+      "mysql" + " -p".repeat(200_000),
     ];
     for (const t of unchanged) expect(redactText(t)).toBe(t);
+    for (const t of ['"token":'.repeat(100_000), "PASSWORD = ".repeat(100_000), 'token:"'.repeat(100_000)]) {
+      const out = redactText(t);
+      expect(out.length).toBeLessThan(t.length);
+      expect(out).not.toContain("PASSWORD = PASSWORD");
+    }
     expect(redactText("TOKEN=".repeat(200_000))).toBe("TOKEN=TO…");
   });
 });

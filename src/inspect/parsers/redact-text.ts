@@ -7,9 +7,14 @@
  * - values in the known token formats (secret-values.ts: ghp_, glpat-, AKIA, xox?-,
  *   sk_live_, npm_, JSON Web Tokens, …) wherever they are, and PEM private keys;
  * - the password of a URL's userinfo (`scheme://user:pass@`);
- * - the word after `-u`/`--user` (its part after `:`), after a flag whose name looks
- *   secret (`--password X`, `--token X`), after a header whose name does
- *   (`Private-Token: X`), and the credentials of `Authorization: Bearer X`.
+ * - the word after `-u`/`--user` and in `-uuser:pass` (its part after `:`), after a flag
+ *   whose name looks secret (`--password X`, `--token X`, to its closing quote when quoted),
+ *   after a key whose name does (`Private-Token: X`, `"token":"X"`, `PASSWORD = X`,
+ *   `password<TAB>X`), and the credentials of `Authorization: Bearer X` / `Authorization:Bearer X`;
+ * - `-p X` and `-pX` after the programs whose `-p` takes a password (sshpass, mysql and
+ *   its kin, docker login), and nowhere else (`mkdir -p`, `ssh -p 22`).
+ * Line continuations (backslash-newline) are joined before matching, as the shell joins them.
+ * In an argv, the element after a secret flag is the value whole (`["--password", "a b"]`).
  * Each is replaced by the display form the ENV facts use (redact: at most two leading
  * characters and `…`). Whitespace is never added or removed, so what parses the text
  * (the build steps, the command form) reads the same words.
@@ -41,6 +46,8 @@ type Pending = "none" | "value" | "userpass" | "auth";
 /** Carries a flag seen at the end of one argument to the next (`["--token", "X"]`). */
 export interface RedactState {
   pending: Pending;
+  /** The program seen last whose `-p` takes a password (`mysql`, `docker login`), until a shell separator. */
+  program?: string;
 }
 
 type Span = [start: number, end: number];
@@ -57,23 +64,69 @@ const isTokenChar = (c: number) => isKeyChar(c) || c === 43 || c === 47 || c ===
 const AUTH_HEADERS = new Set(["authorization:", "proxy-authorization:"]);
 const AUTH_SCHEMES = new Set(["bearer", "basic", "token", "digest", "negotiate", "bot", "apikey"]);
 const USER_FLAGS = new Set(["-u", "--user", "--proxy-user", "-U"]);
+/** Programs whose `-p` is the password (`docker` only with `login`). */
+const PASSWORD_P_PROGRAMS = new Set(["sshpass", "mysql", "mariadb", "mysqladmin", "mysqldump", "mariadb-dump", "mariadb-admin", "docker"]);
+const SHELL_SEPARATORS = new Set([";", "&&", "||", "|", "&"]);
 
 /** The text with its credentials redacted; `state` carries a pending flag from argument to argument. */
 export function redactText(text: string, state: RedactState = { pending: "none" }): string {
   if (text === "") return text;
+  const joined = joinContinuations(text);
+  const t = joined?.text ?? text;
   const spans: Span[] = [];
-  tokenSpans(text, spans);
-  privateKeySpans(text, spans);
-  jwtSpans(text, spans);
-  urlPasswordSpans(text, spans);
-  wordSpans(text, spans, state);
+  tokenSpans(t, spans);
+  privateKeySpans(t, spans);
+  jwtSpans(t, spans);
+  urlPasswordSpans(t, spans);
+  wordSpans(t, spans, state);
+  if (joined) {
+    const at = joined.at;
+    for (const sp of spans) sp[1] = sp[1] > sp[0] ? at[sp[1] - 1]! + 1 : at[sp[0]]!;
+    for (const sp of spans) sp[0] = at[sp[0]]!;
+  }
   return apply(text, spans);
+}
+
+/** The text with its backslash-newlines removed, and where each of its characters was; undefined when it has none. */
+function joinContinuations(text: string): { text: string; at: Int32Array } | undefined {
+  if (!text.includes("\\\n") && !text.includes("\\\r\n")) return undefined;
+  const at = new Int32Array(text.length + 1);
+  const parts: string[] = [];
+  let n = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 92) continue;
+    const skip = text.charCodeAt(i + 1) === 10 ? 2 : text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10 ? 3 : 0;
+    if (skip === 0) {
+      i++; // an escaped character is not a continuation (`\\` then a newline)
+      continue;
+    }
+    for (let k = from; k < i; k++) at[n++] = k;
+    parts.push(text.slice(from, i));
+    from = i + skip;
+    i += skip - 1;
+  }
+  for (let k = from; k < text.length; k++) at[n++] = k;
+  parts.push(text.slice(from));
+  at[n] = text.length;
+  return { text: parts.join(""), at };
 }
 
 /** An argv (Entrypoint, Cmd, Healthcheck test) redacted element by element, a flag's value found in the next element. */
 export function redactArgv(argv: readonly string[]): string[] {
   const state: RedactState = { pending: "none" };
-  return argv.map((a) => redactText(a, state));
+  return argv.map((a) => {
+    const pending = state.pending;
+    if (pending === "value" && a !== "" && !a.startsWith("-")) {
+      state.pending = "none";
+      return apply(a, [[0, a.length]]);
+    }
+    if (pending === "userpass" && a.indexOf(":") !== -1) {
+      state.pending = "none";
+      return apply(a, [[a.indexOf(":") + 1, a.length]]);
+    }
+    return redactText(a, state);
+  });
 }
 
 function tokenSpans(text: string, spans: Span[]): void {
@@ -163,9 +216,20 @@ function urlPasswordSpans(text: string, spans: Span[]): void {
 function wordSpans(text: string, spans: Span[], state: RedactState): void {
   let i = 0;
   const n = text.length;
+  let afterKey = false; // the word before was a bare secret-looking key name (`PASSWORD = X`)
   while (i < n) {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
     if (i >= n) break;
+    const c0 = text.charCodeAt(i);
+    if (state.pending === "value" && (isQuote(c0) || (c0 === 36 && text.charCodeAt(i + 1) === 39))) {
+      // a flag's quoted value runs to its closing quote (`--password "a b c"`)
+      state.pending = "none";
+      const [vs, ve, after] = valueAt(text, i, n);
+      if (ve > vs) spans.push([vs, ve]);
+      i = Math.max(after, i + 1);
+      afterKey = false;
+      continue;
+    }
     let end = i;
     while (end < n && !isSpace(text.charCodeAt(end))) end++;
     // the word without its quotes and trailing punctuation
@@ -173,9 +237,30 @@ function wordSpans(text: string, spans: Span[], state: RedactState): void {
     let b = end;
     while (a < b && isQuote(text.charCodeAt(a))) a++;
     while (b > a && (isQuote(text.charCodeAt(b - 1)) || text.charCodeAt(b - 1) === 59 || text.charCodeAt(b - 1) === 44)) b--;
+    if (afterKey && b - a === 1 && text.charCodeAt(a) === 61 && state.pending === "none") {
+      state.pending = "value";
+      afterKey = false;
+      i = end;
+      continue;
+    }
+    const bare = a < b && state.pending === "none" && isBareSecretKey(text, a, b);
     const next = a < b ? word(text, a, b, spans, state) : end;
+    afterKey = bare;
+    if (bare && state.pending === "none") {
+      let k = end;
+      while (k < n && isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== 9) k++;
+      if (text.charCodeAt(k) === 9) state.pending = "value"; // `password<TAB>X`
+    }
+    if (end > a && text.charCodeAt(end - 1) === 59) state.program = undefined;
     i = Math.max(end, next);
   }
+}
+
+/** A word of key characters only, not a flag, whose name looks secret (`PASSWORD`, `api-key`). */
+function isBareSecretKey(text: string, a: number, b: number): boolean {
+  if (text.charCodeAt(a) === 45) return false;
+  for (let i = a; i < b; i++) if (!isKeyChar(text.charCodeAt(i))) return false;
+  return secretKeyReason(text.slice(a, b)) !== undefined;
 }
 
 /** Judges one word [a, b); returns where the scan goes on (past a quoted value that spans words). */
@@ -202,20 +287,55 @@ function word(text: string, a: number, b: number, spans: Span[], state: RedactSt
     state.pending = "auth";
     return b;
   }
+  const headerColon = lower.startsWith("authorization:") ? 14 : lower.startsWith("proxy-authorization:") ? 20 : -1;
+  if (headerColon !== -1) {
+    // `Authorization:Bearer X`, `Authorization:X`
+    if (AUTH_SCHEMES.has(lower.slice(headerColon))) state.pending = "value";
+    else spans.push([a + headerColon, b]);
+    return b;
+  }
+  if (SHELL_SEPARATORS.has(w)) {
+    state.program = undefined;
+    return b;
+  }
+  const base = w.slice(w.lastIndexOf("/") + 1);
+  if (PASSWORD_P_PROGRAMS.has(base)) {
+    state.program = base;
+    return b;
+  }
+  if (state.program === "docker") {
+    if (w === "login") state.program = "docker login";
+  } else if (state.program !== undefined && w.startsWith("-p") && !w.startsWith("--")) {
+    if (state.program === "sshpass") state.program = undefined; // what follows is the command run
+    if (w.length === 2) state.pending = "value";
+    else spans.push([a + 2, b]);
+    return b;
+  }
+  if (w.length > 3 && w.startsWith("-u") && w.indexOf(":") > 2 && !w.endsWith(":")) {
+    spans.push([a + w.indexOf(":") + 1, b]); // `curl -uuser:pass`
+    return b;
+  }
   let resume = b;
   let assigned = false;
-  let keyStart = a;
+  let floor = a;
   for (let i = a; i < b; i++) {
     const c = text.charCodeAt(i);
-    if (c === 61 /* = */) {
-      assigned = true;
-      const key = text.slice(keyStart, i);
-      const [vs, ve, after] = valueAt(text, i + 1, b);
-      if (key !== "" && ve > vs && secretKeyReason(key, text.slice(vs, ve))) spans.push([vs, ve]);
-      resume = Math.max(resume, after);
-      i = Math.max(i, Math.min(ve, b) - 1);
-      keyStart = i + 1;
-    } else if (!isKeyChar(c)) keyStart = i + 1;
+    const eq = c === 61; /* = */
+    if (!eq && !(c === 58 /* : */ && text.charCodeAt(i + 1) !== 47)) continue;
+    // the key: the key characters before, perhaps closed by a quote (`"token":"X"`)
+    let ke = i;
+    if (ke > floor && isQuote(text.charCodeAt(ke - 1))) ke--;
+    let ks = ke;
+    while (ks > floor && isKeyChar(text.charCodeAt(ks - 1))) ks--;
+    const key = text.slice(ks, ke);
+    if (!eq && (key === "" || !secretKeyReason(key))) continue;
+    const [vs, ve, after] = valueAt(text, i + 1, b);
+    if (!eq && ve <= vs) continue;
+    assigned = true;
+    if (key !== "" && ve > vs && secretKeyReason(key, text.slice(vs, ve))) spans.push([vs, ve]);
+    resume = Math.max(resume, after);
+    i = Math.max(i, Math.min(ve, b) - 1);
+    floor = i + 1;
   }
   if (assigned) return resume;
   if (USER_FLAGS.has(w)) state.pending = "userpass";
@@ -226,9 +346,10 @@ function word(text: string, a: number, b: number, spans: Span[], state: RedactSt
 
 /** The value that starts at `s`: [start, end, where the scan goes on]; a quoted value may run past the word's end `b`. */
 function valueAt(text: string, s: number, b: number): [number, number, number] {
+  if (text.charCodeAt(s) === 36 && text.charCodeAt(s + 1) === 39) s++; // `$'…'`
   const q = text.charCodeAt(s);
   if (s < text.length && isQuote(q)) {
-    const close = text.indexOf(text[s]!, s + 1);
+    const close = closingQuote(text, s);
     if (close !== -1) return [s + 1, close, close + 1];
     let e = s + 1;
     while (e < b && !endsValue(text.charCodeAt(e))) e++;
@@ -237,6 +358,21 @@ function valueAt(text: string, s: number, b: number): [number, number, number] {
   let e = s;
   while (e < b && !endsValue(text.charCodeAt(e))) e++;
   return [s, e, e];
+}
+
+/**
+ * Where the quote at `s` closes, or -1: a backslash escapes the next character inside
+ * double quotes and `$'…'` (not inside plain single quotes).
+ */
+function closingQuote(text: string, s: number): number {
+  const q = text.charCodeAt(s);
+  const escapes = q === 34 || (q === 39 && s > 0 && text.charCodeAt(s - 1) === 36);
+  for (let i = s + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === q) return i;
+    if (c === 92 && escapes) i++;
+  }
+  return -1;
 }
 
 /** Already the display form (`gh…`, `h…`, `…`): redacting it again would only lose its prefix. */

@@ -208,16 +208,31 @@ class LogWait extends ProbeWait {
         const lines = new LogLines((line) => {
           if (this.pattern.test(line)) resolve({ healthy: true, at: Date.now() });
         });
-        followContainerLogs(this.ctx.engine, container.id, timeoutMs + LOG_IDLE_SLACK_MS).then((s) => {
-          stream = s;
-          if (done) s.destroy(); // the wait ended while the engine answered
-          s.on("data", (chunk: Buffer) => lines.push(chunk));
-          s.on("end", () => {
-            lines.end();
-            resolve({ healthy: false, detail: `the container's output ended (it exited) and no line matched /${this.pattern.source}/` });
-          });
-          s.on("error", (err) => resolve({ healthy: false, detail: `reading its logs failed: ${err.message}` }));
-        }, (err: unknown) => resolve({ healthy: false, detail: `reading its logs failed: ${(err as Error).message}` }));
+        const failed = (err: unknown) => resolve({ healthy: false, detail: `reading its logs failed: ${(err as Error).message}` });
+        // The engine also ends a follow while the container runs: json-file with
+        // max-file=1 truncates the log at max-size, and the follower stops there. Only
+        // a container that is no longer running has ended its output; else follow again
+        // (from the current log on: a line read twice is matched twice, harmlessly).
+        const ended = async () => {
+          const state = await inspectContainer(this.ctx.engine, container.id);
+          if (done) return;
+          if (state.State.Running) {
+            await sleep(50);
+            if (!done) follow();
+            return;
+          }
+          lines.end();
+          resolve({ healthy: false, detail: `the container's output ended (it exited) and no line matched /${this.pattern.source}/` });
+        };
+        const follow = () =>
+          followContainerLogs(this.ctx.engine, container.id, timeoutMs + LOG_IDLE_SLACK_MS).then((s) => {
+            stream = s;
+            if (done) s.destroy(); // the wait ended while the engine answered
+            s.on("data", (chunk: Buffer) => lines.push(chunk));
+            s.on("end", () => void ended().catch(failed));
+            s.on("error", failed);
+          }, failed);
+        follow();
       });
       this.ctx.record(outcome);
     } finally {

@@ -31,7 +31,8 @@ function kindOf(s: Stats): string {
   return "not a regular file";
 }
 
-function refusal(s: Stats, maxBytes: number, what: string): string | undefined {
+/** Why a file with these stats is not read: not a regular file, or over `maxBytes` (both readers use it). */
+export function refusal(s: Stats, maxBytes: number, what: string): string | undefined {
   if (!s.isFile()) return `${kindOf(s)}, not a regular file`;
   if (s.size > maxBytes) return `${s.size} bytes, over the ${limitText(maxBytes)} limit for ${what}`;
   return undefined;

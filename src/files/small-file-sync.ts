@@ -4,18 +4,9 @@
  * a regular file only, opened without blocking (a FIFO would wait for a writer for
  * ever), at most `maxBytes` of it. Errors say what the file is, never what it holds.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { causeText } from "../errors.js";
-import { FileReadError } from "./regular-file.js";
-
-function notRegular(s: Stats): string | undefined {
-  if (s.isFile()) return undefined;
-  if (s.isDirectory()) return "a directory, not a regular file";
-  if (s.isFIFO()) return "a FIFO, not a regular file";
-  if (s.isSocket()) return "a socket, not a regular file";
-  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device, not a regular file";
-  return "not a regular file";
-}
+import { FileReadError, refusal } from "./regular-file.js";
 
 /** Whether a FileReadError says the file is not there (so a caller may treat it as absent). */
 export function isMissing(err: unknown): boolean {
@@ -33,9 +24,8 @@ export function readSmallFileSync(path: string, maxBytes: number, what: string):
   }
   try {
     const st = fstatSync(fd);
-    const why = notRegular(st);
+    const why = refusal(st, maxBytes, what);
     if (why) throw new FileReadError(path, why);
-    if (st.size > maxBytes) throw new FileReadError(path, `${st.size} bytes, over the ${maxBytes}-byte limit for ${what}`);
     const buf = Buffer.alloc(Math.min(maxBytes, st.size) + 1);
     let length = 0;
     while (length < buf.length) {

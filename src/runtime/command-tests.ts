@@ -10,11 +10,9 @@
  * however the test ends. setup and teardown commands are not run (the converter notes it).
  */
 import { compileUserRegex, type UserRegex } from "../text/user-regex.js";
-import type { IncomingMessage } from "node:http";
-import { causeText, EngineError } from "../errors.js";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { errorMessage, pathName, readBody, readJson, send, type QueryValue } from "../inspect/sources/engine-transport.js";
-import { inspectContainer, killContainer } from "./container-api.js";
+import { causeText } from "../errors.js";
+import type { EngineClient } from "../engine/client.js";
+import { containerOutput, createContainer, inspectContainer, killContainer, startContainer } from "../engine/containers.js";
 import { janitor } from "./janitor.js";
 import { probeLogConfig, type LogConfig } from "./log-config.js";
 import { PURPOSE_LABEL, runtimeLabels } from "./labels.js";
@@ -56,27 +54,6 @@ export const COMMAND_TEST_PURPOSE = "command-test";
 const TMPFS_OPTIONS = "rw,nosuid,nodev,size=64m";
 const OUTPUT_LIMIT = 4 * 1024 * 1024;
 const EXCERPT = 200;
-
-async function call(
-  engine: EngineClient,
-  method: "GET" | "POST",
-  path: string,
-  action: string,
-  opts: { query?: Record<string, QueryValue>; body?: unknown } = {},
-): Promise<IncomingMessage> {
-  const version = await engine.apiVersion();
-  const res = await send(engine.endpoint, {
-    method,
-    path: `/v${version}${path}`,
-    query: opts.query,
-    ...(opts.body !== undefined ? { body: Buffer.from(JSON.stringify(opts.body)), contentType: "application/json" } : {}),
-    timeoutMs: engine.timeoutMs,
-    action,
-  });
-  const status = res.statusCode ?? 0;
-  if (status >= 200 && status < 300) return res;
-  throw new EngineError(`cannot ${action}: ${await errorMessage(res, action)}`, { cause: { status } });
-}
 
 /** A container-structure-test pattern: Go's RE2 syntax (flags such as `(?i)` included), through the one guard for user patterns. */
 export function goRegex(text: string): UserRegex {
@@ -194,15 +171,12 @@ async function runOne(req: CommandTestRequest, test: CommandTestSpec, baseEnv: R
   try {
     try {
       const action = `create a container for commandTest '${test.name}'`;
-      const created = await readJson<{ Id: string }>(await call(engine, "POST", "/containers/create", action, { body: createBody(req, test, env, logConfig) }), action);
-      id = created.Id;
+      id = await createContainer(engine, createBody(req, test, env, logConfig), action);
       janitor.track(id, engine);
     } finally {
       endCreate();
     }
-    const c = `/containers/${pathName(id)}`;
-    const startAction = `start the container of commandTest '${test.name}'`;
-    (await call(engine, "POST", `${c}/start`, startAction)).resume();
+    await startContainer(engine, id, `start the container of commandTest '${test.name}'`);
     const deadline = Date.now() + timeoutMs;
     let state = await inspectContainer(engine, id);
     while (state.State.Running || state.State.Status === "created") {
@@ -214,8 +188,7 @@ async function runOne(req: CommandTestRequest, test: CommandTestSpec, baseEnv: R
       state = await inspectContainer(engine, id);
     }
     if (state.State.Error) return { name: test.name, passed: false, detail: `the command did not run: ${state.State.Error}` };
-    const logsAction = `read the output of commandTest '${test.name}'`;
-    const logs = await readBody(await call(engine, "GET", `${c}/logs`, logsAction, { query: { stdout: true, stderr: true } }), logsAction, OUTPUT_LIMIT);
+    const logs = await containerOutput(engine, id, OUTPUT_LIMIT, `read the output of commandTest '${test.name}'`);
     const exitCode = state.State.ExitCode;
     const failures = judge(test, { ...splitStreams(logs), exitCode });
     const result: CommandTestResult = { name: test.name, passed: failures.length === 0, exitCode };

@@ -1,9 +1,10 @@
 /**
- * Makes sure the image to run is in the engine, without ever pulling. An engine
- * reference must already be there; a docker-archive or OCI layout (directory or tar) is
- * read with imgpolicy's own readers and loaded as a docker-archive stream under a
- * temporary tag, which `release()` removes again (only the tag, when the engine had the
- * image under other names too).
+ * Makes sure the image to run is in the engine, without the engine ever pulling. The
+ * image is the one the check already opened: when the engine has it (its ID is the
+ * config's digest: an image read from the engine, or one loaded before) it runs as it
+ * is; otherwise it is streamed from imgpolicy's own reader as a docker-archive and loaded
+ * under a temporary tag, which `release()` removes again (only the tag, when the engine
+ * had the image under other names too).
  *
  * An abort while the archive is being sent cuts the upload short: the engine then loads
  * nothing (the archive's manifest.json comes last). Once it is all sent, the engine may
@@ -12,13 +13,14 @@
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { EngineError, SourceError } from "../errors.js";
-import { openImage, parseReference } from "../inspect/resolve.js";
-import type { ContainerConfig } from "../inspect/image.js";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
+import type { ImageInspect } from "../engine/types.js";
+import type { ContainerConfig, Image } from "../inspect/image.js";
+import { exportedTag } from "../inspect/sources/daemon.js";
+import type { EngineClient } from "../engine/client.js";
 import { dockerArchiveStream } from "./docker-archive-stream.js";
 
 export interface LoadedImage {
-  /** What to run: the engine name as given, the image ID, or the temporary tag. */
+  /** What to run: the name the image was read by (an engine image), its ID, or the temporary tag. */
   ref: string;
   /** The image's config as the engine reports it. */
   config: ContainerConfig;
@@ -29,18 +31,21 @@ export interface LoadedImage {
 
 const nothing = async () => undefined;
 
-/** The image's config when the engine has the image, else undefined. */
-async function present(engine: EngineClient, ref: string): Promise<ContainerConfig | undefined> {
+/** The engine's record of the image, when it has it, else undefined. */
+async function inspected(engine: EngineClient, ref: string): Promise<ImageInspect | undefined> {
   try {
-    return (await engine.imageInspect(ref)).Config ?? {};
+    return await engine.imageInspect(ref);
   } catch (err) {
     if (err instanceof SourceError) return undefined;
     throw err;
   }
 }
 
-const NEVER_PULLS =
-  "the runtime probe never pulls: load it into the engine first, or give the image as docker-archive:PATH or oci:PATH";
+/** The image's config when the engine has the image, else undefined. */
+async function present(engine: EngineClient, ref: string): Promise<ContainerConfig | undefined> {
+  const info = await inspected(engine, ref);
+  return info ? (info.Config ?? {}) : undefined;
+}
 
 export interface EnsureLoadedOptions {
   /** Stops a load in progress; a loaded image is removed again, and the call rejects with the signal's reason. */
@@ -69,40 +74,32 @@ async function load(engine: EngineClient, body: Readable, signal: AbortSignal | 
   }
 }
 
-export async function ensureLoaded(engine: EngineClient, reference: string, opts: EnsureLoadedOptions = {}): Promise<LoadedImage> {
+/** The image in the engine, loaded from `image` when the engine lacks it. The caller keeps (and closes) `image`. */
+export async function ensureLoaded(engine: EngineClient, image: Image, opts: EnsureLoadedOptions = {}): Promise<LoadedImage> {
   const { signal } = opts;
   signal?.throwIfAborted();
-  const parsed = await parseReference(reference);
-  if (parsed.kind === "registry") throw new SourceError(`'${reference}' names a registry image: ${NEVER_PULLS}`);
-  if (parsed.kind === "engine" || parsed.kind === "name") {
-    const config = await present(engine, parsed.name);
-    if (!config) throw new SourceError(`image '${parsed.name}' is not in the engine at ${engine.host}; ${NEVER_PULLS}`);
-    return { ref: parsed.name, config, loaded: false, release: nothing };
+  const configDigest = (await image.manifest()).config.digest;
+  // The engine names an image by its config digest: already there means nothing to load.
+  const there = await inspected(engine, configDigest);
+  if (there) {
+    // run by the name it was read from the engine by, when it still has that name (containers then show it)
+    const ref = exportedTag(image.reference, there) ?? configDigest;
+    return { ref, config: there.Config ?? {}, loaded: false, release: nothing };
   }
-
-  const image = await openImage(reference);
+  signal?.throwIfAborted();
+  const tag = `imgpolicy-runtime/loaded:${configDigest.replace(/^sha256:/, "").slice(0, 12)}-${randomBytes(4).toString("hex")}`;
+  let config: ContainerConfig | undefined;
   try {
-    const configDigest = (await image.manifest()).config.digest;
-    // The engine names an image by its config digest: already there means nothing to load.
-    const there = await present(engine, configDigest);
-    if (there) return { ref: configDigest, config: there, loaded: false, release: nothing };
+    const result = await load(engine, dockerArchiveStream(image, tag), signal);
     signal?.throwIfAborted();
-    const tag = `imgpolicy-runtime/loaded:${configDigest.replace(/^sha256:/, "").slice(0, 12)}-${randomBytes(4).toString("hex")}`;
-    let config: ContainerConfig | undefined;
-    try {
-      const result = await load(engine, dockerArchiveStream(image, tag), signal);
-      signal?.throwIfAborted();
-      config = await present(engine, tag);
-      if (!config) {
-        throw new EngineError(`loading ${reference} into the engine did not produce '${tag}' (the engine said: ${result.loaded.join(", ") || "nothing"})`);
-      }
-    } catch (err) {
-      // the engine may have loaded it all the same (an abort once it was sent, a failure after)
-      await removeTag(engine, tag).catch(() => undefined);
-      throw signal?.aborted ? signal.reason : err;
+    config = await present(engine, tag);
+    if (!config) {
+      throw new EngineError(`loading ${image.reference} into the engine did not produce '${tag}' (the engine said: ${result.loaded.join(", ") || "nothing"})`);
     }
-    return { ref: tag, config, loaded: true, release: () => removeTag(engine, tag) };
-  } finally {
-    await image.close();
+  } catch (err) {
+    // the engine may have loaded it all the same (an abort once it was sent, a failure after)
+    await removeTag(engine, tag).catch(() => undefined);
+    throw signal?.aborted ? signal.reason : err;
   }
+  return { ref: tag, config, loaded: true, release: () => removeTag(engine, tag) };
 }

@@ -25,7 +25,7 @@
  */
 import { hostname } from "node:os";
 import { SourceError } from "../errors.js";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
+import type { EngineClient } from "../engine/client.js";
 import { OWNER_LABEL, RUN_LABEL, RUNTIME_LABEL } from "./labels.js";
 
 export interface GcOptions {

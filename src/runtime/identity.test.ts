@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeCapabilities, normaliseCapability } from "./capabilities.js";
-import { demultiplex } from "./container-api.js";
+import { demultiplex } from "../engine/containers.js";
 import { tarHeader } from "./docker-archive-stream.js";
 import { firstTarFile, parseProcStatus } from "./identity.js";
 

@@ -5,10 +5,10 @@
 import { firstRegularFile } from "../tar/first-file.js";
 import { TarFormatError } from "../tar/reader.js";
 import { readFile } from "node:fs/promises";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
+import type { EngineClient } from "../engine/client.js";
 import type { RuntimeFacts } from "./runtime-types.js";
 import { decodeCapabilities } from "./capabilities.js";
-import { containerArchive, isNotFound, type ContainerInspect } from "./container-api.js";
+import { containerArchive, isNotFound, type ContainerInspect } from "../engine/containers.js";
 
 export type Identity = NonNullable<RuntimeFacts["identity"]>;
 

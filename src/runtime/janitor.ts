@@ -17,7 +17,7 @@
  * handles SIGINT/SIGTERM itself says so (`exitOnSignal: false`): its handlers stay, are
  * called once, and the interrupted probes reject.
  */
-import type { EngineClient } from "../inspect/sources/engine-client.js";
+import type { EngineClient } from "../engine/client.js";
 import { RUN_LABEL } from "./labels.js";
 import { sleep } from "./sleep.js";
 

@@ -6,8 +6,8 @@
  * their own settings: they refuse options they do not know, and most do not store logs
  * on the engine's disk at all.
  */
-import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { defaultLoggingDriver } from "./container-api.js";
+import type { EngineClient } from "../engine/client.js";
+import { defaultLoggingDriver } from "../engine/containers.js";
 
 export interface LogConfig {
   Type: string;

@@ -3,8 +3,8 @@
  * the container runs, bounded in count. On cgroup v1 the engine also reports the
  * cgroup's own high-water mark (max_usage), which covers the moments between samples.
  */
-import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { memoryStats } from "./container-api.js";
+import type { EngineClient } from "../engine/client.js";
+import { memoryStats } from "../engine/containers.js";
 import { sleep } from "./sleep.js";
 
 export interface MemorySampler {

@@ -2,8 +2,8 @@
  * What the probe watches once a container has started: whether it stays up, how it
  * stops when asked, and how it ended when it ended on its own.
  */
-import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { inspectContainer, stopContainer, type ContainerInspect } from "./container-api.js";
+import type { EngineClient } from "../engine/client.js";
+import { inspectContainer, stopContainer, type ContainerInspect } from "../engine/containers.js";
 import type { RuntimeFacts } from "./runtime-types.js";
 import { sleep } from "./sleep.js";
 

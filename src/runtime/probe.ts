@@ -3,7 +3,8 @@
  * reports what running it showed, as RuntimeFacts for ordinary rules to judge.
  *
  *   engine reachable? ─no─▶ { status: "not-run" }
- *   image in the engine (loading archives and layouts, never pulling)? ─no─▶ not-run
+ *   the opened image in the engine (by its ID; else loaded from imgpolicy's own reader,
+ *   the engine never pulls)? ─no─▶ not-run
  *   run 1: read-only root, caps dropped, no-new-privileges … → health, stay-up, identity,
  *          memory, stop
  *   run 2 (write probe, only when run 1 failed read-only): writable root → what it wrote
@@ -20,9 +21,9 @@ import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from "testcontainers";
 import { causeText, EngineError, ImgpolicyError, SourceError } from "../errors.js";
 import { healthcheckFact } from "../inspect/facts/config-facts.js";
-import type { ContainerConfig } from "../inspect/image.js";
-import { EngineClient } from "../inspect/sources/engine-client.js";
-import type { EngineEndpoint } from "../inspect/sources/engine-host.js";
+import type { ContainerConfig, Image } from "../inspect/image.js";
+import { EngineClient } from "../engine/client.js";
+import type { EngineEndpoint } from "../engine/host.js";
 import { runCommandTests, type CommandTestSpec } from "./command-tests.js";
 import { ensureLoaded, type LoadedImage } from "./ensure-loaded.js";
 import { engineIsLocal } from "./identity.js";
@@ -39,7 +40,10 @@ export type { ImageRuntimeConfig } from "./profile.js";
 export { writtenPaths } from "./writes.js";
 
 export interface ProbeOptions {
-  /** The engine to use (default: the one DOCKER_HOST or the docker context names). testcontainers is made to use the same. */
+  /**
+   * The engine to use (default: the one DOCKER_HOST or the docker context names, resolved
+   * once here). testcontainers is made to use the same address (testcontainers-engine.ts).
+   */
   engine?: EngineClient;
   signal?: AbortSignal;
   /** Each log line of the probed containers, as it comes (best effort: a container that exits at once may send none). */
@@ -113,7 +117,7 @@ async function testcontainersSees(ref: string, endpoint: EngineEndpoint): Promis
   }
 }
 
-function facts(plan: RunPlan, runId: string, r: RunResult): RuntimeFacts {
+function runFacts(plan: RunPlan, runId: string, r: RunResult): RuntimeFacts {
   const f: RuntimeFacts = { status: "ran", runId, profile: plan.profile, restarts: r.restarts, logTail: r.logTail };
   f.health = { method: plan.health.method, ...r.health };
   if (r.stayedUp !== undefined) f.stayedUp = r.stayedUp;
@@ -126,10 +130,15 @@ function facts(plan: RunPlan, runId: string, r: RunResult): RuntimeFacts {
 
 const failed = (r: RunResult) => !r.health.healthy || r.stayedUp === false || r.exited !== undefined;
 
+/**
+ * Runs `image`, the image the caller opened (and still owns: it is not closed here), in
+ * the engine. `facts` is what the caller already knows of its config (healthcheck, ports,
+ * user, stop signal); by default the engine's copy of the config says.
+ */
 export async function probeRuntime(
-  imageRef: string,
+  image: Image,
   spec: RuntimeSpec,
-  image?: ImageRuntimeConfig,
+  facts?: ImageRuntimeConfig,
   opts: ProbeOptions = {},
 ): Promise<RuntimeFacts> {
   let engine: EngineClient;
@@ -148,17 +157,17 @@ export async function probeRuntime(
   let loaded: LoadedImage | undefined;
   try {
     try {
-      loaded = await loadForRun(engine, imageRef, signal);
+      loaded = await loadForRun(engine, image, signal);
     } catch (err) {
       if (janitor.terminating) {
         await janitor.settled();
         throw new EngineError(`the runtime probe was interrupted by ${janitor.terminating} while loading the image; nothing was left behind`);
       }
-      if (err instanceof SourceError && !signal.aborted) return notRun(err.message); // a bad reference (UsageError) is thrown
+      if (err instanceof SourceError && !signal.aborted) return notRun(err.message);
       throw err;
     }
     const { ref, config } = loaded;
-    const plan = resolvePlan(spec, image ?? imageConfig(config));
+    const plan = resolvePlan(spec, facts ?? imageConfig(config));
     if (plan.ports.length > 0 && !engineIsLocal(engine)) {
       return notRun(`the engine at ${engine.host} is not on this machine, and the probe publishes ports on 127.0.0.1 only`);
     }
@@ -181,7 +190,7 @@ export async function probeRuntime(
     const base: Omit<RunRequest, "purpose" | "readOnly" | "onLog"> = { engine, imageRef: ref, plan, runId, signal };
     const onLog = opts.onLog;
     const first = await runContainer({ ...base, purpose: "probe", readOnly: plan.profile.readOnly, ...(onLog ? { onLog: (l: string) => onLog(l, "probe") } : {}) });
-    const result = facts(plan, runId, first);
+    const result = runFacts(plan, runId, first);
     if (failed(first) && plan.writeProbe && plan.profile.readOnly) {
       const writable: RunPlan = { ...plan, startupTimeoutMs: Math.min(plan.startupTimeoutMs, WRITE_PROBE_STARTUP_MS) };
       const second = await runContainer({
@@ -209,10 +218,10 @@ export async function probeRuntime(
 }
 
 /** ensureLoaded() under the janitor's eye: an image loaded for the run is removed on SIGINT/SIGTERM too. */
-async function loadForRun(engine: EngineClient, imageRef: string, signal: AbortSignal): Promise<LoadedImage> {
+async function loadForRun(engine: EngineClient, image: Image, signal: AbortSignal): Promise<LoadedImage> {
   const endLoad = janitor.beginLoad();
   try {
-    const loaded = await ensureLoaded(engine, imageRef, { signal });
+    const loaded = await ensureLoaded(engine, image, { signal });
     if (!loaded.loaded) return loaded;
     janitor.trackImage(loaded.ref, engine);
     return {

@@ -6,8 +6,8 @@
  */
 import type { Readable } from "node:stream";
 import { EngineError } from "../errors.js";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { containerChanges, containerLogTail, inspectContainer, type ContainerChange, type ContainerInspect } from "./container-api.js";
+import type { EngineClient } from "../engine/client.js";
+import { containerChanges, containerLogTail, inspectContainer, type ContainerChange, type ContainerInspect } from "../engine/containers.js";
 import { HardenedContainer } from "./hardened-container.js";
 import { readIdentity, type Identity } from "./identity.js";
 import { janitor } from "./janitor.js";

@@ -1,7 +1,8 @@
 /**
- * Making testcontainers reach the engine we resolved (engine-host.ts), not one it finds
- * by itself. testcontainers 11 chooses once per process, at its first client: tc.host in
- * ~/.testcontainers.properties; else DOCKER_HOST, with TLS only when DOCKER_TLS_VERIFY is
+ * testcontainers starts the probe's containers; it must reach the engine imgpolicy
+ * resolved (src/engine/host.ts, once, for the EngineClient the probe was given), not one
+ * it finds by itself. It takes no connection settings from its caller: testcontainers 11
+ * chooses once per process, at its first client: tc.host in ~/.testcontainers.properties; else DOCKER_HOST, with TLS only when DOCKER_TLS_VERIFY is
  * exactly "1" and DOCKER_CERT_PATH holds ca.pem, cert.pem and key.pem (docker-modem reads
  * the same variables again as that client is made); and if that engine does not answer,
  * /var/run/docker.sock. It knows nothing of docker contexts, DOCKER_TLS, or DOCKER_CERT_PATH's
@@ -15,7 +16,7 @@
  */
 import { basename, dirname } from "node:path";
 import type { ContainerRuntimeClient } from "testcontainers";
-import type { EngineEndpoint } from "../inspect/sources/engine-host.js";
+import { dockerHostOf, type EngineEndpoint } from "../engine/host.js";
 
 type Vars = Record<string, string | undefined>;
 
@@ -43,13 +44,11 @@ export function testcontainersRefuses(ep: EngineEndpoint): string | undefined {
  * and asks nothing: the user's setting, if any, is left alone.
  */
 export function testcontainersVars(ep: EngineEndpoint, env: Vars, probeHost: string): Vars {
-  const vars: Vars = { DOCKER_TLS_VERIFY: undefined, DOCKER_CERT_PATH: undefined };
+  const vars: Vars = { DOCKER_HOST: dockerHostOf(ep), DOCKER_TLS_VERIFY: undefined, DOCKER_CERT_PATH: undefined };
   if (ep.kind === "unix") {
-    vars.DOCKER_HOST = `unix://${ep.socketPath}`;
     if (env.TESTCONTAINERS_HOST_OVERRIDE === undefined) vars.TESTCONTAINERS_HOST_OVERRIDE = probeHost;
     return vars;
   }
-  vars.DOCKER_HOST = `tcp://${ep.host.includes(":") ? `[${ep.host}]` : ep.host}:${ep.port}`;
   if (ep.tls) {
     vars.DOCKER_TLS_VERIFY = "1";
     vars.DOCKER_CERT_PATH = ep.tls.dir;

@@ -3,7 +3,7 @@
  * without tmpfs mounts (the profile already gives those) and without the mount points
  * the engine itself puts in a container's writable layer.
  */
-import type { ContainerChange } from "./container-api.js";
+import type { ContainerChange } from "../engine/containers.js";
 import type { RuntimeFacts } from "./runtime-types.js";
 
 const ENGINE_PATHS = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/.dockerenv", "/dev", "/proc", "/sys"];

@@ -69,13 +69,13 @@ export class ImageHandle {
    * profile starts the run, later ones (other matchers, other policies with the same
    * profile) share its result. A run that fails is forgotten, so a later check tries again.
    */
-  readonly #probe: RuntimeProbe = (ref, spec, img, opts) => {
+  readonly #probe: RuntimeProbe = (image, spec, facts, opts) => {
     const key = JSON.stringify([spec, opts.commandTests ?? null]);
     let run = this.#runs.get(key);
     if (!run) {
       const { signal: _s, ...rest } = opts;
       run = forget(
-        (this.options.probe ? Promise.resolve(this.options.probe) : loadProbe()).then((probe) => probe(ref, spec, img, rest)),
+        (this.options.probe ? Promise.resolve(this.options.probe) : loadProbe()).then((probe) => probe(image, spec, facts, rest)),
         () => this.#runs.delete(key),
       );
       this.#runs.set(key, run);

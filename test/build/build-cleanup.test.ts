@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage, ImageBuildError } from "../../src/build/build-image.js";
 import { SourceError } from "../../src/errors.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { EngineClient } from "../../src/engine/client.js";
 import { BUSYBOX_BASE_TAG, ensureBusyboxBase, TEST_LABELS } from "../../fixtures/engine-images.js";
 import { runCli } from "../cli/run-cli.js";
 import { allImageIds, buildkitAgain, idsInLog, labelled, leftovers, loadDatedImage, makeContext, removeOwn, userImage, type Builder } from "./helpers.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { SourceError } from "../../src/errors.js";
-import type { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import type { EngineClient } from "../../src/engine/client.js";
 import { dockerArchiveTar } from "../../fixtures/docker-archive-writer.js";
 import { buildImage } from "../../fixtures/image-builder.js";
 import { TEST_LABELS } from "../../fixtures/engine-images.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderJson } from "../../src/policies/report/json.js";
 import { sampleReport } from "../../src/policies/report/sample-report.fixture.js";
-import { contextId } from "../../src/inspect/sources/engine-context.js";
+import { contextId } from "../../src/engine/context.js";
 import { VERSION } from "../../src/version.js";
 import { runBin } from "./run-bin.js";
 

@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildImage, writeDockerArchive, type BuiltImage, type ImageSpec } from "../../fixtures/image-writer.js";
 import { TEST_LABELS } from "../../fixtures/engine-images.js";
-import type { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import type { EngineClient } from "../../src/engine/client.js";
 
 const PASSWD = "root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/nonexistent:/bin/false\n";
 const RUN = `${process.pid}-${randomBytes(3).toString("hex")}`;

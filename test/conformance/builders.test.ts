@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ListedEntry } from "../../src/cli/list-tree.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { EngineClient } from "../../src/engine/client.js";
 import { ensureBusyboxBase, removeImages } from "../../fixtures/engine-images.js";
 import { Buildah, dockerLoad, dockerSave, engineBuild, skopeoCopy, umociRepack } from "../../fixtures/conformance/builders.js";
 import { differences, listingEntries, viewOf, without, type FsView } from "../../fixtures/conformance/compare.js";

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SourceError } from "../../src/errors.js";
 import type { Image } from "../../src/inspect/image.js";
 import { openDaemonImage } from "../../src/inspect/sources/daemon.js";
-import { engineClient } from "../../src/inspect/sources/engine-client.js";
-import type { ImageInspect } from "../../src/inspect/sources/engine-types.js";
+import { engineClient } from "../../src/engine/client.js";
+import type { ImageInspect } from "../../src/engine/types.js";
 import {
   BASE_PATH_ENV,
   buildScratchImage,
@@ -152,7 +152,7 @@ describe("openDaemonImage", () => {
   it("says plainly when the engine lacks the image or has it for another platform", async () => {
     const missing = `imgpolicy-test/absent:${run}`;
     await expect(openDaemonImage(missing, { client })).rejects.toThrow(
-      new SourceError(`image '${missing}' is not in the local engine`),
+      new SourceError(`image '${missing}' is not in the local engine`, { engineStatus: 404 }),
     );
     const info = await client.imageInspect(SCRATCH);
     const other = info.Architecture === "arm64" ? "amd64" : "arm64";

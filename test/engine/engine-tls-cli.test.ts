@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBusyboxBase } from "../../fixtures/engine-images.js";
 import { buildBehaviourImages, removeBehaviourImages, type BehaviourImages } from "../../fixtures/runtime/behaviour-images.js";
 import { certDir, groupProcesses, makePki, processRuns, startTlsProxy, type TlsProxy } from "../../fixtures/tls-engine.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
-import { contextId } from "../../src/inspect/sources/engine-context.js";
+import { EngineClient } from "../../src/engine/client.js";
+import { contextId } from "../../src/engine/context.js";
 import { RUNTIME_LABEL } from "../../src/runtime/labels.js";
 import { containersOf, spawnCli, type CliRun } from "../cli/spawn-cli.js";
 

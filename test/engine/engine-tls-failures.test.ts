@@ -14,7 +14,7 @@ import { createServer as createTlsServer, type Server as TlsServer } from "node:
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { certDir, makePki, startTlsProxy, type Pki, type TlsProxy } from "../../fixtures/tls-engine.js";
 import { EngineError } from "../../src/errors.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { EngineClient } from "../../src/engine/client.js";
 
 let root: string;
 let pki: Pki;

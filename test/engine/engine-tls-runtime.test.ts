@@ -13,9 +13,9 @@ import { getContainerRuntimeClient } from "testcontainers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildBehaviourImages, NONROOT_UID, removeBehaviourImages, type BehaviourImages } from "../../fixtures/runtime/behaviour-images.js";
 import { certDir, makePki, startTlsProxy, type TlsProxy } from "../../fixtures/tls-engine.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { EngineClient } from "../../src/engine/client.js";
 import { RUNTIME_LABEL } from "../../src/runtime/labels.js";
-import { probeRuntime } from "../../src/runtime/probe.js";
+import { probeRef } from "../runtime/probe-ref.js";
 import { clientTarget } from "../../src/runtime/testcontainers-engine.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
@@ -52,7 +52,7 @@ afterAll(async () => {
 
 it("runs the image through the TLS endpoint, with testcontainers on that endpoint too", async () => {
   const before = VARS.map((k) => process.env[k]);
-  const f = await probeRuntime(images.nonroot, { health: { http: { port: 8080, path: "/health" } }, stayUp: 1, stop: { gracePeriod: 5 }, writeProbe: false }, undefined, {
+  const f = await probeRef(images.nonroot, { health: { http: { port: 8080, path: "/health" } }, stayUp: 1, stop: { gracePeriod: 5 }, writeProbe: false }, undefined, {
     engine: remote,
   });
   expect(f.status, f.reason).toBe("ran");
@@ -69,7 +69,7 @@ it("runs the image through the TLS endpoint, with testcontainers on that endpoin
 }, 120_000);
 
 it("a probe of another engine in the same process is not run, and says which engine testcontainers speaks to", async () => {
-  const f = await probeRuntime(images.nonroot, { health: { http: { port: 8080, path: "/health" } }, stayUp: 0, writeProbe: false }, undefined, { engine: local });
+  const f = await probeRef(images.nonroot, { health: { http: { port: 8080, path: "/health" } }, stayUp: 0, writeProbe: false }, undefined, { engine: local });
   expect(f.status).toBe("not-run");
   expect(f.reason).toBe(
     `testcontainers speaks to the engine at https://127.0.0.1:${proxy.port}, not to unix:///var/run/docker.sock (its first client in this process, or tc.host in ~/.testcontainers.properties, chose it)`,
@@ -79,7 +79,7 @@ it("a probe of another engine in the same process is not run, and says which eng
 it("TLS without checking the engine's certificate (DOCKER_TLS): testcontainers cannot do that, so the probe is not run, in words", async () => {
   const unchecked = new EngineClient({ env: { DOCKER_HOST: proxy.host, DOCKER_TLS: "1", DOCKER_CERT_PATH: clientDir } });
   expect((await unchecked.ping()).apiVersion).toMatch(/^1\.\d+$/); // imgpolicy's own client speaks to it
-  const f = await probeRuntime(images.nonroot, { health: { http: { port: 8080, path: "/health" } }, stayUp: 0, writeProbe: false }, undefined, { engine: unchecked });
+  const f = await probeRef(images.nonroot, { health: { http: { port: 8080, path: "/health" } }, stayUp: 0, writeProbe: false }, undefined, { engine: unchecked });
   expect(f.status).toBe("not-run");
   expect(f.reason).toBe(
     `testcontainers cannot reach the engine at ${proxy.host} without checking its certificate (DOCKER_TLS): give the engine's CA as ca.pem and check it (DOCKER_TLS_VERIFY=1, or a context without skip-tls-verify)`,

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage } from "../../fixtures/image-writer.js";
 import { blobPath, writeOciLayout } from "../../fixtures/oci-layout-writer.js";
+import { EngineClient } from "../../src/engine/client.js";
 import { check, exitStatus, type ProbeImage, type RuntimeProbe } from "../../src/policies/check.js";
 import type { ResolvedPolicy } from "../../src/policies/policy-types.js";
 import type { ImageReport, RuleResult } from "../../src/policies/report-types.js";
@@ -77,7 +78,8 @@ interface Call {
 /** A fake probe that records its calls and answers with `answer(ref)`. */
 function fakeProbe(answer: (ref: string) => RuntimeFacts | Error = () => goodRun()) {
   const calls: Call[] = [];
-  const probe: RuntimeProbe = async (ref, spec, image, opts) => {
+  const probe: RuntimeProbe = async (opened, spec, image, opts) => {
+    const ref = opened.reference;
     calls.push({ ref, spec, image, ...(opts.signal ? { signal: opts.signal } : {}) });
     const a = answer(ref);
     if (a instanceof Error) throw a;
@@ -215,6 +217,19 @@ describe("check() and the runtime", () => {
     const report = await check([`oci:${bad}:x`], { policy: policy(), rules, probe, runtime: true });
     expect(report.images[0]!.error).toMatch(/digest|mismatch|corrupt|layer/i);
     expect(seen?.aborted).toBe(true);
+  });
+
+  it("hands the probe the image it opened, and the engine the caller gave", async () => {
+    const engine = new EngineClient({ host: "unix:///nonexistent/docker.sock" }); // never asked: the image is a layout
+    const seen: { reference?: string; digest?: string; engine?: EngineClient } = {};
+    const probe: RuntimeProbe = async (image, _spec, _facts, o) => {
+      Object.assign(seen, { reference: image.reference, digest: await image.digest(), engine: o.engine });
+      return goodRun();
+    };
+    await check([app], { policy: policy(), rules, probe, runtime: true, engine });
+    expect(seen.reference).toBe(app);
+    expect(seen.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(seen.engine).toBe(engine);
   });
 
   it("an image that cannot be read is never run", async () => {

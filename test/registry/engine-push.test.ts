@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestImage, ensureBusyboxBase, removeImages } from "../../fixtures/engine-images.js";
 import { startRegistry, type RegistryServer } from "../../fixtures/registry/index.js";
 import { inspect } from "../../src/inspect/facts/collect.js";
-import { engineClient } from "../../src/inspect/sources/engine-client.js";
+import { engineClient } from "../../src/engine/client.js";
 import { baseOptions } from "./helpers.js";
 
 const run = promisify(execFile);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBusyboxBase } from "../../fixtures/engine-images.js";
 import { buildBehaviourImages, removeBehaviourImages, type BehaviourImages } from "../../fixtures/runtime/behaviour-images.js";
 import { gcRuntimeContainers } from "../../src/runtime/gc.js";
-import { probeRuntime } from "../../src/runtime/probe.js";
+import { probeRef } from "./probe-ref.js";
 import { NeverPull } from "../../src/runtime/hardened-container.js";
 import { OWNER_LABEL, ownerLabel, RUN_LABEL, RUNTIME_LABEL } from "../../src/runtime/labels.js";
 import { engine, imagePrefix, leftovers, orphans } from "./helpers.js";
@@ -84,7 +84,7 @@ describe.concurrent("cleanup", () => {
   it("removes the container when the caller aborts mid-run", async () => {
     const controller = new AbortController();
     let during: string[] = [];
-    const probe = probeRuntime(
+    const probe = probeRef(
       images.nonroot,
       { health: { http: { port: 8080, path: "/health" } }, stayUp: 120 },
       undefined,

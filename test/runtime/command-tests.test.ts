@@ -12,7 +12,8 @@ import { baseFacts } from "../../src/policies/rules/test-facts.js";
 import { COMMAND_TEST_PURPOSE, expandEnv, goRegex, judge, runCommandTests, splitStreams, type CommandTestSpec } from "../../src/runtime/command-tests.js";
 import { janitor } from "../../src/runtime/janitor.js";
 import { OWNER_LABEL, ownerLabel, PURPOSE_LABEL, RUN_LABEL, RUNTIME_LABEL } from "../../src/runtime/labels.js";
-import { NOTHING_TO_RUN, probeRuntime } from "../../src/runtime/probe.js";
+import { NOTHING_TO_RUN } from "../../src/runtime/probe.js";
+import { probeRef } from "./probe-ref.js";
 import { resolvePlan } from "../../src/runtime/profile.js";
 import { engine, leftovers, orphans } from "./helpers.js";
 
@@ -35,7 +36,7 @@ const TESTS: CommandTestSpec[] = [
 
 describe("commandTests through probeRuntime", () => {
   it("runs each test in its own container and records what failed", async () => {
-    const f = await probeRuntime(busybox, { command: ["sleep", "60"], stayUp: 0, writeProbe: false, stop: { gracePeriod: 1 } }, undefined, {
+    const f = await probeRef(busybox, { command: ["sleep", "60"], stayUp: 0, writeProbe: false, stop: { gracePeriod: 1 } }, undefined, {
       commandTests: TESTS,
     });
     expect(f.status).toBe("ran");
@@ -70,7 +71,7 @@ describe("commandTests through probeRuntime", () => {
 describe("an image with nothing to start", () => {
   it("is not run as a service, and its commandTests still run (IMG-RUN-007 judges them)", async () => {
     // the busybox test image has neither ENTRYPOINT nor CMD, and the spec names no command
-    const f = await probeRuntime(busybox, { writeProbe: false }, undefined, { commandTests: TESTS.slice(0, 2) });
+    const f = await probeRef(busybox, { writeProbe: false }, undefined, { commandTests: TESTS.slice(0, 2) });
     expect(f).toMatchObject({ status: "not-run", reason: NOTHING_TO_RUN });
     expect(f.commandTests?.map((t) => `${t.name} ${t.passed}`)).toEqual(["say hello true", "wrong greeting false"]);
     const facts = { ...baseFacts(), runtime: f };
@@ -93,7 +94,7 @@ describe("runCommandTests", () => {
       for (let i = 0; i < 40 && !seen; i++) {
         const [c] = await engine.listContainers({ all: true, label: `${RUN_LABEL}=${runId}` });
         if (c) {
-          const full = (await (await import("../../src/runtime/container-api.js")).inspectContainer(engine, c.Id)) as unknown as {
+          const full = (await (await import("../../src/engine/containers.js")).inspectContainer(engine, c.Id)) as unknown as {
             Config: { Labels: Record<string, string> };
             HostConfig: { ReadonlyRootfs: unknown; CapDrop: unknown };
           };

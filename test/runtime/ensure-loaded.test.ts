@@ -10,8 +10,9 @@ import { haveZstd } from "../../fixtures/compression.js";
 import { buildImage, writeDockerArchive, writeOciLayout, type BuiltImage } from "../../fixtures/image-writer.js";
 import { buildBehaviour, NONROOT_UID } from "../../fixtures/runtime/behaviour-images.js";
 import { SourceError } from "../../src/errors.js";
-import { ensureLoaded } from "../../src/runtime/ensure-loaded.js";
-import { probeRuntime } from "../../src/runtime/probe.js";
+import { openImage } from "../../src/inspect/resolve.js";
+import { ensureLoaded, type EnsureLoadedOptions } from "../../src/runtime/ensure-loaded.js";
+import { probeRef } from "./probe-ref.js";
 import { engine, leftovers, orphans } from "./helpers.js";
 
 let dir: string;
@@ -39,6 +40,16 @@ function appImage(seed: string, compression: "gzip" | "zstd" = "gzip"): BuiltIma
   });
 }
 
+/** ensureLoaded() of the image `ref` names, opened as check opens it (and closed after). */
+async function ensure(ref: string, opts?: EnsureLoadedOptions) {
+  const image = await openImage(ref);
+  try {
+    return await ensureLoaded(engine, image, opts);
+  } finally {
+    await image.close();
+  }
+}
+
 async function absent(ref: string): Promise<boolean> {
   try {
     await engine.imageInspect(ref);
@@ -57,7 +68,7 @@ describe.concurrent("images from files", () => {
     const layout = join(dir, "layout");
     await writeOciLayout(layout, [{ image, refName: "1" }]);
     expect(await absent(image.configDigest)).toBe(true);
-    const f = await probeRuntime(`oci:${layout}:1`, spec);
+    const f = await probeRef(`oci:${layout}:1`, spec);
     expect(f.status).toBe("ran");
     expect(f.health).toMatchObject({ method: "http", healthy: true });
     expect(f.identity?.uid).toBe(NONROOT_UID);
@@ -68,7 +79,7 @@ describe.concurrent("images from files", () => {
     const image = appImage("archive");
     const archive = join(dir, "app.tar");
     await writeDockerArchive(archive, [{ image, tags: ["example.com/app:1"] }], { format: "classic" });
-    const f = await probeRuntime(`docker-archive:${archive}`, spec);
+    const f = await probeRef(`docker-archive:${archive}`, spec);
     expect(f.health?.healthy).toBe(true);
     expect(await absent(image.configDigest)).toBe(true);
   }, 60_000);
@@ -77,7 +88,7 @@ describe.concurrent("images from files", () => {
     const image = appImage("zstd", "zstd");
     const layout = join(dir, "layout-zstd");
     await writeOciLayout(layout, [{ image, refName: "z" }]);
-    const loaded = await ensureLoaded(engine, `oci:${layout}:z`);
+    const loaded = await ensure(`oci:${layout}:z`);
     try {
       expect(loaded.loaded).toBe(true);
       expect((await engine.imageInspect(loaded.ref)).Id).toBe(image.configDigest);
@@ -91,13 +102,31 @@ describe.concurrent("images from files", () => {
     const image = appImage("present");
     const layout = join(dir, "layout-present");
     await writeOciLayout(layout, [{ image, refName: "1" }]);
-    const first = await ensureLoaded(engine, `oci:${layout}:1`);
+    const first = await ensure(`oci:${layout}:1`);
     try {
-      const again = await ensureLoaded(engine, `oci:${layout}:1`);
+      const again = await ensure(`oci:${layout}:1`);
       expect(again).toMatchObject({ ref: image.configDigest, loaded: false });
     } finally {
       await first.release();
     }
+  }, 60_000);
+});
+
+describe("an image read from the engine", () => {
+  it("runs by the name it was read by, loading nothing", async () => {
+    const image = appImage("engine-name");
+    const layout = join(dir, "layout-engine-name");
+    await writeOciLayout(layout, [{ image, refName: "1" }]);
+    const first = await ensure(`oci:${layout}:1`); // now in the engine, under a temporary tag
+    try {
+      expect(first.loaded).toBe(true);
+      const again = await ensure(`docker:${first.ref}`);
+      expect(again).toMatchObject({ ref: first.ref, loaded: false });
+      expect(again.config.Entrypoint).toEqual(["/app"]);
+    } finally {
+      await first.release();
+    }
+    expect(await absent(image.configDigest)).toBe(true);
   }, 60_000);
 });
 
@@ -116,7 +145,7 @@ describe("an abort while the image is loaded", () => {
     const controller = new AbortController();
     const reason = new Error("the check failed elsewhere");
     const timer = setTimeout(() => controller.abort(reason), ms);
-    const outcome = await ensureLoaded(engine, `oci:${layout}:1`, { signal: controller.signal }).then(
+    const outcome = await ensure(`oci:${layout}:1`, { signal: controller.signal }).then(
       async (loaded) => (await loaded.release(), "loaded"),
       (err: unknown) => (expect(err).toBe(reason), "aborted"),
     );

@@ -1,6 +1,6 @@
 /** Shared pieces of the runtime-probe tests: the engine, per-file image tags, leak checks. */
 import { randomBytes } from "node:crypto";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { EngineClient } from "../../src/engine/client.js";
 import { ownerMayLive } from "../../src/runtime/gc.js";
 import { ownerLabel, OWNER_LABEL, RUNTIME_LABEL } from "../../src/runtime/labels.js";
 

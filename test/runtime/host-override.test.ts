@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ensureBusyboxBase } from "../../fixtures/engine-images.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
-import { probeRuntime } from "../../src/runtime/probe.js";
+import { EngineClient } from "../../src/engine/client.js";
+import { probeRef } from "./probe-ref.js";
 import { RUNTIME_LABEL } from "../../src/runtime/labels.js";
 
 const engine = new EngineClient();
@@ -24,7 +24,7 @@ afterAll(() => {
 
 it("runs two probes at once and leaves TESTCONTAINERS_HOST_OVERRIDE unset", async () => {
   const spec = { command: ["sleep", "30"], stayUp: 0, writeProbe: false, stop: { gracePeriod: 1 } };
-  const [a, b] = await Promise.all([probeRuntime(busybox, spec), probeRuntime(busybox, spec)]);
+  const [a, b] = await Promise.all([probeRef(busybox, spec), probeRef(busybox, spec)]);
   expect([a.status, b.status]).toEqual(["ran", "ran"]);
   expect(a.health?.healthy).toBe(true);
   expect(process.env.TESTCONTAINERS_HOST_OVERRIDE).toBeUndefined();

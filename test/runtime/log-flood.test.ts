@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBusyboxBase } from "../../fixtures/engine-images.js";
-import { defaultLoggingDriver, inspectContainer } from "../../src/runtime/container-api.js";
+import { defaultLoggingDriver, inspectContainer } from "../../src/engine/containers.js";
 import { OWNER_LABEL, ownerLabel, RUN_LABEL } from "../../src/runtime/labels.js";
 import { LOG_MAX_SIZE, probeLogConfig } from "../../src/runtime/log-config.js";
-import { probeRuntime } from "../../src/runtime/probe.js";
+import { probeRef } from "./probe-ref.js";
 import { engine, leftovers, orphans } from "./helpers.js";
 
 let base: string;
@@ -41,7 +41,7 @@ describe("the log wait under a flood", () => {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
     let logConfig: Promise<unknown> | undefined;
     try {
-      const f = await probeRuntime(base, { entrypoint: FLOOD, health: { log: "^ready$" }, startupTimeout: 4, writeProbe: false, stop: { gracePeriod: 1 } }, undefined, {
+      const f = await probeRef(base, { entrypoint: FLOOD, health: { log: "^ready$" }, startupTimeout: 4, writeProbe: false, stop: { gracePeriod: 1 } }, undefined, {
         onLog: (line) => {
           if (logConfig || line !== "flooding") return;
           logConfig = (async () => {

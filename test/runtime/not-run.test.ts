@@ -1,13 +1,32 @@
 /**
- * When the probe cannot run, it says why instead of failing: no engine, an image the
- * engine lacks (it never pulls), a registry reference.
+ * When the probe cannot run, it says why instead of failing: no engine, an address the
+ * engine client does not speak. The image is opened already (as check opens it): the
+ * probe never touches it when there is no engine.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildImage, writeDockerArchive } from "../../fixtures/image-writer.js";
+import type { Image } from "../../src/inspect/image.js";
+import { openImage } from "../../src/inspect/resolve.js";
 import { probeRuntime } from "../../src/runtime/probe.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 const saved = process.env.DOCKER_HOST;
+let dir: string;
+let image: Image;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "imgpolicy-not-run-"));
+  const archive = join(dir, "app.tar");
+  const built = buildImage({ layers: [{ files: [{ path: "/app", content: "#!/app\n", mode: 0o755 }] }], config: { Entrypoint: ["/app"] } });
+  await writeDockerArchive(archive, [{ image: built, tags: ["example.com/app:1"] }], { format: "classic" });
+  image = await openImage(`docker-archive:${archive}`);
+});
+afterAll(async () => {
+  await image.close();
+  await rm(dir, { recursive: true, force: true });
+});
 afterEach(() => {
   if (saved === undefined) delete process.env.DOCKER_HOST;
   else process.env.DOCKER_HOST = saved;
@@ -16,7 +35,7 @@ afterEach(() => {
 describe("probeRuntime not-run", () => {
   it("reports no engine when DOCKER_HOST names a socket that is not there", async () => {
     process.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
-    const f = await probeRuntime("anything:1", {});
+    const f = await probeRuntime(image, {});
     expect(f).toEqual({
       status: "not-run",
       reason: "no container engine: cannot reach the Docker engine at unix:///nonexistent/docker.sock: no such socket (is dockerd running?)",
@@ -25,17 +44,8 @@ describe("probeRuntime not-run", () => {
 
   it("reports no engine for an unsupported DOCKER_HOST", async () => {
     process.env.DOCKER_HOST = "ssh://user@host";
-    const f = await probeRuntime("anything:1", {});
+    const f = await probeRuntime(image, {});
     expect(f.status).toBe("not-run");
     expect(f.reason).toMatch(/^no container engine: DOCKER_HOST 'ssh:\/\/\*\*\*@host' is not supported/);
-  });
-
-  it("does not pull an image the engine lacks", async () => {
-    const engine = new EngineClient({ host: "unix:///var/run/docker.sock" });
-    const f = await probeRuntime("imgpolicy-test/never-built:1", {}, undefined, { engine });
-    expect(f.status).toBe("not-run");
-    expect(f.reason).toMatch(/image 'imgpolicy-test\/never-built:1' is not in the engine at unix:\/\/\/var\/run\/docker.sock; the runtime probe never pulls/);
-    const r = await probeRuntime("docker://registry.example/app:1", {}, undefined, { engine });
-    expect(r.reason).toMatch(/names a registry image: the runtime probe never pulls/);
   });
 });

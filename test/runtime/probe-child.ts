@@ -3,13 +3,13 @@
  * probed container serves, then waits for the signal the test sends.
  * Usage: node probe-child.js IMAGE
  */
-import { probeRuntime } from "../../src/runtime/probe.js";
+import { probeRef } from "./probe-ref.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 const image = process.argv[2];
 if (!image) throw new Error("usage: probe-child IMAGE");
 let ready = false;
-const facts = await probeRuntime(
+const facts = await probeRef(
   image,
   { health: { http: { port: 8080, path: "/health" } }, stayUp: 120, startupTimeout: 30 },
   undefined,

@@ -10,9 +10,10 @@ import {
   removeBehaviourImages,
   type BehaviourImages,
 } from "../../fixtures/runtime/behaviour-images.js";
-import { inspectContainer } from "../../src/runtime/container-api.js";
+import { inspectContainer } from "../../src/engine/containers.js";
 import { OWNER_LABEL, ownerLabel, RUN_LABEL } from "../../src/runtime/labels.js";
 import { probeRuntime } from "../../src/runtime/probe.js";
+import { openForProbe, probeRef } from "./probe-ref.js";
 import type { RuntimeFacts } from "../../src/runtime/runtime-types.js";
 import { engine, imagePrefix, leftovers, orphans } from "./helpers.js";
 
@@ -38,7 +39,7 @@ describe("probeRuntime, alone", () => {
     let runId: string | undefined;
     const handlersBefore = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
     let handlersDuring: number[] = [];
-    const f = await probeRuntime(
+    const f = await probeRef(
       images.nonroot,
       { health: http, stayUp: 2, stop: { gracePeriod: 5 }, memory: "64m", writeProbe: true },
       undefined,
@@ -92,15 +93,17 @@ describe("probeRuntime, alone", () => {
 
 describe.concurrent("probeRuntime", () => {
   it("without a health spec uses the exposed port (TCP), and a log line when asked", async () => {
-    const tcp = await probeRuntime(images.nonroot, { stayUp: 1, stop: { gracePeriod: 5 } });
+    const tcp = await probeRef(images.nonroot, { stayUp: 1, stop: { gracePeriod: 5 } });
     expect(tcp.health).toMatchObject({ method: "tcp", healthy: true });
-    const log = await probeRuntime(images.nonroot, { health: { log: "listening on" }, stayUp: 1, stop: { gracePeriod: 5 } });
+    const log = await probeRef(images.nonroot, { health: { log: "listening on" }, stayUp: 1, stop: { gracePeriod: 5 } });
     expect(log.health).toMatchObject({ method: "log", healthy: true });
   }, T);
 
   it("reports an image that exits at once: exit code, log tail, no identity", async () => {
+    // opened first (as check opens it), so that what is timed is the probe's run alone
+    const image = await openForProbe(images.nonroot);
     const t0 = Date.now();
-    const f = await probeRuntime(images.nonroot, { health: http, command: ["-exit-code=3"], stayUp: 1 });
+    const f = await probeRuntime(image, { health: http, command: ["-exit-code=3"], stayUp: 1 }).finally(() => image.close());
     figures.exitAtOnceMs = Date.now() - t0;
     expect(f.health).toMatchObject({ method: "http", healthy: false });
     expect(f.health?.detail).toMatch(/exited with code 3/);
@@ -116,7 +119,7 @@ describe.concurrent("probeRuntime", () => {
   }, T);
 
   it("reports an image that never becomes healthy, then stops it", async () => {
-    const f = await probeRuntime(images.nonroot, {
+    const f = await probeRef(images.nonroot, {
       health: http,
       command: ["-unhealthy"],
       startupTimeout: 3,
@@ -133,7 +136,7 @@ describe.concurrent("probeRuntime", () => {
   }, T);
 
   it("names the path an image writes when the read-only root makes it fail", async () => {
-    const f = await probeRuntime(images.nonroot, { health: http, command: ["-write=/var/lib/app/state"], stayUp: 1, stop: { gracePeriod: 5 } });
+    const f = await probeRef(images.nonroot, { health: http, command: ["-write=/var/lib/app/state"], stayUp: 1, stop: { gracePeriod: 5 } });
     expect(f.health?.healthy).toBe(false);
     expect(f.exited).toMatchObject({ exitCode: 1 });
     expect(f.logTail?.join("\n")).toMatch(/read-only file system/);
@@ -143,14 +146,14 @@ describe.concurrent("probeRuntime", () => {
   }, T);
 
   it("sees uid 0 for an image without USER, and no capabilities after cap-drop ALL", async () => {
-    const f = await probeRuntime(images.root, { health: http, stayUp: 1, stop: { gracePeriod: 5 } });
+    const f = await probeRef(images.root, { health: http, stayUp: 1, stop: { gracePeriod: 5 } });
     expect(f.health?.healthy).toBe(true);
     expect(f.profile?.user).toBeUndefined();
     expect(f.identity).toMatchObject({ uid: 0, gid: 0, capEff: "0000000000000000", capabilities: [] });
   }, T);
 
   it("sees a capability the spec adds back in CapEff (root binding port 80)", async () => {
-    const f = await probeRuntime(images.root, {
+    const f = await probeRef(images.root, {
       health: { http: { port: 80, path: "/health", body: "^ok" } },
       command: ["-addr=:80"],
       capAdd: ["NET_BIND_SERVICE"],
@@ -163,7 +166,7 @@ describe.concurrent("probeRuntime", () => {
   }, T);
 
   it("kills an image that ignores SIGTERM at the end of the grace period", async () => {
-    const f = await probeRuntime(images.nonroot, { health: http, command: ["-ignore-term"], stayUp: 1, stop: { gracePeriod: 2 } });
+    const f = await probeRef(images.nonroot, { health: http, command: ["-ignore-term"], stayUp: 1, stop: { gracePeriod: 2 } });
     figures.ignoreTermStop = f.stop;
     expect(f.health?.healthy).toBe(true);
     expect(f.stop).toMatchObject({ signal: "SIGTERM", exitCode: 137, killed: true });
@@ -172,12 +175,12 @@ describe.concurrent("probeRuntime", () => {
   }, T);
 
   it("sends the stop signal the spec names", async () => {
-    const f = await probeRuntime(images.nonroot, { health: http, command: ["-ignore-term"], stayUp: 0, stop: { signal: "INT", gracePeriod: 5 } });
+    const f = await probeRef(images.nonroot, { health: http, command: ["-ignore-term"], stayUp: 0, stop: { signal: "INT", gracePeriod: 5 } });
     expect(f.stop).toMatchObject({ signal: "SIGINT", exitCode: 0, killed: false });
   }, T);
 
   it("reports an image that crashes after becoming healthy", async () => {
-    const f = await probeRuntime(images.nonroot, { health: http, command: ["-crash-after=2s"], stayUp: 5, writeProbe: false });
+    const f = await probeRef(images.nonroot, { health: http, command: ["-crash-after=2s"], stayUp: 5, writeProbe: false });
     figures.crash = f.exited;
     expect(f.health?.healthy).toBe(true);
     expect(f.stayedUp).toBe(false);
@@ -189,14 +192,14 @@ describe.concurrent("probeRuntime", () => {
   }, T);
 
   it("reports a container the memory limit killed", async () => {
-    const f = await probeRuntime(images.nonroot, { health: http, command: ["-alloc=64"], memory: "16m", writeProbe: false });
+    const f = await probeRef(images.nonroot, { health: http, command: ["-alloc=64"], memory: "16m", writeProbe: false });
     expect(f.health?.healthy).toBe(false);
     expect(f.exited).toMatchObject({ exitCode: 137, oomKilled: true });
     expect(f.logTail).toContain("behaviour: allocating 64 MiB");
   }, T);
 
   it("uses the image's HEALTHCHECK by default and sees it turn unhealthy", async () => {
-    const f: RuntimeFacts = await probeRuntime(images.healthcheck, { stayUp: 8, writeProbe: false, stop: { gracePeriod: 5 } });
+    const f: RuntimeFacts = await probeRef(images.healthcheck, { stayUp: 8, writeProbe: false, stop: { gracePeriod: 5 } });
     figures.healthcheck = f.health;
     expect(f.health).toMatchObject({ method: "healthcheck", healthy: true });
     expect(f.stayedUp).toBe(false);

@@ -9,11 +9,11 @@ export interface GcFlags {
   image?: string;
 }
 
-/** Removes leftovers through `gc` (default: src/runtime/gc.ts against DOCKER_HOST's engine). */
+/** Removes leftovers through `gc` (default: src/runtime/gc.ts with the one engine client, src/engine, on the engine DOCKER_HOST or the docker context names). */
 export type Gc = (opts: GcOptions) => Promise<GcResult>;
 
 async function defaultGc(opts: GcOptions): Promise<GcResult> {
-  const [{ gcRuntimeContainers }, { EngineClient }] = await Promise.all([import("../../runtime/gc.js"), import("../../inspect/sources/engine-client.js")]);
+  const [{ gcRuntimeContainers }, { EngineClient }] = await Promise.all([import("../../runtime/gc.js"), import("../../engine/client.js")]);
   return gcRuntimeContainers(new EngineClient(), opts);
 }
 

@@ -9,8 +9,8 @@ import type { Image, Platform } from "../image.js";
 import { engineSpoolLimit } from "../limits.js";
 import { spoolToTempFile, type RandomAccessFile } from "../random-access.js";
 import { openDockerArchive, shortRef } from "./docker-archive.js";
-import { engineClient, type EngineClient } from "./engine-client.js";
-import type { ImageInspect } from "./engine-types.js";
+import { engineClient, type EngineClient } from "../../engine/client.js";
+import type { ImageInspect } from "../../engine/types.js";
 
 export interface DaemonOptions {
   /** The engine to ask (default: one from DOCKER_HOST). */

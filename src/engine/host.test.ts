@@ -10,10 +10,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { certDir, makePki, type Pki } from "../../../fixtures/tls-engine.js";
-import { EngineError } from "../../errors.js";
-import { contextId } from "./engine-context.js";
-import { endpointFromEnv, type EngineEndpoint } from "./engine-host.js";
+import { certDir, makePki, type Pki } from "../../fixtures/tls-engine.js";
+import { EngineError } from "../errors.js";
+import { contextId } from "./context.js";
+import { endpointFromEnv, type EngineEndpoint } from "./host.js";
 
 const DOCKER = "/usr/bin/docker";
 let root: string;

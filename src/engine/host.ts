@@ -11,13 +11,13 @@
  * TLS applies to TCP only: a unix socket is spoken to in the clear, as the CLI does for a
  * context's socket.
  */
-import { dockerConfigDir } from "../registry/docker-config.js";
-import { parseDockerHost, type EngineEndpoint } from "./engine-address.js";
-import { chosenContext, contextEndpoint, DEFAULT_CONTEXT } from "./engine-context.js";
-import { tlsFromCertDir } from "./engine-tls.js";
+import { dockerConfigDir } from "../inspect/registry/docker-config.js";
+import { parseDockerHost, type EngineEndpoint } from "./address.js";
+import { chosenContext, contextEndpoint, DEFAULT_CONTEXT } from "./context.js";
+import { tlsFromCertDir } from "./tls.js";
 
-export { DEFAULT_DOCKER_HOST, parseDockerHost, type EngineEndpoint } from "./engine-address.js";
-export type { EngineTls } from "./engine-tls.js";
+export { DEFAULT_DOCKER_HOST, dockerHostOf, parseDockerHost, type EngineEndpoint } from "./address.js";
+export type { EngineTls } from "./tls.js";
 
 type Env = Record<string, string | undefined>;
 

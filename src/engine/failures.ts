@@ -4,8 +4,8 @@
  * that does not speak TLS). OpenSSL's own messages ("80BC…:error:0A000410:SSL
  * routines:…") are never shown.
  */
-import { causeText } from "../../errors.js";
-import type { EngineEndpoint } from "./engine-address.js";
+import { causeText } from "../errors.js";
+import type { EngineEndpoint } from "./address.js";
 
 export interface ConnectCause {
   cause: string;

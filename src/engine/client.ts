@@ -1,15 +1,17 @@
 /**
- * A minimal Docker Engine API client on node:http(s): the calls imgpolicy needs to
- * read, build, load and clean up images in the engine. The engine is the one the
+ * imgpolicy's one Docker Engine API client, on node:http(s): the calls the daemon source,
+ * build, the runtime probe and gc make to read, build, tag, load and clean up images
+ * (containers.ts holds the container calls, over `request`). The engine is the one the
  * docker CLI would use (DOCKER_HOST with its TLS variables, or a docker context: see
- * engine-host.ts) and the API version is negotiated once (min(engine, 1.43)).
+ * host.ts), resolved once per client, and the API version is negotiated once
+ * (min(engine, 1.43)).
  */
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
-import { EngineError, SourceError } from "../../errors.js";
-import { endpointFromEnv, parseDockerHost, type EngineEndpoint } from "./engine-host.js";
-import { BuildError, followBuild, followLoad } from "./engine-progress.js";
-import { CONNECT_TIMEOUT_MS, engineStream, errorMessage, expectOk, pathName, readJson, send, type QueryValue } from "./engine-transport.js";
+import { EngineError, SourceError } from "../errors.js";
+import { endpointFromEnv, parseDockerHost, type EngineEndpoint } from "./host.js";
+import { BuildError, followBuild, followLoad } from "./progress.js";
+import { CONNECT_TIMEOUT_MS, engineStream, errorMessage, expectOk, pathName, readJson, send, type QueryValue } from "./transport.js";
 import type {
   BuildOptions,
   BuildResult,
@@ -21,10 +23,10 @@ import type {
   ImageSummary,
   LoadResult,
   PingResult,
-} from "./engine-types.js";
+} from "./types.js";
 
-export type * from "./engine-types.js";
-export { BuildError } from "./engine-progress.js";
+export type * from "./types.js";
+export { BuildError } from "./progress.js";
 
 /** The newest API version this client speaks. */
 export const MAX_API_VERSION = "1.43";
@@ -62,13 +64,18 @@ export function compareApiVersions(a: string, b: string): number {
   return 0;
 }
 
-type Call = {
+/** One request of the Engine API: what to send, and what it is for (messages). */
+export interface EngineCall {
   query?: Record<string, QueryValue>;
   body?: Buffer | Readable;
   contentType?: string;
+  /** The long idle timeout (builds, loads, exports, removals) instead of the ordinary one. */
   long?: boolean;
+  /** An idle timeout of its own (a log follow, a stop with its grace period). */
+  timeoutMs?: number;
+  /** What the request does, for messages: "inspect container 0123456789ab". */
   action: string;
-};
+}
 
 function labelFilter(label: string | string[] | undefined): string | undefined {
   if (label === undefined) return undefined;
@@ -124,7 +131,11 @@ export class EngineClient {
     return this.#version;
   }
 
-  async #call(method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<IncomingMessage> {
+  /**
+   * One request under the negotiated API version (`path` without it: "/containers/json");
+   * resolves with the answer whatever its status (transport.ts reads and judges it).
+   */
+  async request(method: "GET" | "POST" | "DELETE", path: string, call: EngineCall): Promise<IncomingMessage> {
     const version = await this.apiVersion();
     return send(this.endpoint, {
       method,
@@ -132,25 +143,25 @@ export class EngineClient {
       query: call.query,
       body: call.body,
       contentType: call.contentType,
-      timeoutMs: call.long ? this.longTimeoutMs : this.timeoutMs,
+      timeoutMs: call.timeoutMs ?? (call.long ? this.longTimeoutMs : this.timeoutMs),
       connectTimeoutMs: this.connectTimeoutMs,
       action: call.action,
     });
   }
 
-  async #json<T>(method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<T> {
-    const res = await this.#call(method, path, call);
+  async #json<T>(method: "GET" | "POST" | "DELETE", path: string, call: EngineCall): Promise<T> {
+    const res = await this.request(method, path, call);
     await expectOk(res, call.action);
     return readJson<T>(res, call.action);
   }
 
-  /** Like #call, with a missing or malformed image reported as a SourceError. */
-  async #image(method: "GET" | "DELETE", ref: string, suffix: string, call: Call): Promise<IncomingMessage> {
-    const res = await this.#call(method, `/images/${pathName(ref)}${suffix}`, call);
+  /** Like request(), with a missing or malformed image reported as a SourceError. */
+  async #image(method: "GET" | "DELETE", ref: string, suffix: string, call: EngineCall): Promise<IncomingMessage> {
+    const res = await this.request(method, `/images/${pathName(ref)}${suffix}`, call);
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return res;
     const message = await errorMessage(res, call.action);
-    if (status === 404) throw new SourceError(`image '${ref}' is not in the local engine`);
+    if (status === 404) throw new SourceError(`image '${ref}' is not in the local engine`, { engineStatus: 404 });
     const bad = /invalid reference format.*/.exec(message);
     if (status === 400 && bad) throw new SourceError(`'${ref}' is not a valid image reference: ${bad[0]}`);
     throw new EngineError(`cannot ${call.action}: ${message}`);
@@ -179,7 +190,7 @@ export class EngineClient {
   /** Loads a `docker save`-style tarball into the engine. */
   async imageLoad(tar: Readable | Buffer): Promise<LoadResult> {
     const action = "load an image tarball into the Docker engine";
-    const res = await this.#call("POST", "/images/load", {
+    const res = await this.request("POST", "/images/load", {
       query: { quiet: true },
       body: tar,
       contentType: "application/x-tar",
@@ -196,7 +207,7 @@ export class EngineClient {
     const what = tags.length > 0 ? `image '${tags[0]}'` : "an image";
     const action = `build ${what}`;
     const version = await this.apiVersion();
-    const res = await this.#call("POST", "/build", {
+    const res = await this.request("POST", "/build", {
       query: {
         t: tags,
         dockerfile: opts.dockerfile,
@@ -222,6 +233,15 @@ export class EngineClient {
     return { id: fullId, tags, log };
   }
 
+  /** Gives an image another name (POST /images/{id}/tag); `name` is "repo:tag". */
+  async imageTag(id: string, name: string): Promise<void> {
+    const colon = name.lastIndexOf(":");
+    const action = `tag image ${id.replace(/^sha256:/, "").slice(0, 12)} as '${name}'`;
+    const res = await this.request("POST", `/images/${pathName(id)}/tag`, { query: { repo: name.slice(0, colon), tag: name.slice(colon + 1) }, action });
+    await expectOk(res, action);
+    res.resume();
+  }
+
   async imageRemove(ref: string, opts: { force?: boolean; noPrune?: boolean } = {}): Promise<ImageDeleteItem[]> {
     const action = `remove image '${ref}'`;
     const query = { force: opts.force, noprune: opts.noPrune };
@@ -245,7 +265,7 @@ export class EngineClient {
 
   async removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const action = `remove container '${id}'`;
-    const res = await this.#call("DELETE", `/containers/${pathName(id)}`, {
+    const res = await this.request("DELETE", `/containers/${pathName(id)}`, {
       query: { force: opts.force, v: opts.volumes },
       long: true,
       action,

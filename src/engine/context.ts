@@ -13,13 +13,13 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { EngineError, SourceError } from "../../errors.js";
-import { FileReadError } from "../../files/regular-file.js";
-import { isMissing, readSmallFileSync } from "../../files/small-file-sync.js";
-import { dockerConfigDir } from "../registry/docker-config.js";
-import { parseDockerHost, type EngineEndpoint } from "./engine-address.js";
-import { engineTls, readPem } from "./engine-tls.js";
-import { parseJson } from "./json.js";
+import { EngineError, SourceError } from "../errors.js";
+import { FileReadError } from "../files/regular-file.js";
+import { isMissing, readSmallFileSync } from "../files/small-file-sync.js";
+import { dockerConfigDir } from "../inspect/registry/docker-config.js";
+import { parseDockerHost, type EngineEndpoint } from "./address.js";
+import { engineTls, readPem } from "./tls.js";
+import { parseJson } from "../inspect/sources/json.js";
 
 type Env = Record<string, string | undefined>;
 

@@ -3,14 +3,22 @@
  * path or a TCP host and port, and the endpoint type every engine user shares.
  */
 import { isAbsolute } from "node:path";
-import { EngineError } from "../../errors.js";
-import type { EngineTls } from "./engine-tls.js";
+import { EngineError } from "../errors.js";
+import type { EngineTls } from "./tls.js";
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
 export type EngineEndpoint =
   | { kind: "unix"; socketPath: string; display: string; context?: string }
   | { kind: "tcp"; host: string; port: number; display: string; context?: string; tls?: EngineTls };
+
+/**
+ * The endpoint as a DOCKER_HOST value, for a client that takes one (testcontainers): the
+ * socket or host and port only, never userinfo, TLS settings or the context's name.
+ */
+export function dockerHostOf(ep: EngineEndpoint): string {
+  return ep.kind === "unix" ? `unix://${ep.socketPath}` : `tcp://${ep.host.includes(":") ? `[${ep.host}]` : ep.host}:${ep.port}`;
+}
 
 /** Where the authority ("user:pw@host:port") of an address ends: at the first "/", "?" or "#". */
 function authorityEnd(text: string): number {

@@ -4,8 +4,8 @@
  */
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { EngineError } from "../../errors.js";
-import { oneLine } from "./engine-transport.js";
+import { EngineError } from "../errors.js";
+import { oneLine } from "./one-line.js";
 
 export interface JsonMessage {
   stream?: string;

@@ -2,7 +2,7 @@
  * The parts of the Docker Engine API's answers imgpolicy reads. Fields the engine
  * may omit are optional; unknown fields pass through untyped.
  */
-import type { ContainerConfig } from "../image.js";
+import type { ContainerConfig } from "../inspect/image.js";
 
 export interface PingResult {
   /** The highest API version the engine speaks (the `Api-Version` header). */

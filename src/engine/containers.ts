@@ -1,13 +1,14 @@
 /**
- * The container calls the runtime probe makes through our own Engine API transport
- * (inspect, logs, stats, changes, archive, stop, kill): the same DOCKER_HOST and API
- * version as EngineClient, with every body bounded.
+ * The container calls of the Engine API the runtime probe makes (create, start, inspect,
+ * logs, stats, changes, archive, stop, kill), through the one EngineClient: its engine,
+ * API version and timeouts, with every body bounded. (Containers the probe runs as a
+ * service are started by testcontainers; see src/runtime/testcontainers-engine.ts.)
  */
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { EngineError } from "../errors.js";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { engineStream, errorMessage, pathName, readBody, readJson, send, type QueryValue } from "../inspect/sources/engine-transport.js";
+import type { EngineClient } from "./client.js";
+import { engineStream, errorMessage, pathName, readBody, readJson, type QueryValue } from "./transport.js";
 
 export interface ContainerState {
   Status: string;
@@ -45,16 +46,17 @@ export interface MemoryStats {
 
 type Method = "GET" | "POST";
 
-async function call(
+function call(
   engine: EngineClient,
   method: Method,
   path: string,
   action: string,
   query?: Record<string, QueryValue>,
-  timeoutMs = engine.timeoutMs,
+  timeoutMs?: number,
+  json?: unknown,
 ): Promise<IncomingMessage> {
-  const version = await engine.apiVersion();
-  return send(engine.endpoint, { method, path: `/v${version}${path}`, query, timeoutMs, action });
+  const body = json === undefined ? {} : { body: Buffer.from(JSON.stringify(json)), contentType: "application/json" };
+  return engine.request(method, path, { action, ...(query ? { query } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...body });
 }
 
 /** Throws a NotFound-flavoured EngineError for 404, another EngineError for other failures. */
@@ -127,6 +129,22 @@ function splitLines(text: string): string[] {
   const lines = text.split(/\r?\n/);
   if (lines.at(-1) === "") lines.pop();
   return lines.map((l) => (l.length > 500 ? `${l.slice(0, 499)}…` : l));
+}
+
+/** POST /containers/create of `config` (the API's container config); the new container's id. Never pulls. */
+export async function createContainer(engine: EngineClient, config: unknown, action: string): Promise<string> {
+  const res = await ok(await call(engine, "POST", "/containers/create", action, undefined, undefined, config), action);
+  return (await readJson<{ Id: string }>(res, action)).Id;
+}
+
+export async function startContainer(engine: EngineClient, id: string, action = `start container ${id.slice(0, 12)}`): Promise<void> {
+  (await ok(await call(engine, "POST", `${c(id)}/start`, action), action)).resume();
+}
+
+/** The whole output of a stopped container as the engine sends it (multiplexed frames), at most `limit` bytes. */
+export async function containerOutput(engine: EngineClient, id: string, limit: number, action = `read the output of container ${id.slice(0, 12)}`): Promise<Buffer> {
+  const res = await ok(await call(engine, "GET", `${c(id)}/logs`, action, { stdout: true, stderr: true }), action);
+  return readBody(res, action, limit);
 }
 
 /** One stats sample without waiting for a second CPU reading (one-shot, API ≥ 1.41). */

@@ -5,15 +5,15 @@
  */
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EngineError, SourceError } from "../../errors.js";
+import { EngineError, SourceError } from "../errors.js";
 import {
   BuildError,
   EngineClient,
   MAX_API_VERSION,
   compareApiVersions,
   engineClient,
-} from "./engine-client.js";
-import { buildScratchImage, ensureBusyboxBase, removeImages, TEST_LABEL } from "../../../fixtures/engine-images.js";
+} from "./client.js";
+import { buildScratchImage, ensureBusyboxBase, removeImages, TEST_LABEL } from "../../fixtures/engine-images.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -107,7 +107,7 @@ describe("engine client against the local engine", () => {
   it("says plainly when an image is missing or its name is malformed", async () => {
     const missing = `imgpolicy-test/absent:${run}`;
     await expect(client.imageInspect(missing)).rejects.toThrow(
-      new SourceError(`image '${missing}' is not in the local engine`),
+      new SourceError(`image '${missing}' is not in the local engine`, { engineStatus: 404 }),
     );
     await expect(client.imageExport(missing)).rejects.toBeInstanceOf(SourceError);
     await expect(client.imageRemove(missing)).rejects.toBeInstanceOf(SourceError);
@@ -173,7 +173,7 @@ describe("engine client failures", () => {
   it("reports a refused TCP connection", async () => {
     const c = engineClient({ host: "tcp://127.0.0.1:1" });
     await expect(c.ping()).rejects.toThrow(
-      new EngineError("cannot reach the Docker engine at tcp://127.0.0.1:1: connection refused (is dockerd listening there? is DOCKER_HOST right?)"),
+      new EngineError("cannot reach the Docker engine at tcp://127.0.0.1:1: connection refused (is dockerd listening there? is DOCKER_HOST right?)", { unreachable: true }),
     );
   });
 

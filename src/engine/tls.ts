@@ -15,9 +15,9 @@
 import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
-import { EngineError } from "../../errors.js";
-import { FileReadError } from "../../files/regular-file.js";
-import { isMissing, readSmallFileSync } from "../../files/small-file-sync.js";
+import { EngineError } from "../errors.js";
+import { FileReadError } from "../files/regular-file.js";
+import { isMissing, readSmallFileSync } from "../files/small-file-sync.js";
 
 /** Larger than any CA bundle. */
 const PEM_LIMIT = 1 << 20;

@@ -8,9 +8,10 @@ import { request, type IncomingMessage } from "node:http";
 import { request as tlsRequest } from "node:https";
 import { isIP } from "node:net";
 import { PassThrough, type Readable } from "node:stream";
-import { EngineError, causeText } from "../../errors.js";
-import type { EngineEndpoint } from "./engine-address.js";
-import { connectCause, isTlsFailure } from "./engine-failures.js";
+import { EngineError, causeText } from "../errors.js";
+import type { EngineEndpoint } from "./address.js";
+import { connectCause, isTlsFailure } from "./failures.js";
+import { oneLine } from "./one-line.js";
 
 export type QueryValue = string | string[] | number | boolean | undefined;
 
@@ -58,7 +59,7 @@ export const CONNECT_TIMEOUT_MS = 15_000;
 
 export function unreachable(endpoint: EngineEndpoint, err: unknown): EngineError {
   const { cause, hint } = connectCause(endpoint, err);
-  return new EngineError(`cannot reach the Docker engine at ${endpoint.display}: ${cause} (${hint})`, { cause: err });
+  return new EngineError(`cannot reach the Docker engine at ${endpoint.display}: ${cause} (${hint})`, { cause: err, unreachable: true });
 }
 
 /** The engine closed the connection before answering a request that sent it nothing. */
@@ -198,12 +199,6 @@ export async function readJson<T>(res: IncomingMessage, action: string): Promise
   } catch {
     throw new EngineError(`cannot ${action}: the Docker engine's answer is not JSON`);
   }
-}
-
-/** Squeezes text into one line of bounded length. */
-export function oneLine(text: string, max = 400): string {
-  const line = text.replace(/\s*[\r\n]+\s*/g, "; ").replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** The engine's message for a failed request: the `message` of its JSON body, or the status. */

@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EngineError } from "../../errors.js";
-import { parseDockerHost, redactAddress } from "./engine-address.js";
-import { contextId } from "./engine-context.js";
-import { endpointFromEnv } from "./engine-host.js";
+import { EngineError } from "../errors.js";
+import { dockerHostOf, parseDockerHost, redactAddress } from "./address.js";
+import { contextId } from "./context.js";
+import { endpointFromEnv } from "./host.js";
 
 const SECRET = "ghp_SECRET0123456789";
 
@@ -24,6 +24,15 @@ function failure(f: () => unknown): string {
   }
   throw new Error("expected a failure");
 }
+
+describe("dockerHostOf", () => {
+  it("gives the address another client is told (testcontainers): socket or host and port, never the credentials", () => {
+    expect(dockerHostOf(parseDockerHost("unix:///run/user/1000/docker.sock"))).toBe("unix:///run/user/1000/docker.sock");
+    expect(dockerHostOf(parseDockerHost(`tcp://user:${SECRET}@engine.example:2376`))).toBe("tcp://engine.example:2376");
+    expect(dockerHostOf(parseDockerHost("tcp://[::1]", true))).toBe("tcp://[::1]:2376");
+    expect(dockerHostOf(parseDockerHost("127.0.0.1"))).toBe("tcp://127.0.0.1:2375");
+  });
+});
 
 describe("redactAddress", () => {
   it("replaces userinfo with ***, with or without a scheme, and leaves the rest", () => {

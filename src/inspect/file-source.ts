@@ -8,10 +8,17 @@ import { realpath, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { SourceError, causeText } from "../errors.js";
-import type { FileRange } from "./scan/stored-layer.js";
 import { openFile, type RandomAccessFile } from "./random-access.js";
 import type { ArchiveTree, FileNode } from "./archive-tree.js";
 import { indexTar } from "./tar-index.js";
+
+/** Where a file's bytes lie in a local file, [start, end): read through its open descriptor, or by its path. Plain data: it crosses threads. */
+export interface FilePlace {
+  fd?: number;
+  path?: string;
+  start: number;
+  end: number;
+}
 
 export interface FileSource {
   /** For messages. */
@@ -22,8 +29,8 @@ export interface FileSource {
   readAll(path: string, limit?: number): Promise<Buffer>;
   /** Streams a file (a fresh stream each call). */
   open(path: string): Promise<Readable>;
-  /** Where a file's bytes lie in a local file, when they do (for a layer scan in a worker thread to read them itself). */
-  locate?(path: string): Promise<FileRange | undefined>;
+  /** Where a file's bytes lie in a local file, when they do (a layer scan in a worker thread reads them itself; a plain layer's ELF files are read at random). */
+  locate?(path: string): Promise<FilePlace | undefined>;
   close(): Promise<void>;
   /**
    * True when `open()` of a `blobs/<alg>/<hex>` path already fails on bytes that do not
@@ -90,10 +97,10 @@ export class TarFileSource implements FileSource {
     return this.file.stream(e.offset, e.offset + e.size);
   }
 
-  async locate(path: string): Promise<FileRange | undefined> {
+  async locate(path: string): Promise<FilePlace | undefined> {
     const e = this.#entry(path);
     const fd = this.file.fd;
-    return fd === undefined ? undefined : { name: this.file.name, fd, start: e.offset, end: Math.min(e.offset + e.size, this.file.size) };
+    return fd === undefined ? undefined : { fd, start: e.offset, end: Math.min(e.offset + e.size, this.file.size) };
   }
 
   close(): Promise<void> {
@@ -168,10 +175,8 @@ export class DirFileSource implements FileSource {
     return createReadStream(this.#path(path), { highWaterMark: 1 << 20 });
   }
 
-  async locate(path: string): Promise<FileRange | undefined> {
-    const size = await this.size(path);
-    const full = this.#path(path);
-    return { name: full, path: full, start: 0, end: size };
+  async locate(path: string): Promise<FilePlace | undefined> {
+    return { path: this.#path(path), start: 0, end: await this.size(path) };
   }
 
   async close(): Promise<void> {}

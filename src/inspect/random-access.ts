@@ -3,7 +3,7 @@
  * docker-archive and OCI-layout-tar readers stand on. A stream from the engine is
  * spooled into an unlinked temporary file and read the same way.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, read, rmSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,11 +26,15 @@ export interface RandomAccessFile {
 
 const CHUNK = 1 << 20;
 
-/** Streams [pos, end) of an open file with positioned reads, leaving the handle open. */
+type ReadAt = (buf: Buffer, length: number, position: number) => Promise<number>;
+
+/** Streams [pos, end) of an open file with positioned reads, leaving the file open. */
 class RangeStream extends Readable {
   #pos: number;
+  /** Buffers given back (`release`), read into again. */
+  readonly #spare: Buffer[] = [];
   constructor(
-    private readonly handle: FileHandle,
+    private readonly readAt: ReadAt,
     start: number,
     private readonly end: number,
     private readonly name: string,
@@ -45,9 +49,10 @@ class RangeStream extends Readable {
       this.push(null);
       return;
     }
-    const buf = Buffer.allocUnsafe(len);
-    this.handle.read(buf, 0, len, this.#pos).then(
-      ({ bytesRead }) => {
+    const spare = this.#spare.pop();
+    const buf = spare && spare.length >= len ? spare.subarray(0, len) : Buffer.allocUnsafe(len);
+    this.readAt(buf, len, this.#pos).then(
+      (bytesRead) => {
         if (bytesRead === 0) {
           this.destroy(new SourceError(`${this.name}: unexpected end of file at offset ${this.#pos}`));
           return;
@@ -58,6 +63,18 @@ class RangeStream extends Readable {
       (err: unknown) => this.destroy(new SourceError(`${this.name}: read failed: ${causeText(err)}`, { cause: err })),
     );
   }
+
+  /** A chunk of this stream that nothing refers to any more: its buffer is read into again (a stream that allocated every chunk would leave them to a garbage collection that a worker thread's own allocations seldom call for). */
+  release(chunk: Buffer): void {
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === CHUNK && this.#spare.length < 4) this.#spare.push(Buffer.from(chunk.buffer, 0, CHUNK));
+  }
+}
+
+/** Streams [start, end) of a file open as `fd` (in any thread of the process), leaving it open. */
+export function fdRangeStream(fd: number, start: number, end: number, name: string): Readable & { release(chunk: Buffer): void } {
+  const readAt: ReadAt = (buf, length, position) =>
+    new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+  return new RangeStream(readAt, start, end, name);
 }
 
 class HandleFile implements RandomAccessFile {
@@ -85,7 +102,8 @@ class HandleFile implements RandomAccessFile {
   }
 
   stream(start: number, end: number): Readable {
-    return new RangeStream(this.handle, start, Math.min(end, this.size), this.name);
+    const readAt: ReadAt = async (buf, length, position) => (await this.handle.read(buf, 0, length, position)).bytesRead;
+    return new RangeStream(readAt, start, Math.min(end, this.size), this.name);
   }
 
   async close(): Promise<void> {

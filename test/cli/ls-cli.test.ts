@@ -8,7 +8,7 @@ import { writeOciLayout } from "../../fixtures/oci-layout-writer.js";
 import { writeDockerArchive } from "../../fixtures/docker-archive-writer.js";
 import { ensureBusyboxBase } from "../../fixtures/engine-images.js";
 import { haveDockerEngine } from "../../fixtures/test-tools.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { EngineClient } from "../../src/engine/client.js";
 import type { ListedEntry } from "../../src/cli/list-tree.js";
 import { runCli } from "./run-cli.js";
 

@@ -95,7 +95,7 @@ describeIf("the blob cache", () => {
     const cacheDir = await tempDir("imgpolicy-cache-");
     const victim = built.layers[0]!;
     // the last byte: a flipped header byte makes zlib fail too, and its error can come
-    // before the digest check's (scan-stored.ts reports it at once for a registry blob)
+    // before the digest check's (layer-tar.ts reports it at once for a registry blob)
     proxy.setPlan([{ path: `/blobs/${victim.digest}`, fault: { kind: "corrupt" } }]);
     const err = await failure(async () => pull(`${proxy.host}/team/app:1`, await baseOptions({ cacheDir, noCache: false })));
     expect(err?.message).toMatch(/digest mismatch/);

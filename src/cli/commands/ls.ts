@@ -24,7 +24,7 @@ const HEADERS_ONLY = interestFromSpec({ exact: [], rules: [], maxSize: 0, elf: f
 /** Opens a reference, reads its layers into the flattened tree, and lists PATH. */
 export async function listImage(ref: string, opts: ListOptions = {}): Promise<ListedEntry[]> {
   const { path, workers, ...open } = opts;
-  const image = await openImage(ref, { ...open, prestartScan: workers !== 0 });
+  const image = await openImage(ref, open);
   try {
     const { tree } = await readLayers(image, HEADERS_ONLY, workers !== undefined ? { workers } : {});
     return listTree(tree, path ?? "/");

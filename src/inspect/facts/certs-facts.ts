@@ -4,7 +4,6 @@ import type { ContainerConfig } from "../image.js";
 import { CA_BUNDLE_PATHS, certificateExpiries, summarizeExpiries } from "../parsers/ca-bundle.js";
 import { checkTz, zoneName, ZONEINFO_ROOTS } from "../parsers/zoneinfo.js";
 import { envValue } from "./interest.js";
-import type { PathKindsMemo } from "./path-kinds.js";
 import type { CertificatesFact, ZoneinfoFact } from "./types.js";
 
 /** The bundles to look for, most preferred first: `SSL_CERT_FILE`, then the well-known places. */
@@ -13,28 +12,24 @@ export function caBundlePaths(cfg: ContainerConfig | undefined): readonly string
   return custom?.startsWith("/") ? [custom, ...CA_BUNDLE_PATHS] : CA_BUNDLE_PATHS;
 }
 
-/** Certificate expiries by bundle content, when parsed ahead of time (`certificateExpiries`). */
-export type ExpiriesOf = (content: Buffer) => (Date | undefined)[] | undefined;
-
-export function certificatesFact(tree: FileTree, cfg: ContainerConfig | undefined, now: Date, parsed?: ExpiriesOf): CertificatesFact {
+export function certificatesFact(tree: FileTree, cfg: ContainerConfig | undefined, now: Date): CertificatesFact {
   for (const p of caBundlePaths(cfg)) {
     const r = tree.resolve(p);
     if (!r.ok || r.record.type !== "file") continue;
     const bundle = { path: r.path, layer: r.record.layer };
     if (!r.record.content) return { present: true, bundle, certificates: 0, unparsable: 0, expired: 0, expiringWithin30Days: 0 };
-    const expiries = parsed?.(r.record.content) ?? certificateExpiries(r.record.content);
+    const expiries = certificateExpiries(r.record.content);
     return { present: true, bundle, ...summarizeExpiries(expiries, now) };
   }
   return { present: false };
 }
 
-/** `kinds`: the paths classified ahead of time. */
-export function zoneinfoFact(tree: FileTree, cfg: ContainerConfig | undefined, kinds?: PathKindsMemo): ZoneinfoFact {
+export function zoneinfoFact(tree: FileTree, cfg: ContainerConfig | undefined): ZoneinfoFact {
   const zones = new Set<string>();
   let root: string | undefined;
   for (const rec of tree.entries()) {
     if (rec.type !== "file" && rec.type !== "hardlink" && rec.type !== "symlink") continue;
-    const name = kinds ? kinds.of(rec).zone : zoneName(rec.path);
+    const name = zoneName(rec.path);
     if (name === undefined) continue;
     zones.add(name);
     root ??= ZONEINFO_ROOTS.find((r) => rec.path.startsWith(r + "/"));

@@ -2,12 +2,11 @@
 import type { Image, Platform } from "../image.js";
 import { readLayers } from "../read-layers.js";
 import { openImage, type OpenOptions } from "../resolve.js";
-import { caBundlePaths, certificatesFact, zoneinfoFact } from "./certs-facts.js";
+import { certificatesFact, zoneinfoFact } from "./certs-facts.js";
 import { configFact } from "./config-facts.js";
 import { entrypointFact } from "./entrypoint-facts.js";
 import { filesystemFact } from "./filesystem-facts.js";
 import { imageFact } from "./image-facts.js";
-import { PreparedFacts } from "./prepared.js";
 import { factsInterest, pathDirsOf } from "./interest.js";
 import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
 import { usersFact } from "./user-facts.js";
@@ -36,11 +35,9 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   ]);
   const c = cfg.config;
   const pathDirs = pathDirsOf(cfg);
-  const prepared = new PreparedFacts(pathDirs, caBundlePaths(c));
   const { tree, layers } = await readLayers(image, factsInterest(cfg, opts.files ?? []), {
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-    onFiles: prepared.learn,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const binaries: BinaryFact[] = [];
@@ -58,16 +55,16 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     users: usersFact(tree, c?.User),
     entrypoint: entrypointFact(tree, c),
     binaries,
-    certificates: certificatesFact(tree, c, opts.now ?? new Date(), prepared.expiriesOf),
-    zoneinfo: zoneinfoFact(tree, c, prepared.kinds),
-    filesystem: filesystemFact(tree, pathDirs, prepared.kinds),
+    certificates: certificatesFact(tree, c, opts.now ?? new Date()),
+    zoneinfo: zoneinfoFact(tree, c),
+    filesystem: filesystemFact(tree, pathDirs),
     files: fileProbes(tree, opts.files ?? []),
   };
 }
 
 /** Opens a reference (with the source options: engine or registry, credentials, cache), inspects it, and closes it. */
 export async function inspect(ref: string, opts: InspectOptions & OpenOptions = {}): Promise<Facts> {
-  const image = await openImage(ref, { ...opts, prestartScan: opts.workers !== 0 });
+  const image = await openImage(ref, opts);
   try {
     return await inspectImage(image, opts);
   } finally {

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import type { FileRecord, FileType } from "../fs/file-record.js";
 import { FileTree } from "../fs/file-tree.js";
 import { filesystemFact } from "./filesystem-facts.js";
-import { PathKindsMemo } from "./path-kinds.js";
 
 const e = (path: string, type: FileType = "file", mode = 0o644): FileRecord => ({ path, type, mode, uid: 0, gid: 0, size: type === "file" ? 1 : 0, layer: 0 });
 
@@ -41,11 +40,5 @@ describe("filesystemFact", () => {
     expect(f.worldWritable.map((s) => s.path)).toEqual(["/tmp"]);
     expect(f.secretFiles.map((s) => s.path)).toEqual(["/app/.env", "/app/a.key"]);
     expect([f.files, f.directories, f.symlinks]).toEqual([7, 8, 0]);
-  });
-
-  it("gives the same with the paths classified ahead of time", () => {
-    const kinds = new PathKindsMemo([]);
-    kinds.learn(files);
-    expect(filesystemFact(tree, [], kinds)).toEqual(filesystemFact(tree));
   });
 });

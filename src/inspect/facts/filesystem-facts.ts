@@ -1,7 +1,7 @@
 /** Facts over the whole flattened filesystem: tools present, risky modes, secrets, stray files, waste, OS. */
 import type { FileRecord } from "../fs/file-record.js";
 import type { FileTree } from "../fs/file-tree.js";
-import { PathKindsMemo } from "./path-kinds.js";
+import { classifyPath } from "../parsers/path-kinds.js";
 import type { FileFact, FilesystemFact } from "./types.js";
 
 const fileFact = (r: FileRecord): FileFact => ({ path: r.path, layer: r.layer, mode: r.mode, uid: r.uid, gid: r.gid, type: r.type });
@@ -63,11 +63,10 @@ function strayFiles(found: { r: FileRecord; kind: string }[]): FilesystemFact["s
 
 /**
  * `pathDirs`: the directories of the image's PATH, searched for shells and tools besides the standard bin dirs;
- * `kinds`: the paths classified ahead of time, for the same `pathDirs`.
  * One walk over the entries in any order; each list is sorted by path at the end
  * (paths are unique, so the order is that of a walk in path order).
  */
-export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [], kinds = new PathKindsMemo(pathDirs)): FilesystemFact {
+export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = []): FilesystemFact {
   const f = emptyFilesystemFact();
   const stray: { r: FileRecord; kind: string }[] = [];
   for (const r of tree.entries()) {
@@ -76,7 +75,7 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [],
     else if (r.type === "symlink") f.symlinks++;
     else f.files++;
 
-    const k = kinds.of(r);
+    const k = classifyPath(r.path, pathDirs);
     if (r.type !== "dir") {
       const bin = k.binary;
       if (bin && tree.resolve(r.path).ok) {

@@ -29,17 +29,12 @@ export function pathDirsOf(config: ConfigFile): string[] {
   return (envValue(config.config?.Env, "PATH") ?? "").split(":").filter((d) => d.startsWith("/")).map((d) => d.replace(/\/+$/, "") || "/");
 }
 
-/**
- * The files the facts read, as plain data (it crosses into the layer-scan worker threads),
- * and the PATH directories for the scan to classify each entry's path with.
- */
+/** The files the facts read, as plain data (it crosses into the layer-scan worker threads). */
 export function factsInterestSpec(config: ConfigFile, extra: readonly string[] = []): InterestSpec {
   const exact = new Set<string>([...ACCOUNT_FILES, ...OS_RELEASE_FILES, ...CA_BUNDLE_PATHS, ...extra.map((p) => joinInRoot("/", p))]);
   const certFile = envValue(config.config?.Env, "SSL_CERT_FILE");
   if (certFile?.startsWith("/")) exact.add(certFile);
-  // (the bundles certs-facts.ts looks for: SSL_CERT_FILE, then the well-known places)
-  const caBundles = certFile?.startsWith("/") ? [certFile, ...CA_BUNDLE_PATHS] : [...CA_BUNDLE_PATHS];
-  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, pathDirs: pathDirsOf(config), caBundles, limits: scanLimits() };
+  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, limits: scanLimits() };
 }
 
 export function factsInterest(config: ConfigFile, extra: readonly string[] = []): ScanInterest {

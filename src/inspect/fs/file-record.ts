@@ -22,8 +22,6 @@ export interface FileRecord {
   elf?: ElfInfo;
   /** Set when the content looks like a private key. */
   privateKey?: string;
-  /** Set for a kept CA bundle the scan parsed: each certificate's expiry (ms since the epoch), null for one that does not parse. */
-  certExpiries?: (number | null)[];
   /** Directories created implicitly because a layer named a file below them. */
   implicit?: boolean;
 }

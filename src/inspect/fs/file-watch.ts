@@ -1,13 +1,12 @@
 /**
  * What the layer scan (scan-layer.ts) does with a regular file's content as it
  * streams by: keep it when asked to, parse it when it is an ELF file (from the
- * layer file itself when the tar can be read at any offset), search the first MiB of
- * any other file for a private key, read a kept CA bundle's certificate expiries.
+ * layer file itself when the tar can be read at any offset), search the first MiB
+ * of any other file for a private key.
  */
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
 import { sparseFromBuffer, sparseFromSegments, type SparseBytes } from "../elf/sparse-bytes.js";
-import { certificateExpiries } from "../parsers/ca-bundle.js";
 import { looksPem, PrivateKeyFinder, UNSCANNED_PEM } from "../parsers/private-key.js";
 import type { TarBody } from "../../tar/reader.js";
 import type { FileRecord } from "./file-record.js";
@@ -52,8 +51,7 @@ export class FileWatch implements TarBody {
     private readonly parseElfFiles: boolean,
     /** Bytes of each file searched for a private key (0: none). */
     private readonly keyScan: number,
-    private readonly tarAt: () => ((offset: number, size: number) => SparseBytes) | undefined,
-    private readonly caBundles: ReadonlySet<string> | undefined,
+    private readonly tarAt: ((offset: number, size: number) => SparseBytes) | undefined,
   ) {}
 
   /** Starts on the next file. */
@@ -88,7 +86,7 @@ export class FileWatch implements TarBody {
     const size = this.#size;
     const elf = isElfMagic(h);
     if (elf && this.parseElfFiles) {
-      const tarAt = this.#sparse ? undefined : this.tarAt();
+      const tarAt = this.#sparse ? undefined : this.tarAt;
       if (h.length >= size) this.#rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
       else if (tarAt) this.#rec.elf = parseElf(tarAt(this.#at, size));
       else if (size <= ELF_WHOLE) {
@@ -154,11 +152,7 @@ export class FileWatch implements TarBody {
     const rec = this.#rec;
     if (!this.#decided && this.#headLen > 0) this.#decide(Buffer.concat(this.#headParts));
     const kept = this.#kept;
-    if (kept) {
-      rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
-      // parsing a bundle's certificates is the costly part of the CA facts: done here, in the scan
-      if (this.caBundles?.has(rec.path)) rec.certExpiries = certificateExpiries(rec.content).map((d) => d?.getTime() ?? null);
-    }
+    if (kept) rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
     if (this.#elf) rec.elf = parseElf(this.#elf.finish());
     else if (this.#elfWhole) {
       const size = this.#size;

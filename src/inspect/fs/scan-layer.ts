@@ -9,7 +9,6 @@
 import type { Readable, Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
 import type { SparseBytes } from "../elf/sparse-bytes.js";
-import { attachKinds, classifyPath } from "../parsers/path-kinds.js";
 import { PRIVATE_KEY_SCAN_BYTES } from "../parsers/private-key.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
@@ -26,10 +25,6 @@ export interface ScanInterest {
   elf?: boolean;
   /** Bytes of each file that is not ELF searched for a private key (default PRIVATE_KEY_SCAN_BYTES, 1 MiB; 0 = off). */
   privateKeyScanBytes?: number;
-  /** Classify each entry's path (parsers/path-kinds.ts), with these directories of the image's PATH. */
-  pathDirs?: readonly string[];
-  /** Kept files at these paths are CA bundles: the scan reads their certificates' expiries (`certExpiries`). */
-  caBundles?: ReadonlySet<string>;
   /** What one layer may hold before the scan refuses it (default: limits.ts). */
   limits?: ScanLimits;
   /**
@@ -66,7 +61,7 @@ function layerError(what: string, err: unknown): SourceError {
  * It keeps no reference to a piece after `write` returns (what it keeps, it
  * copies), so the caller may reuse or hand on the buffer.
  */
-export class LayerScan {
+class LayerScan {
   readonly #index: LayerIndex;
   readonly #parser: TarReader;
   /** AUFS hardlink targets (regular files under /.wh..wh.plnk), which hardlinks there stand for. */
@@ -79,29 +74,22 @@ export class LayerScan {
   readonly #parseElf: boolean;
   readonly #keyScan: number;
   #error: SourceError | undefined;
-  #tarAt: ((offset: number, size: number) => SparseBytes) | undefined;
+  readonly #tarAt: TarAt | undefined;
   readonly #files: FileWatch;
 
   constructor(
     layer: number,
     private readonly what: string,
     private readonly interest: ScanInterest,
+    tarAt?: TarAt,
   ) {
+    this.#tarAt = tarAt;
     this.#index = { layer, files: [], whiteouts: [], opaque: [], fileBytes: 0 };
     this.#limits = interest.limits ?? DEFAULT_LIMITS;
     this.#parseElf = interest.elf !== false;
     this.#keyScan = interest.privateKeyScanBytes ?? PRIVATE_KEY_SCAN_BYTES;
-    this.#files = new FileWatch(this.#parseElf, this.#keyScan, () => this.#tarAt, interest.caBundles);
+    this.#files = new FileWatch(this.#parseElf, this.#keyScan, this.#tarAt);
     this.#parser = new TarReader({ entry: (e) => this.#entry(e) });
-  }
-
-  /**
-   * The layer tar can also be read at any offset (an uncompressed layer in a local
-   * file): an ELF file is then parsed from there, reading only what the parser asks
-   * for, instead of being held while it streams by. Set before the first write.
-   */
-  readTarFrom(open: (offset: number, size: number) => SparseBytes): void {
-    this.#tarAt = open;
   }
 
   write(chunk: Buffer): void {
@@ -111,25 +99,6 @@ export class LayerScan {
     } catch (err) {
       throw (this.#error ??= layerError(this.what, err));
     }
-  }
-
-  /** Bytes the scan does not need to see next (see TarParser.skippable): the caller may `skip` them. */
-  get skippable(): number {
-    return this.#error ? 0 : this.#parser.skippable;
-  }
-
-  skip(n: number): void {
-    if (this.#error) throw this.#error;
-    try {
-      this.#parser.skip(n);
-    } catch (err) {
-      throw (this.#error ??= layerError(this.what, err));
-    }
-  }
-
-  /** The end-of-archive blocks were read: what follows does not matter. */
-  get finished(): boolean {
-    return this.#parser.sawEof;
   }
 
   end(): LayerIndex {
@@ -179,13 +148,13 @@ export class LayerScan {
       rec = { path, type, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, size: type === "file" ? entry.size : 0, layer: index.layer };
       if (type === "symlink") rec.linkname = entry.linkpath;
     }
-    if (this.interest.pathDirs) attachKinds(rec, classifyPath(path, this.interest.pathDirs));
     index.files.push(rec);
     if (type !== "file" || rec.size === 0) return undefined;
     index.fileBytes += rec.size;
     if (entry.type !== "file") return undefined; // (an AUFS hardlink's bytes are its target's)
     const keep = this.interest.wantContent(rec.path, rec.size);
     if (keep) this.#reserve(rec);
+    // a sparse file's body is its logical content, holes filled in (tar/sparse-body.ts)
     // a sparse file's body is its logical content, holes filled in (tar/sparse-body.ts)
     return this.#files.watch(rec, this.#parser.bodyOffset, keep, entry.sparse);
   }
@@ -237,12 +206,23 @@ export class LayerScan {
   }
 }
 
+/** The layer tar read at any offset (an uncompressed layer in a local file): an ELF file is parsed from there, reading only what the parser asks for. */
+export type TarAt = (offset: number, size: number) => SparseBytes;
+
+export interface ScanLayerOptions {
+  /** The same tar, read at any offset (used only when the tar is not itself compressed). */
+  tarAt?: TarAt;
+  /** Told of each chunk of the stream that nothing refers to any more (its buffer may be used again). */
+  consumed?: (chunk: Buffer) => void;
+}
+
 /**
  * Scans a layer tar from a stream. A layer that is still compressed (gzip or zstd
  * inside) is read as the tar inside it, as node-tar would.
  */
-export function scanLayer(stream: Readable, layer: number, what: string, interest: ScanInterest): Promise<LayerIndex> {
-  const scan = new LayerScan(layer, what, interest);
+export function scanLayer(stream: Readable, layer: number, what: string, interest: ScanInterest, opts: ScanLayerOptions = {}): Promise<LayerIndex> {
+  const { tarAt, consumed } = opts;
+  let scan = new LayerScan(layer, what, interest);
   return new Promise<LayerIndex>((resolve, reject) => {
     let failed = false;
     let inflate: Transform | undefined;
@@ -277,6 +257,7 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       const first = head!.length === 1 ? head![0]! : Buffer.concat(head!);
       head = undefined;
       const compression = sniffCompression(first);
+      if (compression === "none" && tarAt) scan = new LayerScan(layer, what, interest, tarAt);
       if (compression !== "none") {
         inflate = decompressor(compression);
         inflate.on("data", feed);
@@ -287,7 +268,10 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       push(first);
     };
     const push = (chunk: Buffer) => {
-      if (!inflate) return feed(chunk);
+      if (!inflate) {
+        feed(chunk);
+        return consumed?.(chunk);
+      }
       if (!inflate.write(chunk)) stream.pause();
     };
     stream.on("error", fail);

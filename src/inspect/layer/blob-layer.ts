@@ -2,14 +2,12 @@
  * A Layer backed by a blob in a FileSource: the stored bytes are verified against
  * the blob digest where known, the uncompressed tar against the diff_id.
  */
-import { pipeline } from "node:stream";
 import type { Readable } from "node:stream";
 import { DigestVerifier } from "../digest.js";
 import { DirFileSource, TarFileSource, type FileSource } from "../file-source.js";
 import { layerCompression, type Compression, type Layer } from "../image.js";
-import type { ScannableLayer, StoredLayer } from "../scan/stored-layer.js";
 import { peek, sniffCompression } from "./decompress.js";
-import { layerTar, type TarCheck } from "./layer-tar.js";
+import { chain, layerTar, type StoredTar, type StoredTarLayer, type TarCheck } from "./layer-tar.js";
 
 export interface BlobLayerInit {
   source: FileSource;
@@ -24,14 +22,7 @@ export interface BlobLayerInit {
   mediaType?: string;
 }
 
-function chain(src: Readable, ...rest: NodeJS.ReadWriteStream[]): Readable {
-  const streams = [src, ...rest] as unknown as [NodeJS.ReadableStream, ...NodeJS.ReadWriteStream[]];
-  const last = streams[streams.length - 1] as unknown as Readable;
-  pipeline(streams as never, () => {});
-  return last;
-}
-
-class BlobLayer implements ScannableLayer {
+class BlobLayer implements StoredTarLayer {
   #compression: Compression | undefined;
   #digest: string | undefined;
   constructor(private readonly init: BlobLayerInit) {
@@ -89,13 +80,14 @@ class BlobLayer implements ScannableLayer {
   }
 
   async uncompressed(): Promise<Readable> {
-    const { tar, compression } = await layerTar(await this.init.source.open(this.init.path), this.#check());
-    this.#compression ??= compression;
+    const stored = await this.storedTar();
+    const { tar, compression } = await layerTar(stored.stream, stored.check);
+    stored.learned(compression);
     return tar;
   }
 
-  /** The stored bytes and what to check them against, for the layer scan (see `ScannableLayer`). */
-  async storedForScan(): Promise<StoredLayer> {
+  /** The stored bytes and what to check them against (see `StoredTarLayer`). */
+  async storedTar(): Promise<StoredTar> {
     const source = this.init.source;
     const file = await source.locate?.(this.init.path);
     return {
@@ -105,7 +97,7 @@ class BlobLayer implements ScannableLayer {
       // these read each chunk into a fresh buffer (fs.ReadStream, RandomAccessFile.stream);
       // a chunk of an in-memory file is a view into it, which the pool sees and copies
       transferable: source instanceof DirFileSource || source instanceof TarFileSource,
-      learned: ({ compression }) => {
+      learned: (compression) => {
         this.#compression ??= compression;
       },
     };

@@ -2,14 +2,14 @@
  * From a layer's stored bytes to its tar, checked as it streams: the stored bytes
  * against the blob digest (where one is recorded that the diff_id check does not
  * cover), then decompression (as told, or sniffed), then the tar against the
- * diff_id. This is the stream form, behind `Layer.uncompressed()`; the layer scan
- * (scan/scan-stored.ts) makes the same checks, with the same messages, on bytes
- * pushed to it chunk by chunk.
+ * diff_id. The one place these checks are made: behind `Layer.uncompressed()`, and in
+ * a layer-scan worker thread, on the stored bytes handed to it (scan/worker-pool.ts).
  */
 import { pipeline, type Readable } from "node:stream";
 import { SourceError } from "../../errors.js";
 import { DigestVerifier } from "../digest.js";
-import type { Compression } from "../image.js";
+import type { FilePlace } from "../file-source.js";
+import type { Compression, Layer } from "../image.js";
 import { decompressor, peek, sniffCompression } from "./decompress.js";
 
 /** What to check a layer's bytes against, and how to name it in messages. Plain data: it crosses threads. */
@@ -29,13 +29,39 @@ export interface TarCheck {
   what: string;
 }
 
+/** A layer's stored bytes and what to check them against: what `layerTar` takes. */
+export interface StoredTar {
+  /** The blob as stored, unchecked. */
+  stream: Readable;
+  check: TarCheck;
+  /**
+   * The stream's chunks are buffers of their own that nothing else holds (a file read
+   * into a fresh buffer each time), so they may be moved to another thread, not copied.
+   */
+  transferable: boolean;
+  /** Where the stored bytes lie in a local file, when they do: a worker thread reads them there itself, and a plain tar's ELF files are read there at random. */
+  file?: FilePlace;
+  /** Told the compression once `layerTar` knows it. */
+  learned(compression: Compression): void;
+}
+
+/** A layer that hands over its stored bytes, so that their checks and scan can run on another thread. */
+export interface StoredTarLayer extends Layer {
+  storedTar(): Promise<StoredTar>;
+}
+
+export function hasStoredTar(layer: Layer): layer is StoredTarLayer {
+  return typeof (layer as Partial<StoredTarLayer>).storedTar === "function";
+}
+
 export interface LayerTar {
   tar: Readable;
   /** The compression, as told or as sniffed. */
   compression: Compression;
 }
 
-function chain(src: Readable, ...rest: NodeJS.ReadWriteStream[]): Readable {
+/** Pipes `src` through `rest`, errors and all; the last stream. */
+export function chain(src: Readable, ...rest: NodeJS.ReadWriteStream[]): Readable {
   const streams = [src, ...rest] as unknown as [NodeJS.ReadableStream, ...NodeJS.ReadWriteStream[]];
   const last = streams[streams.length - 1] as unknown as Readable;
   pipeline(streams as never, () => {});
@@ -45,31 +71,60 @@ function chain(src: Readable, ...rest: NodeJS.ReadWriteStream[]): Readable {
 /** The tar of a layer, from its stored bytes. The stream errors (at the latest at its end) when a check fails. */
 export async function layerTar(stored: Readable, check: TarCheck): Promise<LayerTar> {
   let compression = check.compression;
-  let s: Readable = check.blob
-    ? chain(
-        stored,
-        new DigestVerifier(check.blob.digest, check.blob.what, check.blob.size !== undefined ? { size: check.blob.size } : {}),
-      )
-    : stored;
+  let s = stored;
   if (!compression) {
     const p = await peek(s, 4);
     compression = sniffCompression(p.head);
     s = p.stream;
   }
-  if (compression === "none" && check.blob) {
+  const blob = check.blob;
+  if (compression === "none" && blob) {
     // an uncompressed blob whose recorded digest is not its diff_id: one of them is wrong
     s.destroy();
     stored.destroy();
-    throw new SourceError(`${check.what}: the blob is an uncompressed tar but its digest ${check.blob.digest} is not the config's diff_id ${check.diffId}`);
+    throw new SourceError(`${check.what}: the blob is an uncompressed tar but its digest ${blob.digest} is not the config's diff_id ${check.diffId}`);
   }
   const verifier = new DigestVerifier(check.diffId, check.diffIdWhat);
+  // whoever stops reading the tar lets go of the stored bytes too
+  verifier.on("close", () => {
+    stored.destroy();
+    s.destroy();
+  });
   if (compression === "none") return { tar: chain(s, verifier), compression };
   const dec = decompressor(compression);
   const kind = compression;
-  // say what failed before the pipeline passes the error on (listeners run in order)
-  dec.prependListener("error", (err: Error) => {
+  const undecodable = (err: Error) => {
     const msg = /unexpected end of file/i.test(err.message) ? `truncated ${kind} stream` : err.message;
-    err.message = `cannot decompress: ${msg}`;
+    return new Error(`cannot decompress: ${msg}`, { cause: err });
+  };
+  verifier.on("close", () => dec.destroy());
+  s.on("error", (err) => verifier.destroy(err));
+  dec.pipe(verifier);
+  if (!blob) {
+    dec.on("error", (err) => verifier.destroy(undecodable(err)));
+    s.pipe(dec);
+    return { tar: verifier, compression };
+  }
+  // the stored bytes go to the blob's digest check and to the decompressor; bytes that do not
+  // inflate are most likely not the blob's, so a decompression failure waits for that check
+  // (at the blob's end) to say so first
+  const blobCheck = new DigestVerifier(blob.digest, blob.what, blob.size !== undefined ? { size: blob.size } : {});
+  let checked = false;
+  let held: Error | undefined;
+  blobCheck.on("error", (err) => verifier.destroy(err));
+  blobCheck.on("end", () => {
+    checked = true;
+    if (held) verifier.destroy(held);
   });
-  return { tar: chain(s, dec, verifier), compression };
+  blobCheck.resume();
+  dec.on("error", (err) => {
+    held = undecodable(err);
+    if (checked) return verifier.destroy(held);
+    // (the stored bytes may be paused, waiting for the failed decompressor to drain)
+    s.unpipe(dec);
+    s.resume();
+  });
+  s.pipe(blobCheck);
+  s.pipe(dec);
+  return { tar: verifier, compression };
 }

@@ -24,10 +24,6 @@ export interface InterestSpec {
   elf?: boolean;
   /** Bytes of each file that is not ELF searched for a private key (default 1 MiB; 0 = off). */
   privateKeyScanBytes?: number;
-  /** Classify each entry's path (parsers/path-kinds.ts), with these directories of the image's PATH. */
-  pathDirs?: string[];
-  /** Kept files at these paths are CA bundles: their certificates' expiries are read in the scan. */
-  caBundles?: string[];
   /** What one layer may hold before the scan refuses it (default: limits.ts). */
   limits?: ScanLimits;
 }
@@ -49,8 +45,6 @@ export function interestFromSpec(spec: InterestSpec): ScanInterest {
   };
   if (spec.elf !== undefined) interest.elf = spec.elf;
   if (spec.privateKeyScanBytes !== undefined) interest.privateKeyScanBytes = spec.privateKeyScanBytes;
-  if (spec.pathDirs !== undefined) interest.pathDirs = [...spec.pathDirs];
-  if (spec.caBundles !== undefined) interest.caBundles = new Set(spec.caBundles);
   if (spec.limits !== undefined) interest.limits = spec.limits;
   return interest;
 }

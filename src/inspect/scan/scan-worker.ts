@@ -1,119 +1,107 @@
 /**
- * The layer-scan worker thread: takes a layer's stored bytes in chunks from the
- * main thread, or reads them itself from a range of a local file (file-feed.ts),
- * does the CPU work on them (scan-stored.ts: digests, decompression, tar and ELF
- * parsing) and posts the layer index back, in columns (wire-index.ts); or does
- * half of a split scan of a local file (split-scan.ts). Jobs are
- * keyed by id, so a late message for an aborted one is dropped.
+ * The layer-scan worker thread (worker-pool.ts): reads a layer's stored bytes from
+ * their local file itself, or takes them in chunks from the main thread; checks and
+ * decompresses them as `Layer.uncompressed()` does (layerTar), scans the tar
+ * (scanLayer) and posts the index back. Jobs are keyed by id, so a late message for
+ * an aborted one is dropped. A chunk is acknowledged once the checks have taken it
+ * (the main thread keeps a bounded window in flight).
  *
- * A chunk is acknowledged once consumed, and its buffer goes back with the
- * acknowledgement when nothing refers to it any more: the main thread, which
- * allocates the buffers, frees them there (or uses them again), so they do not
- * pile up here waiting for a garbage collection that this thread's own
- * allocations would never call for.
+ *   main → worker   job (what to check, what to keep, maybe where to read), data (a chunk, its buffer moved), end, abort
+ *   worker → main   ack (bytes taken), done (the index), fail (a one-line message)
  */
+import { closeSync, openSync } from "node:fs";
+import { Readable } from "node:stream";
 import { parentPort } from "node:worker_threads";
-import { feedFromFile } from "./file-feed.js";
-import { interestFromSpec } from "./interest-spec.js";
-import { toWire, type FromWorker, type JobMessage, type ToWorker } from "./protocol.js";
-import { StoredScan } from "./scan-stored.js";
-import { hashTarFile, parseTarFile } from "./split-scan.js";
-import type { FileRange } from "./stored-layer.js";
-import { LayerScan } from "../fs/scan-layer.js";
-import { packIndex } from "./wire-index.js";
+import { SourceError } from "../../errors.js";
+import { scanLayer, type LayerIndex } from "../fs/scan-layer.js";
+import type { Compression } from "../image.js";
+import { layerTar, type StoredTar, type TarCheck } from "../layer/layer-tar.js";
+import { fdRangeStream } from "../random-access.js";
+import { interestFromSpec, type InterestSpec } from "./interest-spec.js";
+import { openTarAt } from "./tar-at.js";
+
+export type ToWorker =
+  /** `file`: the worker reads the stored bytes there itself, and no data messages follow. */
+  | { t: "job"; id: number; layer: number; what: string; check: TarCheck; file?: StoredTar["file"]; interest: InterestSpec }
+  | { t: "data"; id: number; buf: ArrayBuffer; len: number }
+  | { t: "end"; id: number }
+  | { t: "abort"; id: number };
+
+export type FromWorker =
+  | { t: "ack"; id: number; n: number }
+  | { t: "done"; id: number; index: LayerIndex; tarBytes: number; compression: Compression }
+  /** `source`: the message is already the one-line, user-facing one (a SourceError's). */
+  | { t: "fail"; id: number; message: string; source: boolean };
+
+/** The bytes of a range of a local file, read through its open descriptor or by its path (opened, and closed at the stream's close). */
+function fileStream(file: NonNullable<StoredTar["file"]>, what: string): Readable & { release(chunk: Buffer): void } {
+  const fd = file.fd ?? openSync(file.path!, "r");
+  const s = fdRangeStream(fd, file.start, file.end, what);
+  if (file.fd === undefined) s.once("close", () => closeSync(fd));
+  return s;
+}
 
 const port = parentPort;
-if (port === null) throw new Error("scan-worker.js runs in a worker thread");
+if (port !== null) {
+  const post = (m: FromWorker) => port.postMessage(m);
+  /** The stored bytes of each job under way, by id, and how a chunk goes in. */
+  const jobs = new Map<number, { inbox: Readable; take(buf: Buffer): void }>();
 
-const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-/** The jobs under way, by id: a one-pass scan, or a task of a split one (which only needs to hear of an abort). */
-const jobs = new Map<number, StoredScan | { abort(): void }>();
-
-const failed = (id: number) => (err: unknown) => {
-  if (jobs.delete(id)) post({ t: "fail", id, error: toWire(err) });
-};
-
-function start(m: JobMessage): void {
-  const { id } = m;
-  if (m.task && m.file) return startTask(m, m.task, m.file);
-  const scan = new StoredScan(m.check, m.layer, m.what, interestFromSpec(m.interest), failed(id));
-  jobs.set(id, scan);
-  // a range of a local file: read here, and no data messages come
-  if (m.file) {
-    feedFromFile(m.file, scan, () => jobs.get(id) !== scan).then(
-      () => end(id),
-      (err: unknown) => {
-        scan.abort();
-        failed(id)(err);
+  const start = async (m: Extract<ToWorker, { t: "job" }>) => {
+    const { id } = m;
+    let owed = 0;
+    const inbox = new Readable({
+      highWaterMark: 1 << 20,
+      read() {
+        if (owed === 0) return;
+        post({ t: "ack", id, n: owed });
+        owed = 0;
       },
-    );
-  }
-}
-
-/**
- * Halves of split scans run one after another, in the order they came: they are all
- * this thread's CPU, so running two at once would only delay the first.
- */
-let tasks: Promise<void> = Promise.resolve();
-
-function startTask(m: JobMessage, task: "hash" | "parse", file: FileRange): void {
-  const { id } = m;
-  const job = { abort: () => {} };
-  jobs.set(id, job);
-  const stopped = () => jobs.get(id) !== job;
-  const run = async () => {
-    if (stopped()) return; // aborted while it waited
+    });
+    const take = (buf: Buffer) => {
+      if (inbox.push(buf)) post({ t: "ack", id, n: buf.length });
+      else owed += buf.length;
+    };
+    const fail = (err: unknown) => post({ t: "fail", id, message: err instanceof Error ? err.message : String(err), source: err instanceof SourceError });
+    let read: ReturnType<typeof fileStream> | undefined;
     try {
-      if (task === "hash") {
-        const n = await hashTarFile(file, m.check, stopped);
-        if (jobs.delete(id)) post({ t: "done", id, tarBytes: n, compression: "none" });
-        return;
-      }
-      const index = await parseTarFile(file, new LayerScan(m.layer, m.what, interestFromSpec(m.interest)), stopped);
-      if (!jobs.delete(id)) return;
-      const { wire, transfer } = packIndex(index);
-      post({ t: "done", id, index: wire, tarBytes: file.end - file.start, compression: "none" }, transfer);
+      read = m.file ? fileStream(m.file, m.what) : undefined;
     } catch (err) {
-      failed(id)(err);
+      return fail(err);
+    }
+    const stored = read ?? inbox;
+    jobs.set(id, { inbox: stored, take });
+    // (an interest it cannot take is a bug of the main thread's: the worker dies of it, and the pool says so)
+    const interest = interestFromSpec(m.interest);
+    try {
+      const { tar, compression } = await layerTar(stored, m.check);
+      let tarBytes = 0;
+      const at = openTarAt(m.file, compression);
+      let index: LayerIndex;
+      try {
+        // the tar is the file's bytes: a chunk the scan is done with is read into again
+        const reuse = read && compression === "none" ? { consumed: (c: Buffer) => read.release(c) } : {};
+        const scanned = scanLayer(tar, m.layer, m.what, interest, { ...(at.tarAt ? { tarAt: at.tarAt } : {}), ...reuse });
+        tar.on("data", (c: Buffer) => (tarBytes += c.length));
+        index = await scanned;
+      } finally {
+        at.close();
+      }
+      if (jobs.delete(id)) post({ t: "done", id, index, tarBytes, compression });
+    } catch (err) {
+      stored.destroy();
+      if (jobs.delete(id)) fail(err);
     }
   };
-  tasks = tasks.then(run);
-}
 
-function data(id: number, buf: ArrayBuffer, len: number): void {
-  const scan = jobs.get(id);
-  if (!(scan instanceof StoredScan)) return;
-  scan.write(Buffer.from(buf, 0, len), (reusable) => {
-    if (!jobs.has(id)) return;
-    if (reusable) post({ t: "ack", id, n: len, buf }, [buf]);
-    else post({ t: "ack", id, n: len });
+  port.on("message", (m: ToWorker) => {
+    const job = jobs.get(m.id);
+    if (m.t === "job") void start(m);
+    else if (m.t === "data") job?.take(Buffer.from(m.buf, 0, m.len));
+    else if (m.t === "end") job?.inbox.push(null);
+    else if (job) {
+      jobs.delete(m.id);
+      job.inbox.destroy();
+    }
   });
 }
-
-function end(id: number): void {
-  const scan = jobs.get(id);
-  if (!(scan instanceof StoredScan)) return;
-  scan.end().then((r) => {
-    if (!jobs.delete(id)) return;
-    const { wire, transfer } = packIndex(r.index);
-    post({ t: "done", id, index: wire, tarBytes: r.tarBytes, compression: r.compression }, transfer);
-  }, failed(id));
-}
-
-port.on("message", (m: ToWorker) => {
-  switch (m.t) {
-    case "job":
-      start(m);
-      break;
-    case "data":
-      data(m.id, m.buf, m.len);
-      break;
-    case "end":
-      end(m.id);
-      break;
-    case "abort":
-      jobs.get(m.id)?.abort();
-      jobs.delete(m.id);
-      break;
-  }
-});

@@ -7,8 +7,7 @@
  * and that no worker outlives the read.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,19 +19,19 @@ import { writeDockerArchive } from "../../../fixtures/docker-archive-writer.js";
 import { buildImage, haveZstd, type ImageSpec } from "../../../fixtures/image-writer.js";
 import { writeOciLayout } from "../../../fixtures/oci-layout-writer.js";
 import { seededBytes } from "../../../fixtures/prng.js";
+import { checkOf, sha256, storedLayer } from "../../../fixtures/stored-layer.js";
 import { tarBuffer } from "../../../fixtures/tar-writer.js";
 import type * as FactsInterest from "../facts/interest.js";
 import type * as ReadLayers from "../read-layers.js";
 import type * as Resolve from "../resolve.js";
 import type * as Pool from "./worker-pool.js";
 import type { InterestSpec } from "./interest-spec.js";
-import type { StoredLayer } from "./stored-layer.js";
 
 const DIST = fileURLToPath(new URL("../../../dist/", import.meta.url));
 const built = existsSync(join(DIST, "inspect", "scan", "scan-worker.js"));
 const load = <T>(rel: string) => import(pathToFileURL(join(DIST, rel)).href) as Promise<T>;
 
-let dist: { readLayers: typeof ReadLayers.readLayers; openImage: typeof Resolve.openImage; factsInterest: typeof FactsInterest.factsInterest; ScanPool: typeof Pool.ScanPool };
+let dist: { readLayers: typeof ReadLayers.readLayers; openImage: typeof Resolve.openImage; factsInterest: typeof FactsInterest.factsInterest; WorkerPool: typeof Pool.WorkerPool };
 let dir: string;
 
 beforeAll(async () => {
@@ -43,7 +42,7 @@ beforeAll(async () => {
     load<typeof FactsInterest>("inspect/facts/interest.js"),
     load<typeof Pool>("inspect/scan/worker-pool.js"),
   ]);
-  dist = { readLayers: rl.readLayers, openImage: rs.openImage, factsInterest: fi.factsInterest, ScanPool: wp.ScanPool };
+  dist = { readLayers: rl.readLayers, openImage: rs.openImage, factsInterest: fi.factsInterest, WorkerPool: wp.WorkerPool };
   dir = await mkdtemp(join(tmpdir(), "imgpolicy-workers-"));
 });
 afterAll(async () => {
@@ -111,12 +110,12 @@ describe("layer scans in worker threads (dist/)", () => {
     expect(workers.layers).toEqual(main.layers);
   });
 
-  // big enough for workers of their own choosing (8 MiB stored), with this thread scanning the biggest layer
+  // big enough for workers of their own choosing (32 MiB stored)
   const bigSpec: ImageSpec = {
-    layers: [...spec.layers.map((l) => ({ ...l, compression: "none" as const })), { compression: "none", files: [{ path: "data/bigger.bin", size: 9 * 1024 * 1024 }] }],
+    layers: [...spec.layers.map((l) => ({ ...l, compression: "none" as const })), { compression: "none", files: [{ path: "data/bigger.bin", size: 33 * 1024 * 1024 }] }],
   };
 
-  it("read a docker archive with the workers chosen (this thread scans a layer too) exactly as the main thread does", async () => {
+  it("read a docker archive with the workers chosen exactly as the main thread does", async () => {
     const p = join(dir, "chosen.tar");
     await writeDockerArchive(p, [{ image: buildImage(bigSpec, { compression: "none" }), tags: ["x:1"] }], { format: "classic" });
     await withImage(`docker-archive:${p}`, async (img) => {
@@ -136,35 +135,6 @@ describe("layer scans in worker threads (dist/)", () => {
       expect(err?.name).toBe("SourceError");
       expect(err?.message).toMatch(new RegExp(`layer ${layer + 1}/4.*does not match the config's diff_id`));
       expect(err?.message).not.toContain("\n");
-    }
-  });
-
-  it("split each plain layer into a hash and a parse, on any threads, and read and fail exactly as the main thread does", async () => {
-    const p = join(dir, "split.tar");
-    await writeDockerArchive(p, [{ image: buildImage(bigSpec, { compression: "none" }), tags: ["x:1"] }], { format: "classic" });
-    await withImage(`docker-archive:${p}`, async (img) => {
-      const interest = dist.factsInterest(await img.config());
-      const main = await dist.readLayers(img, interest, { workers: 0 });
-      expect(main.indexes[0]!.files.some((f) => f.elf !== undefined)).toBe(existsSync("/bin/true"));
-      // this thread and a worker; two workers; one worker that does both halves
-      for (const opts of [{ splitAbove: 0 }, { splitAbove: 0, workers: 2 }, { splitAbove: 0, workers: 1 }]) {
-        const split = await dist.readLayers(img, interest, opts);
-        expect(split.indexes, JSON.stringify(opts)).toEqual(main.indexes);
-        expect(split.layers, JSON.stringify(opts)).toEqual(main.layers);
-      }
-    });
-    const bad = join(dir, "split-bad.tar");
-    for (const layer of [0, 2, 3]) {
-      await writeDockerArchive(bad, [{ image: buildImage(bigSpec, { compression: "none", faults: { wrongDiffId: layer } }), tags: ["x:1"] }], { format: "classic" });
-      for (const workers of [undefined, 1]) {
-        const err = await withImage(`docker-archive:${bad}`, async (img) => dist.readLayers(img, dist.factsInterest(await img.config()), { splitAbove: 0, ...(workers ? { workers } : {}) })).then(
-          () => undefined,
-          (e: Error) => e,
-        );
-        expect(err?.name).toBe("SourceError");
-        expect(err?.message).toMatch(new RegExp(`layer ${layer + 1}/4.*does not match the config's diff_id: digest mismatch`));
-        expect(err?.message).not.toContain("\n");
-      }
     }
   });
 
@@ -196,12 +166,7 @@ describe("layer scans in worker threads (dist/)", () => {
   describe("the pool", () => {
     const what = "test: layer 1/1";
     const interest: InterestSpec = { exact: ["/etc/passwd"], rules: [], maxSize: 1 << 20 };
-    const digest = (b: Buffer) => "sha256:" + createHash("sha256").update(b).digest("hex");
-    const stored = (bytes: Buffer, chunk: number, extra: Partial<StoredLayer> = {}): StoredLayer => {
-      const parts: Buffer[] = [];
-      for (let i = 0; i < bytes.length; i += chunk) parts.push(Buffer.from(bytes.subarray(i, i + chunk)));
-      return { stream: Readable.from(parts), check: { diffId: digest(bytes), diffIdWhat: `${what}: uncompressed content does not match the config's diff_id`, what }, ...extra };
-    };
+    const never = new AbortController().signal;
     const failure = (p: Promise<unknown>) =>
       p.then(
         () => {
@@ -215,96 +180,81 @@ describe("layer scans in worker threads (dist/)", () => {
       { name: "data", content: seededBytes(3, "data", 2_500_000) },
       { name: "z", content: "z" },
     ]);
+    const check = checkOf(good, what);
 
     it("scans chunks of any size, copied or moved, plain or compressed", async () => {
-      const pool = new dist.ScanPool(2);
+      const pool = new dist.WorkerPool(interest, 2);
       try {
-        const plain = await pool.scan(stored(good, 1 << 20, { transferable: true }), 0, what, interest);
+        const plain = await pool.scan(storedLayer(good, 1 << 20, check, { transferable: true }), 0, what, never);
         expect(plain.tarBytes).toBe(good.length);
         expect(plain.index.files.map((f) => f.path)).toEqual(["/etc", "/etc/passwd", "/data", "/z"]);
+        expect(plain.index.files[1]!.content).toBeInstanceOf(Buffer);
         expect(plain.index.files[1]!.content?.toString()).toBe("root:x:0:0::/:/bin/sh\n");
         for (const chunk of [1000, 4096 + 3, 3 << 20]) {
-          const r = await pool.scan(stored(good, chunk), 0, what, interest);
+          const r = await pool.scan(storedLayer(good, chunk, check), 0, what, never);
           expect(r.index).toEqual(plain.index);
         }
         const gz = gzipSync(good);
-        const r = await pool.scan({ ...stored(gz, 7777), check: { ...stored(good, 1 << 20).check, blob: { digest: digest(gz), what: `${what}: blob` } } }, 0, what, interest);
+        const layer = storedLayer(gz, 7777, { ...check, blob: { digest: sha256(gz), what: `${what}: blob` } });
+        const r = await pool.scan(layer, 0, what, never);
         expect(r.index).toEqual(plain.index);
-        expect(r.compression).toBe("gzip");
+        expect(layer.learned).toEqual(["gzip"]);
       } finally {
         await pool.close();
       }
     });
 
     it("turns bad tars, bad digests and a crashed worker into one-line SourceErrors naming the layer", async () => {
-      const pool = new dist.ScanPool(1);
+      const pool = new dist.WorkerPool(interest, 1);
       try {
         const escape = tarBuffer([{ name: "../x", content: "x" }]);
-        let e = await failure(pool.scan(stored(escape, 1 << 20), 0, what, interest));
+        let e = await failure(pool.scan(storedLayer(escape, 1 << 20, checkOf(escape, what)), 0, what, never));
         expect(e.message).toMatch(/^test: layer 1\/1: .*'\.\.\/x'.*escapes the image root/);
-        e = await failure(pool.scan(stored(good.subarray(0, 1536 + 100), 1 << 20), 0, what, interest));
+        const cut = good.subarray(0, 1536 + 100);
+        e = await failure(pool.scan(storedLayer(cut, 1 << 20, checkOf(cut, what)), 0, what, never));
         expect(e.message).toMatch(/^test: layer 1\/1: .*truncated/i);
-        const s = stored(good, 65536);
-        e = await failure(pool.scan({ ...s, check: { ...s.check, diffId: digest(Buffer.from("other")) } }, 0, what, interest));
+        e = await failure(pool.scan(storedLayer(good, 65536, checkOf(Buffer.from("other"), what)), 0, what, never));
         expect(e.message).toMatch(/^test: layer 1\/1: uncompressed content does not match the config's diff_id: digest mismatch/);
         // an interest the worker cannot use makes it throw outside any scan: the thread dies
-        e = await failure(pool.scan(stored(good, 1 << 20), 0, what, { exact: 5 } as unknown as InterestSpec));
-        expect(e.name).toBe("SourceError");
-        expect(e.message).toMatch(/^test: layer 1\/1: the layer scan failed/);
-        // and the pool starts another for the next layer
-        expect((await pool.scan(stored(good, 1 << 20), 0, what, interest)).tarBytes).toBe(good.length);
+        const broken = new dist.WorkerPool({ exact: 5 } as unknown as InterestSpec, 1);
+        try {
+          e = await failure(broken.scan(storedLayer(good, 1 << 20, check), 0, what, never));
+          expect(e.name).toBe("SourceError");
+          expect(e.message).toMatch(/^test: layer 1\/1: the layer scan failed/);
+        } finally {
+          await broken.close();
+        }
+        // the pool goes on with the next layer
+        expect((await pool.scan(storedLayer(good, 1 << 20, check), 0, what, never)).tarBytes).toBe(good.length);
       } finally {
         await pool.close();
       }
     });
 
     it("reads a blob that does not inflate to its end, to say it is not what its digest says", async () => {
-      const pool = new dist.ScanPool(1);
+      const pool = new dist.WorkerPool(interest, 1);
       try {
         const tar = tarBuffer([{ name: "data", content: seededBytes(4, "data", 6_000_000) }]);
         const gz = gzipSync(tar, { level: 1 });
         const bad = Buffer.from(gz);
         bad[3] = 0xff; // header flags no gunzip knows: it fails at once, with megabytes still to come
-        const check = (of: Buffer) => ({ ...stored(tar, 1 << 20).check, blob: { digest: digest(of), size: of.length, what: `${what}: blob` } });
-        let e = await failure(pool.scan({ ...stored(bad, 65536), check: check(gz) }, 0, what, interest));
+        const blobCheck = (of: Buffer) => ({ ...checkOf(tar, what), blob: { digest: sha256(of), size: of.length, what: `${what}: blob` } });
+        let e = await failure(pool.scan(storedLayer(bad, 65536, blobCheck(gz)), 0, what, never));
         expect(e.message).toMatch(/^test: layer 1\/1: blob: digest mismatch: expected sha256:/);
-        e = await failure(pool.scan({ ...stored(bad, 65536, { transferable: true }), check: check(bad) }, 0, what, interest));
+        e = await failure(pool.scan(storedLayer(bad, 65536, blobCheck(bad), { transferable: true }), 0, what, never));
         expect(e.message).toBe("test: layer 1/1: cannot decompress: unknown header flags set");
       } finally {
         await pool.close();
       }
     });
 
-    it("runs half of a split scan on a file range, and stops it when told to", async () => {
-      const pool = new dist.ScanPool(1);
-      const tar = tarBuffer([{ name: "etc/passwd", content: "root:x:0:0::/:/bin/sh\n" }, { name: "data", content: seededBytes(6, "split", 40_000_000) }]);
-      const path = join(dir, "task.bin");
-      writeFileSync(path, Buffer.concat([Buffer.alloc(512), tar]));
-      const file = { name: path, path, start: 512, end: 512 + tar.length };
-      const check = stored(tar, 1 << 20).check;
-      try {
-        const parsed = (await pool.task("parse", file, 0, what, check, interest)).indexed?.();
-        expect(parsed?.files.map((f) => f.path)).toEqual(["/etc/passwd", "/data"]);
-        expect(parsed?.files[0]!.content?.toString()).toBe("root:x:0:0::/:/bin/sh\n");
-        expect((await pool.task("hash", file, 0, what, check, interest)).tarBytes).toBe(tar.length);
-        const stop = new AbortController();
-        const p = failure(pool.task("hash", file, 0, what, check, interest, stop.signal));
-        setTimeout(() => stop.abort(new Error("another layer failed")), 5);
-        expect((await p).message).toBe("another layer failed");
-        const e = await failure(pool.task("hash", file, 0, what, { ...check, diffId: digest(Buffer.from("x")) }, interest));
-        expect(e.message).toMatch(/^test: layer 1\/1: uncompressed content does not match the config's diff_id: digest mismatch/);
-      } finally {
-        await pool.close();
-      }
-    });
-
     it("stops at once when told to, and lets go of the stream", async () => {
-      const pool = new dist.ScanPool(1);
+      const pool = new dist.WorkerPool(interest, 1);
       try {
         const stream = new Readable({ read() {} });
         stream.push(good.subarray(0, 4096));
         const stop = new AbortController();
-        const p = failure(pool.scan({ ...stored(good, 1 << 20), stream }, 0, what, interest, stop.signal));
+        const p = failure(pool.scan(storedLayer(good, 1 << 20, check, { stream }), 0, what, stop.signal));
         setTimeout(() => stop.abort(new Error("another layer failed")), 50);
         expect((await p).message).toBe("another layer failed");
         expect(stream.destroyed).toBe(true);

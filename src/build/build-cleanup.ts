@@ -8,7 +8,7 @@
  * where it is, and said so at --debug.
  */
 import { EngineError, SourceError, causeText } from "../errors.js";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
+import type { EngineClient } from "../engine/client.js";
 
 /** Where cleanup says what it left behind and why (--debug); nothing by default. */
 export type DebugLog = (line: string) => void;

@@ -4,9 +4,10 @@
  * error (`log`) for --debug.
  */
 import { EngineError } from "../errors.js";
-import type { BuildError } from "../inspect/sources/engine-client.js";
-import { oneLine } from "../inspect/sources/engine-transport.js";
-import { stepAt, type DockerfileOutline } from "./dockerfile-steps.js";
+import type { BuildError } from "../engine/client.js";
+import { oneLine } from "../engine/one-line.js";
+import { builderStep, firstLine, pulledBase } from "../dockerfile/build-steps.js";
+import type { Dockerfile } from "../dockerfile/types.js";
 
 export class ImageBuildError extends EngineError {
   constructor(
@@ -24,7 +25,8 @@ export interface FailureContext {
   context: string;
   /** The Dockerfile as the user gave it. */
   dockerfile: string;
-  outline: DockerfileOutline;
+  /** The Dockerfile's parse (the build's one), which maps the builder's step back to its line; absent when it does not parse. */
+  model?: Dockerfile;
 }
 
 /** What the builder said after "failed at step N/M (…): ", split from the step's last output. */
@@ -53,13 +55,13 @@ export function describeBuildFailure(err: BuildError, ctx: FailureContext): stri
   if (parse) return `${prefix}: ${ctx.dockerfile}:${parse[1]}: ${parse[2]} (the Dockerfile does not parse)`;
   if (err.step === undefined) return `${prefix}: ${detail}`;
 
-  const step = stepAt(ctx.outline, err.step, err.instruction);
+  const step = ctx.model ? builderStep(ctx.model, err.step, err.instruction) : undefined;
   const where = step ? `${ctx.dockerfile}:${step.line}` : ctx.dockerfile;
-  const instruction = oneLine(err.instruction ?? step?.text ?? "", 100);
+  const instruction = oneLine(err.instruction ?? (step ? firstLine(step) : ""), 100);
   const keyword = instruction.split(" ", 1)[0]?.toUpperCase();
 
   if (keyword === "FROM" && PULL_FAILURE.test(detail)) {
-    const base = ctx.outline.bases.find((b) => b.line === step?.line)?.image ?? instruction.replace(/^FROM\s+(--\S+\s+)*/i, "").split(/\s+/)[0];
+    const base = (ctx.model && step ? pulledBase(ctx.model, step.line) : undefined) ?? instruction.replace(/^FROM\s+(--\S+\s+)*/i, "").split(/\s+/)[0];
     const hint = base?.startsWith("imgpolicy-base/") ? " (imgpolicy's own bases are built by scripts/build-bases.sh)" : "";
     return `${prefix}: ${where}: base image '${base}' is not in the local engine and could not be pulled: ${oneLine(detail, 200)}${hint}`;
   }

@@ -10,20 +10,18 @@
  * fails, those of the other stages when it is done, the image and its stage's steps on
  * cleanup(), unless --tag names it.
  */
-import { FileReadError, readRegularFile } from "../files/regular-file.js";
-import { MAX_DOCKERFILE_BYTES } from "../dockerfile/limits.js";
 import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { SourceError, causeText } from "../errors.js";
-import { parseDockerfile, UnknownTargetError } from "../dockerfile/parse.js";
-import { BuildError, EngineClient } from "../inspect/sources/engine-client.js";
+import { parseDockerfileFact, type DockerfileFact } from "../dockerfile/dockerfile-fact.js";
+import { DockerfileReadError, readDockerfileText } from "../dockerfile/given-dockerfile.js";
+import { UnknownTargetError } from "../dockerfile/parse.js";
+import { BuildError, EngineClient } from "../engine/client.js";
 import { contextTar, listContext, readDockerignoreText, type ExtraFile } from "./context-tar.js";
-import { outlineDockerfile, type DockerfileOutline } from "./dockerfile-steps.js";
 import { ImageBuildError, describeBuildFailure } from "./build-errors.js";
 import { createdImages, imageSnapshot, removeCreated, type DebugLog } from "./build-cleanup.js";
 import { namesOf, removeTemporaryTag, temporaryTag } from "./build-tag.js";
-import { tagImage } from "./engine-calls.js";
 
 export { ImageBuildError } from "./build-errors.js";
 
@@ -58,11 +56,12 @@ export interface BuiltImage {
   /** The build found the whole image in the cache: it was there before, and cleanup() leaves it. */
   fromCache: boolean;
   /**
-   * The Dockerfile as given (path as the user wrote it) and its text; `dockerignore`: the
-   * context has one; `target` and `buildArgs` as the build was given them (absent when
-   * not), so that the Dockerfile rules judge the stage built with the values it got.
+   * The Dockerfile as given (path as the user wrote it), its text and its parse, made once
+   * by the build (facts.dockerfile of the check); `dockerignore`: the context has one;
+   * `target` and `buildArgs` as the build was given them (absent when not), so that the
+   * Dockerfile rules judge the stage built with the values it got.
    */
-  dockerfile: { path: string; text: string; dockerignore: boolean; target?: string; buildArgs?: Record<string, string> };
+  dockerfile: DockerfileFact & { dockerignore: boolean };
   /** Every line of build output. */
   log: string[];
   durationMs: number;
@@ -95,17 +94,17 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   const dockerfilePath = opts.dockerfile !== undefined ? resolve(opts.dockerfile) : resolve(contextDir, "Dockerfile");
   let text: string;
   try {
-    text = (await readRegularFile(dockerfilePath, MAX_DOCKERFILE_BYTES, "Dockerfiles")).toString("utf8");
+    text = await readDockerfileText(dockerfilePath);
   } catch (err) {
-    const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-    if (code === "ENOENT") {
+    if (!(err instanceof DockerfileReadError)) throw new SourceError(`cannot read Dockerfile '${dockerfileShown}': ${causeText(err)}`, { cause: err });
+    if (err.reason === "no such file") {
       throw new SourceError(
         opts.dockerfile !== undefined
           ? `Dockerfile '${opts.dockerfile}' not found`
           : `no Dockerfile in the build context '${context}' (name one with --file)`,
       );
     }
-    throw new SourceError(`cannot read Dockerfile '${dockerfileShown}': ${err instanceof FileReadError ? err.reason : causeText(err)}`, { cause: err });
+    throw new SourceError(`cannot read Dockerfile '${dockerfileShown}': ${err.reason}`, { cause: err });
   }
 
   // Inside the context it goes by its path there; from elsewhere it is added, as the CLI does.
@@ -126,8 +125,16 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
     extra.push({ name: dockerfileName, content: Buffer.from(text, "utf8") });
   }
 
-  if (opts.target !== undefined) checkTarget(text, dockerfileShown, opts.target);
-  const outline: DockerfileOutline = outlineDockerfile(text, opts.buildArgs);
+  // The one parse of the Dockerfile: an unknown --target fails before anything is sent,
+  // naming the stages there are (the engine would only say it cannot reach it). A
+  // Dockerfile our parser rejects is left to the engine, whose error names the step.
+  const given: DockerfileFact = { path: dockerfileShown, text, dockerignore };
+  if (opts.target !== undefined) given.target = opts.target;
+  if (opts.buildArgs !== undefined && Object.keys(opts.buildArgs).length > 0) given.buildArgs = { ...opts.buildArgs };
+  const parsed = parseDockerfileFact(given);
+  if (parsed.error instanceof UnknownTargetError) throw parsed.error;
+  const dockerfile = parsed.fact as BuiltImage["dockerfile"];
+  const model = dockerfile.model;
   const engine = opts.engine ?? new EngineClient();
   const kept = opts.tag !== undefined;
   const debug = opts.onDebug;
@@ -159,7 +166,7 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
       debug?.(`build: cannot tell what the failed build made, so nothing was removed: ${causeText(cleanupErr)}`);
     }
     if (!(err instanceof BuildError)) throw err;
-    throw new ImageBuildError(describeBuildFailure(err, { context, dockerfile: dockerfileShown, outline }), buildLog, err);
+    throw new ImageBuildError(describeBuildFailure(err, { context, dockerfile: dockerfileShown, ...(model ? { model } : {}) }), buildLog, err);
   }
 
   const imageId = result.id;
@@ -173,7 +180,7 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
     try {
       if (madeHere || ((await namesOf(engine, imageId)) ?? []).length > 0) {
         const temporary = temporaryTag(contextDir, basename(dockerfilePath));
-        await tagImage(engine, imageId, temporary);
+        await engine.imageTag(imageId, temporary);
         name = temporary;
       }
     } catch (err) {
@@ -183,9 +190,6 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   }
 
   let removed = false;
-  const dockerfile: BuiltImage["dockerfile"] = { path: dockerfileShown, text, dockerignore };
-  if (opts.target !== undefined) dockerfile.target = opts.target;
-  if (opts.buildArgs !== undefined && Object.keys(opts.buildArgs).length > 0) dockerfile.buildArgs = { ...opts.buildArgs };
   return {
     imageId,
     tag: name,
@@ -213,18 +217,5 @@ async function createdChain(engine: EngineClient, imageId: string, created: read
     return created.filter((c) => ancestors.includes(c));
   } catch {
     return [...created];
-  }
-}
-
-/**
- * An unknown --target fails before anything is sent, naming the stages there are (the
- * engine would only say it cannot reach it). A Dockerfile our parser rejects is left to
- * the engine, whose error names the step.
- */
-function checkTarget(text: string, path: string, target: string): void {
-  try {
-    parseDockerfile(text, path, { target });
-  } catch (err) {
-    if (err instanceof UnknownTargetError) throw err;
   }
 }

@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { SourceError, causeText } from "../errors.js";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
+import type { EngineClient } from "../engine/client.js";
 import { isConflict, shortId, type DebugLog } from "./build-cleanup.js";
 
 /** Repository names are lower case [a-z0-9] words joined by ".", "_", "-". */

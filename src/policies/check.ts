@@ -1,17 +1,30 @@
 /**
- * check(): open each image, inspect it (reading the files the rules ask for), with
- * `runtime` also run it under the policy's runtime profile, evaluate, one report.
+ * check(): the one way images are checked, for the library and the CLI alike. It
+ * resolves the policy (load-policy-input.ts), reads and parses the Dockerfile once, builds
+ * the image (check-build.ts) or runs an image list (check-list.ts), then opens each image,
+ * inspects it (reading the files the rules ask for), with `runtime` also runs it under the
+ * policy's runtime profile, evaluates, and gives one report.
  */
-import { causeText } from "../errors.js";
+import { causeText, EngineError, UsageError } from "../errors.js";
+import { givenDockerfile } from "../dockerfile/given-dockerfile.js";
+import { buildForCheck } from "./check-build.js";
+import { checkList } from "./check-list.js";
 import { inspectImage } from "../inspect/facts/collect.js";
 import { configFact } from "../inspect/facts/config-facts.js";
 import type { ConfigFact, Facts } from "../inspect/facts/types.js";
-import { mapLimit } from "../inspect/read-layers.js";
+import { mapLimit } from "../util/map-limit.js";
+import type { EngineClient } from "../engine/client.js";
+import type { Image } from "../inspect/image.js";
 import { openImage, type OpenOptions } from "../inspect/resolve.js";
 import type { CommandTestSpec } from "../runtime/command-tests.js";
 import type { RuntimeFacts, RuntimeSpec } from "../runtime/runtime-types.js";
 import { addCounts, emptyCounts, evaluate, ruleEnabled, ruleOptions } from "./evaluate.js";
 import type { ResolvedPolicy } from "./policy-types.js";
+import type { DockerfileFact } from "../dockerfile/dockerfile-fact.js";
+import type { DockerfileInput } from "../dockerfile/given-dockerfile.js";
+import type { CheckBuild } from "./check-build.js";
+import { checkPolicy, type CheckPolicyOptions, type PolicyInput } from "./load-policy-input.js";
+import type { Shard } from "./image-list-shard.js";
 import { REPORT_SCHEMA, type ImageReport, type Report, type RuntimeFigures } from "./report-types.js";
 import { resolveIgnored, withIgnored, type IgnoredRule } from "./ignore.js";
 import { waiverWarnings } from "./waiver-warnings.js";
@@ -26,15 +39,27 @@ export type ProbeImage = Pick<ConfigFact, "healthcheck" | "exposedPorts" | "stop
 
 /** The runtime probe's signature (`probeRuntime` in src/runtime/probe.ts). */
 export type RuntimeProbe = (
-  imageRef: string,
+  /** The image check opened (and closes once the probe is done with it). */
+  image: Image,
   spec: RuntimeSpec,
-  image: ProbeImage,
-  opts: { signal?: AbortSignal; commandTests?: readonly CommandTestSpec[] },
+  facts: ProbeImage,
+  /** `engine`: the one the image was read from, when the caller gave one (OpenOptions.engine); else the probe resolves it. */
+  opts: { signal?: AbortSignal; commandTests?: readonly CommandTestSpec[]; engine?: EngineClient },
 ) => Promise<RuntimeFacts>;
 
-export interface CheckOptions extends OpenOptions {
-  policy: ResolvedPolicy;
-  /** Names or files the policy came from, for the report. */
+/**
+ * The options of check(), the one way images are checked (the CLI's `check` maps its
+ * flags to these): where images come from, the policy and its threshold, the runtime
+ * run, the Dockerfile, a build, an image list.
+ */
+export interface CheckOptions extends OpenOptions, Omit<CheckPolicyOptions, "runs"> {
+  /**
+   * The policy: a shipped name or file, several to layer (later wins), or one loaded.
+   * Default: .imgpolicy.yaml (or .yml, .json) here or above, up to the repository root,
+   * else base. check(refs, policy, opts) gives it as the second argument.
+   */
+  policy?: PolicyInput;
+  /** Names or files the policy came from, for the report (default: as given or found). */
   policyNames?: string[];
   rules?: readonly AnyRule[];
   /** Images checked at once (default 2). */
@@ -44,15 +69,32 @@ export interface CheckOptions extends OpenOptions {
   runtime?: boolean;
   /** Only the runtime rules (category "runtime"); the image is still read for its config and entrypoint. Implies `runtime`. */
   runtimeOnly?: boolean;
+  /** An image that was to be run and could not be is an error (EngineError), not a report of runtime rules not run. Implies `runtime`. */
+  requireRuntime?: boolean;
   /** Stops runs in progress (their containers are removed). */
   signal?: AbortSignal;
   /** Replaces the runtime probe; for tests of the decisions made here. */
   probe?: RuntimeProbe;
   /**
-   * The Dockerfile the images were built from (imgpolicy check --build): it becomes
-   * `facts.dockerfile`, which the Dockerfile rules (IMG-DF-*) read.
+   * The Dockerfile the images were built from: a path (read; its .dockerignore looked for
+   * beside it), or its fields with the text. It is parsed once, into `facts.dockerfile`,
+   * which the Dockerfile rules (IMG-DF-*) read; one that does not parse, or whose
+   * `target` names no stage, is thrown before any image is read.
    */
-  dockerfile?: NonNullable<Facts["dockerfile"]>;
+  dockerfile?: DockerfileInput;
+  /**
+   * Build the image from a context with the local engine, then check it (no `refs`): its
+   * Dockerfile goes to the Dockerfile rules, and the image is removed after the check
+   * unless `tag` keeps it. A build that fails throws (ImageBuildError, one line).
+   */
+  build?: CheckBuild;
+  /**
+   * A release gate's image list (YAML or JSON; no `refs`): each image checked against its
+   * own policy (else `policy`, else the list's, else found, else base), one report.
+   */
+  from?: string;
+  /** With `from`: check only shard `index` (1-based) of `count`, split by a hash of each image reference. */
+  shard?: Shard;
   /**
    * Rules whose findings this run accepts (CLI: --ignore, IMGPOLICY_IGNORE): each still
    * runs, and its findings are waived with the given reason, so reports show them as
@@ -60,6 +102,13 @@ export interface CheckOptions extends OpenOptions {
    */
   ignore?: readonly (string | IgnoredRule)[];
 }
+
+/** One run over images with a policy loaded (what check() does per image list, or per policy group of a gate). */
+export type CheckRun = Omit<CheckOptions, "policy" | "dockerfile" | "build" | "from" | "shard"> & {
+  policy: ResolvedPolicy;
+  /** The Dockerfile, parsed (facts.dockerfile). */
+  dockerfile?: DockerfileFact;
+};
 
 /**
  * The real probe, loaded on first use so that static checks never load testcontainers.
@@ -119,14 +168,15 @@ function probeImage(c: ConfigFact): ProbeImage {
  * and `stop` aborts the probe (its containers and loaded image are removed) and waits
  * for it to end when the static part fails.
  */
-function startProbe(ref: string, opts: CheckOptions, spec: RuntimeSpec, config: ConfigFact, probe: () => Promise<RuntimeProbe>, failed: (err: unknown) => void) {
+function startProbe(image: Image, opts: CheckRun, spec: RuntimeSpec, config: ConfigFact, probe: () => Promise<RuntimeProbe>, failed: (err: unknown) => void) {
   const local = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, local.signal]) : local.signal;
   const probeOpts: Parameters<RuntimeProbe>[3] = { signal };
   // A container-structure-test config's commandTests run in the probe (IMG-RUN-007 judges them).
   const commandTests = opts.policy.cst?.commandTests ?? [];
   if (commandTests.length) probeOpts.commandTests = commandTests;
-  const running = probe().then((run) => run(ref, spec, probeImage(config), probeOpts));
+  if (opts.engine) probeOpts.engine = opts.engine;
+  const running = probe().then((run) => run(image, spec, probeImage(config), probeOpts));
   running.catch((err: unknown) => {
     if (!local.signal.aborted) failed(err);
   });
@@ -145,33 +195,36 @@ function startProbe(ref: string, opts: CheckOptions, spec: RuntimeSpec, config: 
  * started (a scan, a container, a loaded image) outlives the call; the first failure is
  * the one thrown.
  */
-async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule[], probe: () => Promise<RuntimeProbe>): Promise<ImageReport> {
+async function checkOne(ref: string, opts: CheckRun, rules: readonly AnyRule[], probe: () => Promise<RuntimeProbe>): Promise<ImageReport> {
   const spec = resolveRuntimeSpec(opts.policy.runtime);
   const runtime = opts.runtime || opts.runtimeOnly;
   if (runtime) void probe().catch(() => undefined); // load it while the image is opened
-  const image = await openImage(ref, { ...opts, prestartScan: true });
+  const image = await openImage(ref, opts);
   let probing: ReturnType<typeof startProbe> | undefined;
   let probeError: { err: unknown } | undefined;
   const scanStop = new AbortController();
   const scanSignal = opts.signal ? AbortSignal.any([opts.signal, scanStop.signal]) : scanStop.signal;
   let facts: Facts;
   try {
-    if (runtime) {
-      const config = configFact((await image.config()).config);
-      probing = startProbe(ref, opts, spec, config, probe, (err) => {
-        probeError = { err };
-        scanStop.abort(err);
-      });
+    try {
+      if (runtime) {
+        const config = configFact((await image.config()).config);
+        probing = startProbe(image, opts, spec, config, probe, (err) => {
+          probeError = { err };
+          scanStop.abort(err);
+        });
+      }
+      facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), signal: scanSignal, ...(opts.now ? { now: opts.now } : {}) });
+    } catch (err) {
+      await probing?.stop();
+      throw probeError ? probeError.err : err;
     }
-    facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), signal: scanSignal, ...(opts.now ? { now: opts.now } : {}) });
-  } catch (err) {
-    await probing?.stop();
-    throw probeError ? probeError.err : err;
+    // the probe runs the opened image (it may still be loading it into the engine): it is closed once the probe is done
+    if (probing) facts.runtime = await probing.result;
   } finally {
     await image.close();
   }
   if (opts.dockerfile) facts.dockerfile = opts.dockerfile;
-  if (probing) facts.runtime = await probing.result;
   const counted = { cst: { commandTests: opts.policy.cst?.commandTests.length ?? 0 } };
   const report = evaluate(facts, opts.policy, { rules: withRuntimeDefaults(rules, spec, counted), ...(opts.now ? { now: opts.now } : {}) });
   if (facts.runtime) report.runtime = runtimeFigures(facts.runtime);
@@ -179,18 +232,18 @@ async function checkOne(ref: string, opts: CheckOptions, rules: readonly AnyRule
   return report;
 }
 
-/** Checks images against a policy. An image that cannot be read gets `error` and no results. */
 /** The rules a check runs: all of them (opts.rules, else the registry), or only the runtime ones with `runtimeOnly`. */
-export function rulesOfRun(opts: Pick<CheckOptions, "rules" | "runtimeOnly">): readonly AnyRule[] {
+export function rulesOfRun(opts: Pick<CheckRun, "rules" | "runtimeOnly">): readonly AnyRule[] {
   const all = opts.rules ?? RULES;
   return opts.runtimeOnly ? all.filter((r) => r.category === "runtime") : all;
 }
 
-export async function check(refs: readonly string[], opts: CheckOptions): Promise<Report> {
+/** Checks images against a loaded policy. An image that cannot be read gets `error` and no results. */
+export async function checkImages(refs: readonly string[], opts: CheckRun): Promise<Report> {
   const all = opts.rules ?? RULES;
   const rules = rulesOfRun(opts);
   const ignored = resolveIgnored(opts.ignore ?? [], all);
-  const run: CheckOptions = ignored.length ? { ...opts, policy: withIgnored(opts.policy, ignored) } : opts;
+  const run: CheckRun = ignored.length ? { ...opts, policy: withIgnored(opts.policy, ignored) } : opts;
   let loading: Promise<RuntimeProbe> | undefined;
   const probe = () => (loading ??= opts.probe ? Promise.resolve(opts.probe) : loadProbe());
   const images = await mapLimit(refs, opts.concurrency ?? 2, async (ref) => {
@@ -216,6 +269,71 @@ export async function check(refs: readonly string[], opts: CheckOptions): Promis
     passed: images.every((i) => i.passed),
     ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/** A policy given already loaded, told from check()'s options (which have no `sources`). */
+const looksLoaded = (x: object): boolean => Array.isArray((x as ResolvedPolicy).sources) && Array.isArray((x as ResolvedPolicy).waivers);
+
+/** check(refs, policy, opts) and check(refs, opts) as one set of options. */
+function callOptions(second: PolicyInput | CheckOptions | undefined, more: CheckOptions): CheckOptions {
+  if (second === undefined) return more;
+  if (typeof second === "string" || Array.isArray(second) || looksLoaded(second)) return { ...more, policy: second as PolicyInput };
+  return { ...(second as CheckOptions), ...more };
+}
+
+/** Options that do not go together, and numbers out of range: UsageErrors before anything is read. */
+function checkCombination(refs: readonly string[], opts: CheckOptions): void {
+  const what = opts.build ? "build" : opts.from !== undefined ? `from ${opts.from}` : undefined;
+  if (opts.build && opts.from !== undefined) throw new UsageError("build and from do not go together: list built images in the image list");
+  if (what && refs.length) throw new UsageError(`${what}: the images come from the ${opts.build ? "build" : "list"}, not from references (found '${refs[0]}')`);
+  if (what && opts.dockerfile !== undefined) throw new UsageError(`${what}: dockerfile goes with images built elsewhere (a build names its Dockerfile with build.dockerfile)`);
+  if (opts.build && opts.source === "registry") throw new UsageError("build: the image built is read from the local engine, not from a registry (source: registry)");
+  if (opts.shard && opts.from === undefined) throw new UsageError("shard goes with from: it checks one part of a list's images");
+  const n = opts.concurrency;
+  if (n !== undefined && !(Number.isInteger(n) && n > 0)) throw new UsageError(`concurrency: expected a positive whole number, found '${String(n)}'`);
+}
+
+/** requireRuntime: an image that was to be run and could not be is an error, not a report of rules not run. */
+export function requireRuntime(report: Report): void {
+  const notRun = report.images.filter((i) => i.runtime?.status === "not-run");
+  if (!notRun.length) return;
+  const first = notRun[0]!;
+  const why = (first.runtime!.reason ?? "not run").replace(/^not run:\s*/, "");
+  const more = notRun.length > 1 ? ` (and ${notRun.length - 1} more image${notRun.length === 2 ? "" : "s"})` : "";
+  throw new EngineError(`--require-runtime: ${first.reference} could not be run: ${why}${more}`);
+}
+
+/**
+ * Checks images against a policy and gives one report: the images named, the image a
+ * `build` makes, or those of a `from` list. The policy is the second argument or
+ * `opts.policy` (default: found here or above, else base). An image that cannot be read
+ * is reported with `error` (exit status 2), not thrown; a policy that does not load is
+ * thrown (PolicyError), as are bad options (UsageError), a Dockerfile that does not parse
+ * and a build that fails.
+ */
+export async function check(refs: string | readonly string[], policy?: PolicyInput | CheckOptions, options: CheckOptions = {}): Promise<Report> {
+  const opts = callOptions(policy, options);
+  const images = typeof refs === "string" ? [refs] : [...refs];
+  checkCombination(images, opts);
+  const ignore = resolveIgnored(opts.ignore ?? [], opts.rules ?? RULES);
+  const done = (report: Report): Report => {
+    if (opts.requireRuntime) requireRuntime(report);
+    return report;
+  };
+  const runtime = Boolean(opts.runtime || opts.requireRuntime);
+  if (opts.from !== undefined) return done(await checkList(opts.from, { ...opts, ignore }, checkImages));
+
+  const { policy: given, policyNames: names, dockerfile, build, from: _from, shard: _shard, ...rest } = opts;
+  const loaded = await checkPolicy(given, { ...rest, runs: runtime || Boolean(opts.runtimeOnly) });
+  const run: CheckRun = { ...rest, policy: loaded.policy, policyNames: names ?? loaded.names, ignore, ...(runtime ? { runtime } : {}) };
+  if (dockerfile !== undefined) run.dockerfile = await givenDockerfile(dockerfile);
+  if (!build) return done(await checkImages(images, run));
+  const built = await buildForCheck(build);
+  try {
+    return done(await checkImages([built.tag], { ...run, source: "engine", dockerfile: built.dockerfile }));
+  } finally {
+    await built.cleanup();
+  }
 }
 
 /** 0 every image passed, 1 a finding at or above the threshold, 2 an image could not be read. */

@@ -7,8 +7,8 @@ import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseFromList } from "../../src/cli/commands/check-from-file.js";
-import { policyFromList } from "../../src/cli/commands/check-from.js";
+import { parseFromList } from "../../src/policies/image-list.js";
+import { policyFromList } from "../../src/policies/check-list.js";
 import { runCli } from "../cli/run-cli.js";
 import { writeFixtureImages, type FixtureImages } from "./fixture-images.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage, ImageBuildError, type BuiltImage } from "../../src/build/build-image.js";
 import { SourceError } from "../../src/errors.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { EngineClient } from "../../src/engine/client.js";
 import { check } from "../../src/policies/check.js";
 import { loadPolicies } from "../../src/policies/load-policy.js";
 import { RULES } from "../../src/policies/rules/index.js";

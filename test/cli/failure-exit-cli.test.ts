@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { buildImage, writeDockerArchive, type BuiltImage } from "../../fixtures/image-writer.js";
-import { EngineClient } from "../../src/inspect/sources/engine-client.js";
+import { EngineClient } from "../../src/engine/client.js";
 import { busyboxImage, loadedTagPrefix, preload, readBusybox } from "./failing-images.js";
 import { startHeldRegistry, type HeldRegistry } from "./held-registry.js";
 import { containersOf, spawnCli, tagsStartingWith, type CliRun } from "./spawn-cli.js";

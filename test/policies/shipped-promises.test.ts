@@ -24,7 +24,7 @@ import { claimsOf } from "../../src/policies/policy-promises.js";
 import type { PolicyFile } from "../../src/policies/policy-types.js";
 import type { Report } from "../../src/policies/report-types.js";
 import { severityRank } from "../../src/policies/types.js";
-import { engineClient } from "../../src/inspect/sources/engine-client.js";
+import { engineClient } from "../../src/engine/client.js";
 import { runCli } from "../cli/run-cli.js";
 
 const POLICIES = ["base", "cis-docker", "debian-service", "glassops", "go-alpine", "go-distroless", "go-scratch"] as const;

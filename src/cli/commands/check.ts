@@ -1,25 +1,25 @@
-/** `imgpolicy check REF…`: inspect images, judge them against a policy, render the report. */
-import { stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { EngineError, PolicyError, UsageError } from "../../errors.js";
-import type { Facts } from "../../inspect/facts/types.js";
-import { check, exitStatus } from "../../policies/check.js";
+/**
+ * `imgpolicy check REF…` (also --build CONTEXT, --dockerfile FILE, --from FILE): the
+ * flags mapped to the options of the library's check(), which does the work (policy,
+ * Dockerfile, build, image list), and the report rendered.
+ */
+import { PolicyError, UsageError } from "../../errors.js";
+import { DockerfileReadError } from "../../dockerfile/given-dockerfile.js";
+import { check, type CheckOptions } from "../../policies/check.js";
+import type { CheckBuild } from "../../policies/check-build.js";
+import { ImageListError } from "../../policies/check-list.js";
+import { parseShard } from "../../policies/image-list-shard.js";
+import { ignoreRequests } from "../../policies/ignore.js";
+import { isSeverity } from "../../policies/load-policy.js";
+import { PolicyProblemsError } from "../../policies/load-policy-input.js";
 import type { Report } from "../../policies/report-types.js";
-import { isSeverity, loadPolicies } from "../../policies/load-policy.js";
-import { formatProblem } from "../../policies/policy-types.js";
-import type { Io } from "../main.js";
-import { discoverPolicy } from "../policy-discovery.js";
-import { EXIT_USAGE, messageLine } from "../exit-code.js";
-import { FileReadError, readRegularFile } from "../../files/regular-file.js";
-import { MAX_DOCKERFILE_BYTES } from "../../dockerfile/limits.js";
-import { escapeText } from "../../text/escape.js";
-import { parseColorMode, useColor } from "../color.js";
-import { emitReport, parseOutputs } from "../report-outputs.js";
 import type { OpenOptions } from "../../inspect/resolve.js";
-import { ignoreRequests, resolveIgnored } from "../../policies/ignore.js";
-import { reportedWaivers } from "../../policies/waivers.js";
-import { RULES } from "../../policies/rules/index.js";
-import { printWarnings } from "../report-warnings.js";
+import { escapeText } from "../../text/escape.js";
+import { parseColorMode } from "../color.js";
+import { messageLine } from "../exit-code.js";
+import type { Io } from "../main.js";
+import { renderReport } from "../render-report.js";
+import { parseOutputs } from "../report-outputs.js";
 
 export interface CheckFlags {
   policy?: string[];
@@ -47,6 +47,10 @@ export interface CheckFlags {
   /** --tag: keep the built image under this name (otherwise it is removed after the check). */
   tag?: string;
   label?: string[];
+  /** --from FILE: the images of this list, each with its own policy (a release gate). */
+  from?: string;
+  /** --shard K/N: with --from, check only shard K of N of the list. */
+  shard?: string;
   /** -q/--quiet: failures only (and no download progress). */
   quiet?: boolean;
   /** --show-skipped: list not-applicable rules in Markdown and JUnit. */
@@ -58,8 +62,6 @@ export interface CheckFlags {
   /** --ignore RULE[,RULE…] (repeatable): the rule's findings are waived, "ignored on the command line". */
   ignore?: string[];
 }
-
-export { parseOutputs } from "../report-outputs.js";
 
 /** --build-arg KEY=VALUE…; KEY alone takes the value from the environment, as docker build does. */
 function parseBuildArgs(list: readonly string[] | undefined): Record<string, string> {
@@ -75,7 +77,7 @@ function parseBuildArgs(list: readonly string[] | undefined): Record<string, str
 }
 
 /** The --build flags checked and gathered; undefined without --build. */
-export function buildRequest(refs: readonly string[], flags: CheckFlags & { source?: string }): BuildRequest | undefined {
+function buildRequest(refs: readonly string[], flags: CheckFlags & { source?: string }): CheckBuild | undefined {
   if (flags.build === undefined) {
     // --target and --build-arg also say how the --dockerfile was built
     const stray =
@@ -88,7 +90,6 @@ export function buildRequest(refs: readonly string[], flags: CheckFlags & { sour
   if (flags.dockerfile !== undefined) throw new UsageError("--dockerfile goes with images built elsewhere: with --build, name the Dockerfile with -f");
   if (refs.length > 0) throw new UsageError(`--build checks the image it builds: check ${refs[0]} in another run`);
   if (flags.source === "registry") throw new UsageError("--build reads the image it builds from the local engine, not from a registry (--source registry)");
-  const buildArgs = parseBuildArgs(flags.buildArg);
   const labels: Record<string, string> = {};
   for (const l of flags.label ?? []) {
     const eq = l.indexOf("=");
@@ -100,134 +101,88 @@ export function buildRequest(refs: readonly string[], flags: CheckFlags & { sour
     ...(flags.file !== undefined ? { dockerfile: flags.file } : {}),
     ...(flags.target !== undefined ? { target: flags.target } : {}),
     ...(flags.tag !== undefined ? { tag: flags.tag } : {}),
-    buildArgs,
+    buildArgs: parseBuildArgs(flags.buildArg),
     labels,
   };
 }
 
-/**
- * --dockerfile FILE: the Dockerfile the checked images were built from, read and parsed
- * up front (a syntax error or an unknown --target is exit 2 before any image is read).
- * Its .dockerignore is looked for beside it, the usual build context; not found there,
- * whether the context has one is not known.
- */
-async function givenDockerfile(flags: CheckFlags): Promise<NonNullable<Facts["dockerfile"]> | undefined> {
-  if (flags.dockerfile === undefined) return undefined;
-  const path = flags.dockerfile;
-  let text: string;
-  try {
-    text = (await readRegularFile(path, MAX_DOCKERFILE_BYTES, "Dockerfiles")).toString("utf8");
-  } catch (err) {
-    if (!(err instanceof FileReadError)) throw err;
-    throw new UsageError(`--dockerfile ${path}: ${(err.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? "no such file" : err.reason}`);
-  }
-  const buildArgs = parseBuildArgs(flags.buildArg);
-  const { parseDockerfile } = await import("../../dockerfile/parse.js");
-  parseDockerfile(text, path, { ...(flags.target !== undefined ? { target: flags.target } : {}), buildArgs });
-  const dockerignore = await stat(join(dirname(path), ".dockerignore")).then((s) => s.isFile(), () => false);
+/** The build's one status line on stderr (not with --quiet), and with --debug what cleanup left. */
+function reportingBuild(build: CheckBuild, flags: CheckFlags, io: Io, seen: (path: string) => void): CheckBuild {
   return {
-    path,
-    text,
-    ...(dockerignore ? { dockerignore: true } : {}),
-    ...(flags.target !== undefined ? { target: flags.target } : {}),
-    ...(Object.keys(buildArgs).length ? { buildArgs } : {}),
-  };
-}
-
-export interface BuildRequest {
-  context: string;
-  dockerfile?: string;
-  target?: string;
-  tag?: string;
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-}
-
-/** Builds for --build: one status line on stderr; on failure with --debug, the build's last lines too. */
-async function buildForCheck(req: BuildRequest, flags: CheckFlags, io: Io): Promise<import("../../build/build-image.js").BuiltImage> {
-  const { buildImage, ImageBuildError } = await import("../../build/build-image.js");
-  try {
-    const onDebug = flags.debug ? (line: string) => io.stderr(`${escapeText(line)}\n`) : undefined;
-    const built = await buildImage(req.context, { ...req, ...(onDebug ? { onDebug } : {}) });
-    if (!flags.quiet) {
+    ...build,
+    ...(flags.debug ? { onDebug: (line: string) => io.stderr(`${escapeText(line)}\n`) } : {}),
+    onBuilt(built) {
+      seen(built.dockerfile.path);
+      if (flags.quiet) return;
       const seconds = (built.durationMs / 1000).toFixed(1);
       const keep = built.kept ? "" : built.fromCache ? ", found whole in the build cache and left there" : ", removed after the check";
       io.stderr(`${escapeText(`build: ${built.dockerfile.path} → ${built.tag} (${built.imageId.slice(7, 19)}) in ${seconds} s${keep}`)}\n`);
-    }
-    return built;
-  } catch (err) {
-    if (flags.debug && err instanceof ImageBuildError && err.log.length > 0) {
-      const tail = err.log.slice(-30);
-      io.stderr(`build output (last ${tail.length} of ${err.log.length} lines):\n${tail.map((l) => `  ${escapeText(l)}`).join("\n")}\n`);
-    }
-    throw err;
-  }
+    },
+  };
 }
 
-export async function runCheck(refs: string[], flags: CheckFlags & { source?: string }, io: Io, source: OpenOptions = {}): Promise<number> {
-  const build = buildRequest(refs, flags);
-  if (refs.length === 0 && !build) throw new UsageError("no image to check: name one or more images, --build CONTEXT, or --from FILE with a list of them");
-  const outputs = parseOutputs(flags.format, flags.output);
-  const color = useColor(parseColorMode(flags.color), process.env, io.isTTY);
-  if (flags.failOn && !isSeverity(flags.failOn)) {
-    throw new UsageError(`--fail-on: unknown severity '${flags.failOn}' (critical, high, medium, low, info)`);
-  }
-  const ignore = resolveIgnored(ignoreRequests(flags.ignore, process.env.IMGPOLICY_IGNORE), RULES);
-  let names = flags.policy ?? [];
-  if (names.length === 0) {
-    const found = await discoverPolicy(process.cwd());
-    names = [found ?? "base"];
-  }
-  // a policy found here (not named) is the checkout's: it may only harden the sandbox the image runs in
-  const hardenOnly = !flags.policy?.length && Boolean(flags.runtime || flags.runtimeOnly || flags.requireRuntime) && !flags.trustPolicy;
-  const { policy, errors } = await loadPolicies(names, { allowExternalExtends: flags.allowExtendsOutside ?? false, hardenOnly });
-  if (!policy) {
-    for (const e of errors.slice(0, -1)) io.stderr(`${messageLine(formatProblem(e))}\n`);
-    throw new PolicyError(formatProblem(errors[errors.length - 1]!));
-  }
-  if (flags.failOn) policy.failOn = flags.failOn as typeof policy.failOn;
-  // waiver sources as reports name files: relative to the working directory (waivers.ts)
-  policy.waivers = reportedWaivers(policy.waivers);
+/** The flags as check()'s options. */
+function checkOptions(flags: CheckFlags, source: OpenOptions): CheckOptions {
   const concurrency = flags.concurrency ? Number(flags.concurrency) : undefined;
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new UsageError(`--concurrency: expected a positive whole number, found '${flags.concurrency}'`);
   }
-  const given = await givenDockerfile(flags);
-  const built = build ? await buildForCheck(build, flags, io) : undefined;
-  try {
-    const report = await check(built ? [built.tag] : refs, {
-      ...source,
-      ...(built ? { source: "engine" as const, dockerfile: built.dockerfile } : {}),
-      ...(given ? { dockerfile: given } : {}),
-      policy,
-      policyNames: names,
-      ...(concurrency ? { concurrency } : {}),
-      ...(flags.runtime || flags.requireRuntime ? { runtime: true } : {}),
-      ...(flags.runtimeOnly ? { runtimeOnly: true } : {}),
-      ...(ignore.length ? { ignore } : {}),
-    });
-    if (flags.requireRuntime) requireRuntime(report);
-    const dockerfile = given?.path ?? built?.dockerfile.path;
-    const written = await emitReport(
-      report,
-      outputs,
-      { color, verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), showSkipped: Boolean(flags.showSkipped), ...(dockerfile !== undefined ? { dockerfile } : {}) },
-      io,
-    );
-    printWarnings(report, io, Boolean(flags.quiet));
-    for (const i of report.images) if (i.error) io.stderr(`${messageLine(i.error)}\n`);
-    return written ? exitStatus(report) : EXIT_USAGE;
-  } finally {
-    await built?.cleanup();
-  }
+  const buildArgs = flags.dockerfile !== undefined ? parseBuildArgs(flags.buildArg) : {};
+  return {
+    ...source,
+    ...(flags.policy?.length ? { policy: flags.policy } : {}),
+    allowExternalExtends: flags.allowExtendsOutside ?? false,
+    ...(flags.trustPolicy ? { trustPolicy: true } : {}),
+    ...(flags.failOn ? { failOn: flags.failOn as NonNullable<CheckOptions["failOn"]> } : {}),
+    ...(concurrency ? { concurrency } : {}),
+    ...(flags.runtime ? { runtime: true } : {}),
+    ...(flags.runtimeOnly ? { runtimeOnly: true } : {}),
+    ...(flags.requireRuntime ? { requireRuntime: true } : {}),
+    ignore: ignoreRequests(flags.ignore, process.env.IMGPOLICY_IGNORE),
+    ...(flags.dockerfile !== undefined ? { dockerfile: { path: flags.dockerfile, ...(flags.target !== undefined ? { target: flags.target } : {}), buildArgs } } : {}),
+    ...(flags.from !== undefined ? { from: flags.from } : {}),
+    ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
+  };
 }
 
-/** --require-runtime: an image that was to be run and could not be is an error, not a report of rules not run. */
-export function requireRuntime(report: Report): void {
-  const notRun = report.images.filter((i) => i.runtime?.status === "not-run");
-  if (!notRun.length) return;
-  const first = notRun[0]!;
-  const why = (first.runtime!.reason ?? "not run").replace(/^not run:\s*/, "");
-  const more = notRun.length > 1 ? ` (and ${notRun.length - 1} more image${notRun.length === 2 ? "" : "s"})` : "";
-  throw new EngineError(`--require-runtime: ${first.reference} could not be run: ${why}${more}`);
+/** The library's errors as the CLI shows them: every problem of a policy or list on its own line, the Dockerfile by its flag. */
+async function shown(err: unknown, flags: CheckFlags, io: Io): Promise<unknown> {
+  if (err instanceof PolicyProblemsError || err instanceof ImageListError) {
+    for (const line of err.lines.slice(0, -1)) io.stderr(`${messageLine(line)}\n`);
+    const last = err.lines[err.lines.length - 1]!;
+    return err instanceof PolicyError ? new PolicyError(last) : new UsageError(last);
+  }
+  if (err instanceof DockerfileReadError && flags.dockerfile !== undefined) return new UsageError(`--dockerfile ${err.path}: ${err.reason}`, { cause: err });
+  if (flags.build !== undefined && flags.debug) {
+    const { ImageBuildError } = await import("../../build/build-errors.js");
+    if (err instanceof ImageBuildError && err.log.length > 0) {
+      const tail = err.log.slice(-30);
+      io.stderr(`build output (last ${tail.length} of ${err.log.length} lines):\n${tail.map((l) => `  ${escapeText(l)}`).join("\n")}\n`);
+    }
+  }
+  return err;
 }
+
+export async function runCheck(refs: string[], flags: CheckFlags & { source?: string }, io: Io, source: OpenOptions = {}): Promise<number> {
+  const build = buildRequest(refs, flags);
+  if (flags.from !== undefined && refs.length) {
+    throw new UsageError(`--from ${flags.from}: name the images in the file or on the command line, not both (found '${refs[0]}')`);
+  }
+  if (refs.length === 0 && !build && flags.from === undefined) throw new UsageError("no image to check: name one or more images, --build CONTEXT, or --from FILE with a list of them");
+  const outputs = parseOutputs(flags.format, flags.output);
+  parseColorMode(flags.color);
+  if (flags.failOn && !isSeverity(flags.failOn)) {
+    throw new UsageError(`--fail-on: unknown severity '${flags.failOn}' (critical, high, medium, low, info)`);
+  }
+  let dockerfile = flags.dockerfile;
+  const opts = checkOptions(flags, source);
+  if (build) opts.build = reportingBuild(build, flags, io, (path) => (dockerfile = path));
+  let report: Report;
+  try {
+    report = await check(refs, opts);
+  } catch (err) {
+    throw await shown(err, flags, io);
+  }
+  return renderReport(report, outputs, flags, io, dockerfile);
+}
+

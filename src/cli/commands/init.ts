@@ -10,10 +10,9 @@
  */
 import { lstat, unlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { MAX_DOCKERFILE_BYTES } from "../../dockerfile/limits.js";
+import { DockerfileReadError, readDockerfileText } from "../../dockerfile/given-dockerfile.js";
 import { DockerfileSyntaxError, parseDockerfile } from "../../dockerfile/parse.js";
 import { UsageError } from "../../errors.js";
-import { FileReadError, readRegularFile } from "../../files/regular-file.js";
 import { inspect } from "../../inspect/facts/collect.js";
 import type { OpenOptions } from "../../inspect/resolve.js";
 import { SHIPPED_DIR, shippedPolicyNames } from "../../policies/load-policy.js";
@@ -21,7 +20,7 @@ import { suggest } from "../../policies/policy-validator.js";
 import { choosePolicyForDockerfile, genericStarter, schemaReference, starterPolicy, starterProblems, type PolicyChoice } from "../../policies/starter-policy.js";
 import { escapeText } from "../../text/escape.js";
 import type { Io } from "../main.js";
-import { CONFIG_NAMES } from "../policy-discovery.js";
+import { CONFIG_NAMES } from "../../policies/policy-discovery.js";
 
 export interface InitFlags {
   policyName?: string;
@@ -43,12 +42,11 @@ async function fromDockerfile(flags: InitFlags, dir: string, io: Io): Promise<{ 
   const path = flags.dockerfile ?? "Dockerfile";
   if (flags.dockerfile === undefined && !(await exists(join(dir, path)))) return undefined;
   try {
-    const text = (await readRegularFile(path, MAX_DOCKERFILE_BYTES, "Dockerfiles")).toString("utf8");
-    const choice = choosePolicyForDockerfile(parseDockerfile(text, path));
+    const choice = choosePolicyForDockerfile(parseDockerfile(await readDockerfileText(path), path));
     return { path, ...(choice ? { choice } : {}) };
   } catch (err) {
-    if (!(err instanceof FileReadError || err instanceof DockerfileSyntaxError)) throw err;
-    const why = err instanceof FileReadError ? ((err.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? "no such file" : err.reason) : err.message;
+    if (!(err instanceof DockerfileReadError || err instanceof DockerfileSyntaxError)) throw err;
+    const why = err instanceof DockerfileReadError ? err.reason : err.message;
     if (flags.dockerfile !== undefined) throw new UsageError(`--dockerfile ${path}: ${why}`);
     io.stderr(`${escapeText(`imgpolicy: note: ./Dockerfile left aside: ${why}`)}\n`);
     return undefined;

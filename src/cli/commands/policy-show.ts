@@ -10,7 +10,7 @@ import { formatProblem } from "../../policies/policy-types.js";
 import { escapeJson } from "../../text/escape.js";
 import { messageLine } from "../exit-code.js";
 import type { Io } from "../main.js";
-import { discoverPolicy } from "../policy-discovery.js";
+import { discoverPolicy } from "../../policies/policy-discovery.js";
 import { displayPath, renderPolicy } from "../render-policy.js";
 
 export interface PolicyShowFlags {

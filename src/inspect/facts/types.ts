@@ -174,20 +174,11 @@ export interface Facts {
   filesystem: FilesystemFact;
   /** Only the paths named in InspectOptions.files (by policy rules), keyed by the path as asked. */
   files: Record<string, FileProbe>;
-  /** Set when the image was run (imgpolicy check --runtime); see src/runtime/runtime-types.ts. */
-  runtime?: import("../../runtime/runtime-types.js").RuntimeFacts;
+  /** Set when the image was run (imgpolicy check --runtime); see runtime-facts.ts. */
+  runtime?: import("./runtime-facts.js").RuntimeFacts;
   /**
    * The Dockerfile the image was built from, when given (imgpolicy check --build, or the
    * `dockerfile` option of check()), for the Dockerfile rules (IMG-DF-*).
    */
-  dockerfile?: {
-    path: string;
-    text: string;
-    /** Whether the build context has a .dockerignore (undefined = not known). */
-    dockerignore?: boolean;
-    /** The stage the build stopped at (--target, matched case-insensitively): the rules judge it as the final stage. Undefined: the last stage. */
-    target?: string;
-    /** The --build-arg values of the build: they replace the defaults of the ARGs they name (before the first FROM and in stages). */
-    buildArgs?: Record<string, string>;
-  };
+  dockerfile?: import("../../dockerfile/dockerfile-fact.js").DockerfileFact;
 }

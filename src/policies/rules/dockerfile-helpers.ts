@@ -1,11 +1,12 @@
 /**
  * What the Dockerfile rules (IMG-DF-*) share (not a rule, not registered): the parsed
- * Dockerfile of the facts, parsed once per facts document with the build's --target and
- * --build-arg values, and `Dockerfile:line` locations.
+ * Dockerfile of the facts (check() parses it once, into facts.dockerfile.model; facts
+ * made without it are parsed here, once per facts document), and `Dockerfile:line`
+ * locations.
  */
 import type { Facts } from "../../inspect/facts/types.js";
 import { buildsEveryStage } from "../../dockerfile/built-stages.js";
-import { DockerfileSyntaxError, UnknownTargetError, parseDockerfile, type ParseOptions } from "../../dockerfile/parse.js";
+import { parseDockerfileFact } from "../../dockerfile/dockerfile-fact.js";
 import { finalStage } from "../../dockerfile/stages.js";
 import type { Dockerfile, DockerfileInstruction } from "../../dockerfile/types.js";
 import type { Location } from "../types.js";
@@ -13,8 +14,9 @@ import type { Location } from "../types.js";
 export const NO_DOCKERFILE = "no Dockerfile given (use --build or --dockerfile)";
 
 /**
- * Parse results by Dockerfile fact: every rule of one evaluation reads the same parse.
- * Entries go with the facts document (a WeakMap holds nothing alive).
+ * Parses of Dockerfile facts that came without one (facts made by hand): every rule of
+ * one evaluation reads the same parse. Entries go with the facts document (a WeakMap
+ * holds nothing alive).
  */
 const parsed = new WeakMap<object, Dockerfile | string>();
 
@@ -26,18 +28,10 @@ const parsed = new WeakMap<object, Dockerfile | string>();
 export function dockerfileOf(facts: Facts): Dockerfile | string {
   const given = facts.dockerfile;
   if (!given) return NO_DOCKERFILE;
-  let out = parsed.get(given);
+  let out = given.model ?? given.problem ?? parsed.get(given);
   if (out === undefined) {
-    const opts: ParseOptions = {};
-    if (given.target !== undefined) opts.target = given.target;
-    if (given.buildArgs !== undefined) opts.buildArgs = given.buildArgs;
-    try {
-      out = parseDockerfile(given.text, given.path, opts);
-    } catch (err) {
-      if (err instanceof UnknownTargetError) out = err.message;
-      else if (err instanceof DockerfileSyntaxError) out = `the Dockerfile does not parse: ${err.message}`;
-      else throw err;
-    }
+    const { fact } = parseDockerfileFact(given);
+    out = fact.model ?? fact.problem!;
     parsed.set(given, out);
   }
   return out;

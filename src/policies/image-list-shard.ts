@@ -15,8 +15,8 @@
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import { UsageError } from "../../errors.js";
-import { canonical, parseRegistryReference } from "../../inspect/registry/reference.js";
+import { UsageError } from "../errors.js";
+import { canonical, parseRegistryReference } from "../inspect/registry/reference.js";
 
 export interface Shard {
   /** 1-based. */

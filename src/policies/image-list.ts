@@ -1,5 +1,6 @@
 /**
- * The image list of `imgpolicy check --from FILE` (YAML or JSON): either a list, or a
+ * The image list of a release gate (check({ from }), `imgpolicy check --from FILE`; YAML
+ * or JSON): either a list, or a
  * mapping with a default `policy` and `images`. Each image is a reference, or
  * `{ image, policy?, platform?, runtime? }`. Every problem is reported with
  * file:line:col, as policy files are; nothing is thrown for a bad file.
@@ -13,13 +14,13 @@
  *       runtime: true
  */
 import { createHash } from "node:crypto";
-import { FileReadError, readRegularFile } from "../../files/regular-file.js";
+import { FileReadError, readRegularFile } from "../files/regular-file.js";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
-import { causeText } from "../../errors.js";
-import type { Platform } from "../../inspect/image.js";
-import { parsePlatform } from "../../inspect/platform.js";
-import type { PolicyProblem } from "../../policies/policy-types.js";
-import { suggest } from "../../policies/policy-validator.js";
+import { causeText } from "../errors.js";
+import type { Platform } from "../inspect/image.js";
+import { parsePlatform } from "../inspect/platform.js";
+import type { PolicyProblem } from "./policy-types.js";
+import { suggest } from "./policy-validator.js";
 
 export interface Position {
   file: string;

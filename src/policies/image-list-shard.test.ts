@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../errors.js";
-import { MAX_SHARDS, parseShard, shardKey, shardOf } from "./check-from-shard.js";
+import { UsageError } from "../errors.js";
+import { MAX_SHARDS, parseShard, shardKey, shardOf } from "./image-list-shard.js";
 
 describe("parseShard", () => {
   it("reads K/N, spaces allowed", () => {

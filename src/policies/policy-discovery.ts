@@ -17,7 +17,7 @@
 import { lstat } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { PolicyError } from "../errors.js";
-import { shownText } from "../policies/policy-types.js";
+import { shownText } from "./policy-types.js";
 
 export const CONFIG_NAMES = [".imgpolicy.yaml", ".imgpolicy.yml", ".imgpolicy.json"];
 

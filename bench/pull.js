@@ -13,6 +13,12 @@
  *           removed between runs, and imgpolicy-bench:1 — the same image — is untagged
  *           meanwhile so that the pull is cold, then given back)
  *   (d)     imgpolicy inspect --cache-dir DIR: once to fill the cache (timed too), then warm
+ *   (e)     imgpolicy check --no-cache --policy base (cold, registry), against
+ *   (f)     skopeo copy docker://REF oci:TMP:1 alone (it does not decompress): issue 13's goal
+ *           is (e) ≤ 2.0× (f), and a peak RSS ≤ 128 MB for (a) and (e)
+ *
+ * BENCH_PULL_ONLY=check runs (e) and (f) only: `npm run bench` runs that after bench/run.js, with
+ * BENCH_SIZE_GB=0.85 (a ~900 MB image of this host's Debian userland in 5 gzip layers).
  *
  * Every blob the registry serves is counted from its access log (`log.accesslog`, level
  * error otherwise): a cold run must GET every layer and the config, a warm run no blob.
@@ -53,6 +59,11 @@ const CLI = path.join(SNAPSHOT, "bin", "imgpolicy.js");
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3) | 0);
 const WANT_DOCKER = process.env.BENCH_DOCKER !== "0";
 const PROFILE = process.env.BENCH_PROFILE; // "1" always, "0" never, else when a goal is missed
+/** "check": only check --no-cache against skopeo copy (issue 13's row). */
+const ONLY = process.env.BENCH_PULL_ONLY === "check" ? "check" : undefined;
+/** Issue 13: check --no-cache ≤ 2.0× skopeo copy; peak RSS ≤ 128 MB. */
+const CHECK_GOAL_X = 2.0;
+const RSS_GOAL_MB = 128;
 const TIME = "/usr/bin/time";
 const MIN_BYTES = 500e6;
 const REPO = "bench/app";
@@ -323,7 +334,7 @@ function timed(cmd, args, { stdoutFile } = {}) {
     const tf = path.join(state.tmp, "time.txt");
     fs.rmSync(tf, { force: true });
     const out = stdoutFile ? fs.openSync(stdoutFile, "w") : "ignore";
-    const child = spawn(TIME, ["-f", "%e %M", "-o", tf, cmd, ...args], { stdio: ["ignore", out, "pipe"], detached: true });
+    const child = spawn(TIME, ["-f", "%e %M %U %S", "-o", tf, cmd, ...args], { stdio: ["ignore", out, "pipe"], detached: true });
     if (typeof out === "number") fs.closeSync(out);
     state.current = child;
     let err = "";
@@ -337,21 +348,23 @@ function timed(cmd, args, { stdoutFile } = {}) {
       if (state.stopping) return;
       let seconds;
       let peakMB;
+      let cpu;
       try {
-        const [e, m] = (fs.readFileSync(tf, "utf8").trim().split("\n").at(-1) ?? "").split(/\s+/).map(Number);
+        const [e, m, u, k] = (fs.readFileSync(tf, "utf8").trim().split("\n").at(-1) ?? "").split(/\s+/).map(Number);
         seconds = e;
         peakMB = m / 1024;
+        cpu = u + k;
       } catch {
         /* time did not write: the command could not start */
       }
-      resolve({ seconds, peakMB, code: code ?? 128, signal, stderr: err.trim() });
+      resolve({ seconds, peakMB, cpu, code: code ?? 128, signal, stderr: err.trim() });
     });
   });
 }
 
 /** A measurement: `prepare` runs untimed before each run, `after(run)` untimed after it. */
-function measurement(id, label, cmd, args, { prepare, after, stdoutFile } = {}) {
-  return { id, label, cmd, args, prepare, after, stdoutFile, runs: [], error: undefined, notes: [] };
+function measurement(id, label, cmd, args, { prepare, after, stdoutFile, okCodes = [0] } = {}) {
+  return { id, label, cmd, args, prepare, after, stdoutFile, okCodes, runs: [], error: undefined, notes: [] };
 }
 
 async function runOnce(m, accessLog, round) {
@@ -361,16 +374,16 @@ async function runOnce(m, accessLog, round) {
   accessLog.mark();
   const r = await timed(m.cmd, m.args, { stdoutFile: m.stdoutFile });
   const served = await accessLog.since();
-  if (r.code !== 0) {
+  if (!m.okCodes.includes(r.code)) {
     m.error = `exit ${r.signal ?? r.code}: ${r.stderr.split("\n").slice(-20).join("\n")}`;
     log(`  ${m.label}: FAILED (${m.error.split("\n")[0]})`);
     return undefined;
   }
-  const entry = { round, seconds: r.seconds, peakMB: r.peakMB, blobGets: served.blobGets, blobBytes: served.blobBytes, requests: served.requests };
+  const entry = { round, seconds: r.seconds, peakMB: r.peakMB, cpu: r.cpu, blobGets: served.blobGets, blobBytes: served.blobBytes, requests: served.requests };
   if (m.after) Object.assign(entry, await m.after(entry, served));
   m.runs.push(entry);
   const extra = entry.split ? ` (skopeo copy ${fmtS(entry.split.copy)} + inspect ${fmtS(entry.split.inspect)})` : "";
-  log(`  ${m.label}: ${fmtS(r.seconds)}, peak ${fmtMB(r.peakMB)}, ${served.blobGets} blob GETs (${fmtBytes(served.blobBytes)})${extra}`);
+  log(`  ${m.label}: ${fmtS(r.seconds)} (cpu ${fmtS(r.cpu)}), peak ${fmtMB(r.peakMB)}, ${served.blobGets} blob GETs (${fmtBytes(served.blobBytes)})${extra}`);
   return entry;
 }
 
@@ -385,6 +398,8 @@ function stats(m) {
     max: Math.max(...s),
     runs: s,
     peakMB: Math.max(...m.runs.map((r) => r.peakMB)),
+    /** user+sys CPU seconds (median): steadier than wall time on a loaded machine */
+    cpu: median(m.runs.map((r) => r.cpu)),
     blobGets: m.runs.map((r) => r.blobGets),
     blobBytes: m.runs.map((r) => r.blobBytes),
   };
@@ -467,7 +482,8 @@ async function dockerMakeCold(meta, pulledRef) {
 function snapshotCli() {
   fs.rmSync(SNAPSHOT, { recursive: true, force: true });
   fs.mkdirSync(SNAPSHOT, { recursive: true });
-  for (const p of ["bin", "dist"]) fs.cpSync(path.join(ROOT, p), path.join(SNAPSHOT, p), { recursive: true, preserveTimestamps: true });
+  // policies/ and schema/: check reads the shipped policies beside dist/
+  for (const p of ["bin", "dist", "policies", "schema"]) if (fs.existsSync(path.join(ROOT, p))) fs.cpSync(path.join(ROOT, p), path.join(SNAPSHOT, p), { recursive: true, preserveTimestamps: true });
   fs.copyFileSync(path.join(ROOT, "package.json"), path.join(SNAPSHOT, "package.json"));
   let newest = 0;
   for (const f of fs.readdirSync(path.join(SNAPSHOT, "dist"), { recursive: true })) {
@@ -507,12 +523,12 @@ function summarizeProfile(file, top = 12) {
   return { file: rel(file), thread: tid === 0 ? "main" : `worker ${tid}`, totalMs: Math.round(total / 1000), functions: list(byFn), files: list(byFile) };
 }
 
-async function profileRun(kind, args) {
+async function profileRun(kind, args, command = ["inspect", "--json"]) {
   const dir = path.join(PROFILE_DIR, kind);
   fs.mkdirSync(dir, { recursive: true });
   log(`profiling one ${kind} run: node --cpu-prof --cpu-prof-dir ${rel(dir)} …`);
-  const r = await timed("node", ["--cpu-prof", "--cpu-prof-dir", dir, CLI, "inspect", "--json", ...args]);
-  if (r.code !== 0) return { error: `exit ${r.signal ?? r.code}: ${r.stderr.slice(-2000)}` };
+  const r = await timed("node", ["--cpu-prof", "--cpu-prof-dir", dir, CLI, ...command, ...args]);
+  if (r.code !== 0 && !(command[0] === "check" && r.code === 1)) return { error: `exit ${r.signal ?? r.code}: ${r.stderr.slice(-2000)}` };
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort();
   return { seconds: r.seconds, dir: rel(dir), threads: files.map((f) => summarizeProfile(path.join(dir, f))) };
 }
@@ -576,6 +592,70 @@ async function main() {
     Object.assign(check, { ok: false, error: `${chkServed.blobGets} blob GETs, not the ${wantGets} of the image (${layers} layers and the config)` });
   }
   log(check.ok ? `  ok: ${JSON.stringify(check.summary)}, ${chkServed.blobGets} blob GETs` : `  FAILED: ${check.error}`);
+
+  // (e) check --no-cache, (f) skopeo copy alone (issue 13)
+  const checkCold = measurement("imgpolicy-check-cold", "imgpolicy check --no-cache --policy base (registry, cold)", "node", [
+    CLI, "check", "--no-cache", "--quiet", "--source", "registry", "--policy", "base", "--format", "json", ref,
+  ], { okCodes: [0, 1] });
+  if (!check.ok) checkCold.error = check.error;
+  const copyDir = path.join(state.tmp, "skopeo-copy");
+  const copy = measurement("skopeo-copy", "skopeo copy docker:// oci: (alone)", "skopeo", [
+    "copy", "-q", "--src-tls-verify=false", `docker://${ref}`, `oci:${path.join(copyDir, "layout")}:1`,
+  ], {
+    prepare: async () => {
+      fs.rmSync(copyDir, { recursive: true, force: true });
+      fs.mkdirSync(copyDir, { recursive: true });
+    },
+    after: async () => {
+      fs.rmSync(copyDir, { recursive: true, force: true });
+      return {};
+    },
+  });
+  const checkCase = () => {
+    const e = stats(checkCold);
+    const k = stats(copy);
+    const x = e.seconds != null && k.seconds != null ? e.seconds / k.seconds : undefined;
+    return {
+      measurements: { checkCold: e, skopeoCopy: k },
+      ratio: x,
+      cpuRatio: e.cpu != null && k.cpu ? e.cpu / k.cpu : undefined,
+      paired: pairedRatio(checkCold, copy),
+      goals: {
+        checkWithin2xSkopeoCopy: x == null ? "ERROR" : x <= CHECK_GOAL_X ? "PASS" : "MISS",
+        checkPeakRss: e.peakMB == null ? "ERROR" : e.peakMB <= RSS_GOAL_MB ? "PASS" : "MISS",
+      },
+    };
+  };
+  if (ONLY === "check") {
+    for (let i = 1; i <= RUNS; i++) {
+      log(`round ${i}/${RUNS}`);
+      for (const m of [checkCold, copy]) await runOnce(m, access, i);
+    }
+    const cc = checkCase();
+    const results = {
+      schema: "imgpolicy/bench-pull@1",
+      only: "check",
+      at: new Date().toISOString(),
+      host: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, kernel: os.release(), loadAvgAtEnd: os.loadavg().map((v) => Math.round(v * 10) / 10) },
+      runsPerMeasurement: RUNS,
+      image: { key: meta.key, uncompressedBytes: meta.totals.bytes, gzBytes: meta.totals.gzBytes, layers, files: meta.totals.files, compressor: meta.compressor },
+      registry: { binary: registryBin, host: reg.host, reference: ref, pushSeconds, manifestDigest },
+      check: { ok: check.ok, error: check.error, summary: check.summary, blobGets: chkServed.blobGets },
+      checkCase: cc,
+      ok: check.ok && !cc.measurements.checkCold.error && !cc.measurements.skopeoCopy.error,
+    };
+    if (check.ok && PROFILE !== "0" && (PROFILE === "1" || cc.goals.checkWithin2xSkopeoCopy === "MISS")) {
+      fs.rmSync(PROFILE_DIR, { recursive: true, force: true });
+      results.profile = { check: await profileRun("check", ["--no-cache", "--quiet", "--source", "registry", "--policy", "base", "--format", "json", ref], ["check"]) };
+      await access.since();
+    }
+    results.totalSeconds = (Date.now() - t0) / 1000;
+    fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
+    console.log(reportCheckOnly(results));
+    console.log(`\n(results: ${rel(RESULTS)}; bench took ${results.totalSeconds.toFixed(0)} s)`);
+    for (const m of Object.values(cc.measurements)) if (m.error) console.log(`\nERROR ${m.label}:\n${m.error}`);
+    return results.ok ? 0 : 1;
+  }
 
   // (a) cold
   const cold = measurement("imgpolicy-cold", "imgpolicy inspect --no-cache (registry, cold)", "node", [
@@ -675,7 +755,7 @@ async function main() {
   const cached = fs.existsSync(blobDir) ? fs.readdirSync(blobDir).reduce((n, alg) => n + fs.readdirSync(path.join(blobDir, alg)).length, 0) : 0;
 
   // interleaved, so drift on a shared machine hits all alike
-  const rounds = [cold, seq, ...(pull ? [pull] : []), warm];
+  const rounds = [cold, seq, ...(pull ? [pull] : []), warm, checkCold, copy];
   for (let i = 1; i <= RUNS; i++) {
     log(`round ${i}/${RUNS}`);
     for (const m of rounds) await runOnce(m, access, i);
@@ -692,14 +772,8 @@ async function main() {
   const ratio = (x, y) => (x?.seconds != null && y?.seconds != null ? x.seconds / y.seconds : undefined);
   const warmGets = warm.runs.reduce((s, r) => s + r.blobGets, 0);
   // ratios of medians, and the ratio within each round (same load on both sides), its median
-  const paired = (x, y) => {
-    const per = [];
-    for (const rx of x?.runs ?? []) {
-      const ry = (y?.runs ?? []).find((e) => e.round === rx.round);
-      if (ry) per.push(rx.seconds / ry.seconds);
-    }
-    return per.length ? { median: median(per), perRound: per.map((v) => Math.round(v * 1000) / 1000) } : undefined;
-  };
+  const paired = pairedRatio;
+  const cc = checkCase();
   const ratios = {
     imgpolicyVsSkopeoInspect: ratio(a, b),
     imgpolicyVsDockerPull: ratio(a, c),
@@ -714,6 +788,8 @@ async function main() {
     fasterThanSkopeoInspect: ratios.imgpolicyVsSkopeoInspect == null ? "ERROR" : ratios.imgpolicyVsSkopeoInspect < 1 ? "PASS" : "MISS",
     noSlowerThanDockerPull: c.skipped ? "SKIPPED" : ratios.imgpolicyVsDockerPull == null ? "ERROR" : ratios.imgpolicyVsDockerPull <= 1 ? "PASS" : "MISS",
     warmNoBlobDownloads: w.error ? "ERROR" : warmGets === 0 ? "PASS" : "FAIL",
+    ...cc.goals,
+    inspectPeakRss: a.peakMB == null ? "ERROR" : a.peakMB <= RSS_GOAL_MB ? "PASS" : "MISS",
   };
   const results = {
     schema: "imgpolicy/bench-pull@1",
@@ -734,11 +810,12 @@ async function main() {
     },
     registry: { binary: registryBin, host: reg.host, reference: ref, pushSeconds, manifestDigest },
     check: { ok: check.ok, error: check.error, summary: check.summary, blobGets: chkServed.blobGets, layoutFactsDiffer: layoutCompared, warmFactsDiffer: warmCompared },
-    measurements: { cold: a, skopeoThenInspect: b, dockerPull: c, fillCache: f, warm: { ...w, cacheEntries: cached, blobGetsTotal: warmGets } },
+    measurements: { cold: a, skopeoThenInspect: b, dockerPull: c, fillCache: f, warm: { ...w, cacheEntries: cached, blobGetsTotal: warmGets }, ...cc.measurements },
     overlap: b.split ? { copy: b.split.copy, inspect: b.split.inspect, sum: b.split.copy + b.split.inspect, bestPossible: Math.max(b.split.copy, b.split.inspect) } : undefined,
     ratios,
+    checkCase: cc,
     goals,
-    ok: [a, b, f, w].every((m) => !m.error) && !(pull && c.error) && goals.warmNoBlobDownloads === "PASS" && check.ok,
+    ok: [a, b, f, w, cc.measurements.checkCold, cc.measurements.skopeoCopy].every((m) => !m.error) && !(pull && c.error) && goals.warmNoBlobDownloads === "PASS" && check.ok,
   };
 
   // a profile where a goal is missed: cold when not faster than skopeo+inspect, warm when not faster than cold
@@ -759,12 +836,56 @@ async function main() {
 
   console.log(report(results));
   console.log(`\n(results: ${rel(RESULTS)}; bench took ${results.totalSeconds.toFixed(0)} s)`);
-  for (const m of [a, b, c, f, w]) if (m.error) console.log(`\nERROR ${m.label}:\n${m.error}`);
+  for (const m of [a, b, c, f, w, ...Object.values(cc.measurements)]) if (m.error) console.log(`\nERROR ${m.label}:\n${m.error}`);
   return results.ok ? 0 : 1;
 }
 
 function pad(s, n) {
   return String(s).padEnd(n);
+}
+
+/** The ratio x/y within each round (both ran under the same load), and its median. */
+function pairedRatio(x, y) {
+  const per = [];
+  for (const rx of x?.runs ?? []) {
+    const ry = (y?.runs ?? []).find((e) => e.round === rx.round);
+    if (ry) per.push(rx.seconds / ry.seconds);
+  }
+  return per.length ? { median: median(per), perRound: per.map((v) => Math.round(v * 1000) / 1000) } : undefined;
+}
+
+function checkLine(cc) {
+  const per = cc.paired ? `; per round ${cc.paired.perRound.map((v) => v.toFixed(2)).join(", ")}, median ${fmtX(cc.paired.median)}` : "";
+  return (
+    `  check --no-cache / skopeo copy: ${fmtX(cc.ratio)}${per}  (goal ≤ ${CHECK_GOAL_X}: ${cc.goals.checkWithin2xSkopeoCopy}); ` +
+    `check peak RSS ${fmtMB(cc.measurements.checkCold.peakMB)} (goal ≤ ${RSS_GOAL_MB} MB: ${cc.goals.checkPeakRss}); ` +
+    `CPU seconds (user+sys) ${fmtS(cc.measurements.checkCold.cpu)} vs ${fmtS(cc.measurements.skopeoCopy.cpu)} = ${fmtX(cc.cpuRatio)}`
+  );
+}
+
+function reportCheckOnly(r) {
+  const img = r.image;
+  const m = r.checkCase.measurements;
+  const row = (x) => (x.error ? `${x.label}: ERROR` : `${x.label}: ${fmtS(x.seconds)} (${x.min.toFixed(2)}–${x.max.toFixed(2)}), cpu ${fmtS(x.cpu)}, peak ${fmtMB(x.peakMB)}, blob GETs ${x.blobGets.join(", ")}`);
+  const out = [
+    `image: ${fmtBytes(img.uncompressedBytes)} in ${img.layers} layers (${fmtBytes(img.gzBytes)} ${img.compressor}), ${img.files} files; registry ${r.registry.host}; load average ${r.host.loadAvgAtEnd.join(" ")} on ${r.host.cpus} CPUs`,
+    row(m.checkCold),
+    row(m.skopeoCopy),
+    checkLine(r.checkCase),
+  ];
+  for (const [kind, p] of Object.entries(r.profile ?? {})) {
+    if (p.error) {
+      out.push(`${kind} profile run failed: ${p.error}`);
+      continue;
+    }
+    out.push("", `cpu profile of one ${kind} run (${fmtS(p.seconds)}; ${p.dir}), self time:`);
+    for (const t of p.threads) {
+      out.push(`  ${t.thread} (${t.totalMs} ms):`);
+      out.push(`    by file: ${t.files.slice(0, 6).map((x) => `${x.name} ${x.pct}%`).join(", ")}`);
+      for (const fn of t.functions.slice(0, 8)) out.push(`    ${String(fn.pct).padStart(5)}%  ${String(fn.ms).padStart(6)} ms  ${fn.name}`);
+    }
+  }
+  return out.join("\n");
 }
 
 function report(r) {
@@ -775,7 +896,7 @@ function report(r) {
     if (x.error) return [x.label, "ERROR", "", "", ""];
     return [x.label, fmtS(x.seconds), `${x.min.toFixed(2)}–${x.max.toFixed(2)}`, fmtMB(x.peakMB), x.blobGets.join(", ")];
   };
-  for (const x of [m.cold, m.skopeoThenInspect, m.dockerPull, m.fillCache, m.warm]) rows.push(row(x));
+  for (const x of [m.cold, m.skopeoThenInspect, m.dockerPull, m.fillCache, m.warm, m.checkCold, m.skopeoCopy]) rows.push(row(x));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
   const lines = rows.map((row) => row.map((c, i) => pad(c, widths[i])).join("  ").trimEnd());
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
@@ -797,6 +918,8 @@ function report(r) {
     `  imgpolicy / skopeo+inspect: ${fmtX(r.ratios.imgpolicyVsSkopeoInspect)}${per(r.ratios.paired.imgpolicyVsSkopeoInspect)}  (goal < 1: ${r.goals.fasterThanSkopeoInspect})`,
     `  imgpolicy / docker pull:    ${fmtX(r.ratios.imgpolicyVsDockerPull)}${per(r.ratios.paired.imgpolicyVsDockerPull)}  (goal ≤ 1: ${r.goals.noSlowerThanDockerPull})`,
     `  warm / cold:                ${fmtX(r.ratios.warmVsCold)}${per(r.ratios.paired.warmVsCold)}`,
+    checkLine(r.checkCase),
+    `peak RSS of inspect --no-cache: ${fmtMB(m.cold.peakMB)}  (goal ≤ ${RSS_GOAL_MB} MB: ${r.goals.inspectPeakRss})`,
     `warm cache: ${m.warm.blobGetsTotal ?? "?"} blob GETs in ${m.warm.runs?.length ?? 0} warm runs (${m.warm.cacheEntries ?? 0} cache entries): ${r.goals.warmNoBlobDownloads}`,
     "(peak RSS of docker pull is the CLI's: the engine does the work)",
   );

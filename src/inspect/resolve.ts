@@ -8,12 +8,12 @@
  *                                      an existing path is read as an archive or layout
  */
 import { stat } from "node:fs/promises";
+import type { EngineClient } from "../engine/client.js";
 import { EngineError, ImgpolicyError, RegistryError, SourceError, UsageError } from "../errors.js";
 import type { Image, Platform } from "./image.js";
 import { formatPlatform, platformMatches } from "./platform.js";
 import type { RegistryOptions } from "./registry/options.js";
 import { referenceProblem } from "./registry/reference.js";
-import { prestartScanWorker, SMALL_IMAGE } from "./scan/worker-pool.js";
 import { openDockerArchivePath } from "./sources/docker-archive.js";
 import { openOciLayout } from "./sources/oci-layout.js";
 
@@ -32,17 +32,8 @@ export interface OpenOptions {
   /** Where a plain NAME is read: the local engine, its registry, or the engine and then the registry (default). */
   source?: SourceChoice;
   registry?: RegistryOptions;
-  /**
-   * The image's layers are going to be read (`inspectImage`): when it is a big archive
-   * on disk, the first layer-scan worker starts while the image is opened.
-   */
-  prestartScan?: boolean;
-}
-
-/** Starts a scan worker for an archive on disk big enough to be scanned with workers (read-layers.ts). */
-async function prestartFor(path: string): Promise<void> {
-  const st = await stat(path).catch(() => undefined);
-  if (st?.isFile() && st.size >= SMALL_IMAGE) prestartScanWorker();
+  /** The engine an engine image is read from (default: the one DOCKER_HOST or the docker context names); check's runtime probe uses it too. */
+  engine?: EngineClient;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -94,10 +85,10 @@ export async function parseReference(ref: string): Promise<ParsedReference> {
   return { kind: "name", name: ref };
 }
 
-/** Engine failures after which auto mode asks the registry: the image is not there, or the engine is not. */
+/** Engine failures after which auto mode asks the registry: the engine answered 404 for the image, or it could not be reached. */
 function engineLacksImage(err: unknown): boolean {
-  if (err instanceof SourceError) return /is not in the local engine$/.test(err.message);
-  return err instanceof EngineError && /^cannot reach the Docker engine/.test(err.message);
+  if (err instanceof SourceError) return err.engineStatus === 404;
+  return err instanceof EngineError && err.unreachable;
 }
 
 async function openFromRegistry(name: string, opts: OpenOptions): Promise<Image> {
@@ -108,7 +99,7 @@ async function openFromRegistry(name: string, opts: OpenOptions): Promise<Image>
 async function openFromEngine(name: string, opts: OpenOptions): Promise<Image> {
   // loaded on demand: only engine references need the engine client
   const { openDaemonImage } = await import("./sources/daemon.js");
-  return openDaemonImage(name, opts.platform ? { platform: opts.platform } : {});
+  return openDaemonImage(name, { ...(opts.platform ? { platform: opts.platform } : {}), ...(opts.engine ? { client: opts.engine } : {}) });
 }
 
 /** Auto mode: the engine first; the registry when the engine lacks the image or cannot be reached. */
@@ -124,9 +115,10 @@ async function openByName(name: string, opts: OpenOptions): Promise<Image> {
     return await openFromRegistry(name, opts);
   } catch (err) {
     if (!(err instanceof ImgpolicyError) || err instanceof UsageError) throw err;
-    // one line saying both what the engine and what the registry said
+    // one line saying both what the engine and what the registry said; the registry's status and codes kept
     const first = engineError instanceof SourceError ? `image '${name}' is not in the local engine` : (engineError as Error).message;
-    throw new RegistryError(`${first}, and ${err.message}`, { cause: err });
+    const answer = err instanceof RegistryError ? { ...(err.status !== undefined ? { status: err.status } : {}), codes: err.codes } : {};
+    throw new RegistryError(`${first}, and ${err.message}`, { cause: err, ...answer });
   }
 }
 
@@ -151,7 +143,6 @@ async function ofPlatform(image: Image, want: Platform | undefined): Promise<Ima
 export async function openImage(ref: string, opts: OpenOptions = {}): Promise<Image> {
   const p = await parseReference(ref);
   const platform = opts.platform ? { platform: opts.platform } : {};
-  if (opts.prestartScan && (p.kind === "docker-archive" || p.kind === "oci")) await prestartFor(p.path);
   switch (p.kind) {
     case "docker-archive":
       return ofPlatform(await openDockerArchivePath(p.path, { reference: ref, ...(p.tag ? { tag: p.tag } : {}), ...platform }), opts.platform);

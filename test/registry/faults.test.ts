@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { haveRegistry, type FaultPlan, type FaultProxy } from "../../fixtures/registry/index.js";
+import { RegistryError } from "../../src/errors.js";
 import { openRegistryImage } from "../../src/inspect/registry/remote-image.js";
 import { baseOptions, blobHits, comparable, failure, layoutFacts, pull, sampleImage, useFaultRegistry } from "./helpers.js";
 
@@ -131,6 +132,19 @@ describeIf("faults that fail in one line", () => {
       expect(r.ms).toBeLessThan(30_000);
     });
   }
+
+  it("says the status and distribution codes of the answer that failed, whatever its words", async () => {
+    const answer = (err: Error | undefined) => ({ status: (err as RegistryError).status, codes: (err as RegistryError).codes });
+    const throttled = await attempt([{ path: "/manifests/", fault: { kind: "throttle", retryAfter: 3600 } }]);
+    expect(throttled.error).toBeInstanceOf(RegistryError);
+    expect(answer(throttled.error)).toEqual({ status: 429, codes: ["TOOMANYREQUESTS"] });
+    expect(answer((await attempt([{ path: "/manifests/", fault: { kind: "status", status: 500 } }])).error)).toEqual({ status: 500, codes: ["UNKNOWN"] });
+    expect(answer((await attempt([{ path: "/manifests/", fault: { kind: "html", status: 404 } }])).error)).toEqual({ status: 404, codes: [] });
+    const denied = JSON.stringify({ errors: [{ code: "DENIED", message: "requested access to the resource is denied" }] });
+    const refused = await attempt([{ path: "/manifests/", fault: { kind: "status", status: 403, headers: { "Content-Type": "application/json" }, body: denied } }]);
+    expect(answer(refused.error)).toEqual({ status: 403, codes: ["DENIED"] });
+    expect(refused.error?.message).toBe(`registry ${refused.proxy.host}: repository team/app: requested access to the resource is denied (tag 1)`);
+  });
 
   it("does not retry a digest mismatch, and does not stop on the first bad layer silently", async () => {
     const r = await attempt([{ path: blobPath, fault: { kind: "corrupt" } }]);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveRegistry, pushImage, registryTarget, startRegistry, stopAllRegistries, type RegistryServer } from "../../fixtures/registry/index.js";
 import { addSourceOptions, sourceOptionsFrom, type SourceFlags } from "../../src/cli/source-options.js";
 import { openImage, parseReference, type OpenOptions } from "../../src/inspect/resolve.js";
-import { engineClient } from "../../src/inspect/sources/engine-client.js";
+import { engineClient } from "../../src/engine/client.js";
 import { baseOptions, failure, removeTempDirs, sampleImage } from "./helpers.js";
 
 const describeIf = haveRegistry() ? describe : describe.skip;

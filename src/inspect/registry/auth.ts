@@ -9,7 +9,7 @@
  */
 import type { Credentials } from "./docker-config.js";
 import { pickChallenge, type Challenge } from "./challenge.js";
-import { BODY_WAIT_MS, connectionCause, describeAnswer, oneLine, readBody, redactorOf, registryError, type RegistryContext } from "./error-body.js";
+import { answerOf, BODY_WAIT_MS, connectionCause, describeAnswer, oneLine, readBody, redactorOf, registryError, type Answer, type RegistryContext } from "./error-body.js";
 import { RetryBudget, parseRetryAfter, retryableError, retryableStatus, type RetryOptions } from "./retry.js";
 import { BodyLimitError, readWhole, seconds, type Transport } from "./transport.js";
 
@@ -100,12 +100,12 @@ export class Authenticator {
     return `Bearer ${this.#token.value}`;
   }
 
-  /** Says why a 401 stayed a 401: missing or rejected credentials. */
-  async unauthorized(detail: string): Promise<Error> {
+  /** Says why a 401 stayed a 401 (`answer`): missing or rejected credentials. */
+  async unauthorized(detail: string, answer: Answer): Promise<Error> {
     const c = await this.credentials();
     return c
-      ? registryError(this.ctx, `authentication failed: the registry refused the credentials (${detail})`)
-      : registryError(this.ctx, `authentication required (${detail}); log in with docker login, or pass --username and --password-stdin`);
+      ? registryError(this.ctx, `authentication failed: the registry refused the credentials (${detail})`, { answer })
+      : registryError(this.ctx, `authentication required (${detail}); log in with docker login, or pass --username and --password-stdin`, { answer });
   }
 
   async #fetchToken(ch: Challenge): Promise<Token> {
@@ -156,12 +156,13 @@ export class Authenticator {
       body = await readBody(res, undefined, Math.min(BODY_WAIT_MS, transport.idleTimeoutMs));
       if (retryableStatus(status) && (await budget.next(parseRetryAfter(res.headers["retry-after"] as string | undefined)))) continue;
       const said = describeAnswer(status, res.headers["content-type"], body, redactorOf(this.ctx));
+      const answer = answerOf(status, body);
       if (status === 401 || status === 403) {
         throw creds
-          ? registryError(this.ctx, `authentication failed: ${where} refused the credentials (${said})`)
-          : registryError(this.ctx, `${where} refused an anonymous token (${said}); log in with docker login, or pass --username and --password-stdin`);
+          ? registryError(this.ctx, `authentication failed: ${where} refused the credentials (${said})`, { answer })
+          : registryError(this.ctx, `${where} refused an anonymous token (${said}); log in with docker login, or pass --username and --password-stdin`, { answer });
       }
-      throw registryError(this.ctx, `cannot get a token from ${where}: ${said}`);
+      throw registryError(this.ctx, `cannot get a token from ${where}: ${said}`, { answer });
     }
   }
 

@@ -65,7 +65,7 @@ async function* chunks(client: RegistryClient, o: BlobStreamOptions): AsyncGener
       const res = await client.get(path, { what, budget, ...(received > 0 ? { headers: { Range: `bytes=${received}-` } } : {}) });
       if (/text\/html/i.test(String(res.headers["content-type"] ?? ""))) {
         res.destroy();
-        throw registryError(client.ctx, `${what}: answered with an HTML page, not the blob (HTTP ${res.statusCode})`);
+        throw registryError(client.ctx, `${what}: answered with an HTML page, not the blob (HTTP ${res.statusCode})`, { answer: { status: res.statusCode ?? 0, codes: [] } });
       }
       // resuming: a 206 from where we stopped, or the whole blob again with the start skipped
       let skip = 0;

@@ -14,7 +14,7 @@ import type { IncomingMessage } from "node:http";
 import { parseChallenges } from "./challenge.js";
 import { Authenticator } from "./auth.js";
 import type { Credentials } from "./docker-config.js";
-import { BODY_WAIT_MS, connectionCause, describeAnswer, redactorOf, registryError, readBody, type RegistryContext } from "./error-body.js";
+import { answerOf, BODY_WAIT_MS, connectionCause, describeAnswer, redactorOf, registryError, readBody, type RegistryContext } from "./error-body.js";
 import { SentSecrets } from "./sent-secrets.js";
 import { apiHost } from "./reference.js";
 import { RetryBudget, parseRetryAfter, retryableError, retryableStatus, type RetryOptions } from "./retry.js";
@@ -110,7 +110,8 @@ export class RegistryClient {
       }
       if (retryableStatus(status) && (await budget.next(parseRetryAfter(res.headers["retry-after"] as string | undefined)))) continue;
       const said = describeAnswer(status, res.headers["content-type"], body, redactorOf(this.ctx));
-      throw registryError({ registry: this.ctx.registry, secrets: this.ctx.secrets }, status === 404 ? `not a registry (GET /v2/: ${said})` : said);
+      const answer = answerOf(status, body);
+      throw registryError({ registry: this.ctx.registry, secrets: this.ctx.secrets }, status === 404 ? `not a registry (GET /v2/: ${said})` : said, { answer });
     }
     throw registryError({ registry: this.ctx.registry, secrets: this.ctx.secrets }, "cannot connect");
   }
@@ -159,9 +160,10 @@ export class RegistryClient {
       if (status >= 200 && status < 300) return { res, deadline };
       const body = await readBody(res, undefined, this.#bodyWait());
       const said = describeAnswer(status, res.headers["content-type"], body, redactorOf(this.ctx));
+      const answer = answerOf(status, body);
       if (status === 401 && url.origin !== registry) {
         // a challenge from where the registry redirected is not the registry's: nothing is sent there
-        throw registryError(this.ctx, `${fo.what}: ${url.host}, where the registry redirected, asks for authentication (${said}); credentials are sent to the registry only`);
+        throw registryError(this.ctx, `${fo.what}: ${url.host}, where the registry redirected, asks for authentication (${said}); credentials are sent to the registry only`, { answer });
       }
       if (status === 401) {
         if (!reauthorized) {
@@ -170,13 +172,13 @@ export class RegistryClient {
           this.auth.invalidate();
           continue;
         }
-        throw await this.auth.unauthorized(`${said}, ${fo.what}`);
+        throw await this.auth.unauthorized(`${said}, ${fo.what}`, answer);
       }
       const retryAfter = parseRetryAfter(res.headers["retry-after"] as string | undefined);
       if (retryableStatus(status) && (await budget.next(retryAfter))) continue;
       const tries = budget.attempts > 1 ? `, after ${budget.attempts} tries` : "";
       const wait = retryAfter !== undefined && retryableStatus(status) ? `, asked to retry after ${Math.ceil(retryAfter / 1000)}s` : "";
-      throw registryError(this.ctx, `${said} (${fo.what}${tries}${wait})`);
+      throw registryError(this.ctx, `${said} (${fo.what}${tries}${wait})`, { answer });
     }
   }
 

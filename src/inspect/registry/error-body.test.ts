@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionCause, describeAnswer, distributionErrors, registryError } from "./error-body.js";
+import { answerOf, connectionCause, describeAnswer, distributionCodes, distributionErrors, registryError } from "./error-body.js";
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
@@ -35,6 +35,29 @@ describe("describeAnswer", () => {
   it("reads the errors array only when it is one", () => {
     expect(distributionErrors(json({ errors: [] }))).toBeUndefined();
     expect(distributionErrors(Buffer.from("not json"))).toBeUndefined();
+  });
+});
+
+describe("distributionCodes", () => {
+  it("reads every code once, in order, upper case", () => {
+    const body = json({ errors: [{ code: "UNAUTHORIZED" }, { code: "denied", message: "no" }, { code: "UNAUTHORIZED" }, { code: " NAME_UNKNOWN " }] });
+    expect(distributionCodes(body)).toEqual(["UNAUTHORIZED", "DENIED", "NAME_UNKNOWN"]);
+  });
+
+  it("keeps nothing that is not a code: other types, long or odd words, no errors array, not JSON", () => {
+    expect(distributionCodes(json({ errors: [{ code: 404 }, { code: "x".repeat(65) }, { code: "MANIFEST UNKNOWN" }, { code: "Bearer abc.def" }, {}, null] }))).toEqual([]);
+    expect(distributionCodes(json({ errors: "MANIFEST_UNKNOWN" }))).toEqual([]);
+    expect(distributionCodes(Buffer.from("<html>MANIFEST_UNKNOWN</html>"))).toEqual([]);
+  });
+
+  it("give an error its status and codes; none when there was no answer", () => {
+    const ctx = { registry: "127.0.0.1:5000", repository: "team/app" };
+    const err = registryError(ctx, "manifest unknown", { answer: answerOf(404, json({ errors: [{ code: "MANIFEST_UNKNOWN" }] })) });
+    expect({ status: err.status, codes: err.codes }).toEqual({ status: 404, codes: ["MANIFEST_UNKNOWN"] });
+    expect(err.hasCode("NAME_UNKNOWN", "MANIFEST_UNKNOWN")).toBe(true);
+    const none = registryError(ctx, "cannot connect: connection refused");
+    expect({ status: none.status, codes: none.codes }).toEqual({ status: undefined, codes: [] });
+    expect(none.hasCode("MANIFEST_UNKNOWN")).toBe(false);
   });
 });
 

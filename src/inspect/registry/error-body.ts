@@ -43,11 +43,21 @@ export function prefix(ctx: RegistryContext): string {
   return `registry ${ctx.registry}${ctx.repository ? `: repository ${ctx.repository}` : ""}`;
 }
 
-export function registryError(ctx: RegistryContext, cause: string, options?: { cause?: unknown; retryable?: boolean }): RegistryError {
+/** What an error answer was: its HTTP status and the distribution error codes of its body. */
+export interface Answer {
+  status: number;
+  codes: string[];
+}
+
+export function registryError(ctx: RegistryContext, cause: string, options?: { cause?: unknown; retryable?: boolean; answer?: Answer }): RegistryError {
   const message = redactorOf(ctx)(`${prefix(ctx)}: ${cause}`);
   const inner = options?.cause !== undefined && ctx.secrets ? ctx.secrets.redactError(options.cause) : options?.cause;
-  const err = new RegistryError(message, inner !== undefined ? { cause: inner } : undefined);
-  if (options?.retryable !== undefined) (err as { retryable?: boolean }).retryable = options.retryable;
+  const answer = options?.answer;
+  const err = new RegistryError(message, {
+    ...(inner !== undefined ? { cause: inner } : {}),
+    ...(answer ? { status: answer.status, codes: answer.codes } : {}),
+  });
+  if (options?.retryable !== undefined) err.retryable = options.retryable;
   return err;
 }
 
@@ -89,6 +99,32 @@ function htmlTitle(body: Buffer, redact: Redact): string | undefined {
 interface ErrorEntry {
   code?: unknown;
   message?: unknown;
+}
+
+/** A code as the spec spells them: a short upper-case word; anything else a server sends is not one. */
+const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** The `errors[].code`s of a distribution error body, upper case, in order, without repeats ([] when none). */
+export function distributionCodes(body: Buffer): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    return [];
+  }
+  const errors = (parsed as { errors?: unknown })?.errors;
+  if (!Array.isArray(errors)) return [];
+  const codes = new Set<string>();
+  for (const e of errors as ErrorEntry[]) {
+    const code = typeof e?.code === "string" ? e.code.trim().toUpperCase() : "";
+    if (CODE.test(code)) codes.add(code);
+  }
+  return [...codes];
+}
+
+/** The answer a non-success status and its body make. */
+export function answerOf(status: number, body: Buffer): Answer {
+  return { status, codes: distributionCodes(body) };
 }
 
 /** The messages of a distribution error body (`redact`ed before they are shortened), or undefined when it is not one. */

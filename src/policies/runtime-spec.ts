@@ -137,7 +137,11 @@ export const RUNTIME_SPEC_SCHEMA: JsonSchema = {
           required: ["port"],
           properties: { port },
         },
-        healthcheck: { type: "boolean", description: "true: wait for the image's HEALTHCHECK to report healthy" },
+        healthcheck: {
+          type: "boolean",
+          description:
+            "true: wait for the image's HEALTHCHECK to report healthy. The probe's container runs the image's own health command (its command, timeout and retries) every 250 ms rather than at the image's interval, and counts a failure only from when the image's own schedule would have",
+        },
         log: { type: "string", minLength: 1, format: "regex", description: "regular expression a log line must match" },
       },
     },

@@ -9,11 +9,15 @@
  *     interface: it writes `{ HostPort: "0" }` with no HostIp);
  *   - HostConfig.MemorySwap = Memory (no swap, so a memory limit really limits);
  *   - Config.StopSignal (the signal `stop` sends);
- *   - HostConfig.LogConfig, the engine's own driver with a max-size (log-config.ts).
+ *   - HostConfig.LogConfig, the engine's own driver with a max-size (log-config.ts);
+ *   - Config.Healthcheck with only Interval, StartInterval and StartPeriod (plan.healthcheckCadence):
+ *     the engine fills a field left out (Test, Timeout, Retries) from the image's
+ *     HEALTHCHECK, so the image's own command runs, on the probe's short cadence
+ *     (withHealthCheck would make us restate the command).
  * `containerCreated` hands the id to the janitor before the container ever starts.
  */
 import { GenericContainer, type ImagePullPolicy, type PortWithOptionalBinding } from "testcontainers";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
+import type { EngineClient } from "../engine/client.js";
 import { janitor } from "./janitor.js";
 import type { LogConfig } from "./log-config.js";
 import { runtimeLabels } from "./labels.js";
@@ -94,6 +98,11 @@ export class HardenedContainer extends GenericContainer {
     }
     if (plan.nanoCpus !== undefined) this.hostConfig.NanoCpus = plan.nanoCpus;
     this.createOpts.StopSignal = plan.stopSignal;
+    if (plan.healthcheckCadence) {
+      const { intervalMs, startPeriodMs } = plan.healthcheckCadence;
+      // StartInterval (API 1.44, engine 25) runs checks inside the start period; older engines ignore the field
+      this.createOpts.Healthcheck = { Interval: intervalMs * 1e6, StartInterval: intervalMs * 1e6, StartPeriod: startPeriodMs * 1e6 };
+    }
     if (this.#opts.logConfig) this.hostConfig.LogConfig = { Type: this.#opts.logConfig.Type, Config: { ...this.#opts.logConfig.Config } };
     this.#endCreate = janitor.beginCreate(); // throws once a signal arrived: nothing new is created
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../errors.js";
 import { ownerMayLive } from "./gc.js";
-import { normaliseSignal, parseMemory, resolvePlan } from "./profile.js";
+import { HEALTHCHECK_CADENCE_MS, healthcheckCadence, normaliseSignal, parseMemory, resolvePlan } from "./profile.js";
 import { writtenPaths } from "./writes.js";
 
 const withHealthcheck = { healthcheck: { kind: "cmd" as const, test: ["/app", "-probe"] } };
@@ -33,6 +33,20 @@ describe("resolvePlan", () => {
     const slow = { healthcheck: { kind: "cmd" as const, intervalSeconds: 60, startPeriodSeconds: 20 } };
     expect(resolvePlan({}, slow).startupTimeoutMs).toBe(90_000);
     expect(resolvePlan({ startupTimeout: 5 }, slow).startupTimeoutMs).toBe(5000);
+  });
+
+  it("runs a slow HEALTHCHECK on the probe's cadence, counting failures only from when the image's own schedule would", () => {
+    // the example service: --interval=10s --start-period=5s --retries=3 → unhealthy at 30 s at the earliest
+    const example = { kind: "cmd" as const, test: ["/hello-service", "health"], intervalSeconds: 10, startPeriodSeconds: 5, retries: 3 };
+    expect(resolvePlan({}, { healthcheck: example }).healthcheckCadence).toEqual({ intervalMs: HEALTHCHECK_CADENCE_MS, startPeriodMs: 30_000 });
+    // the engine's defaults (30 s, 3 retries); a start period longer than one interval
+    expect(healthcheckCadence({ kind: "cmd" })).toEqual({ intervalMs: HEALTHCHECK_CADENCE_MS, startPeriodMs: 90_000 });
+    expect(healthcheckCadence({ kind: "cmd-shell", intervalSeconds: 10, startPeriodSeconds: 25, retries: 1 })?.startPeriodMs).toBe(30_000);
+    // already that fast: left as the image has it
+    expect(healthcheckCadence({ kind: "cmd", intervalSeconds: 0.1 })).toBeUndefined();
+    // only when the image's HEALTHCHECK judges health
+    expect(resolvePlan({ health: { http: { port: 8080 } } }, { healthcheck: example }).healthcheckCadence).toBeUndefined();
+    expect(resolvePlan({}, { exposedPorts: ["8080/tcp"] }).healthcheckCadence).toBeUndefined();
   });
 
   it("takes the image's StopSignal unless the spec names one", () => {

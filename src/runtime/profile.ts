@@ -43,6 +43,39 @@ export interface RunPlan {
   graceSeconds: number;
   allowedExitCodes: number[];
   writeProbe: boolean;
+  /**
+   * Set when health is the image's HEALTHCHECK and its interval is longer than the probe's
+   * cadence: the probe container runs the image's own health command (its Test, Timeout and
+   * Retries, which the engine keeps from the image) every `intervalMs`, and a failed check
+   * counts only from `startPeriodMs` on, the moment the image's own schedule would first
+   * have counted one (see healthcheckCadence).
+   */
+  healthcheckCadence?: { intervalMs: number; startPeriodMs: number };
+}
+
+/** How often the probe container runs the image's own health command. */
+export const HEALTHCHECK_CADENCE_MS = 250;
+/** The engine's defaults for a HEALTHCHECK that does not set them. */
+const ENGINE_HEALTH_INTERVAL_MS = 30_000;
+const ENGINE_HEALTH_RETRIES = 3;
+
+/**
+ * The probe's schedule for the image's HEALTHCHECK. Under its own schedule the engine runs
+ * the first check one interval after the start, and declares the container unhealthy at
+ * the `retries`-th failure in a row that comes after the start period: at
+ * (max(1, ⌈start/interval⌉) + retries − 1) × interval at the earliest. The probe runs the
+ * same command every HEALTHCHECK_CADENCE_MS, so a ready service is seen healthy within a
+ * cadence, and gives it a start period up to that moment, so failures before it do not
+ * count: the image is not called unhealthy sooner than its own HEALTHCHECK would call it.
+ * Undefined when the image's interval is already that short.
+ */
+export function healthcheckCadence(h: HealthcheckFact | undefined): RunPlan["healthcheckCadence"] {
+  const intervalMs = h?.intervalSeconds ? h.intervalSeconds * 1000 : ENGINE_HEALTH_INTERVAL_MS;
+  if (intervalMs <= HEALTHCHECK_CADENCE_MS) return undefined;
+  const startMs = (h?.startPeriodSeconds ?? 0) * 1000;
+  const retries = h?.retries && h.retries > 0 ? h.retries : ENGINE_HEALTH_RETRIES;
+  const firstCounted = Math.max(1, Math.ceil(startMs / intervalMs));
+  return { intervalMs: HEALTHCHECK_CADENCE_MS, startPeriodMs: Math.round((firstCounted + retries - 1) * intervalMs) };
 }
 
 const UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -156,6 +189,10 @@ export function resolvePlan(spec: RuntimeSpec, image: ImageRuntimeConfig): RunPl
     writeProbe: spec.writeProbe ?? true,
   };
   if (spec.user !== undefined) plan.userOverride = spec.user;
+  if (health.method === "healthcheck") {
+    const cadence = healthcheckCadence(image.healthcheck);
+    if (cadence) plan.healthcheckCadence = cadence;
+  }
   if (spec.entrypoint) plan.entrypoint = [...spec.entrypoint];
   if (spec.command) plan.command = [...spec.command];
   if (spec.memory !== undefined) plan.memoryBytes = parseMemory(spec.memory);

@@ -13,8 +13,8 @@ import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { Readable } from "node:stream";
 import type { BoundPorts, WaitStrategy } from "testcontainers";
-import type { EngineClient } from "../inspect/sources/engine-client.js";
-import { followContainerLogs, inspectContainer, type ContainerInspect } from "./container-api.js";
+import type { EngineClient } from "../engine/client.js";
+import { followContainerLogs, inspectContainer, type ContainerInspect } from "../engine/containers.js";
 import { LogLines } from "./log-lines.js";
 import type { HealthPlan } from "./profile.js";
 import { sleep } from "./sleep.js";
@@ -91,13 +91,38 @@ function tcpCheck(containerPort: number, hostPort: number): Promise<true | strin
   });
 }
 
-function healthcheckStatus(state: ContainerInspect): true | string | { fatal: string } {
+/** One entry of the engine's health log (its last five checks); End is the engine's clock. */
+interface HealthLogEntry {
+  ExitCode: number;
+  Output: string;
+  End?: string;
+}
+
+/**
+ * When the engine saw the container turn healthy: the end of the first passing check after
+ * the last failing one in its health log (the engine's clock, as StartedAt is), so the time
+ * to healthy does not include our polling; undefined when the log does not say.
+ */
+function healthySince(log: readonly HealthLogEntry[]): number | undefined {
+  let at: number | undefined;
+  for (let i = log.length - 1; i >= 0 && log[i]!.ExitCode === 0; i--) {
+    const t = Date.parse(log[i]!.End ?? "");
+    if (Number.isFinite(t)) at = t;
+  }
+  return at;
+}
+
+function healthcheckStatus(state: ContainerInspect): true | number | string | { fatal: string } {
   const h = state.State.Health;
   if (!h) return { fatal: "the container has no health check" };
-  if (h.Status === "healthy") return true;
-  const last = h.Log?.at(-1)?.Output?.trim();
+  const log: readonly HealthLogEntry[] = h.Log ?? [];
+  if (h.Status === "healthy") return healthySince(log) ?? true;
+  const lastEntry = log.at(-1);
+  const last = lastEntry?.Output?.trim();
   if (h.Status === "unhealthy") return { fatal: `health check unhealthy${last ? `: ${last.slice(0, 200)}` : ""}` };
-  return `health check ${h.Status}`;
+  // still starting: failures inside the start period do not count, so say what the last one was
+  const why = lastEntry ? `; its last run exited ${lastEntry.ExitCode}${last ? `: ${last.slice(0, 200)}` : ""}` : "";
+  return `health check ${h.Status}${why}`;
 }
 
 type Container = Parameters<WaitStrategy["waitUntilReady"]>[0];
@@ -133,7 +158,8 @@ class PollingWait extends ProbeWait {
     super();
   }
 
-  private async check(state: ContainerInspect, ports: BoundPorts): Promise<true | string | { fatal: string }> {
+  /** true or the epoch milliseconds it was healthy since: healthy; a string: not yet, why; fatal: never will be. */
+  private async check(state: ContainerInspect, ports: BoundPorts): Promise<true | number | string | { fatal: string }> {
     switch (this.plan.method) {
       case "http":
         return httpCheck(this.plan, ports.getBinding(this.plan.port));
@@ -163,7 +189,7 @@ class PollingWait extends ProbeWait {
         return this.ctx.record({ healthy: false, detail: `exited with code ${state.State.ExitCode} before it was healthy` });
       }
       const r = await this.check(state, boundPorts);
-      if (r === true) return this.ctx.record({ healthy: true, at: Date.now() });
+      if (r === true || typeof r === "number") return this.ctx.record({ healthy: true, at: r === true ? Date.now() : r });
       if (typeof r === "object") return this.ctx.record({ healthy: false, detail: r.fatal });
       last = r;
       if (Date.now() >= deadline) {

@@ -33,10 +33,10 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const WORK = path.join(HERE, ".work");
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
-const CREATED = "2024-01-01T00:00:00Z";
+export const CREATED = "2024-01-01T00:00:00Z";
 
-const ARCH = { x64: "amd64", arm64: "arm64", ppc64: "ppc64le", s390x: "s390x", arm: "arm" }[process.arch] ?? process.arch;
-const MULTIARCH = { x64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu", ppc64: "powerpc64le-linux-gnu", s390x: "s390x-linux-gnu" }[
+export const ARCH = { x64: "amd64", arm64: "arm64", ppc64: "ppc64le", s390x: "s390x", arm: "arm" }[process.arch] ?? process.arch;
+export const MULTIARCH = { x64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu", ppc64: "powerpc64le-linux-gnu", s390x: "s390x-linux-gnu" }[
   process.arch
 ] ?? "x86_64-linux-gnu";
 
@@ -54,10 +54,10 @@ export function benchSizeGB() {
  * Runs a command; resolves { code, stdout, stderr } (stdout captured unless redirected).
  * `ok` lists the exit codes that count as success (GNU tar exits 1 for "file changed as we read it").
  */
-export function run(cmd, args, { ok = [0], stdoutFile, stdin = "ignore", capture = true, env } = {}) {
+export function run(cmd, args, { ok = [0], stdoutFile, stdin = "ignore", capture = true, env, cwd } = {}) {
   return new Promise((resolve, reject) => {
     const out = stdoutFile ? fs.openSync(stdoutFile, "w") : capture ? "pipe" : "ignore";
-    const child = spawn(cmd, args, { stdio: [stdin, out, "pipe"], env: env ?? process.env });
+    const child = spawn(cmd, args, { stdio: [stdin, out, "pipe"], env: env ?? process.env, cwd });
     if (typeof out === "number") fs.closeSync(out);
     const chunks = [];
     let err = "";
@@ -93,7 +93,7 @@ export async function have(cmd) {
   }
 }
 
-async function pool(items, n, fn) {
+export async function pool(items, n, fn) {
   const results = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
@@ -106,14 +106,14 @@ async function pool(items, n, fn) {
   return results;
 }
 
-async function sha256File(file) {
+export async function sha256File(file) {
   const { stdout } = await run("openssl", ["dgst", "-sha256", "-r", file]);
   const hex = stdout.trim().split(/\s+/)[0];
   if (!/^[a-f0-9]{64}$/.test(hex ?? "")) throw new Error(`openssl dgst ${file}: unexpected output '${stdout.trim()}'`);
   return hex;
 }
 
-const sha256Hex = (buf) => createHash("sha256").update(buf).digest("hex");
+export const sha256Hex = (buf) => createHash("sha256").update(buf).digest("hex");
 
 // ---------------------------------------------------------------------------------------------
 // choosing files
@@ -155,7 +155,7 @@ function expandRoot(root) {
  * directories, regular files and symlinks that everyone can read; skips sockets, fifos, devices,
  * names with newlines and anything that is not world-readable.
  */
-function* walk(rel) {
+export function* walk(rel) {
   const st = lstatOrNull("/" + rel);
   if (!st) return;
   if (rel.includes("\n")) return;
@@ -214,32 +214,8 @@ class LayerPlan {
  * each root gets an equal part of what is left of the layer's budget, and what a root does
  * not use passes on to the next. The last layer takes whatever the target still needs.
  */
-export function planLayers(targetBytes) {
+export function planLayers(targetBytes, specs = benchLayerSpecs()) {
   const taken = new Set();
-  const specs = [
-    {
-      name: "base",
-      createdBy: "ADD host:/etc /var/lib/dpkg /usr/sbin /usr/bin in /",
-      always: ["bin", "sbin", "lib", "lib64", "usr/lib64", "etc", "var/lib/dpkg", "usr/lib/os-release"],
-      roots: ["usr/sbin", "usr/bin"],
-      share: 0.3,
-    },
-    { name: "share", createdBy: "ADD host:/usr/share in /usr/share", roots: ["usr/share"], share: 0.35 },
-    {
-      name: "large-binaries",
-      createdBy: `ADD host:/usr/lib/go-* host:/usr/lib/${MULTIARCH} (files >= 4 MiB) in /usr/lib`,
-      roots: ["usr/lib/go-*", `usr/lib/${MULTIARCH}`, "usr/lib/llvm-*", "usr/lib/jvm"],
-      minFileSize: 4 * MiB,
-      share: 0.2,
-    },
-    {
-      name: "libs",
-      createdBy: `ADD host:/usr/lib/${MULTIARCH} host:/usr/lib/python3* host:/usr/lib/gcc in /usr/lib`,
-      roots: ["usr/lib/python3*", "usr/lib/gcc", `usr/lib/${MULTIARCH}`, "usr/lib", "usr/libexec", "usr/include", "usr/share"],
-      share: 0.15,
-      last: true,
-    },
-  ];
   const layers = [];
   let total = 0;
   for (const spec of specs) {
@@ -268,10 +244,38 @@ export function planLayers(targetBytes) {
   return { layers, total };
 }
 
+/** The layers of the 1 GiB bench image (see planLayers). */
+function benchLayerSpecs() {
+  return [
+    {
+      name: "base",
+      createdBy: "ADD host:/etc /var/lib/dpkg /usr/sbin /usr/bin in /",
+      always: ["bin", "sbin", "lib", "lib64", "usr/lib64", "etc", "var/lib/dpkg", "usr/lib/os-release"],
+      roots: ["usr/sbin", "usr/bin"],
+      share: 0.3,
+    },
+    { name: "share", createdBy: "ADD host:/usr/share in /usr/share", roots: ["usr/share"], share: 0.35 },
+    {
+      name: "large-binaries",
+      createdBy: `ADD host:/usr/lib/go-* host:/usr/lib/${MULTIARCH} (files >= 4 MiB) in /usr/lib`,
+      roots: ["usr/lib/go-*", `usr/lib/${MULTIARCH}`, "usr/lib/llvm-*", "usr/lib/jvm"],
+      minFileSize: 4 * MiB,
+      share: 0.2,
+    },
+    {
+      name: "libs",
+      createdBy: `ADD host:/usr/lib/${MULTIARCH} host:/usr/lib/python3* host:/usr/lib/gcc in /usr/lib`,
+      roots: ["usr/lib/python3*", "usr/lib/gcc", `usr/lib/${MULTIARCH}`, "usr/lib", "usr/libexec", "usr/include", "usr/share"],
+      share: 0.15,
+      last: true,
+    },
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // building
 
-async function tarLayer(plan, listFile, outFile) {
+export async function tarLayer(plan, listFile, outFile) {
   fs.writeFileSync(listFile, plan.paths.map((p) => p + "\0").join(""));
   await run(
     "tar",

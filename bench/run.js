@@ -11,8 +11,12 @@
  * Wall time and peak RSS come from /usr/bin/time -f '%e %M'; every measurement runs
  * BENCH_RUNS times (default 3) and the median counts. Ratios only: machines are shared and noisy.
  *
+ * In the same rounds, the cases of bench/cases.js: `check` of a ~22 MB static-Go scratch image
+ * against `node -e 0`, `check` and `inspect` of a ~900 MB Debian image against one
+ * `openssl dgst -sha256` pass over its archive.
+ *
  * Env: BENCH_SIZE_GB (GiB of uncompressed layers, default 1), BENCH_RUNS (default 3),
- *      BENCH_COMPARE=0 to skip the docker/skopeo/umoci comparisons.
+ *      BENCH_COMPARE=0 to skip the docker/skopeo/umoci comparisons, BENCH_CASES=0 to skip the cases.
  * Writes bench/.work/results.json. Exits 0 unless something crashed (imgpolicy or a baseline failed).
  */
 import fs from "node:fs";
@@ -20,12 +24,14 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCH_TAG, WORK, bash, benchSizeGB, buildBenchImage, checkFactsFile, have, run } from "./build-image.js";
+import { CASE_MAX_MB, caseMeasurements, caseResults, prepareCases } from "./cases.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
 const CLI = path.join(ROOT, "bin", "imgpolicy.js");
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3) | 0);
 const COMPARE = process.env.BENCH_COMPARE !== "0";
+const CASES = process.env.BENCH_CASES !== "0";
 const GOAL_RATIO = 1.3;
 const GOAL_MB = 256;
 const TIME = "/usr/bin/time";
@@ -64,7 +70,7 @@ async function runOnce(m) {
   if (m.error) return;
   if (m.prepare) await m.prepare();
   const r = await timed(m.cmd, m.args);
-  if (r.code !== 0) {
+  if (!(m.okCodes ?? [0]).includes(r.code) || r.signal) {
     m.error = `exit ${r.signal ?? r.code}: ${r.stderr.split("\n").slice(-20).join("\n")}`;
     log(`  ${m.label}: FAILED (${m.error.split("\n")[0]})`);
     return;
@@ -147,6 +153,13 @@ async function main() {
 
   // what any Node program pays before its first line (a fixed cost in imgpolicy's time, none in the baseline's)
   const nodeStart = measurement("node-start", "node -e 0 (Node's own start)", "node", ["-e", "0"]);
+  let cases = [];
+  if (CASES) {
+    log("checking the cases (go-scratch check, Debian check and inspect)");
+    cases = await prepareCases({ cli: CLI, log, measurement, nodeStart, run, work: WORK });
+    await bash('cat -- "$@" > /dev/null', [...new Set(cases.map((c) => c.image.archive.path))]);
+  }
+  const perRound = caseMeasurements(cases, nodeStart);
 
   // baselines and imgpolicy interleaved, so drift on a shared machine hits both alike
   for (let i = 1; i <= RUNS; i++) {
@@ -155,6 +168,7 @@ async function main() {
       await runOnce(f.baseline);
       await runOnce(f.imgpolicy);
     }
+    for (const m of perRound) await runOnce(m);
     await runOnce(nodeStart);
   }
 
@@ -233,6 +247,8 @@ async function main() {
     },
     formats: {},
     comparisons: [],
+    cases: caseResults(cases, stats),
+    casesFacts: cases.facts,
     fixed: { nodeStart: stats(nodeStart), nodeExtraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null },
     ok: true,
   };
@@ -252,6 +268,7 @@ async function main() {
     };
     if (b.error || p.error) results.ok = false;
   }
+  for (const c of Object.values(results.cases)) if (c.baseline.error || c.imgpolicy.error) results.ok = false;
   for (const c of comparisons) {
     const f = results.formats[c.vs];
     if (c.skipped) {
@@ -271,6 +288,7 @@ async function main() {
   fs.writeFileSync(path.join(WORK, "results.json"), JSON.stringify(results, null, 2) + "\n");
 
   console.log(table(results));
+  if (cases.length) console.log("\n" + casesTable(results));
   console.log("");
   console.log(results.summary);
   const ns = results.fixed.nodeStart;
@@ -285,6 +303,9 @@ async function main() {
     for (const m of [f.baseline, f.imgpolicy]) if (m.error) console.log(`\nERROR ${f.title} — ${m.label}:\n${m.error}`);
   }
   for (const c of results.comparisons) if (c.error) console.log(`\nnote: comparison '${c.label}' failed:\n${c.error}`);
+  for (const c of Object.values(results.cases)) {
+    for (const m of [c.baseline, c.imgpolicy]) if (m.error) console.log(`\nERROR ${c.title} — ${m.label}:\n${m.error}`);
+  }
   return results.ok ? 0 : 1;
 }
 
@@ -331,6 +352,31 @@ function table(r) {
   return lines.join("\n");
 }
 
+function casesTable(r) {
+  const rows = [["case", "measurement", "median", "min–max", "ratio", "peak RSS", "goals"]];
+  let last;
+  for (const c of Object.values(r.cases)) {
+    const b = c.baseline;
+    const p = c.imgpolicy;
+    if (b.label !== last) rows.push([c.title, b.label, b.error ? "ERROR" : fmtS(b.seconds), b.error ? "" : `${b.min.toFixed(2)}–${b.max.toFixed(2)}`, "1.00× (base)", fmtMB(b.peakMB), ""]);
+    last = b.label;
+    rows.push([
+      "",
+      p.label,
+      p.error ? "ERROR" : fmtS(p.seconds),
+      p.error ? "" : `${p.min.toFixed(2)}–${p.max.toFixed(2)}`,
+      fmtX(c.ratio),
+      fmtMB(p.peakMB),
+      `time ${c.timeGoal} (≤${c.goal}×), mem ${c.memGoal} (≤${CASE_MAX_MB} MB)`,
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
+  const right = [false, false, true, true, false, true, false];
+  const lines = rows.map((row) => row.map((c, i) => pad(c, widths[i], right[i])).join("  ").trimEnd());
+  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
+  return lines.join("\n");
+}
+
 function summarize(r) {
   const im = r.image;
   const L = [];
@@ -355,6 +401,14 @@ function summarize(r) {
         `    imgpolicy inspect --json: ${fmtS(p.seconds)} = ${fmtX(f.ratio)} baseline → time ${f.timeGoal}; ` +
           `peak RSS ${fmtMB(p.peakMB)} → memory ${f.memGoal}`,
       );
+  }
+  for (const c of Object.values(r.cases)) {
+    const p = c.imgpolicy;
+    L.push(
+      p.error
+        ? `- ${p.label} (${c.archive}): ERROR — ${p.error.split("\n")[0]}`
+        : `- ${p.label} (${c.archive}): ${fmtS(p.seconds)} = ${fmtX(c.ratio)} ${c.baseline.label.replace(/^baseline: /, "")} → time ${c.timeGoal} (≤${c.goal}×); peak RSS ${fmtMB(p.peakMB)} → memory ${c.memGoal} (≤${CASE_MAX_MB} MB)`,
+    );
   }
   if (r.comparisons.length) L.push("- what a user would otherwise do:");
   for (const c of r.comparisons) {

@@ -45,6 +45,7 @@ export const RULE_FACTS: Readonly<Record<string, readonly string[]>> = {
   "IMG-HIST-004": ["image"],
   "IMG-HIST-005": ["image"],
   "IMG-HIST-006": ["image", "filesystem"],
+  "IMG-HIST-007": ["image", "config"],
   "IMG-TAG-001": ["image"],
   "IMG-VOL-001": ["config"],
   "IMG-BASE-001": ["config"],

@@ -372,7 +372,8 @@ describe.skipIf(!hasGo() || !hasGcc() || !onHost || !haveHostFiles)("facts of re
       const f = facts.naiveRoot!;
       const env = f.config.env.find((e) => e.name === "API_TOKEN")!;
       expect(env.value).toBeUndefined();
-      expect(env.secret?.redacted).toBe("gh…");
+      expect(env.secret?.redacted).toBe(`<github-token gh… ${API_TOKEN.length} chars>`);
+      expect(env.secret?.sha256).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(env.secret?.reason).toMatch(/GitHub token/);
       expect(f.config.env.find((e) => e.name === "PATH")?.value).toBe(PATH.slice(5));
       // the build step is still shown, with the value redacted

@@ -51,7 +51,7 @@ const BASE_RULES = [
   "IMG-USER-001", "IMG-USER-002", "IMG-USER-003", "IMG-CMD-001", "IMG-CMD-002", "IMG-LABEL-001", "IMG-PORT-001",
   "IMG-ENV-001", "IMG-HEALTH-001", "IMG-USERS-001", "IMG-USERS-002", "IMG-CA-001", "IMG-CA-002", "IMG-CA-003",
   "IMG-TZ-001", "IMG-FS-003", "IMG-FS-004", "IMG-FS-005", "IMG-FS-006", "IMG-SIZE-002", "IMG-HIST-001",
-  "IMG-HIST-002", "IMG-HIST-003", "IMG-HIST-004", "IMG-HIST-005", "IMG-HIST-006", "IMG-TAG-001", "IMG-VOL-001",
+  "IMG-HIST-002", "IMG-HIST-003", "IMG-HIST-004", "IMG-HIST-005", "IMG-HIST-006", "IMG-HIST-007", "IMG-TAG-001", "IMG-VOL-001",
   "IMG-BASE-001", "IMG-RUN-001", "IMG-RUN-002", "IMG-RUN-003", "IMG-RUN-004", "IMG-RUN-005", "IMG-RUN-006",
   "IMG-RUN-007",
   "IMG-DF-001", "IMG-DF-002", "IMG-DF-003", "IMG-DF-004", "IMG-DF-005", "IMG-DF-006", "IMG-DF-007", "IMG-DF-008", "IMG-DF-009", "IMG-DF-010", "IMG-DF-011", "IMG-DF-012", "IMG-DF-013", "IMG-DF-014", "IMG-DF-015", "IMG-DF-016",
@@ -146,6 +146,8 @@ const VERDICTS: Record<string, (Status | null)[]> = {
   "IMG-HIST-005":  [P, P, P, P, P, P, P, P, P],
   // no apt at all but in the Debian images; debian ships its lists, golang removed them in each RUN
   "IMG-HIST-006":  [S, S, S, S, S, S, S, F, P],
+  // no secret in any image's build history (the seeds pass build args such as REVISION, none secret)
+  "IMG-HIST-007":  [P, P, P, P, P, P, P, P, P],
   // native-adapter, glassops and api-golang (naive) are built without a tag: latest
   "IMG-TAG-001":   [P, P, P, P, F, P, F, P, F],
   "IMG-VOL-001":   [P, P, P, P, P, P, P, P, P],

@@ -4,6 +4,7 @@ import { StringReplacer } from "../../text/replace-strings.js";
 import { sha256 } from "../digest.js";
 import type { ConfigFile } from "../image.js";
 import { MAX_REDACTED_CHARS } from "../limits.js";
+import { historySecrets } from "../parsers/history-secrets.js";
 import { redactText } from "../parsers/redact-text.js";
 import { secretEnv } from "../parsers/secret-env.js";
 import type { LayerSummary } from "../read-layers.js";
@@ -81,6 +82,9 @@ export function imageFact(id: ImageIdentity, cfg: ConfigFile, layers: LayerSumma
       return e;
     }),
   };
+  // found on the raw text: `history` above is redacted
+  const secrets = historySecrets(history, layers.length, (v) => sha256(Buffer.from(v, "utf8")));
+  if (secrets.length > 0) f.historySecrets = secrets;
   if (cfg.created) f.created = cfg.created;
   return f;
 }

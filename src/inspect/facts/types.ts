@@ -42,6 +42,31 @@ export interface ImageFact {
   layers: LayerFact[];
   /** History entries that made no layer (ENV, USER, LABEL…). */
   history: { createdBy?: string; created?: string; emptyLayer: boolean }[];
+  /**
+   * Secrets the build history records (build args, RUN assignments, ENV/ARG lines, tokens,
+   * build secrets copied into a layer), found on the raw text before `history` is redacted.
+   * Absent on facts from before it was added.
+   */
+  historySecrets?: HistorySecretFact[];
+}
+
+/** One secret in one history entry (see history-secrets.ts). */
+export interface HistorySecretFact {
+  /** Index in `image.history`. */
+  index: number;
+  /** The layer the entry made (0 = bottom), when the history maps onto the layers. */
+  layer?: number;
+  /** How the entry records it. */
+  via: "build-arg" | "run-assignment" | "env" | "arg" | "token" | "secret-mount-copy";
+  /** The variable's name (for a secret-mount copy: the secret's path under /run/secrets). */
+  key?: string;
+  /** Detector kind (`github-token`) or what the key name says (`password`). */
+  kind: string;
+  reason: string;
+  /** `<kind xx… N chars>`; for a secret-mount copy, the command's shape without values. */
+  redacted: string;
+  /** `sha256:` of the value (of the secret's path for a secret-mount copy). */
+  sha256: string;
 }
 
 export type CommandForm = "exec" | "shell" | "none";
@@ -50,7 +75,11 @@ export interface EnvFact {
   name: string;
   /** The value, unless it looks secret. */
   value?: string;
-  secret?: { reason: string; redacted: string };
+  /**
+   * Set when the value looks secret: why, its display form (`<kind xx… N chars>`), and
+   * (additive) its kind and `sha256:` of the value, for policies to accept it without writing it down.
+   */
+  secret?: { reason: string; redacted: string; kind?: string; sha256?: string };
 }
 
 export interface HealthcheckFact {

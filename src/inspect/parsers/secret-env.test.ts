@@ -42,35 +42,35 @@ describe("secretKeyReason", () => {
 describe("secretEnv", () => {
   it("reports suspicious keys with redacted values", () => {
     expect(secretEnv(["PATH=/usr/bin", "DB_PASSWORD=hunter2hunter2", "LANG=C.UTF-8"])).toEqual([
-      { key: "DB_PASSWORD", reason: "key name contains 'PASSWORD'", valueRedacted: "hu…" },
+      { key: "DB_PASSWORD", reason: "key name contains 'PASSWORD'", kind: "password", valueRedacted: "hu…", display: "<password hu… 14 chars>" },
     ]);
   });
 
   it("reports credential-shaped values under any key, preferring the value reason", () => {
     const aws = "AKIA" + "IOSFODNN7EXAMPLE";
     expect(secretEnv([`SOME_ID=${aws}`, `AWS_ACCESS_KEY_ID=${aws}`])).toEqual([
-      { key: "SOME_ID", reason: "value looks like an AWS access key id", valueRedacted: "AK…" },
-      { key: "AWS_ACCESS_KEY_ID", reason: "value looks like an AWS access key id", valueRedacted: "AK…" },
+      { key: "SOME_ID", reason: "value looks like an AWS access key id", kind: "aws-access-key-id", valueRedacted: "AK…", display: "<aws-access-key-id AK… 20 chars>" },
+      { key: "AWS_ACCESS_KEY_ID", reason: "value looks like an AWS access key id", kind: "aws-access-key-id", valueRedacted: "AK…", display: "<aws-access-key-id AK… 20 chars>" },
     ]);
   });
 
   it("catches inline credentials even under exempt keys", () => {
     expect(secretEnv(["DATABASE_URL=postgres://app:pw@db/app", "HTTP_PROXY=http://u:p@proxy:3128"])).toEqual([
-      { key: "DATABASE_URL", reason: "value looks like a URL with an inline password", valueRedacted: "po…" },
-      { key: "HTTP_PROXY", reason: "value looks like a URL with an inline password", valueRedacted: "ht…" },
+      { key: "DATABASE_URL", reason: "value looks like a URL with an inline password", kind: "url-credentials", valueRedacted: "po…", display: "<url-credentials po… 24 chars>" },
+      { key: "HTTP_PROXY", reason: "value looks like a URL with an inline password", kind: "url-credentials", valueRedacted: "ht…", display: "<url-credentials ht… 21 chars>" },
     ]);
     expect(secretEnv(["DATABASE_URL=postgres://db/app"])).toEqual([]);
   });
 
   it("ignores empty values and entries without a value", () => {
     expect(secretEnv(["PASSWORD=", "TOKEN", "=value", "SECRET=x"])).toEqual([
-      { key: "SECRET", reason: "key name contains 'SECRET'", valueRedacted: "…" },
+      { key: "SECRET", reason: "key name contains 'SECRET'", kind: "secret", valueRedacted: "…", display: "<secret … 1 char>" },
     ]);
   });
 
   it("keeps '=' inside values", () => {
     expect(secretEnv(["API_TOKEN=abc=def=="])).toEqual([
-      { key: "API_TOKEN", reason: "key name contains 'TOKEN'", valueRedacted: "ab…" },
+      { key: "API_TOKEN", reason: "key name contains 'TOKEN'", kind: "token", valueRedacted: "ab…", display: "<token ab… 9 chars>" },
     ]);
   });
 

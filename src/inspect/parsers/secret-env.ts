@@ -22,12 +22,47 @@
  * Values matching a known credential pattern are flagged whatever the key.
  * Empty values are never secrets.
  */
+import { isAwsSecretKey, redactedForm } from "./secret-detectors.js";
 import { redact, secretValueKind } from "./secret-values.js";
 
 export interface SecretEnvFinding {
   key: string;
   reason: string;
+  /** The detector's kind (`github-token`), or for a key-name finding what the name says (`password`, `token`, `secret`, `api-key`, `credentials`). */
+  kind: string;
+  /** The short in-text form (`gh…`, see redact-text.ts). */
   valueRedacted: string;
+  /** The display form of findings: `<kind xx… N chars>` (secret-detectors.ts). */
+  display: string;
+}
+
+export interface SecretJudgement {
+  kind: string;
+  reason: string;
+}
+
+/** The kind a key-name reason (`key name contains 'DB_PASSWORD'`) stands for. */
+function nameKind(reason: string): string {
+  const w = /'([^']*)'/.exec(reason)?.[1] ?? "";
+  if (/PASS|PWD/.test(w)) return "password";
+  if (/TOKEN/.test(w)) return "token";
+  if (/KEY/.test(w)) return "api-key";
+  if (/CRED/.test(w)) return "credentials";
+  return "secret";
+}
+
+/**
+ * Whether `key=value` holds a secret, by the value's format first (secret-detectors.ts),
+ * then an AWS secret key (key and 40-character shape), then the key's name (secretKeyReason).
+ * Empty values are never secrets.
+ */
+export function judgeAssignment(key: string, value: string): SecretJudgement | undefined {
+  if (value === "") return undefined;
+  const byValue = secretValueKind(value);
+  if (byValue) return { kind: byValue.kind, reason: `value looks like ${byValue.label}` };
+  if (isAwsSecretKey(key, value)) return { kind: "aws-secret-key", reason: "value looks like an AWS secret access key" };
+  const reason = secretKeyReason(key, value);
+  return reason ? { kind: nameKind(reason), reason } : undefined;
 }
 
 const SECRET_WORDS: ReadonlySet<string> = new Set([
@@ -89,10 +124,8 @@ export function secretEnv(env: readonly string[]): SecretEnvFinding[] {
     if (eq <= 0) continue;
     const key = entry.slice(0, eq);
     const value = entry.slice(eq + 1);
-    if (value === "") continue;
-    const byValue = secretValueKind(value);
-    const reason = byValue ? `value looks like ${byValue.label}` : secretKeyReason(key, value);
-    if (reason) findings.push({ key, reason, valueRedacted: redact(value) });
+    const j = judgeAssignment(key, value);
+    if (j) findings.push({ key, reason: j.reason, kind: j.kind, valueRedacted: redact(value), display: redactedForm(value, j.kind) });
   }
   return findings;
 }

@@ -4,33 +4,16 @@
  * display.
  */
 
+import { detectToken, SECRET_DETECTORS } from "./secret-detectors.js";
+
 export interface TokenPattern {
   kind: string;
   label: string;
   pattern: RegExp;
 }
 
-export const TOKEN_PATTERNS: readonly TokenPattern[] = [
-  { kind: "private-key", label: "a PEM private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
-  { kind: "aws-access-key-id", label: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { kind: "github-token", label: "a GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
-  { kind: "github-token", label: "a GitHub fine-grained token", pattern: /\bgithub_pat_[A-Za-z0-9_]{22,}/ },
-  { kind: "gitlab-token", label: "a GitLab personal access token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}/ },
-  { kind: "slack-token", label: "a Slack token", pattern: /\bxox[baprs]-[A-Za-z0-9-]{10,}/ },
-  { kind: "stripe-key", label: "a Stripe live secret key", pattern: /\b[sr]k_live_[A-Za-z0-9]{16,}/ },
-  { kind: "google-api-key", label: "a Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}/ },
-  { kind: "npm-token", label: "an npm access token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/ },
-  {
-    kind: "jwt",
-    label: "a JSON Web Token",
-    pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/,
-  },
-  {
-    kind: "url-credentials",
-    label: "a URL with an inline password",
-    pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i,
-  },
-];
+/** The detectors' patterns (secret-detectors.ts, the one place the formats are defined). */
+export const TOKEN_PATTERNS: readonly TokenPattern[] = SECRET_DETECTORS.map(({ kind, label, pattern }) => ({ kind, label, pattern }));
 
 export interface SecretValueMatch {
   /** Stable id, e.g. `aws-access-key-id`. */
@@ -39,10 +22,9 @@ export interface SecretValueMatch {
   label: string;
 }
 
-/** The first credential pattern the value matches, or undefined. Empty values never match. */
+/** The first credential format the value holds (placeholders aside, see secret-detectors.ts), or undefined. */
 export function secretValueKind(value: string): SecretValueMatch | undefined {
-  if (value === "") return undefined;
-  const hit = TOKEN_PATTERNS.find((p) => p.pattern.test(value));
+  const hit = detectToken(value);
   return hit ? { kind: hit.kind, label: hit.label } : undefined;
 }
 

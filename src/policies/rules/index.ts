@@ -42,6 +42,7 @@ import { rule as sudoInRun } from "./sudo-in-run.js";
 import { rule as packageUpgrade } from "./package-upgrade.js";
 import { rule as apkAddNoCache } from "./apk-add-no-cache.js";
 import { rule as aptListsRemoved } from "./apt-lists-removed.js";
+import { rule as historySecrets } from "./history-secrets.js";
 import { rule as latestTag } from "./latest-tag.js";
 import { rule as sensitiveVolumes } from "./sensitive-volumes.js";
 import { rule as baseImagePinned } from "./base-image-pinned.js";
@@ -112,6 +113,7 @@ export const RULES: readonly AnyRule[] = [
   packageUpgrade,
   apkAddNoCache,
   aptListsRemoved,
+  historySecrets,
   latestTag,
   sensitiveVolumes,
   baseImagePinned,

@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { historySecrets, parseHistoryEntry, secretCopies } from "./history-secrets.js";
+
+const GH = "ghp_" + "Q7wErTyUiOpAsDfGhJkLzXcVbNm123456789";
+const hash = (v: string) => "sha256:" + createHash("sha256").update(v, "utf8").digest("hex");
+const one = (createdBy: string) => historySecrets([{ created_by: createdBy }], 0, hash).map(({ via, key, kind, redacted }) => ({ via, key, kind, redacted }));
+
+describe("parseHistoryEntry: what each builder records", () => {
+  it("legacy build args (|N prefix) and the RUN's own assignments", () => {
+    const e = parseHistoryEntry(`|2 GITHUB_TOKEN=${GH} MODE=prod /bin/sh -c DB_PASSWORD=s3cr3t ./migrate`);
+    expect(e.instruction).toBe("RUN");
+    expect(e.assignments).toEqual([
+      { key: "GITHUB_TOKEN", value: GH, via: "build-arg" },
+      { key: "MODE", value: "prod", via: "build-arg" },
+      { key: "DB_PASSWORD", value: "s3cr3t", via: "run-assignment" },
+    ]);
+  });
+
+  it("BuildKit RUN, ENV and ARG lines", () => {
+    expect(parseHistoryEntry(`RUN |1 GITHUB_TOKEN=${GH} /bin/sh -c make # buildkit`).assignments).toEqual([{ key: "GITHUB_TOKEN", value: GH, via: "build-arg" }]);
+    expect(parseHistoryEntry(`ENV API_KEY="a b" MODE=x # buildkit`).assignments).toEqual([
+      { key: "API_KEY", value: "a b", via: "env" },
+      { key: "MODE", value: "x", via: "env" },
+    ]);
+    expect(parseHistoryEntry("ARG NPM_TOKEN=abc # buildkit").assignments).toEqual([{ key: "NPM_TOKEN", value: "abc", via: "arg" }]);
+    expect(parseHistoryEntry("ARG NPM_TOKEN # buildkit").assignments).toEqual([]);
+  });
+
+  it("legacy #(nop) ENV and ARG, in both ENV forms", () => {
+    expect(parseHistoryEntry("/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter22").assignments).toEqual([{ key: "DB_PASSWORD", value: "hunter22", via: "env" }]);
+    expect(parseHistoryEntry("/bin/sh -c #(nop)  ENV DB_PASSWORD hunter 22").assignments).toEqual([{ key: "DB_PASSWORD", value: "hunter 22", via: "env" }]);
+    expect(parseHistoryEntry("/bin/sh -c #(nop)  ARG GITHUB_TOKEN").assignments).toEqual([]);
+  });
+
+  it("RUN assignments: export, env, quoted; shell expansions are not literal secrets", () => {
+    const e = parseHistoryEntry(`/bin/sh -c export API_TOKEN='t0k3n' && env PASSWORD="p w" app && X=$(cat /run/secrets/x) && TOKEN=$TOKEN y`);
+    expect(e.assignments.map((a) => [a.key, a.value])).toEqual([["API_TOKEN", "t0k3n"], ["PASSWORD", "p w"]]);
+  });
+});
+
+describe("historySecrets", () => {
+  it("reports build args, RUN assignments and flags by IMG-ENV-001's judgement, with kind, key and redacted value", () => {
+    expect(one(`|1 GITHUB_TOKEN=${GH} /bin/sh -c DB_PASSWORD=s3cr3t ./migrate --api-key=abcdef12345 --verbose=1`)).toEqual([
+      { via: "build-arg", key: "GITHUB_TOKEN", kind: "github-token", redacted: "<github-token gh… 40 chars>" },
+      { via: "run-assignment", key: "DB_PASSWORD", kind: "password", redacted: "<password s… 6 chars>" },
+      { via: "run-assignment", key: "--api-key", kind: "api-key", redacted: "<api-key ab… 11 chars>" },
+    ]);
+  });
+
+  it("reports a token outside any assignment once", () => {
+    expect(one(`/bin/sh -c curl -H "x: ${GH}" https://example.test`)).toEqual([{ via: "token", key: undefined, kind: "github-token", redacted: "<github-token gh… 40 chars>" }]);
+  });
+
+  it("hashes the value with sha256 and names the layer when the history maps onto the layers", () => {
+    const s = historySecrets([{ created_by: "/bin/sh -c #(nop) ADD file:x in /" }, { created_by: "ENV A=1", empty_layer: true }, { created_by: "RUN /bin/sh -c DB_PASSWORD=s3cr3t x # buildkit" }], 2, hash);
+    expect(s).toMatchObject([{ index: 2, layer: 1, sha256: hash("s3cr3t") }]);
+    expect(historySecrets([{ created_by: "RUN /bin/sh -c DB_PASSWORD=s3cr3t x" }], 5, hash)[0]!.layer).toBeUndefined();
+  });
+
+  it("finds nothing in ordinary build steps", () => {
+    for (const t of [
+      "/bin/sh -c #(nop)  ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D",
+      "/bin/sh -c set -eux; dpkgArch=\"$(dpkg --print-architecture)\"; url=https://go.dev/dl/go1.19.linux-amd64.tar.gz; sha256=abc",
+      "ENV PATH=/usr/local/go/bin:/usr/bin GOLANG_VERSION=1.19 # buildkit",
+      "RUN /bin/sh -c CGO_ENABLED=0 go build -trimpath -ldflags=-s -o /app . # buildkit",
+      "RUN |1 REVISION=abc1234 /bin/sh -c go build # buildkit",
+      "RUN /bin/sh -c NPM_TOKEN=$(cat /run/secrets/npm) npm ci # buildkit",
+      "/bin/sh -c #(nop)  ARG PASSWORD_FILE=/run/secrets/db",
+    ]) expect(one(t), t).toEqual([]);
+  });
+});
+
+describe("secretCopies: a build secret left in a layer", () => {
+  it.each([
+    ["cp /run/secrets/npm /app/.npmrc", "/run/secrets/npm"],
+    ["cat /run/secrets/token > /app/token", "/run/secrets/token"],
+    ["echo \"$(cat /run/secrets/k)\" >> ~/.netrc", "/run/secrets/k"],
+    ["cat /run/secrets/k | tee /etc/k", "/run/secrets/k"],
+    ["install -m 600 /run/secrets/k /etc/k", "/run/secrets/k"],
+    ["sudo mv /run/secrets/k /k", "/run/secrets/k"],
+  ])("%s", (script, path) => {
+    expect(secretCopies(script, ["/run/secrets/"]).map((c) => c.path)).toEqual([path]);
+  });
+
+  it.each([
+    "NPM_TOKEN=$(cat /run/secrets/npm) npm ci",
+    "npm ci --userconfig /run/secrets/npmrc",
+    "cat /run/secrets/k > /dev/null",
+    "cat /run/secrets/k 2>&1 | sha256sum",
+    "test -f /run/secrets/k && echo ok > /tmp/ok",
+  ])("not %s", (script) => {
+    expect(secretCopies(script, ["/run/secrets/"])).toEqual([]);
+  });
+
+  it("BuildKit's history (no --mount flags recorded) and a secret mounted at a target", () => {
+    expect(one(`RUN |1 REVISION=x /bin/sh -c cp /run/secrets/npm /app-npmrc || true # buildkit`)).toEqual([
+      { via: "secret-mount-copy", key: "/run/secrets/npm", kind: "build-secret", redacted: "<build-secret /run/secrets/npm>" },
+    ]);
+    expect(parseHistoryEntry("RUN --mount=type=secret,id=npmrc,target=/root/.npmrc cp /root/.npmrc /app/").secretCopies.map((c) => c.path)).toEqual(["/root/.npmrc"]);
+  });
+});

@@ -8,6 +8,8 @@ import type { RuntimeFacts } from "./runtime-types.js";
 import { sleep } from "./sleep.js";
 
 const POLL_MS = 250;
+/** SIGKILL's exit status as the engine reports it (128 + 9). */
+const KILLED_EXIT = 137;
 
 /** Milliseconds since the engine started the container, or undefined when it never started. */
 export function startedAtMs(state: ContainerInspect): number | undefined {
@@ -43,8 +45,12 @@ export async function watchStayUp(engine: EngineClient, id: string, ms: number, 
   }
 }
 
-/** How a container that ended on its own ended. */
-export function exitedFacts(state: ContainerInspect): NonNullable<RuntimeFacts["exited"]> {
+/**
+ * How a container that ended on its own ended. `memoryLimited`: it ran under a memory
+ * limit and nobody asked it to stop, so an unexplained SIGKILL (137) is recorded as a kill
+ * under that limit whose OOM cause the engine did not confirm, not as a known OOM kill.
+ */
+export function exitedFacts(state: ContainerInspect, memoryLimited = false): NonNullable<RuntimeFacts["exited"]> {
   const started = startedAtMs(state);
   const finished = Date.parse(state.State.FinishedAt);
   const exited: NonNullable<RuntimeFacts["exited"]> = {
@@ -52,6 +58,7 @@ export function exitedFacts(state: ContainerInspect): NonNullable<RuntimeFacts["
     afterMs: started !== undefined && Number.isFinite(finished) && finished >= started ? finished - started : 0,
   };
   if (state.State.OOMKilled) exited.oomKilled = true;
+  else if (memoryLimited && state.State.ExitCode === KILLED_EXIT) exited.oomUnconfirmed = true;
   return exited;
 }
 
@@ -59,9 +66,6 @@ export interface StopResult {
   stop: NonNullable<RuntimeFacts["stop"]>;
   state: ContainerInspect;
 }
-
-/** SIGKILL's exit status as the engine reports it (128 + 9). */
-const KILLED_EXIT = 137;
 
 /**
  * Asks the engine to stop the container: it sends the StopSignal the probe set at create

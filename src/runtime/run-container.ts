@@ -139,6 +139,9 @@ const OOM_POLL_MS = 100;
  * come first, so a container killed at its memory limit may read `OOMKilled: false` for a
  * moment (300 ms was seen to be too short on a loaded machine). Killed (137) by itself
  * under a memory limit: read the state again until the engine says OOM, for a while.
+ * The engine may also never say it: containerd can drop the OOM event when the killed
+ * process was the container's only one (its cgroup is gone before the event is read;
+ * containerd/containerd#8893). Then the facts say `oomUnconfirmed`, not `oomKilled`.
  */
 async function withOomVerdict(engine: EngineClient, id: string, state: ContainerInspect, plan: RunPlan): Promise<ContainerInspect> {
   if (plan.memoryBytes === undefined || state.State.ExitCode !== 137 || state.State.OOMKilled) return state;
@@ -232,8 +235,9 @@ export async function runContainer(req: RunRequest): Promise<RunResult> {
       result.stop = stopped.stop;
       state = stopped.state;
     } else {
+      // it ended on its own: the probe never asked it to stop
       state = await withOomVerdict(engine, id, state, plan);
-      result.exited = exitedFacts(state);
+      result.exited = exitedFacts(state, plan.memoryBytes !== undefined);
     }
     result.logTail = await containerLogTail(engine, id, 20).catch(() => []);
     const peak = await sampler?.stop();

@@ -191,10 +191,28 @@ describe.concurrent("probeRuntime", () => {
     expect(f.logTail?.join("\n")).toMatch(/crashing after 2s/);
   }, T);
 
+  // The OOM killer kills a child; the container's cgroup outlives it (the parent exits 137 a
+  // second later), so the engine hears of the OOM kill every time (the single-process race
+  // below cannot happen).
   it("reports a container the memory limit killed", async () => {
-    const f = await probeRef(images.nonroot, { health: http, command: ["-alloc=64"], memory: "16m", writeProbe: false });
+    const f = await probeRef(images.nonroot, { health: http, command: ["-alloc-child=64"], memory: "16m", writeProbe: false });
     expect(f.health?.healthy).toBe(false);
     expect(f.exited).toMatchObject({ exitCode: 137, oomKilled: true });
+    expect(f.exited?.oomUnconfirmed).toBeUndefined();
+    expect(f.logTail).toContain("behaviour: allocating 64 MiB");
+    expect(f.logTail).toContain("behaviour: the child was killed by signal 9 (killed)");
+  }, T);
+
+  // When the container's only process is OOM-killed, containerd can lose the OOM event
+  // (containerd/containerd#8893): the engine then never says OOMKilled. Either way the facts
+  // must tell the truth: a confirmed OOM kill, or a SIGKILL under the limit, unconfirmed.
+  it("reports a single process killed at its memory limit honestly, whether or not the engine confirms the OOM kill", async () => {
+    const f = await probeRef(images.nonroot, { health: http, command: ["-alloc=64"], memory: "16m", writeProbe: false });
+    figures.singleProcessOom = f.exited;
+    expect(f.health?.healthy).toBe(false);
+    const engineSaidOom = f.exited?.oomKilled === true;
+    const kill = engineSaidOom ? { oomKilled: true } : { oomUnconfirmed: true };
+    expect(f.exited).toEqual({ exitCode: 137, afterMs: expect.any(Number), ...kill });
     expect(f.logTail).toContain("behaviour: allocating 64 MiB");
   }, T);
 

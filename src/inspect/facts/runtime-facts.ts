@@ -26,7 +26,19 @@ export interface RuntimeFacts {
   /** Stayed up for the required time after becoming healthy. */
   stayedUp?: boolean;
   /** When the container exited on its own (crash, exit at once). */
-  exited?: { exitCode: number; afterMs: number; oomKilled?: boolean };
+  exited?: {
+    exitCode: number;
+    afterMs: number;
+    /** The engine confirmed that the kernel's OOM killer killed it. */
+    oomKilled?: boolean;
+    /**
+     * It ended by SIGKILL (exit 137) under a memory limit, nobody asked it to stop, and the
+     * engine did not confirm an OOM kill within the settle time: most likely the OOM killer
+     * (engines can lose that event when the killed process was the container's only one),
+     * but not known. Never set together with `oomKilled`.
+     */
+    oomUnconfirmed?: boolean;
+  };
   restarts?: number;
   /** The last log lines (stdout+stderr), for messages. */
   logTail?: string[];

@@ -2,7 +2,7 @@
 import type { RuntimeFacts } from "../../runtime/runtime-types.js";
 import { RUNTIME_DEFAULTS } from "../runtime-spec.js";
 import { fail, pass, type Finding, type Rule, NO_OPTIONS } from "../types.js";
-import { duration, exitMeaning, logTailPhrase, ranOrSkip, seconds } from "./runtime-helpers.js";
+import { duration, exitMeaning, killNote, logTailPhrase, ranOrSkip, seconds } from "./runtime-helpers.js";
 
 interface Options {
   /** From runtime.startupTimeout (check() supplies it; not written in a policy). */
@@ -55,12 +55,12 @@ export const rule: Rule<Options> = {
     const timeout = options.startupTimeout ?? RUNTIME_DEFAULTS.startupTimeout;
     const expected = `healthy within ${seconds(timeout)}: waited for ${waitPhrase(rt, false)}`;
     if (rt.exited) {
-      const { exitCode, afterMs, oomKilled } = rt.exited;
+      const { exitCode, afterMs } = rt.exited;
       return fail({
-        message: `The container exited with code ${exitCode}${exitMeaning(exitCode, oomKilled)} ${duration(afterMs)} after it started, before it became healthy.${exitCode === 0 ? " A service must keep running; the command finished instead." : ""}${readOnlyHint(rt)}${logTailPhrase(rt)}`,
+        message: `The container exited with code ${exitCode}${exitMeaning(rt.exited)} ${duration(afterMs)} after it started, before it became healthy.${exitCode === 0 ? " A service must keep running; the command finished instead." : ""}${readOnlyHint(rt)}${logTailPhrase(rt)}`,
         location: location(rt),
         expected,
-        found: `exit code ${exitCode} after ${duration(afterMs)}${oomKilled ? " (OOM-killed)" : ""}`,
+        found: `exit code ${exitCode} after ${duration(afterMs)}${killNote(rt.exited)}`,
       });
     }
     return fail({

@@ -43,13 +43,22 @@ export function logTailPhrase(rt: RuntimeFacts): string {
 
 const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
 
-/** What an exit code usually means, as a parenthesised phrase, or "". */
-export function exitMeaning(code: number, oomKilled?: boolean): string {
+type Exited = NonNullable<RuntimeFacts["exited"]>;
+
+/** What an exit usually means, as a parenthesised phrase, or "". */
+export function exitMeaning({ exitCode: code, oomKilled, oomUnconfirmed }: Exited): string {
   if (oomKilled) return " (killed by the kernel's OOM killer: the memory limit is too low, or the program leaks)";
+  if (oomUnconfirmed) return " (killed (SIGKILL) under its memory limit; the engine did not confirm an OOM kill: if it was one, the limit is too low, or the program leaks)";
   if (code === 126) return " (the command cannot be executed: not executable, or a script without its interpreter)";
   if (code === 127) return " (command not found: the program or its interpreter is missing)";
   if (code > 128 && code <= 128 + 64) return ` (killed by signal ${code - 128}${SIGNALS[code - 128] ? `, ${SIGNALS[code - 128]}` : ""})`;
   return "";
+}
+
+/** How `found` names the kind of kill, or "". */
+export function killNote({ oomKilled, oomUnconfirmed }: Exited): string {
+  if (oomKilled) return " (OOM-killed)";
+  return oomUnconfirmed ? " (SIGKILL under the memory limit, OOM kill not confirmed)" : "";
 }
 
 /** A list of at most `max` items: "a, b, c and 4 more". */

@@ -60,6 +60,12 @@ table(healthy, [
     text: /code 137 \(killed by the kernel's OOM killer.*\) 2\.5 s after/,
   },
   {
+    name: "SIGKILL under the memory limit, OOM kill not confirmed by the engine: still a failure, and says so",
+    facts: ran({ ...crashed, exited: { exitCode: 137, afterMs: 2500, oomUnconfirmed: true }, logTail: [] }),
+    status: "fail",
+    text: /code 137 \(killed \(SIGKILL\) under its memory limit; the engine did not confirm an OOM kill: .*\) 2\.5 s after/,
+  },
+  {
     name: "exit code 0: the command finished",
     facts: ran({ ...crashed, exited: { exitCode: 0, afterMs: 30 } }),
     status: "fail",
@@ -102,6 +108,12 @@ table(stayUp, [
     facts: ran({ stayedUp: false, exited: { exitCode: 2, afterMs: 2850 }, stop: undefined, logTail: ["panic: nil map"] }),
     status: "fail",
     text: /became healthy, then exited with code 2 2 s after it became healthy\. Last log line: "panic: nil map"/,
+  },
+  {
+    name: "SIGKILL under the memory limit after healthy, OOM kill not confirmed: fails, and says so",
+    facts: ran({ stayedUp: false, exited: { exitCode: 137, afterMs: 2850, oomUnconfirmed: true }, stop: undefined }),
+    status: "fail",
+    text: /then exited with code 137 \(killed \(SIGKILL\) under its memory limit; the engine did not confirm an OOM kill: .*\) 2 s after it became healthy/,
   },
   {
     name: "restarted",

@@ -1,7 +1,7 @@
 /** IMG-RUN-002: once healthy, the container keeps running: no exit, no restart. */
 import { RUNTIME_DEFAULTS } from "../runtime-spec.js";
 import { fail, pass, skip, type Rule, NO_OPTIONS } from "../types.js";
-import { duration, exitMeaning, logTailPhrase, ranOrSkip, seconds } from "./runtime-helpers.js";
+import { duration, exitMeaning, killNote, logTailPhrase, ranOrSkip, seconds } from "./runtime-helpers.js";
 
 interface Options {
   /** From runtime.stayUp (check() supplies it; not written in a policy). */
@@ -31,13 +31,13 @@ export const rule: Rule<Options> = {
     const restarts = rt.restarts ?? 0;
     const restarted = restarts > 0 ? `, and was restarted ${restarts} time${restarts === 1 ? "" : "s"}` : "";
     if (rt.exited) {
-      const { exitCode, afterMs, oomKilled } = rt.exited;
+      const { exitCode, afterMs } = rt.exited;
       const after = healthyAt !== undefined && afterMs >= healthyAt ? `${duration(afterMs - healthyAt)} after it became healthy` : `${duration(afterMs)} after it started`;
       return fail({
-        message: `The container became healthy, then exited with code ${exitCode}${exitMeaning(exitCode, oomKilled)} ${after}${restarted}.${logTailPhrase(rt)}`,
+        message: `The container became healthy, then exited with code ${exitCode}${exitMeaning(rt.exited)} ${after}${restarted}.${logTailPhrase(rt)}`,
         location: { config: "Entrypoint" },
         expected,
-        found: `exit code ${exitCode} ${after}${oomKilled ? " (OOM-killed)" : ""}`,
+        found: `exit code ${exitCode} ${after}${killNote(rt.exited)}`,
       });
     }
     const unhealthyAt = rt.health.turnedUnhealthyAfterMs;

@@ -15,7 +15,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { mapLimit } from "../util/map-limit.js";
 import type { CheckOptions, CheckRun } from "./check.js";
-import { readFromList, type FromEntry, type Position } from "./image-list.js";
+import type { FromEntry, Position } from "./image-list.js";
 import { shardOf } from "./image-list-shard.js";
 import { checkedFailOn, isResolvedPolicy, namedOrFound, policyNames, PolicyProblemsError, resolvePolicy } from "./load-policy-input.js";
 import { formatProblem, type PolicyProblem, type ResolvedPolicy } from "./policy-types.js";
@@ -63,6 +63,8 @@ export type CheckImages = (refs: readonly string[], run: CheckRun) => Promise<Re
 
 /** The gate of `file`; `opts.ignore` comes resolved. Throws ImageListError or PolicyProblemsError before any image is read. */
 export async function checkList(file: string, opts: Omit<CheckOptions, "ignore"> & { ignore: readonly IgnoredRule[] }, checkImages: CheckImages): Promise<GateReport> {
+  // loaded here: its YAML parser is not needed by a check without --from
+  const { readFromList } = await import("./image-list.js");
   const { list, problems } = await readFromList(file);
   if (!list) throw new ImageListError(problems.map(problemLine));
   const here = opts.cwd ?? process.cwd();

@@ -8,7 +8,7 @@
 import { UsageError } from "../errors.js";
 import type { ResolvedPolicy } from "./policy-types.js";
 import { shownText } from "./policy-types.js";
-import { suggest } from "./policy-validator.js";
+import { suggest } from "./suggest.js";
 import type { Waiver } from "./report-types.js";
 import type { AnyRule } from "./types.js";
 

@@ -1,6 +1,7 @@
 /**
  * Loads a policy by shipped name or file: YAML or JSON (a `.json` file is held to JSON's
- * grammar, policy-json.ts), validated against the schema,
+ * grammar, policy-json.ts), validated against the schema (a shipped policy once, at build
+ * time: shipped-trust.ts; the parser and validator then load only for other files),
  * `extends` applied depth-first. Returns `{ policy, errors }` (errors carry
  * file:line:col) instead of throwing.
  *
@@ -21,18 +22,13 @@ import { causeText } from "../errors.js";
 import type { PolicyFile, PolicyProblem, ResolvedPolicy } from "./policy-types.js";
 import { shownText } from "./policy-types.js";
 import { mergePolicyFile } from "./policy-merge.js";
-import { patternProblems } from "./policy-patterns.js";
 import { PolicyReadError, readPolicyFile } from "./policy-reader.js";
-import { suggest, validatePolicyData } from "./policy-validator.js";
-import { jsonSyntaxProblem } from "./policy-json.js";
-import { parsePolicyYaml } from "./policy-yaml.js";
+import { suggest } from "./suggest.js";
 import { RULES } from "./rules/index.js";
 import type { AnyRule, Severity } from "./types.js";
 import { SEVERITIES } from "./types.js";
-import { isCstConfig, cstToPolicy } from "./cst/convert-cst.js";
 import { addCstPolicy, restrictToCstRules } from "./cst/merge-cst.js";
-import { positionOf } from "./yaml-location.js";
-import { runtimeWeakenings, weakeningMessage } from "./runtime-weakening.js";
+import { builtManifest, lineKey, trustedPolicy, type Position, type TrustManifest } from "./shipped-trust.js";
 
 export const DEFAULT_FAIL_ON: Severity = "high";
 export const SHIPPED_DIR = fileURLToPath(new URL("../../policies/", import.meta.url));
@@ -62,6 +58,12 @@ export interface LoadOptions {
    * unless --trust-policy. Off by default: a policy the caller names is the caller's.
    */
   hardenOnly?: boolean;
+  /**
+   * The shipped policies validated at build time (shipped-trust.ts): a shipped file whose
+   * text is in it loads without parsing or validating. Default: the manifest `npm run build`
+   * wrote; null: parse and validate every file.
+   */
+  trust?: TrustManifest | null;
 }
 
 export interface LoadResult {
@@ -84,6 +86,7 @@ interface Ctx {
   shippedDir: string;
   allowExternal: boolean;
   hardenOnly: boolean;
+  trust: TrustManifest | null;
   errors: PolicyProblem[];
   /** Real paths of the files being loaded, outermost first (cycle detection). */
   stack: string[];
@@ -157,52 +160,50 @@ async function loadInto(target: ResolvedPolicy, ref: string, baseDir: string, ct
     ctx.errors.push(at(err instanceof PolicyReadError ? err.message : `cannot read ${shownText(file, 200, false)}: ${causeText(err)}`));
     return;
   }
-  const notJson = /\.json$/i.test(file) ? jsonSyntaxProblem(text) : undefined;
-  if (notJson) {
-    ctx.errors.push({ file, ...notJson });
+  const trusted = shipped ? trustedPolicy(ctx.trust, text, ctx.rules) : undefined;
+  if (trusted) {
+    ctx.stack.push(real);
+    await applyPolicy(target, trusted.data, file, root, ctx, (i) => trusted.extends[i] ?? { line: 0, col: 0 }, (path) => trusted.lines[lineKey(path)] ?? 0);
+    ctx.stack.pop();
     return;
   }
-  const parsed = parsePolicyYaml(text);
-  if (parsed.problems) {
-    ctx.errors.push(...parsed.problems.map((p) => ({ file, ...p })));
+  const { checkPolicyText } = await import("./policy-file-check.js");
+  const checked = checkPolicyText(text, file, ctx.rules, ctx.hardenOnly && !shipped);
+  if (checked.kind === "problems") {
+    ctx.errors.push(...checked.problems);
     return;
   }
-  const { doc, lc, data } = parsed;
-  if (isCstConfig(data)) {
-    const converted = cstToPolicy(data, file, doc);
-    if (converted.problems.length) {
-      ctx.errors.push(...converted.problems.map((p) => ({ file, ...positionOf(doc, lc, p.path, p.key), message: p.message })));
-      return;
-    }
-    addCstPolicy(target, converted.policy, file);
+  if (checked.kind === "cst") {
+    addCstPolicy(target, checked.policy, file);
     target.sources.push(file);
     return;
   }
-  const problems = validatePolicyData(data, doc, lc, file, ctx.rules);
-  const p = data as PolicyFile;
-  if (!problems.length) problems.push(...patternProblems(p, ctx.rules).map((q) => ({ file, ...positionOf(doc, lc, q.path), message: q.message })));
-  if (!problems.length && ctx.hardenOnly && !shipped) {
-    const weak = runtimeWeakenings(p.runtime).map((w) => ({ file, ...positionOf(doc, lc, ["runtime", ...w.path]), message: weakeningMessage(w) }));
-    problems.push(...weak.sort((a, b) => a.line - b.line || a.col - b.col));
-  }
-  if (problems.length) {
-    ctx.errors.push(...problems);
-    return;
-  }
   ctx.stack.push(real);
+  await applyPolicy(target, checked.policy, file, root, ctx, checked.extendsAt, checked.lineAt);
+  ctx.stack.pop();
+}
+
+/** A valid policy file's `extends`, loaded depth-first, then its own entries merged (the caller pushed it on ctx.stack). */
+async function applyPolicy(
+  target: ResolvedPolicy,
+  p: PolicyFile,
+  file: string,
+  root: string,
+  ctx: Ctx,
+  extendsAt: (i: number) => Position,
+  lineAt: (path: (string | number)[]) => number,
+): Promise<void> {
   const parents = p.extends === undefined ? [] : Array.isArray(p.extends) ? p.extends : [p.extends];
   for (const [i, parent] of parents.entries()) {
     if (ctx.reads > MAX_POLICY_FILES) break;
-    const pos = positionOf(doc, lc, Array.isArray(p.extends) ? ["extends", String(i)] : ["extends"]);
-    await loadInto(target, parent, dirname(file), ctx, { file, ...pos, root });
+    await loadInto(target, parent, dirname(file), ctx, { file, ...extendsAt(i), root });
   }
-  ctx.stack.pop();
-  mergePolicyFile(target, p, file, doc, lc);
+  mergePolicyFile(target, p, file, lineAt);
 }
 
 /** Loads and merges policies in order (later ones override earlier ones). */
 export async function loadPolicies(refs: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
-  const ctx: Ctx = { rules: opts.rules ?? RULES, shippedDir: opts.shippedDir ?? SHIPPED_DIR, allowExternal: opts.allowExternalExtends ?? false, hardenOnly: opts.hardenOnly ?? false, errors: [], stack: [], reads: 0 };
+  const ctx: Ctx = { rules: opts.rules ?? RULES, shippedDir: opts.shippedDir ?? SHIPPED_DIR, allowExternal: opts.allowExternalExtends ?? false, hardenOnly: opts.hardenOnly ?? false, trust: opts.trust === undefined ? builtManifest() : opts.trust, errors: [], stack: [], reads: 0 };
   const policy: ResolvedPolicy = { sources: [], failOn: DEFAULT_FAIL_ON, rules: {}, waivers: [] };
   for (const ref of refs) await loadInto(policy, ref, opts.cwd ?? process.cwd(), ctx);
   // Container-structure-test configs on their own run only their tests (cst/merge-cst.ts, docs/cst-migration.md).

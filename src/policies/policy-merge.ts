@@ -13,19 +13,20 @@ function normalizeEntry(e: RuleEntry): Omit<ResolvedRule, "source"> {
 }
 
 /** The line of the node at `path`, for `source: file:line`. */
-function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number {
+export function yamlLineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number {
   return lc.linePos((doc.getIn(path, true) as { range?: number[] } | undefined)?.range?.[0] ?? 0).line;
 }
 
-export function mergePolicyFile(target: ResolvedPolicy, p: PolicyFile, file: string, doc: Document, lc: LineCounter): void {
+/** `lineAt(path)`: the line of the node at `path` in the file (yamlLineOf, or as recorded at build time). */
+export function mergePolicyFile(target: ResolvedPolicy, p: PolicyFile, file: string, lineAt: (path: (string | number)[]) => number): void {
   if (p.failOn) target.failOn = p.failOn;
   for (const [id, entry] of Object.entries(p.rules ?? {})) {
     const prev = target.rules[id];
     const next = normalizeEntry(entry);
     const options = next.options ? { options: next.options } : prev?.options ? { options: prev.options } : {};
-    target.rules[id] = { ...prev, ...next, ...options, source: `${file}:${lineOf(doc, lc, ["rules", id])}` };
+    target.rules[id] = { ...prev, ...next, ...options, source: `${file}:${lineAt(["rules", id])}` };
   }
-  for (const [i, w] of (p.waivers ?? []).entries()) target.waivers.push({ ...w, source: `${file}:${lineOf(doc, lc, ["waivers", i])}` });
+  for (const [i, w] of (p.waivers ?? []).entries()) target.waivers.push({ ...w, source: `${file}:${lineAt(["waivers", i])}` });
   if (p.runtime) target.runtime = { ...(target.runtime ?? {}), ...p.runtime };
   target.sources.push(file);
 }

@@ -27,6 +27,8 @@ export type { BuiltImage, BuildImageOptions } from "./build/build-image.js";
 export { inspect, inspectImage, type InspectOptions } from "./inspect/facts/collect.js";
 export { openImage, parseReference, type OpenOptions, type ParsedReference, type SourceChoice } from "./inspect/resolve.js";
 export { parsePlatform, formatPlatform } from "./inspect/platform.js";
+/** The engine client: `new EngineClient({ host: "unix:///run/docker.sock" })` passed as CheckOptions.engine / OpenOptions.engine makes a check use that engine (default: DOCKER_HOST or the docker context). */
+export { EngineClient, engineClient, type EngineClientOptions } from "./engine/client.js";
 export { evaluate, ruleEnabled, ruleOptions, type EvaluateOptions } from "./policies/evaluate.js";
 export { loadPolicy, loadPolicies, shippedPolicyNames, type LoadOptions, type LoadResult } from "./policies/load-policy.js";
 export { formatProblem } from "./policies/policy-types.js";

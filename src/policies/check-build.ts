@@ -4,6 +4,7 @@
  * and its Dockerfile, read and parsed once by the build, becomes facts.dockerfile.
  */
 import type { BuildImageOptions, BuiltImage } from "../build/build-image.js";
+import type { EngineClient } from "../engine/client.js";
 
 export interface CheckBuild extends BuildImageOptions {
   /** The build context directory. `dockerfile` is the Dockerfile's path (default CONTEXT/Dockerfile). */
@@ -12,11 +13,15 @@ export interface CheckBuild extends BuildImageOptions {
   onBuilt?: (built: BuiltImage) => void;
 }
 
-/** Builds for a check; the caller checks `built.tag` from the engine, then calls `built.cleanup()`. */
-export async function buildForCheck(build: CheckBuild): Promise<BuiltImage> {
+/**
+ * Builds for a check, with `engine` (the check's one client) unless `build.engine` names
+ * one; the caller checks `built.tag` from that engine, then calls `built.cleanup()`.
+ */
+export async function buildForCheck(build: CheckBuild, engine?: EngineClient): Promise<BuiltImage> {
   const { buildImage } = await import("../build/build-image.js");
   const { context, onBuilt, ...opts } = build;
-  const built = await buildImage(context, opts);
+  const chosen = opts.engine ?? engine;
+  const built = await buildImage(context, chosen ? { ...opts, engine: chosen } : opts);
   try {
     onBuilt?.(built);
   } catch (err) {

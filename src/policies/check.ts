@@ -5,7 +5,7 @@
  * inspects it (reading the files the rules ask for), with `runtime` also runs it under the
  * policy's runtime profile, evaluates, and gives one report.
  */
-import { causeText, EngineError, UsageError } from "../errors.js";
+import { causeText, EngineError, ImgpolicyError, UsageError } from "../errors.js";
 import { givenDockerfile } from "../dockerfile/given-dockerfile.js";
 import { buildForCheck } from "./check-build.js";
 import { checkList } from "./check-list.js";
@@ -15,7 +15,7 @@ import type { ConfigFact, Facts } from "../inspect/facts/types.js";
 import { mapLimit } from "../util/map-limit.js";
 import type { EngineClient } from "../engine/client.js";
 import type { Image } from "../inspect/image.js";
-import { openImage, type OpenOptions } from "../inspect/resolve.js";
+import { openImage, parseReference, type OpenOptions } from "../inspect/resolve.js";
 import type { CommandTestSpec } from "../runtime/command-tests.js";
 import type { RuntimeFacts, RuntimeSpec } from "../runtime/runtime-types.js";
 import { addCounts, emptyCounts, evaluate, ruleEnabled, ruleOptions } from "./evaluate.js";
@@ -108,7 +108,36 @@ export type CheckRun = Omit<CheckOptions, "policy" | "dockerfile" | "build" | "f
   policy: ResolvedPolicy;
   /** The Dockerfile, parsed (facts.dockerfile). */
   dockerfile?: DockerfileFact;
+  /** The run's one engine client, made on first use (see lazyEngine); check() makes it, checkImages when called alone. */
+  engineOf?: () => Promise<EngineClient | undefined>;
 };
+
+/**
+ * The one engine client of a check run: `given` (CheckOptions.engine), else one made from
+ * the environment the first time something needs the engine (an engine image, a build,
+ * the runtime probe), so a check of archives alone never reads the engine's configuration.
+ * An environment that names no usable engine gives undefined: each user then resolves it
+ * as it would alone, and fails as it did (an image error, a failed build, a probe not run).
+ */
+export function lazyEngine(given?: EngineClient): () => Promise<EngineClient | undefined> {
+  if (given) return () => Promise.resolve(given);
+  let made: Promise<EngineClient | undefined> | undefined;
+  return () =>
+    (made ??= import("../engine/client.js").then(({ EngineClient }) => {
+      try {
+        return new EngineClient();
+      } catch (err) {
+        if (err instanceof ImgpolicyError) return undefined;
+        throw err;
+      }
+    }));
+}
+
+/** Whether opening `ref` asks the engine: an engine reference, or a plain name not sent to the registry. */
+async function opensFromEngine(ref: string, opts: OpenOptions): Promise<boolean> {
+  const parsed = await parseReference(ref).catch(() => undefined); // openImage throws the same error
+  return parsed?.kind === "engine" || (parsed?.kind === "name" && opts.source !== "registry");
+}
 
 /**
  * The real probe, loaded on first use so that static checks never load testcontainers.
@@ -195,10 +224,13 @@ function startProbe(image: Image, opts: CheckRun, spec: RuntimeSpec, config: Con
  * started (a scan, a container, a loaded image) outlives the call; the first failure is
  * the one thrown.
  */
-async function checkOne(ref: string, opts: CheckRun, rules: readonly AnyRule[], probe: () => Promise<RuntimeProbe>): Promise<ImageReport> {
-  const spec = resolveRuntimeSpec(opts.policy.runtime);
-  const runtime = opts.runtime || opts.runtimeOnly;
+async function checkOne(ref: string, given: CheckRun, rules: readonly AnyRule[], probe: () => Promise<RuntimeProbe>): Promise<ImageReport> {
+  const spec = resolveRuntimeSpec(given.policy.runtime);
+  const runtime = given.runtime || given.runtimeOnly;
   if (runtime) void probe().catch(() => undefined); // load it while the image is opened
+  // the run's one engine, for the image's source and the probe alike, when either needs it
+  const engine = !given.engine && given.engineOf && (runtime || (await opensFromEngine(ref, given))) ? await given.engineOf() : undefined;
+  const opts: CheckRun = engine ? { ...given, engine } : given;
   const image = await openImage(ref, opts);
   let probing: ReturnType<typeof startProbe> | undefined;
   let probeError: { err: unknown } | undefined;
@@ -243,7 +275,8 @@ export async function checkImages(refs: readonly string[], opts: CheckRun): Prom
   const all = opts.rules ?? RULES;
   const rules = rulesOfRun(opts);
   const ignored = resolveIgnored(opts.ignore ?? [], all);
-  const run: CheckRun = ignored.length ? { ...opts, policy: withIgnored(opts.policy, ignored) } : opts;
+  const run: CheckRun = { ...opts, ...(ignored.length ? { policy: withIgnored(opts.policy, ignored) } : {}) };
+  if (!run.engineOf) run.engineOf = lazyEngine(run.engine);
   let loading: Promise<RuntimeProbe> | undefined;
   const probe = () => (loading ??= opts.probe ? Promise.resolve(opts.probe) : loadProbe());
   const images = await mapLimit(refs, opts.concurrency ?? 2, async (ref) => {
@@ -321,16 +354,23 @@ export async function check(refs: string | readonly string[], policy?: PolicyInp
     return report;
   };
   const runtime = Boolean(opts.runtime || opts.requireRuntime);
-  if (opts.from !== undefined) return done(await checkList(opts.from, { ...opts, ignore }, checkImages));
+  // one engine client for the whole run (build, images, probe), made only if one of them needs it
+  const engineOf = lazyEngine(opts.build?.engine ?? opts.engine);
+  if (opts.from !== undefined) {
+    const listed = { ...opts, ignore, engineOf };
+    return done(await checkList(opts.from, listed, checkImages));
+  }
 
   const { policy: given, policyNames: names, dockerfile, build, from: _from, shard: _shard, ...rest } = opts;
   const loaded = await checkPolicy(given, { ...rest, runs: runtime || Boolean(opts.runtimeOnly) });
-  const run: CheckRun = { ...rest, policy: loaded.policy, policyNames: names ?? loaded.names, ignore, ...(runtime ? { runtime } : {}) };
+  const run: CheckRun = { ...rest, policy: loaded.policy, policyNames: names ?? loaded.names, ignore, engineOf, ...(runtime ? { runtime } : {}) };
   if (dockerfile !== undefined) run.dockerfile = await givenDockerfile(dockerfile);
   if (!build) return done(await checkImages(images, run));
-  const built = await buildForCheck(build);
+  const engine = await engineOf();
+  const built = await buildForCheck(build, engine);
   try {
-    return done(await checkImages([built.tag], { ...run, source: "engine", dockerfile: built.dockerfile }));
+    // the built image is read from the engine that built it
+    return done(await checkImages([built.tag], { ...run, source: "engine", dockerfile: built.dockerfile, ...(engine ? { engine } : {}) }));
   } finally {
     await built.cleanup();
   }

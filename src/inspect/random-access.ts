@@ -31,8 +31,6 @@ type ReadAt = (buf: Buffer, length: number, position: number) => Promise<number>
 /** Streams [pos, end) of an open file with positioned reads, leaving the file open. */
 class RangeStream extends Readable {
   #pos: number;
-  /** Buffers given back (`release`), read into again. */
-  readonly #spare: Buffer[] = [];
   constructor(
     private readonly readAt: ReadAt,
     start: number,
@@ -49,8 +47,7 @@ class RangeStream extends Readable {
       this.push(null);
       return;
     }
-    const spare = this.#spare.pop();
-    const buf = spare && spare.length >= len ? spare.subarray(0, len) : Buffer.allocUnsafe(len);
+    const buf = Buffer.allocUnsafe(len);
     this.readAt(buf, len, this.#pos).then(
       (bytesRead) => {
         if (bytesRead === 0) {
@@ -64,14 +61,10 @@ class RangeStream extends Readable {
     );
   }
 
-  /** A chunk of this stream that nothing refers to any more: its buffer is read into again (a stream that allocated every chunk would leave them to a garbage collection that a worker thread's own allocations seldom call for). */
-  release(chunk: Buffer): void {
-    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === CHUNK && this.#spare.length < 4) this.#spare.push(Buffer.from(chunk.buffer, 0, CHUNK));
-  }
 }
 
 /** Streams [start, end) of a file open as `fd` (in any thread of the process), leaving it open. */
-export function fdRangeStream(fd: number, start: number, end: number, name: string): Readable & { release(chunk: Buffer): void } {
+export function fdRangeStream(fd: number, start: number, end: number, name: string): Readable {
   const readAt: ReadAt = (buf, length, position) =>
     new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
   return new RangeStream(readAt, start, end, name);

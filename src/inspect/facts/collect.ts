@@ -5,7 +5,7 @@ import { openImage, type OpenOptions } from "../resolve.js";
 import { certificatesFact, zoneinfoFact } from "./certs-facts.js";
 import { configFact } from "./config-facts.js";
 import { entrypointFact } from "./entrypoint-facts.js";
-import { filesystemFact } from "./filesystem-facts.js";
+import { filesystemFact, privateKeysOf } from "./filesystem-facts.js";
 import { imageFact } from "./image-facts.js";
 import { factsInterest, pathDirsOf } from "./interest.js";
 import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
@@ -35,7 +35,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   ]);
   const c = cfg.config;
   const pathDirs = pathDirsOf(cfg);
-  const { tree, layers } = await readLayers(image, factsInterest(cfg, opts.files ?? []), {
+  const { tree, layers, indexes } = await readLayers(image, factsInterest(cfg, opts.files ?? []), {
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -57,7 +57,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     binaries,
     certificates: certificatesFact(tree, c, opts.now ?? new Date()),
     zoneinfo: zoneinfoFact(tree, c),
-    filesystem: filesystemFact(tree, pathDirs),
+    filesystem: filesystemFact(tree, pathDirs, privateKeysOf(indexes)),
     files: fileProbes(tree, opts.files ?? []),
   };
 }

@@ -1,6 +1,7 @@
 /** Facts over the whole flattened filesystem: tools present, risky modes, secrets, stray files, waste, OS. */
 import type { FileRecord } from "../fs/file-record.js";
 import type { FileTree } from "../fs/file-tree.js";
+import type { LayerIndex } from "../fs/scan-layer.js";
 import { classifyPath } from "../parsers/path-kinds.js";
 import type { FileFact, FilesystemFact } from "./types.js";
 
@@ -61,12 +62,22 @@ function strayFiles(found: { r: FileRecord; kind: string }[]): FilesystemFact["s
   return out;
 }
 
+/** The private key found in the content of the file a layer holds at a path (the layer scan's findings), if any. */
+export type PrivateKeys = (path: string, layer: number) => string | undefined;
+
+/** The layer scans' private-key findings, looked up by path and layer. */
+export function privateKeysOf(indexes: readonly LayerIndex[]): PrivateKeys {
+  const byLayer = new Map<number, Map<string, string>>();
+  for (const l of indexes) if (l.privateKeys?.length) byLayer.set(l.layer, new Map(l.privateKeys.map((k) => [k.path, k.kind])));
+  return (path, layer) => byLayer.get(layer)?.get(path);
+}
+
 /**
  * `pathDirs`: the directories of the image's PATH, searched for shells and tools besides the standard bin dirs;
  * One walk over the entries in any order; each list is sorted by path at the end
  * (paths are unique, so the order is that of a walk in path order).
  */
-export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = []): FilesystemFact {
+export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [], privateKeys: PrivateKeys = () => undefined): FilesystemFact {
   const f = emptyFilesystemFact();
   const stray: { r: FileRecord; kind: string }[] = [];
   for (const r of tree.entries()) {
@@ -97,7 +108,7 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [])
       f.worldWritable.push(fileFact(e));
     }
     if (e.type === "file") {
-      const kind = e.privateKey ?? k.secret;
+      const kind = privateKeys(e.path, e.layer) ?? k.secret;
       if (kind) f.secretFiles.push({ path: e.path, layer: e.layer, kind });
     }
     if (k.stray) stray.push({ r, kind: k.stray });

@@ -20,8 +20,6 @@ export interface FileRecord {
   content?: Buffer;
   /** Set for ELF files. */
   elf?: ElfInfo;
-  /** Set when the content looks like a private key. */
-  privateKey?: string;
   /** Directories created implicitly because a layer named a file below them. */
   implicit?: boolean;
 }

@@ -52,6 +52,8 @@ export class FileWatch implements TarBody {
     /** Bytes of each file searched for a private key (0: none). */
     private readonly keyScan: number,
     private readonly tarAt: ((offset: number, size: number) => SparseBytes) | undefined,
+    /** Told of a file whose content holds a private key (or that says it is PEM and was not searched to its end). */
+    private readonly foundKey: (rec: FileRecord, kind: string) => void,
   ) {}
 
   /** Starts on the next file. */
@@ -163,8 +165,8 @@ export class FileWatch implements TarBody {
     }
     if (this.#searching) {
       const kind = this.#keys.finish();
-      if (kind) rec.privateKey = kind;
-      else if (this.#pem && this.#keys.searched < this.#size) rec.privateKey = UNSCANNED_PEM;
+      if (kind) this.foundKey(rec, kind);
+      else if (this.#pem && this.#keys.searched < this.#size) this.foundKey(rec, UNSCANNED_PEM);
       this.#searching = false;
     }
     this.#elfWhole = this.#elfRoom = this.#elf = undefined;

@@ -39,6 +39,8 @@ async function scanError(entries: TarEntry[] | Buffer, interest: ScanInterest = 
 }
 
 const byPath = (index: LayerIndex) => new Map(index.files.map((f) => [f.path, f]));
+/** The private keys the content pass found, by path. */
+const keysOf = (index: LayerIndex) => new Map((index.privateKeys ?? []).map((k) => [k.path, k.kind]));
 
 describe("scanLayer: entries", () => {
   it("records every kind of entry with its metadata, in tar order", async () => {
@@ -305,28 +307,34 @@ describe("scanLayer: content", () => {
       { name: "bin/app", content: Buffer.concat([readFileSync("/bin/true"), Buffer.from(key)]), mode: 0o755 },
     ];
     for (const chunk of [0, 4093]) {
-      const f = byPath(await scan(entries, nothing, chunk));
-      expect(f.get("/home/u/notes.txt")!.privateKey).toBe("openssh-private-key");
-      expect(f.get("/home/u/cert.txt")!.privateKey).toBeUndefined();
-      expect(f.get("/home/u/big.txt")!.privateKey).toBe("openssh-private-key");
-      expect(f.get("/home/u/deep.txt")!.privateKey).toBe("openssh-private-key");
+      const f = keysOf(await scan(entries, nothing, chunk));
+      expect(f.get("/home/u/notes.txt")).toBe("openssh-private-key");
+      expect(f.get("/home/u/cert.txt")).toBeUndefined();
+      expect(f.get("/home/u/big.txt")).toBe("openssh-private-key");
+      expect(f.get("/home/u/deep.txt")).toBe("openssh-private-key");
       // past the bound: a .txt is not known to hold a key; a PEM file is not known to be free of one
-      expect(f.get("/home/u/past.txt")!.privateKey).toBeUndefined();
-      expect(f.get("/home/u/past.pem")!.privateKey).toBe("unscanned-pem");
-      expect(f.get("/home/u/bundle.pem")!.privateKey).toBe("unscanned-pem");
-      expect(f.get("/home/u/short.pem")!.privateKey).toBeUndefined();
+      expect(f.get("/home/u/past.txt")).toBeUndefined();
+      expect(f.get("/home/u/past.pem")).toBe("unscanned-pem");
+      expect(f.get("/home/u/bundle.pem")).toBe("unscanned-pem");
+      expect(f.get("/home/u/short.pem")).toBeUndefined();
       // ELF files are not searched
-      expect(f.get("/bin/app")!.privateKey).toBeUndefined();
+      expect(f.get("/bin/app")).toBeUndefined();
     }
-    const off = byPath(await scan(entries, { wantContent: () => false, privateKeyScanBytes: 0 }));
-    expect(off.get("/home/u/notes.txt")!.privateKey).toBeUndefined();
-    expect(off.get("/home/u/past.pem")!.privateKey).toBeUndefined();
+    const off = await scan(entries, { wantContent: () => false, privateKeyScanBytes: 0 });
+    expect(off.privateKeys).toBeUndefined();
   });
 
   it("finds a private key whose header arrives split over tiny chunks", async () => {
     const key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
-    const f = byPath(await scan([{ name: "root/.ssh/key", content: key }], nothing, 7));
-    expect(f.get("/root/.ssh/key")!.privateKey).toBe("rsa-private-key");
+    const f = keysOf(await scan([{ name: "root/.ssh/key", content: key }], nothing, 7));
+    expect(f.get("/root/.ssh/key")).toBe("rsa-private-key");
+  });
+
+  it("lists a finding for the last entry at its path only", async () => {
+    const key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
+    const replaced = await scan([{ name: "etc/k", content: key }, { name: "etc/k", content: "gone\n" }, { name: "etc/j", content: "x" }, { name: "etc/j", content: key }], nothing);
+    expect([...keysOf(replaced)]).toEqual([["/etc/j", "rsa-private-key"]]);
+    expect(replaced.files.filter((f) => f.path === "/etc/k")).toHaveLength(2);
   });
 });
 

@@ -44,6 +44,18 @@ export interface LayerIndex {
   opaque: string[];
   /** Sum of regular file sizes in the layer. */
   fileBytes: number;
+  /**
+   * What the content pass found: the files of this layer whose content holds a private
+   * key (or that say they are PEM and were not searched to their end), by path. A path
+   * that a later entry of the layer names again is not listed for that entry.
+   */
+  privateKeys?: PrivateKeyFinding[];
+}
+
+export interface PrivateKeyFinding {
+  path: string;
+  /** What kind of key (parsers/private-key.ts), or UNSCANNED_PEM. */
+  kind: string;
 }
 
 /** AUFS keeps its own metadata at the root under this prefix; the engine skips it (but for the opaque marker). */
@@ -76,6 +88,8 @@ class LayerScan {
   #error: SourceError | undefined;
   readonly #tarAt: TarAt | undefined;
   readonly #files: FileWatch;
+  /** Private keys found so far in this layer's files, by path. */
+  #keys: Map<string, string> | undefined;
 
   constructor(
     layer: number,
@@ -88,7 +102,7 @@ class LayerScan {
     this.#limits = interest.limits ?? DEFAULT_LIMITS;
     this.#parseElf = interest.elf !== false;
     this.#keyScan = interest.privateKeyScanBytes ?? PRIVATE_KEY_SCAN_BYTES;
-    this.#files = new FileWatch(this.#parseElf, this.#keyScan, this.#tarAt);
+    this.#files = new FileWatch(this.#parseElf, this.#keyScan, this.#tarAt, (rec, kind) => (this.#keys ??= new Map()).set(rec.path, kind));
     this.#parser = new TarReader({ entry: (e) => this.#entry(e) });
   }
 
@@ -101,6 +115,15 @@ class LayerScan {
     }
   }
 
+  /** Bytes from here on that the scan need not see (`TarReader.skippable`): the caller may `skip` them rather than write them. */
+  get skippable(): number {
+    return this.#error ? 0 : this.#parser.skippable;
+  }
+
+  skip(n: number): void {
+    this.#parser.skip(n);
+  }
+
   end(): LayerIndex {
     if (this.#error) throw this.#error;
     try {
@@ -108,6 +131,7 @@ class LayerScan {
     } catch (err) {
       throw (this.#error = layerError(this.what, err));
     }
+    if (this.#keys !== undefined) this.#index.privateKeys = [...this.#keys].map(([path, kind]) => ({ path, kind }));
     return this.#index;
   }
 
@@ -127,6 +151,7 @@ class LayerScan {
     const slash = path.lastIndexOf("/");
     if (path.startsWith(".wh.", slash + 1) || path.startsWith(AUFS_META)) return this.#marker(path, entry);
     if (path === "/") return undefined; // the root itself
+    this.#keys?.delete(path); // (what was found is an earlier entry's)
     let type: FileType = entry.type;
     let rec: FileRecord;
     if (type === "hardlink") {
@@ -154,7 +179,6 @@ class LayerScan {
     if (entry.type !== "file") return undefined; // (an AUFS hardlink's bytes are its target's)
     const keep = this.interest.wantContent(rec.path, rec.size);
     if (keep) this.#reserve(rec);
-    // a sparse file's body is its logical content, holes filled in (tar/sparse-body.ts)
     // a sparse file's body is its logical content, holes filled in (tar/sparse-body.ts)
     return this.#files.watch(rec, this.#parser.bodyOffset, keep, entry.sparse);
   }
@@ -206,6 +230,11 @@ class LayerScan {
   }
 }
 
+/** The scan of one layer tar fed synchronously (see `LayerScan`): `write` each piece in order, then `end`. */
+export function layerScan(layer: number, what: string, interest: ScanInterest, tarAt?: TarAt): Pick<LayerScan, "write" | "skippable" | "skip" | "end"> {
+  return new LayerScan(layer, what, interest, tarAt);
+}
+
 /** The layer tar read at any offset (an uncompressed layer in a local file): an ELF file is parsed from there, reading only what the parser asks for. */
 export type TarAt = (offset: number, size: number) => SparseBytes;
 
@@ -213,7 +242,6 @@ export interface ScanLayerOptions {
   /** The same tar, read at any offset (used only when the tar is not itself compressed). */
   tarAt?: TarAt;
   /** Told of each chunk of the stream that nothing refers to any more (its buffer may be used again). */
-  consumed?: (chunk: Buffer) => void;
 }
 
 /**
@@ -221,7 +249,7 @@ export interface ScanLayerOptions {
  * inside) is read as the tar inside it, as node-tar would.
  */
 export function scanLayer(stream: Readable, layer: number, what: string, interest: ScanInterest, opts: ScanLayerOptions = {}): Promise<LayerIndex> {
-  const { tarAt, consumed } = opts;
+  const { tarAt } = opts;
   let scan = new LayerScan(layer, what, interest);
   return new Promise<LayerIndex>((resolve, reject) => {
     let failed = false;
@@ -268,10 +296,7 @@ export function scanLayer(stream: Readable, layer: number, what: string, interes
       push(first);
     };
     const push = (chunk: Buffer) => {
-      if (!inflate) {
-        feed(chunk);
-        return consumed?.(chunk);
-      }
+      if (!inflate) return feed(chunk);
       if (!inflate.write(chunk)) stream.pause();
     };
     stream.on("error", fail);

@@ -68,6 +68,29 @@ export function chain(src: Readable, ...rest: NodeJS.ReadWriteStream[]): Readabl
   return last;
 }
 
+/** An uncompressed blob whose recorded digest is not its diff_id: one of them is wrong. */
+function plainBlobError(check: TarCheck): SourceError {
+  return new SourceError(`${check.what}: the blob is an uncompressed tar but its digest ${check.blob!.digest} is not the config's diff_id ${check.diffId}`);
+}
+
+/**
+ * `layerTar`'s checks of stored bytes that are the tar itself, fed synchronously (a
+ * layer-scan worker reading a local file): `update` with every byte in order, then
+ * `finish`, which throws what the stream would fail with.
+ */
+export function plainTarCheck(check: TarCheck): { update(chunk: Buffer): void; finish(): void } {
+  if (check.blob) throw plainBlobError(check);
+  let failed: Error | undefined;
+  const verifier = new DigestVerifier(check.diffId, check.diffIdWhat);
+  return {
+    update: (chunk) => verifier._transform(chunk, "binary", () => {}),
+    finish() {
+      verifier._flush((err) => (failed = err ?? undefined));
+      if (failed) throw failed;
+    },
+  };
+}
+
 /** The tar of a layer, from its stored bytes. The stream errors (at the latest at its end) when a check fails. */
 export async function layerTar(stored: Readable, check: TarCheck): Promise<LayerTar> {
   let compression = check.compression;
@@ -79,10 +102,9 @@ export async function layerTar(stored: Readable, check: TarCheck): Promise<Layer
   }
   const blob = check.blob;
   if (compression === "none" && blob) {
-    // an uncompressed blob whose recorded digest is not its diff_id: one of them is wrong
     s.destroy();
     stored.destroy();
-    throw new SourceError(`${check.what}: the blob is an uncompressed tar but its digest ${blob.digest} is not the config's diff_id ${check.diffId}`);
+    throw plainBlobError(check);
   }
   const verifier = new DigestVerifier(check.diffId, check.diffIdWhat);
   // whoever stops reading the tar lets go of the stored bytes too

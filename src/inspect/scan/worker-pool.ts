@@ -4,7 +4,8 @@
  * local file (docker-archive, OCI layout) the worker reads itself: moved from this
  * thread, each chunk's buffer would wait in the worker for a garbage collection,
  * which doubled the peak memory of a 1 GiB archive (bench, 2 workers: 217 MB against
- * 125). Other streams (a registry's) this thread posts chunk by chunk, with at most
+ * 125). A plain tar there is checked on one worker and scanned on another (`#split`).
+ * Other streams (a registry's) this thread posts chunk by chunk, with at most
  * WINDOW bytes the worker has not yet taken; a chunk's buffer is moved (not copied)
  * when the layer says its stream's buffers are its own, else the bytes are copied
  * into staging buffers.
@@ -13,7 +14,7 @@
  * dies fails its layer (and another is started for the next one). `close()`
  * terminates the workers; idle workers do not keep the process alive in any case.
  */
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SourceError } from "../../errors.js";
@@ -21,7 +22,8 @@ import type { Layer } from "../image.js";
 import type { StoredTar, StoredTarLayer } from "../layer/layer-tar.js";
 import type { InterestSpec } from "./interest-spec.js";
 import type { LayerScanner, ScannedLayer } from "./layer-scanner.js";
-import type { FromWorker, ToWorker } from "./scan-worker.js";
+import { sniffCompression } from "../layer/decompress.js";
+import type { FromWorker, PlainPart, ToWorker } from "./scan-worker.js";
 
 /** The compiled worker next to this module (dist/inspect/scan/scan-worker.js). */
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
@@ -53,6 +55,23 @@ function workerExecArgv(): string[] {
 }
 
 let nextId = 0;
+
+/** Whether the stored bytes are a plain tar in a local file, with no digest to check but the diff_id (what a split scan takes). */
+function isPlainFile(stored: StoredTar): boolean {
+  const { file, check } = stored;
+  if (file === undefined || check.blob !== undefined || (check.compression !== undefined && check.compression !== "none")) return false;
+  if (check.compression === "none" || file.end - file.start < 4) return true;
+  let fd: number | undefined;
+  try {
+    fd = file.fd ?? openSync(file.path!, "r");
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, file.start) === 4 && sniffCompression(head) === "none";
+  } catch {
+    return false; // (the one-pass scan says what is wrong)
+  } finally {
+    if (fd !== undefined && file.fd === undefined) closeSync(fd);
+  }
+}
 
 class ScanWorker {
   readonly #w: Worker;
@@ -89,6 +108,9 @@ class ScanWorker {
     return this.#jobs.size;
   }
 
+  /** Bytes of split layers this worker is hashing (WorkerPool's `#split`). */
+  hashing = 0;
+
   #die(err: Error): void {
     this.#dead ??= err;
     const jobs = [...this.#jobs.values()];
@@ -100,7 +122,7 @@ class ScanWorker {
     if (!this.#dead) this.#w.postMessage(m, transfer);
   }
 
-  scan(stored: StoredTar, layer: number, what: string, interest: InterestSpec, signal: AbortSignal): Promise<ScannedLayer> {
+  scan(stored: StoredTar, layer: number, what: string, interest: InterestSpec, signal: AbortSignal, part?: PlainPart): Promise<ScannedLayer> {
     const src = stored.stream;
     return new Promise<ScannedLayer>((resolve, reject) => {
       const id = ++nextId;
@@ -178,13 +200,16 @@ class ScanWorker {
             // (a Buffer arrives as a plain Uint8Array)
             for (const f of m.index.files) if (f.content !== undefined) f.content = Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength);
             settle(undefined, { index: m.index, tarBytes: m.tarBytes });
-          } else settle(m.source ? new SourceError(m.message) : new SourceError(`${what}: ${m.message}`));
+          } else {
+            const err = m.source ? new SourceError(m.message) : new SourceError(`${what}: ${m.message}`);
+            settle(m.atEnd ? Object.assign(err, { atEnd: true }) : err);
+          }
         },
         onCrash: (err) => settle(new SourceError(`${what}: the layer scan failed: ${err.message}`, { cause: err })),
       });
       signal.addEventListener("abort", onAbort, { once: true });
       this.#w.ref();
-      this.#post({ t: "job", id, layer, what, check: stored.check, ...(stored.file ? { file: stored.file } : {}), interest });
+      this.#post({ t: "job", id, layer, what, check: stored.check, ...(stored.file ? { file: stored.file } : {}), interest, ...(part ? { part } : {}) });
       if (stored.file) {
         // the worker reads the file itself: the stream, which has read nothing, is not needed
         src.on("error", () => {});
@@ -230,7 +255,48 @@ export class WorkerPool implements LayerScanner {
   async scan(layer: Layer, n: number, what: string, signal: AbortSignal): Promise<ScannedLayer> {
     if (this.#closed) throw new SourceError(`${what}: the layer-scan pool is closed`);
     const stored = await (layer as StoredTarLayer).storedTar();
+    if (this.#all.length > 1 && isPlainFile(stored)) return this.#split(stored, n, what, signal);
     return this.#pick().scan(stored, n, what, this.interest, signal);
+  }
+
+  /**
+   * A plain tar in a local file, checked on one worker and scanned on another (the scan
+   * reads only what it needs to see): hashing is most of the work, and split off it
+   * spreads over the threads as bytes do, not as layers do. The error is the one the
+   * one-pass scan gives: the tar's, unless it was cut short, then the digest's.
+   */
+  async #split(stored: StoredTar, n: number, what: string, signal: AbortSignal): Promise<ScannedLayer> {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const [a, b] = this.#pickTwo();
+      // the hash goes where less hashing is under way: it is most of the work (a parse reads a fraction of the bytes)
+      const bytes = stored.file!.end - stored.file!.start;
+      const [hasher, parser] = a.hashing <= b.hashing ? [a, b] : [b, a];
+      hasher.hashing += bytes;
+      const atEnd = (err: unknown) => (err as { atEnd?: boolean }).atEnd === true;
+      const hash = hasher.scan(stored, n, what, this.interest, stop.signal, "hash").finally(() => (hasher.hashing -= bytes));
+      const parse = parser.scan(stored, n, what, this.interest, stop.signal, "parse").catch((err: unknown) => {
+        if (!atEnd(err)) stop.abort(err);
+        throw err;
+      });
+      const [h, p] = await Promise.allSettled([hash, parse]);
+      if (signal.aborted) throw signal.reason;
+      if (p.status === "rejected" && !atEnd(p.reason)) throw p.reason;
+      if (h.status === "rejected") throw h.reason;
+      if (p.status === "rejected") throw p.reason;
+      return { index: p.value.index, tarBytes: h.value.tarBytes };
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** The two least busy workers. */
+  #pickTwo(): [ScanWorker, ScanWorker] {
+    const first = this.#pick();
+    const rest = this.#all.filter((w) => w !== first && !w.dead);
+    return [first, rest.length > 0 ? rest.reduce((a, b) => (b.busy < a.busy ? b : a)) : first];
   }
 
   #pick(): ScanWorker {

@@ -7,7 +7,7 @@
  * and that no worker outlives the read.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,13 +19,14 @@ import { writeDockerArchive } from "../../../fixtures/docker-archive-writer.js";
 import { buildImage, haveZstd, type ImageSpec } from "../../../fixtures/image-writer.js";
 import { writeOciLayout } from "../../../fixtures/oci-layout-writer.js";
 import { seededBytes } from "../../../fixtures/prng.js";
-import { checkOf, sha256, storedLayer } from "../../../fixtures/stored-layer.js";
+import { checkOf, sha256, storedLayer, type TestLayer } from "../../../fixtures/stored-layer.js";
 import { tarBuffer } from "../../../fixtures/tar-writer.js";
 import type * as FactsInterest from "../facts/interest.js";
 import type * as ReadLayers from "../read-layers.js";
 import type * as Resolve from "../resolve.js";
 import type * as Pool from "./worker-pool.js";
 import type { InterestSpec } from "./interest-spec.js";
+import type { TarCheck } from "../layer/layer-tar.js";
 
 const DIST = fileURLToPath(new URL("../../../dist/", import.meta.url));
 const built = existsSync(join(DIST, "inspect", "scan", "scan-worker.js"));
@@ -99,7 +100,7 @@ describe("layer scans in worker threads (dist/)", () => {
     expect(workers.indexes).toEqual(main.indexes);
     expect(workers.layers).toEqual(main.layers);
     expect(workers.indexes[0]!.files.find((f) => f.path === "/etc/passwd")!.content).toBeInstanceOf(Buffer);
-    expect(workers.indexes[1]!.files.find((f) => f.path === "/home/app/.ssh/id_ed25519")!.privateKey).toBe("openssh-private-key");
+    expect(workers.indexes[1]!.privateKeys).toContainEqual({ path: "/home/app/.ssh/id_ed25519", kind: "openssh-private-key" });
   });
 
   it("read a classic docker archive (uncompressed layers, no blob digests) exactly as the main thread does", async () => {
@@ -181,6 +182,38 @@ describe("layer scans in worker threads (dist/)", () => {
       { name: "z", content: "z" },
     ]);
     const check = checkOf(good, what);
+
+    it("splits a plain tar in a local file over two workers, with the one-pass scan's index and errors", async () => {
+      const inFile = (bytes: Buffer, chk: TarCheck): TestLayer => {
+        const p = join(dir, `plain-${Math.random().toString(36).slice(2)}`);
+        writeFileSync(p, Buffer.concat([Buffer.alloc(100, 7), bytes]));
+        const base = storedLayer(bytes, 1 << 20, chk);
+        return { ...base, storedTar: async () => ({ ...(await base.storedTar()), file: { path: p, start: 100, end: 100 + bytes.length } }) };
+      };
+      const pool = new dist.WorkerPool(interest, 2);
+      const onePass = new dist.WorkerPool(interest, 1);
+      try {
+        const want = await onePass.scan(storedLayer(good, 1 << 20, check), 0, what, never);
+        const layer = inFile(good, check);
+        expect(await pool.scan(layer, 0, what, never)).toEqual(want);
+        expect(layer.learned).toEqual(["none", "none"]);
+        // a bad header mid-way, and a wrong diff_id: the tar's error; cut short: the digest's
+        const badHeader = Buffer.from(good);
+        badHeader[1536] ^= 0xff;
+        const cut = good.subarray(0, 2048 + 1000);
+        for (const bytes of [badHeader, cut]) {
+          const once = await failure(onePass.scan(inFile(bytes, check), 0, what, never));
+          const split = await failure(pool.scan(inFile(bytes, check), 0, what, never));
+          expect(split.message).toBe(once.message);
+          expect(split.name).toBe("SourceError");
+        }
+        expect((await failure(pool.scan(inFile(cut, check), 0, what, never))).message).toMatch(/does not match the config's diff_id/);
+        expect((await failure(pool.scan(inFile(badHeader, check), 0, what, never))).message).not.toMatch(/diff_id/);
+      } finally {
+        await pool.close();
+        await onePass.close();
+      }
+    });
 
     it("scans chunks of any size, copied or moved, plain or compressed", async () => {
       const pool = new dist.WorkerPool(interest, 2);

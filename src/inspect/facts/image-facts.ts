@@ -1,7 +1,7 @@
 /** Facts about the image itself: identity, platform, sizes, layers with their history. */
 import { SourceError } from "../../errors.js";
 import { StringReplacer } from "../../text/replace-strings.js";
-import { sha256 } from "../digest.js";
+import { sha256, textSha256 } from "../digest.js";
 import type { ConfigFile } from "../image.js";
 import { MAX_REDACTED_CHARS } from "../limits.js";
 import { historySecrets } from "../parsers/history-secrets.js";
@@ -83,7 +83,7 @@ export function imageFact(id: ImageIdentity, cfg: ConfigFile, layers: LayerSumma
     }),
   };
   // found on the raw text: `history` above is redacted
-  const secrets = historySecrets(history, layers.length, (v) => sha256(Buffer.from(v, "utf8")));
+  const secrets = historySecrets(history, layers.length, textSha256);
   if (secrets.length > 0) f.historySecrets = secrets;
   if (cfg.created) f.created = cfg.created;
   return f;

@@ -22,7 +22,7 @@ const STEP = "  ";
  * plain data: toJSON, properties that are undefined or functions left out (null in an
  * array), non-finite numbers as null, boxed primitives unboxed, a cycle a TypeError.
  */
-export function* renderJsonChunks(report: Report, pieceSize = PIECE): Generator<string, void, undefined> {
+export function* renderJsonChunks(report: Report | object, pieceSize = PIECE): Generator<string, void, undefined> {
   const parts: string[] = [];
   let size = 0;
   const add = (s: string): boolean => {

@@ -108,7 +108,8 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [],
       f.worldWritable.push(fileFact(e));
     }
     if (e.type === "file") {
-      const kind = privateKeys(e.path, e.layer) ?? k.secret;
+      // a key is found in the bytes of the file a hardlink shares: asked by that file's own path and layer
+      const kind = (linked ? privateKeys(linked.path, linked.layer) : privateKeys(e.path, e.layer)) ?? k.secret;
       if (kind) f.secretFiles.push({ path: e.path, layer: e.layer, kind });
     }
     if (k.stray) stray.push({ r, kind: k.stray });

@@ -92,6 +92,7 @@ export function renderFacts(f: Facts, opts: { color?: boolean } = {}): string {
   list("setgid", fs.setgid);
   list("world-writable", fs.worldWritable);
   line("secret files", fs.secretFiles.length ? fs.secretFiles.map((s) => `${s.path} (${s.kind})`).join(", ") : "none");
+  if (fs.deletedSecrets?.length) line("deleted secret", fs.deletedSecrets.map((s) => `${s.path} (${s.kind}, layer ${s.added.layer + 1}, ${s.removed.how} in layer ${s.removed.layer + 1})`).join(", "));
   line("stray files", fs.strayFiles.length ? fs.strayFiles.map((s) => `${s.path} (${s.kind})`).slice(0, 8).join(", ") : "none");
   line("wasted", `${formatBytes(fs.waste.bytes)} in ${fs.waste.files} files overwritten or deleted by later layers`);
   return out.join("\n") + "\n";

@@ -36,6 +36,8 @@ export const RULE_FACTS: Readonly<Record<string, readonly string[]>> = {
   "IMG-FS-004": ["filesystem"],
   "IMG-FS-005": ["filesystem"],
   "IMG-FS-006": ["filesystem"],
+  "IMG-FS-007": ["filesystem"],
+  "IMG-FS-008": ["filesystem"],
   "IMG-SIZE-001": ["image"],
   "IMG-SIZE-002": ["image", "filesystem"],
   "IMG-SIZE-003": ["image"],

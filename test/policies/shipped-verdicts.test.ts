@@ -50,7 +50,7 @@ const BASE_RULES = [
   "IMG-BIN-001", "IMG-BIN-002", "IMG-BIN-003", "IMG-BIN-004", "IMG-BIN-005", "IMG-BIN-006", "IMG-BIN-007", "IMG-BIN-008",
   "IMG-USER-001", "IMG-USER-002", "IMG-USER-003", "IMG-CMD-001", "IMG-CMD-002", "IMG-LABEL-001", "IMG-PORT-001",
   "IMG-ENV-001", "IMG-HEALTH-001", "IMG-USERS-001", "IMG-USERS-002", "IMG-CA-001", "IMG-CA-002", "IMG-CA-003",
-  "IMG-TZ-001", "IMG-FS-003", "IMG-FS-004", "IMG-FS-005", "IMG-FS-006", "IMG-SIZE-002", "IMG-HIST-001",
+  "IMG-TZ-001", "IMG-FS-003", "IMG-FS-004", "IMG-FS-005", "IMG-FS-006", "IMG-FS-007", "IMG-FS-008", "IMG-SIZE-002", "IMG-HIST-001",
   "IMG-HIST-002", "IMG-HIST-003", "IMG-HIST-004", "IMG-HIST-005", "IMG-HIST-006", "IMG-HIST-007", "IMG-TAG-001", "IMG-VOL-001",
   "IMG-BASE-001", "IMG-RUN-001", "IMG-RUN-002", "IMG-RUN-003", "IMG-RUN-004", "IMG-RUN-005", "IMG-RUN-006",
   "IMG-RUN-007",
@@ -132,6 +132,10 @@ const VERDICTS: Record<string, (Status | null)[]> = {
   "IMG-FS-005":    [P, P, P, P, P, P, P, P, P],
   // npm's cache in /root/.npm; the naive image's .git, Dockerfile, module and build caches (apt lists are IMG-HIST-006's)
   "IMG-FS-006":    [P, P, P, P, P, P, F, P, F],
+  // no token in a known format inside a text file (vendored test data ignored)
+  "IMG-FS-007":    [P, P, P, P, P, P, P, P, P],
+  // no layer deletes or overwrites a key or a credential file (golang's and Debian's RUNs delete caches and lists)
+  "IMG-FS-008":    [P, P, P, P, P, P, P, P, P],
   // budgets: go-scratch 50 MB, go-alpine 100 MB, glassops 1 GB, debian-service 300 MB; the naive image is ~370 MB
   "IMG-SIZE-001":  [P, P, P, P, P, P, P, P, F],
   // overwritten files: a rewritten CA bundle (220 kB), account files, dpkg status: far under 10 MB / 10 %

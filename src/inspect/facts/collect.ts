@@ -4,8 +4,9 @@ import { readLayers } from "../read-layers.js";
 import { openImage, type OpenOptions } from "../resolve.js";
 import { certificatesFact, zoneinfoFact } from "./certs-facts.js";
 import { configFact } from "./config-facts.js";
+import { deletedSecretsFact } from "./deleted-secrets.js";
 import { entrypointFact } from "./entrypoint-facts.js";
-import { filesystemFact, privateKeysOf } from "./filesystem-facts.js";
+import { filesystemFact, privateKeysOf, secretContentsFact } from "./filesystem-facts.js";
 import { imageFact } from "./image-facts.js";
 import { factsInterest, pathDirsOf } from "./interest.js";
 import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
@@ -48,16 +49,22 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     }
   }
   binaries.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const imageFacts = imageFact({ reference: image.reference, digest, mediaType, rawConfig }, cfg, layers);
+  const filesystem = filesystemFact(tree, pathDirs, privateKeysOf(indexes));
+  const deleted = deletedSecretsFact(indexes, imageFacts.layers);
+  if (deleted.length > 0) filesystem.deletedSecrets = deleted;
+  const contents = secretContentsFact(tree, indexes);
+  if (contents.length > 0) filesystem.secretContents = contents;
   return {
     schema: FACTS_SCHEMA,
-    image: imageFact({ reference: image.reference, digest, mediaType, rawConfig }, cfg, layers),
+    image: imageFacts,
     config: configFact(c),
     users: usersFact(tree, c?.User),
     entrypoint: entrypointFact(tree, c),
     binaries,
     certificates: certificatesFact(tree, c, opts.now ?? new Date()),
     zoneinfo: zoneinfoFact(tree, c),
-    filesystem: filesystemFact(tree, pathDirs, privateKeysOf(indexes)),
+    filesystem,
     files: fileProbes(tree, opts.files ?? []),
   };
 }

@@ -3,7 +3,7 @@ import type { FileRecord } from "../fs/file-record.js";
 import type { FileTree } from "../fs/file-tree.js";
 import type { LayerIndex } from "../fs/scan-layer.js";
 import { classifyPath } from "../parsers/path-kinds.js";
-import type { FileFact, FilesystemFact } from "./types.js";
+import type { FileFact, FilesystemFact, SecretContentFact } from "./types.js";
 
 const fileFact = (r: FileRecord): FileFact => ({ path: r.path, layer: r.layer, mode: r.mode, uid: r.uid, gid: r.gid, type: r.type });
 
@@ -124,4 +124,21 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [],
   const os = osRelease(tree);
   if (os) f.osRelease = os;
   return f;
+}
+
+/**
+ * The tokens the layer scans found inside files (LayerIndex.secretTokens), kept for the
+ * files the final filesystem holds: a file a later layer deleted or replaced is not
+ * listed here (its layer still ships it; see deletedSecrets). Path, then line order.
+ */
+export function secretContentsFact(tree: FileTree, indexes: readonly LayerIndex[]): SecretContentFact[] {
+  const out: SecretContentFact[] = [];
+  for (const l of indexes) {
+    for (const t of l.secretTokens ?? []) {
+      const r = tree.get(t.path);
+      if (r === undefined || r.type !== "file" || r.layer !== l.layer) continue;
+      out.push({ path: t.path, layer: l.layer, line: t.line, kind: t.kind, redacted: t.redacted, sha256: t.sha256 });
+    }
+  }
+  return out.sort((a, b) => byPath(a, b) || a.line - b.line);
 }

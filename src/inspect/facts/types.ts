@@ -172,6 +172,51 @@ export interface FilesystemFact {
   strayFiles: (Where & { kind: string })[];
   waste: { bytes: number; files: number; top: { path: string; size: number; layer: number; removedBy: number }[] };
   osRelease?: { id?: string; versionId?: string; prettyName?: string } & Where;
+  /**
+   * Secret files a layer added and a later layer deleted or overwrote: not in the
+   * filesystem a container sees, but still in the image's bytes (deleted-secrets.ts).
+   * Absent when there are none, and on facts from before it was added.
+   */
+  deletedSecrets?: DeletedSecretFact[];
+  /**
+   * Known token formats found inside the text files of the filesystem a container sees
+   * (secret-contents.ts: the first 1 MiB of every file that is not ELF and has no NUL in
+   * its first 8000 bytes), in path then line order. Absent when there are none.
+   */
+  secretContents?: SecretContentFact[];
+}
+
+/** A token found inside a file: never the value, only its kind, redacted form and hash. */
+export interface SecretContentFact extends Where {
+  /** 1-based line where the token starts. */
+  line: number;
+  /** `github-token`, `aws-access-key-id`, `url-credentials`, `npm-auth-token`, `docker-auth`, … */
+  kind: string;
+  /** `<kind xx… N chars>`: at most the first two characters and the length. */
+  redacted: string;
+  /** `sha256:<hex>` of the value, for a policy's `accept`. */
+  sha256: string;
+}
+
+/** A layer, as a deleted secret names it: index (0 = bottom), digest, and its history entry (redacted, as in `image.layers`). */
+export interface LayerRef {
+  layer: number;
+  digest: string;
+  createdBy?: string;
+}
+
+/** One secret file that a layer adds and a later layer removes (see deleted-secrets.ts). */
+export interface DeletedSecretFact {
+  path: string;
+  /** As in `secretFiles`: a private key's kind (`rsa-private-key`…) or a credential file's (`dotenv`, `npmrc`…). */
+  kind: string;
+  /** Found by the private-key header in its content, or by its path. */
+  by: "content" | "path";
+  /** Its size in the layer that added it. */
+  size: number;
+  added: LayerRef;
+  /** The layer that removed it: by a whiteout of it or a directory above it, an opaque directory above it, or a later entry over it. */
+  removed: LayerRef & { how: "whiteout" | "opaque" | "overwrite" };
 }
 
 /** A path a policy asked about (container-structure-test style file checks). */

@@ -2,12 +2,14 @@
  * What the layer scan (scan-layer.ts) does with a regular file's content as it
  * streams by: keep it when asked to, parse it when it is an ELF file (from the
  * layer file itself when the tar can be read at any offset), search the first MiB
- * of any other file for a private key.
+ * of any other file for a private key and, when it is text, for known token formats
+ * (secret-contents.ts): one read of the bytes feeds both.
  */
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
 import { sparseFromBuffer, sparseFromSegments, type SparseBytes } from "../elf/sparse-bytes.js";
 import { looksPem, PrivateKeyFinder, UNSCANNED_PEM } from "../parsers/private-key.js";
+import { SecretContentFinder, type SecretContentFinding } from "../parsers/secret-contents.js";
 import type { TarBody } from "../../tar/reader.js";
 import type { FileRecord } from "./file-record.js";
 
@@ -43,6 +45,8 @@ export class FileWatch implements TarBody {
   #elf: ElfCapture | undefined;
   /** Searches a file that is not ELF for a private key, as it streams by (one for every file: it keeps a few bytes only). */
   readonly #keys = new PrivateKeyFinder();
+  /** Searches the same bytes of a text file for known token formats. */
+  readonly #tokens = new SecretContentFinder();
   #searching = false;
   /** The file says it is PEM (name or first line): not searched to its end, it is not shown to be free of a key. */
   #pem = false;
@@ -54,6 +58,8 @@ export class FileWatch implements TarBody {
     private readonly tarAt: ((offset: number, size: number) => SparseBytes) | undefined,
     /** Told of a file whose content holds a private key (or that says it is PEM and was not searched to its end). */
     private readonly foundKey: (rec: FileRecord, kind: string) => void,
+    /** Told of a file whose content holds known token formats (never the values: see secret-contents.ts). */
+    private readonly foundTokens: (rec: FileRecord, found: SecretContentFinding[]) => void = () => {},
   ) {}
 
   /** Starts on the next file. */
@@ -74,13 +80,16 @@ export class FileWatch implements TarBody {
 
   /** Whether more of the file is needed: to keep it, to capture an ELF file streaming by, to search for a key. */
   #wantsMore(): boolean {
-    return this.#kept !== undefined || this.#elf !== undefined || this.#elfWhole !== undefined || (this.#searching && this.#keys.wanted);
+    return this.#kept !== undefined || this.#elf !== undefined || this.#elfWhole !== undefined || (this.#searching && (this.#keys.wanted || this.#tokens.wanted));
   }
 
   #push(c: Buffer): void {
     if (this.#elf) this.#elf.push(c);
     else if (this.#elfWhole) this.#elfFill += c.copy(this.#elfWhole, this.#elfFill, 0, Math.min(c.length, this.#elfWhole.length - this.#elfFill));
-    if (this.#searching) this.#keys.push(c);
+    if (this.#searching) {
+      this.#keys.push(c);
+      this.#tokens.push(c);
+    }
   }
 
   #decide(h: Buffer): void {
@@ -102,6 +111,7 @@ export class FileWatch implements TarBody {
     } else if (!elf && this.keyScan > 0) {
       // every file but an ELF one (the big binaries): keys hide behind certificates, text, zeros
       this.#keys.reset(this.keyScan);
+      this.#tokens.reset(this.#rec.path, size, this.keyScan);
       this.#searching = true;
       this.#pem = looksPem(this.#rec.path, h);
       this.#push(h);
@@ -146,7 +156,10 @@ export class FileWatch implements TarBody {
     this.#kept?.push(Buffer.alloc(n));
     if (this.#elf) this.#elf.zeros(n);
     else if (this.#elfWhole) this.#elfFill = zeroFill(this.#elfWhole, this.#elfFill, n);
-    if (this.#searching) this.#keys.zeros(n);
+    if (this.#searching) {
+      this.#keys.zeros(n);
+      this.#tokens.zeros(n);
+    }
     return this.#wantsMore();
   }
 
@@ -167,6 +180,8 @@ export class FileWatch implements TarBody {
       const kind = this.#keys.finish();
       if (kind) this.foundKey(rec, kind);
       else if (this.#pem && this.#keys.searched < this.#size) this.foundKey(rec, UNSCANNED_PEM);
+      const tokens = this.#tokens.finish();
+      if (tokens.length > 0) this.foundTokens(rec, tokens);
       this.#searching = false;
     }
     this.#elfWhole = this.#elfRoom = this.#elf = undefined;

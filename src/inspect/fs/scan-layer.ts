@@ -10,6 +10,7 @@ import type { Readable, Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
 import type { SparseBytes } from "../elf/sparse-bytes.js";
 import { PRIVATE_KEY_SCAN_BYTES } from "../parsers/private-key.js";
+import type { SecretContentFinding } from "../parsers/secret-contents.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
 import { DEFAULT_LIMITS, MAX_NAME_BYTES, tooManyEntries, tooMuchKept, type ScanLimits } from "../limits.js";
@@ -50,6 +51,15 @@ export interface LayerIndex {
    * that a later entry of the layer names again is not listed for that entry.
    */
   privateKeys?: PrivateKeyFinding[];
+  /**
+   * Known token formats found in the content of this layer's text files (secret-contents.ts),
+   * by path, as the private keys are: kind, line, redacted form and sha256, never the value.
+   */
+  secretTokens?: SecretTokenFinding[];
+}
+
+export interface SecretTokenFinding extends SecretContentFinding {
+  path: string;
 }
 
 export interface PrivateKeyFinding {
@@ -90,6 +100,8 @@ class LayerScan {
   readonly #files: FileWatch;
   /** Private keys found so far in this layer's files, by path. */
   #keys: Map<string, string> | undefined;
+  /** Tokens found so far in this layer's files, by path. */
+  #tokens: Map<string, SecretContentFinding[]> | undefined;
 
   constructor(
     layer: number,
@@ -102,7 +114,13 @@ class LayerScan {
     this.#limits = interest.limits ?? DEFAULT_LIMITS;
     this.#parseElf = interest.elf !== false;
     this.#keyScan = interest.privateKeyScanBytes ?? PRIVATE_KEY_SCAN_BYTES;
-    this.#files = new FileWatch(this.#parseElf, this.#keyScan, this.#tarAt, (rec, kind) => (this.#keys ??= new Map()).set(rec.path, kind));
+    this.#files = new FileWatch(
+      this.#parseElf,
+      this.#keyScan,
+      this.#tarAt,
+      (rec, kind) => (this.#keys ??= new Map()).set(rec.path, kind),
+      (rec, found) => (this.#tokens ??= new Map()).set(rec.path, found),
+    );
     this.#parser = new TarReader({ entry: (e) => this.#entry(e) });
   }
 
@@ -132,6 +150,7 @@ class LayerScan {
       throw (this.#error = layerError(this.what, err));
     }
     if (this.#keys !== undefined) this.#index.privateKeys = [...this.#keys].map(([path, kind]) => ({ path, kind }));
+    if (this.#tokens !== undefined && this.#tokens.size > 0) this.#index.secretTokens = [...this.#tokens].flatMap(([path, found]) => found.map((f) => ({ path, ...f })));
     return this.#index;
   }
 
@@ -152,6 +171,7 @@ class LayerScan {
     if (path.startsWith(".wh.", slash + 1) || path.startsWith(AUFS_META)) return this.#marker(path, entry);
     if (path === "/") return undefined; // the root itself
     this.#keys?.delete(path); // (what was found is an earlier entry's)
+    this.#tokens?.delete(path);
     let type: FileType = entry.type;
     let rec: FileRecord;
     if (type === "hardlink") {

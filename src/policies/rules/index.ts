@@ -33,6 +33,8 @@ import { rule as setuidSetgidFiles } from "./setuid-setgid-files.js";
 import { rule as worldWritableFiles } from "./world-writable-files.js";
 import { rule as secretFiles } from "./secret-files.js";
 import { rule as strayFiles } from "./stray-files.js";
+import { rule as secretContents } from "./secret-contents.js";
+import { rule as deletedSecrets } from "./deleted-secrets.js";
 import { rule as imageSize } from "./image-size.js";
 import { rule as wastedBytes } from "./wasted-bytes.js";
 import { rule as layerCount } from "./layer-count.js";
@@ -104,6 +106,8 @@ export const RULES: readonly AnyRule[] = [
   worldWritableFiles,
   secretFiles,
   strayFiles,
+  secretContents,
+  deletedSecrets,
   imageSize,
   wastedBytes,
   layerCount,

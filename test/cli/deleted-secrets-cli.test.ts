@@ -7,7 +7,7 @@
  * inspect) repeats the planted key material. The project's example images and bases give no
  * finding from the rule.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -17,11 +17,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_PATH, TEST_LABEL } from "../../fixtures/engine-images.js";
 import { FORMATS } from "../../src/policies/report/index.js";
+import { binText, projectImages as listProjectImages } from "./secret-leak-helpers.js";
 
 const exec = promisify(execFile);
 const DOCKER = "/usr/bin/docker";
 const WAIT = 5 * 60_000;
-const BIN = join(process.cwd(), "bin", "imgpolicy.js");
 
 // a key-shaped block (the scan looks at its header), made here so that the source holds none
 const KEY_BODY = randomBytes(48).toString("base64");
@@ -31,16 +31,7 @@ const AWS_SECRET = randomBytes(30).toString("base64");
 const PLANTED = [KEY_BODY, KEY_BODY.slice(0, 16), AWS_ID, AWS_SECRET, AWS_SECRET.slice(0, 16)];
 const PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPublicKeyOnly user@host\n";
 
-async function bin(args: string[]): Promise<{ code: number; text: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { cwd: dir, timeout: WAIT, maxBuffer: 64 << 20 });
-    return { code: 0, text: r.stdout + r.stderr };
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof e.code !== "number") throw err;
-    return { code: e.code, text: (e.stdout ?? "") + (e.stderr ?? "") };
-  }
-}
+const bin = (args: string[]) => binText(dir, args, WAIT);
 
 interface JsonFinding { message: string; location?: { path?: string; layer?: number } }
 /** The rule's findings in `check -p base --format json` (the rule must have run: a pass has none). */
@@ -125,10 +116,7 @@ describe.runIf(engine)("IMG-FS-008 on an image the engine builds", () => {
   }, WAIT);
 });
 
-/** The example and base images the project's fixtures built on this engine (none on a fresh one: nothing to judge). */
-const projectImages = engine
-  ? execFileSync(DOCKER, ["images", "--format", "{{.Repository}}:{{.Tag}}"]).toString().split("\n").filter((r) => /^imgpolicy-(example|base)\//.test(r))
-  : [];
+const projectImages = listProjectImages(DOCKER, Boolean(engine));
 
 describe.runIf(projectImages.length > 0)("IMG-FS-008 on the project's examples and bases", () => {
   it.each(projectImages)("finds nothing in %s", async (ref) => {

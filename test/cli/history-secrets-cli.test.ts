@@ -5,7 +5,7 @@
  * `check -p base` fails; no output format (nor inspect) repeats a planted value. The
  * project's example images and bases give no finding from the rule.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -15,26 +15,17 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_PATH, TEST_LABEL } from "../../fixtures/engine-images.js";
 import { FORMATS } from "../../src/policies/report/index.js";
+import { binText, projectImages as listProjectImages } from "./secret-leak-helpers.js";
 
 const exec = promisify(execFile);
 const DOCKER = "/usr/bin/docker";
 const WAIT = 5 * 60_000;
-const BIN = join(process.cwd(), "bin", "imgpolicy.js");
 
 const GHP = "ghp_" + "Hq7WrTz2Kp9Lm4Nb6Vc8Xd1Fg3Jk5Ps0Qa2W";
 const DB_PASSWORD = "s3cr3t" + "Pw77";
 const PLANTED = [GHP, GHP.slice(4, 20), DB_PASSWORD, "3cr3tPw"];
 
-async function bin(args: string[]): Promise<{ code: number; text: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { cwd: dir, timeout: WAIT, maxBuffer: 64 << 20 });
-    return { code: 0, text: r.stdout + r.stderr };
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof e.code !== "number") throw err;
-    return { code: e.code, text: (e.stdout ?? "") + (e.stderr ?? "") };
-  }
-}
+const bin = (args: string[]) => binText(dir, args, WAIT);
 
 interface JsonFinding { message: string; location?: { config?: string; layer?: number; dockerfile?: { file: string; line: number } } }
 async function histFindings(ref: string, extra: string[] = []): Promise<{ code: number; findings: JsonFinding[] }> {
@@ -123,10 +114,7 @@ describe.runIf(engine)("IMG-HIST-007 on images the engine builds", () => {
   }
 });
 
-/** The example and base images the project's fixtures built on this engine (none on a fresh one: nothing to judge). */
-const projectImages = engine
-  ? execFileSync(DOCKER, ["images", "--format", "{{.Repository}}:{{.Tag}}"]).toString().split("\n").filter((r) => /^imgpolicy-(example|base)\//.test(r))
-  : [];
+const projectImages = listProjectImages(DOCKER, Boolean(engine));
 
 describe.runIf(projectImages.length > 0)("IMG-HIST-007 on the project's examples and bases", () => {
   it.each(projectImages)("finds nothing in %s", async (ref) => {

@@ -4,7 +4,7 @@
  * one finding naming path, line and layer; `check -p base` fails; no output format (nor
  * inspect) repeats a planted value. The project's example images and bases give none.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -14,11 +14,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_LABEL } from "../../fixtures/engine-images.js";
 import { FORMATS } from "../../src/policies/report/index.js";
+import { binText, projectImages as listProjectImages } from "./secret-leak-helpers.js";
 
 const exec = promisify(execFile);
 const DOCKER = "/usr/bin/docker";
 const WAIT = 5 * 60_000;
-const BIN = join(process.cwd(), "bin", "imgpolicy.js");
 
 // made at run time: no token-shaped literal in the source
 const GHP = "ghp_" + "Zt8WqRy3Lp0Km5Nc7Vb9Xe2Fh4Jg6Pd1Qs3W".slice(0, 36);
@@ -26,16 +26,7 @@ const NPM_AUTH = "Npm" + "AuthV4lue0123456789xyz";
 const DOCKER_AUTH = Buffer.from("ci-bot:" + "D0ckerPa55w0rd!").toString("base64");
 const PLANTED = [GHP, GHP.slice(4, 20), NPM_AUTH, NPM_AUTH.slice(3, 15), DOCKER_AUTH, DOCKER_AUTH.slice(4, 16), "D0ckerPa55w0rd"];
 
-async function bin(args: string[]): Promise<{ code: number; text: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { cwd: dir, timeout: WAIT, maxBuffer: 64 << 20 });
-    return { code: 0, text: r.stdout + r.stderr };
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof e.code !== "number") throw err;
-    return { code: e.code, text: (e.stdout ?? "") + (e.stderr ?? "") };
-  }
-}
+const bin = (args: string[]) => binText(dir, args, WAIT);
 
 interface JsonFinding { message: string; location?: { path?: string; layer?: number } }
 async function contentFindings(ref: string, extra: string[] = []): Promise<{ code: number; findings: JsonFinding[] }> {
@@ -100,10 +91,7 @@ describe.runIf(engine)("IMG-FS-007 on an image the engine builds", () => {
   }, WAIT);
 });
 
-/** The example and base images the project's fixtures built on this engine (none on a fresh one: nothing to judge). */
-const projectImages = engine
-  ? execFileSync(DOCKER, ["images", "--format", "{{.Repository}}:{{.Tag}}"]).toString().split("\n").filter((r) => /^imgpolicy-(example|base)\//.test(r))
-  : [];
+const projectImages = listProjectImages(DOCKER, Boolean(engine));
 
 describe.runIf(projectImages.length > 0)("IMG-FS-007 on the project's examples and bases", () => {
   it.each(projectImages)("finds nothing in %s", async (ref) => {

@@ -182,6 +182,17 @@ export function filesWanted(policy: ResolvedPolicy, rules: readonly AnyRule[]): 
   return [...out];
 }
 
+/** The directories the token search leaves out for this policy (see Rule.tokenSkipDirs); undefined: the inspector's default. */
+export function tokenSkipDirsWanted(policy: ResolvedPolicy, rules: readonly AnyRule[]): string[] | undefined {
+  let dirs: string[] | undefined;
+  for (const r of rules) {
+    if (!r.tokenSkipDirs || !ruleEnabled(r, policy)) continue;
+    const mine: string[] = r.tokenSkipDirs(ruleOptions(r, policy));
+    dirs = dirs === undefined ? [...mine] : dirs.filter((d) => mine.includes(d));
+  }
+  return dirs;
+}
+
 /** What the probe is told about the image, from its config. */
 function probeImage(c: ConfigFact): ProbeImage {
   const image: ProbeImage = { healthcheck: c.healthcheck, exposedPorts: c.exposedPorts };
@@ -246,7 +257,8 @@ async function checkOne(ref: string, given: CheckRun, rules: readonly AnyRule[],
           scanStop.abort(err);
         });
       }
-      facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), signal: scanSignal, ...(opts.now ? { now: opts.now } : {}) });
+      const tokenSkipDirs = tokenSkipDirsWanted(opts.policy, rules);
+      facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), signal: scanSignal, ...(tokenSkipDirs ? { tokenSkipDirs } : {}), ...(opts.now ? { now: opts.now } : {}) });
     } catch (err) {
       await probing?.stop();
       throw probeError ? probeError.err : err;

@@ -73,6 +73,13 @@ export interface Rule<O extends object = Record<string, unknown>> {
    */
   files?(options: O): string[];
   /**
+   * Directories whose files the search for token formats may leave out under these
+   * options (`facts.filesystem.secretContents`). With several enabled rules saying so, a
+   * directory is left out only when all of them leave it out; with none, the inspector's
+   * default (distribution data, token-search-scope.ts).
+   */
+  tokenSkipDirs?(options: O): string[];
+  /**
    * Where these options hold user patterns: each as its path inside `options` and its
    * kind. The loader checks each (user-regex.ts, user-glob.ts) so that a pattern
    * imgpolicy would refuse is a policy error at file:line:col, not a finding.

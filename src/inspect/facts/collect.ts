@@ -23,6 +23,12 @@ export interface InspectOptions {
   platform?: Platform;
   /** Extra paths to report in `facts.files`, with their content (policy file checks). */
   files?: readonly string[];
+  /**
+   * Directories whose files are not searched for token formats (`filesystem.secretContents`):
+   * absolute paths ending in "/", `*` within a segment. Default: distribution data
+   * (DEFAULT_TOKEN_SKIP_DIRS); [] searches every file.
+   */
+  tokenSkipDirs?: readonly string[];
   /** Stops the layer reads; inspectImage then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -36,7 +42,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   ]);
   const c = cfg.config;
   const pathDirs = pathDirsOf(cfg);
-  const { tree, layers, indexes } = await readLayers(image, factsInterest(cfg, opts.files ?? []), {
+  const { tree, layers, indexes } = await readLayers(image, factsInterest(cfg, opts.files ?? [], opts.tokenSkipDirs), {
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -9,6 +9,7 @@ import { CA_BUNDLE_PATHS } from "../parsers/ca-bundle.js";
 import { joinInRoot } from "../fs/image-path.js";
 import { interestFromSpec, type InterestSpec } from "../scan/interest-spec.js";
 import { scanLimits } from "../limits.js";
+import { DEFAULT_TOKEN_SKIP_DIRS } from "../parsers/token-search-scope.js";
 
 export const ACCOUNT_FILES = ["/etc/passwd", "/etc/group", "/etc/shadow"] as const;
 export const OS_RELEASE_FILES = ["/etc/os-release", "/usr/lib/os-release"] as const;
@@ -29,14 +30,17 @@ export function pathDirsOf(config: ConfigFile): string[] {
   return (envValue(config.config?.Env, "PATH") ?? "").split(":").filter((d) => d.startsWith("/")).map((d) => d.replace(/\/+$/, "") || "/");
 }
 
-/** The files the facts read, as plain data (it crosses into the layer-scan worker threads). */
-export function factsInterestSpec(config: ConfigFile, extra: readonly string[] = []): InterestSpec {
+/**
+ * The files the facts read, as plain data (it crosses into the layer-scan worker threads).
+ * `tokenSkipDirs`: directories left out of the search for token formats (default: distribution data, token-search-scope.ts).
+ */
+export function factsInterestSpec(config: ConfigFile, extra: readonly string[] = [], tokenSkipDirs: readonly string[] = DEFAULT_TOKEN_SKIP_DIRS): InterestSpec {
   const exact = new Set<string>([...ACCOUNT_FILES, ...OS_RELEASE_FILES, ...CA_BUNDLE_PATHS, ...extra.map((p) => joinInRoot("/", p))]);
   const certFile = envValue(config.config?.Env, "SSL_CERT_FILE");
   if (certFile?.startsWith("/")) exact.add(certFile);
-  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, limits: scanLimits() };
+  return { exact: [...exact], rules: [{ prefixes: [...CERT_DIRS], suffixes: [...CERT_SUFFIXES] }], maxSize: MAX_CONTENT, limits: scanLimits(), tokenSkipDirs: [...tokenSkipDirs] };
 }
 
-export function factsInterest(config: ConfigFile, extra: readonly string[] = []): ScanInterest {
-  return interestFromSpec(factsInterestSpec(config, extra));
+export function factsInterest(config: ConfigFile, extra: readonly string[] = [], tokenSkipDirs?: readonly string[]): ScanInterest {
+  return interestFromSpec(factsInterestSpec(config, extra, tokenSkipDirs));
 }

@@ -60,6 +60,8 @@ export class FileWatch implements TarBody {
     private readonly foundKey: (rec: FileRecord, kind: string) => void,
     /** Told of a file whose content holds known token formats (never the values: see secret-contents.ts). */
     private readonly foundTokens: (rec: FileRecord, found: SecretContentFinding[]) => void = () => {},
+    /** Whether a file is left out of the token search (its private keys are still searched for). */
+    private readonly skipTokens: (path: string) => boolean = () => false,
   ) {}
 
   /** Starts on the next file. */
@@ -111,7 +113,7 @@ export class FileWatch implements TarBody {
     } else if (!elf && this.keyScan > 0) {
       // every file but an ELF one (the big binaries): keys hide behind certificates, text, zeros
       this.#keys.reset(this.keyScan);
-      this.#tokens.reset(this.#rec.path, size, this.keyScan);
+      this.#tokens.reset(this.#rec.path, size, this.skipTokens(this.#rec.path) ? 0 : this.keyScan);
       this.#searching = true;
       this.#pem = looksPem(this.#rec.path, h);
       this.#push(h);

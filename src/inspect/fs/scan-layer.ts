@@ -28,6 +28,8 @@ export interface ScanInterest {
   privateKeyScanBytes?: number;
   /** What one layer may hold before the scan refuses it (default: limits.ts). */
   limits?: ScanLimits;
+  /** Whether the file at `path` is left out of the search for token formats (default: none is). */
+  skipTokenSearch?: (path: string) => boolean;
   /**
    * The same interest as plain data, when it has one (see `interestFromSpec`):
    * only then can the scan run in a worker thread, where `wantContent` cannot go.
@@ -120,6 +122,7 @@ class LayerScan {
       this.#tarAt,
       (rec, kind) => (this.#keys ??= new Map()).set(rec.path, kind),
       (rec, found) => (this.#tokens ??= new Map()).set(rec.path, found),
+      interest.skipTokenSearch,
     );
     this.#parser = new TarReader({ entry: (e) => this.#entry(e) });
   }

@@ -293,7 +293,7 @@ export class SecretContentFinder {
   /** Judges what starts in `buf` from `from` on and has its whole window there (all of it when `last`), and carries the rest. */
   #rest(buf: Buffer, from: number, last: boolean, owned: boolean): void {
     const to = last ? buf.length : buf.length - AFTER;
-    const lines = to > from ? this.#judge(buf, from, to) : 0;
+    const lines = to > from ? this.#judge(buf, from, to, !last) : 0;
     if (last) {
       this.#carry = undefined;
       this.#binary = true; // (nothing more to see)
@@ -333,15 +333,16 @@ export class SecretContentFinder {
     this.#carry = undefined;
     if (!carry) return;
     const from = this.#carryFrom;
-    this.#line += this.#judge(carry, from, carry.length);
+    this.#judge(carry, from, carry.length, false);
   }
 
   /**
    * Judges the needles starting in [from, to) of buf, in order of position; the newlines in
-   * [from, to). Searched as a latin1 string: a string's indexOf costs less per stop than a
+   * [from, to) when `count` (not after the file's last bytes: lines are then counted only up
+   * to a hit). Searched as a latin1 string: a string's indexOf costs less per stop than a
    * Buffer's (no binding call), and the windows judged are slices of it.
    */
-  #judge(buf: Buffer, from: number, to: number): number {
+  #judge(buf: Buffer, from: number, to: number, count = true): number {
     let hits: { at: number; n: Needle }[] | undefined;
     const end = Math.min(buf.length, to + MAX_TRIGGER);
     const str = buf.toString("latin1", 0, end);
@@ -362,7 +363,7 @@ export class SecretContentFinder {
         }
       }
     }
-    const lines = countLines(str, from, to);
+    const lines = count ? countLines(str, from, to) : 0;
     if (!hits) return lines;
     hits.sort((a, b) => a.at - b.at);
     let line = this.#line;

@@ -5,6 +5,7 @@
  */
 import type { ScanInterest } from "../fs/scan-layer.js";
 import type { ScanLimits } from "../limits.js";
+import { skipDirsMatcher } from "../parsers/token-search-scope.js";
 
 export interface InterestRule {
   /** The path starts with one of these (e.g. "/etc/ssl/"). */
@@ -26,6 +27,8 @@ export interface InterestSpec {
   privateKeyScanBytes?: number;
   /** What one layer may hold before the scan refuses it (default: limits.ts). */
   limits?: ScanLimits;
+  /** Directories whose files are not searched for token formats (token-search-scope.ts; default: none skipped). */
+  tokenSkipDirs?: string[];
 }
 
 /** The interest a spec describes; it carries the spec, so the scan can run in a worker thread. */
@@ -46,5 +49,6 @@ export function interestFromSpec(spec: InterestSpec): ScanInterest {
   if (spec.elf !== undefined) interest.elf = spec.elf;
   if (spec.privateKeyScanBytes !== undefined) interest.privateKeyScanBytes = spec.privateKeyScanBytes;
   if (spec.limits !== undefined) interest.limits = spec.limits;
+  if (spec.tokenSkipDirs !== undefined && spec.tokenSkipDirs.length > 0) interest.skipTokenSearch = skipDirsMatcher(spec.tokenSkipDirs);
   return interest;
 }

@@ -35,7 +35,8 @@ export interface ScannerOptions {
    * thread. Chosen, there are none for small images (under 32 MiB stored), on one CPU,
    * without the compiled worker (running from the TypeScript sources), for an interest
    * without a spec, or for a layer that cannot hand its stored bytes over; else one per
-   * CPU (at most 4) for plain layers, and one per two CPUs for gzip ones (a worker then
+   * CPU (at most 4) for plain layers (a plain tar in a local file is hashed on a worker
+   * and parsed on this thread), and one per two CPUs for gzip ones (a worker then
    * drives two, as zlib inflates on libuv's threads).
    */
   workers?: number;

@@ -4,7 +4,7 @@
  * local file (docker-archive, OCI layout) the worker reads itself: moved from this
  * thread, each chunk's buffer would wait in the worker for a garbage collection,
  * which doubled the peak memory of a 1 GiB archive (bench, 2 workers: 217 MB against
- * 125). A plain tar there is checked on one worker and scanned on another (`#split`).
+ * 125). A plain tar there is checked on a worker and scanned on this thread (`#split`).
  * Other streams (a registry's) this thread posts chunk by chunk, with at most
  * WINDOW bytes the worker has not yet taken; a chunk's buffer is moved (not copied)
  * when the layer says its stream's buffers are its own, else the bytes are copied
@@ -24,6 +24,9 @@ import type { InterestSpec } from "./interest-spec.js";
 import type { LayerScanner, ScannedLayer } from "./layer-scanner.js";
 import { sniffCompression } from "../layer/decompress.js";
 import type { FromWorker, PlainPart, ToWorker } from "./scan-worker.js";
+import type { ScanInterest } from "../fs/scan-layer.js";
+import { interestFromSpec } from "./interest-spec.js";
+import { scanPlainFile } from "./plain-file.js";
 
 /** The compiled worker next to this module (dist/inspect/scan/scan-worker.js). */
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
@@ -107,9 +110,6 @@ class ScanWorker {
   get busy(): number {
     return this.#jobs.size;
   }
-
-  /** Bytes of split layers this worker is hashing (WorkerPool's `#split`). */
-  hashing = 0;
 
   #die(err: Error): void {
     this.#dead ??= err;
@@ -251,18 +251,18 @@ export class WorkerPool implements LayerScanner {
     this.capacity = size * perWorker;
   }
 
-  /** Scans a layer on the least busy worker (a dead one is replaced first). The chooser gives this pool only layers that hand over their stored bytes. */
+  /** Scans a layer on the least busy worker (a dead one is replaced first); a plain tar in a local file is split (`#split`). The chooser gives this pool only layers that hand over their stored bytes. */
   async scan(layer: Layer, n: number, what: string, signal: AbortSignal): Promise<ScannedLayer> {
     if (this.#closed) throw new SourceError(`${what}: the layer-scan pool is closed`);
     const stored = await (layer as StoredTarLayer).storedTar();
-    if (this.#all.length > 1 && isPlainFile(stored)) return this.#split(stored, n, what, signal);
+    if (isPlainFile(stored)) return this.#split(stored, n, what, signal);
     return this.#pick().scan(stored, n, what, this.interest, signal);
   }
 
   /**
-   * A plain tar in a local file, checked on one worker and scanned on another (the scan
-   * reads only what it needs to see): hashing is most of the work, and split off it
-   * spreads over the threads as bytes do, not as layers do. The error is the one the
+   * A plain tar in a local file, checked on a worker and scanned on this thread, which
+   * would otherwise wait: hashing is most of the work, and the scan reads only what it
+   * needs to see. The index then never crosses threads. The error is the one the
    * one-pass scan gives: the tar's, unless it was cut short, then the digest's.
    */
   async #split(stored: StoredTar, n: number, what: string, signal: AbortSignal): Promise<ScannedLayer> {
@@ -270,14 +270,9 @@ export class WorkerPool implements LayerScanner {
     const onAbort = () => stop.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     try {
-      const [a, b] = this.#pickTwo();
-      // the hash goes where less hashing is under way: it is most of the work (a parse reads a fraction of the bytes)
-      const bytes = stored.file!.end - stored.file!.start;
-      const [hasher, parser] = a.hashing <= b.hashing ? [a, b] : [b, a];
-      hasher.hashing += bytes;
       const atEnd = (err: unknown) => (err as { atEnd?: boolean }).atEnd === true;
-      const hash = hasher.scan(stored, n, what, this.interest, stop.signal, "hash").finally(() => (hasher.hashing -= bytes));
-      const parse = parser.scan(stored, n, what, this.interest, stop.signal, "parse").catch((err: unknown) => {
+      const hash = this.#pick().scan(stored, n, what, this.interest, stop.signal, "hash");
+      const parse = this.#parseHere(stored, n, what, stop.signal).catch((err: unknown) => {
         if (!atEnd(err)) stop.abort(err);
         throw err;
       });
@@ -292,11 +287,21 @@ export class WorkerPool implements LayerScanner {
     }
   }
 
-  /** The two least busy workers. */
-  #pickTwo(): [ScanWorker, ScanWorker] {
-    const first = this.#pick();
-    const rest = this.#all.filter((w) => w !== first && !w.dead);
-    return [first, rest.length > 0 ? rest.reduce((a, b) => (b.busy < a.busy ? b : a)) : first];
+  #here: ScanInterest | undefined;
+
+  /** The scan half of a split, on this thread; its errors are one-line SourceErrors naming the layer, as a worker's are. */
+  async #parseHere(stored: StoredTar, n: number, what: string, signal: AbortSignal): Promise<ScannedLayer> {
+    this.#here ??= interestFromSpec(this.interest);
+    try {
+      const out = await scanPlainFile({ layer: n, what, check: stored.check, part: "parse" }, stored.file!, this.#here, () => signal.aborted);
+      if (out === undefined) throw new SourceError(`${what}: the layer is not a plain tar`);
+      stored.learned("none");
+      return out;
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      const e = err instanceof SourceError ? err : new SourceError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw (err as { atEnd?: boolean }).atEnd ? Object.assign(e, { atEnd: true }) : e;
+    }
   }
 
   #pick(): ScanWorker {

@@ -8,10 +8,13 @@
 import { failIf, type Rule } from "../types.js";
 import { allowSchema, globLists, pathMatcher, where } from "./path-glob.js";
 import { SECRET_OPTION_PROPERTIES } from "./secret-options.js";
+import { DEFAULT_TOKEN_SKIP_DIRS, SKIP_DIR_PATTERN } from "../../inspect/parsers/token-search-scope.js";
 
 interface Options {
   /** Paths whose findings are not reported: globs over the path, or base names. */
   ignore: string[];
+  /** Directories whose files are not searched at all (default: distribution data). */
+  skipDirs: string[];
   /** `sha256:<hex>` of values that are not secrets. */
   accept: string[];
 }
@@ -46,7 +49,7 @@ export const rule: Rule<Options> = {
   severity: "critical",
   cis: "4.10",
   description:
-    "No text file of the image's filesystem holds a credential in a known format: AWS access key ids and secret keys, GitHub, GitLab, Slack, Stripe live, Google API, npm and PyPI tokens, URLs with a password (which covers .git-credentials), `_authToken` in an .npmrc, `auth`/`identitytoken` in a .docker/config.json, `password` in a .netrc. Searched in the first 1 MiB of every file that is not ELF and has no NUL byte in its first 8000 bytes, in the one pass over the layers. Each finding names the path, line and layer, and shows only the kind, first two characters, length and sha256 of the value. Vendored test data (Go's crypto/tls testdata, Python's test suite, node_modules tests, …) is in `ignore` by default.",
+    "No text file of the image's filesystem holds a credential in a known format: AWS access key ids and secret keys, GitHub, GitLab, Slack, Stripe live, Google API, npm and PyPI tokens, URLs with a password (which covers .git-credentials), `_authToken` in an .npmrc, `auth`/`identitytoken` in a .docker/config.json, `password` in a .netrc. Searched in the first 1 MiB of every file that is not ELF and has no NUL byte in its first 8000 bytes, in the one pass over the layers, apart from the directories in `skipDirs` (by default what distributions ship as data: /usr/include, /usr/share/doc, man, locale, perl, the Python and Go standard libraries, package databases). Each finding names the path, line and layer, and shows only the kind, first two characters, length and sha256 of the value. Vendored test data (Go's crypto/tls testdata, Python's test suite, node_modules tests, …) is in `ignore` by default.",
   rationale:
     "CIS Docker Benchmark 4.10, dockle CIS-DI-0010, trivy's secret scanner: every file of an image is readable by whoever can pull it. A token in a config file or a bundle is as leaked as one in ENV.",
   remediation:
@@ -57,12 +60,20 @@ export const rule: Rule<Options> = {
     type: "object",
     properties: {
       ignore: allowSchema("Paths whose findings are not reported (default: vendored test data)"),
+      skipDirs: {
+        type: "array",
+        items: { type: "string", pattern: SKIP_DIR_PATTERN, maxLength: 4096 },
+        uniqueItems: true,
+        description:
+          'Directories whose files are not searched at all, as absolute paths ending in "/" (a `*` matches within one segment: "/usr/lib/python3*/"). Default: what distributions ship as data (documentation, headers, package databases, the Perl, Python and Go standard libraries); [] searches every file.',
+      },
       accept: SECRET_OPTION_PROPERTIES.accept,
     },
     additionalProperties: false,
   },
-  defaultOptions: { ignore: [...DEFAULT_IGNORE], accept: [] },
+  defaultOptions: { ignore: [...DEFAULT_IGNORE], skipDirs: [...DEFAULT_TOKEN_SKIP_DIRS], accept: [] },
   patterns: globLists("ignore"),
+  tokenSkipDirs: (options) => options.skipDirs,
   check(facts, options) {
     const ignored = pathMatcher(options.ignore);
     const accepted = new Set(options.accept);

@@ -11,7 +11,8 @@
  * compiles to at most MAX_PROGRAM_SIZE instructions (repeats count: `a{1000}` is 1000),
  * and is matched against at most MAX_MATCH_INPUT characters.
  */
-import { RE2JS } from "re2js";
+import { createRequire } from "node:module";
+import type { RE2JS } from "re2js";
 import { PolicyError } from "../errors.js";
 import { escapeText } from "./escape.js";
 
@@ -42,13 +43,22 @@ function reason(err: unknown): string {
   return escapeText(text.replace(/^error parsing regexp: /, "")).slice(0, 200);
 }
 
+/**
+ * re2js, loaded on the first pattern compiled: most checks compile none, and loading it
+ * (250 KB, Unicode tables built at load) is a tenth of a small image's check.
+ */
+let engine: typeof RE2JS | undefined;
+function re2(): typeof RE2JS {
+  return (engine ??= (createRequire(import.meta.url)("re2js") as typeof import("re2js")).RE2JS);
+}
+
 function compile(pattern: string): RE2JS {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     throw new UserPatternError(`${showPattern(pattern)} is ${pattern.length} characters long; patterns are at most ${MAX_PATTERN_LENGTH}`);
   }
   let re: RE2JS;
   try {
-    re = RE2JS.compile(pattern);
+    re = re2().compile(pattern);
   } catch (err) {
     throw new UserPatternError(`${showPattern(pattern)} is not a regular expression imgpolicy accepts (RE2 syntax: no backreferences or lookarounds): ${reason(err)}`, { cause: err });
   }

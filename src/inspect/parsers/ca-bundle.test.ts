@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CA_BUNDLE_PATHS, derElementLength, parseCaBundle, parseOpensslDate } from "./ca-bundle.js";
+import { CA_BUNDLE_PATHS, derElementLength, parseCaBundle } from "./ca-bundle.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
@@ -110,15 +110,6 @@ describe("CA_BUNDLE_PATHS", () => {
     expect(CA_BUNDLE_PATHS).toContain("/etc/ssl/cert.pem");
     expect(new Set(CA_BUNDLE_PATHS).size).toBe(CA_BUNDLE_PATHS.length);
     expect(CA_BUNDLE_PATHS.every((p) => p.startsWith("/"))).toBe(true);
-  });
-});
-
-describe("parseOpensslDate", () => {
-  it("parses OpenSSL's notAfter text", () => {
-    expect(parseOpensslDate("Dec 31 09:37:37 2030 GMT")?.toISOString()).toBe("2030-12-31T09:37:37.000Z");
-    expect(parseOpensslDate("Jan  1 00:00:00 2030 GMT")?.toISOString()).toBe("2030-01-01T00:00:00.000Z");
-    expect(parseOpensslDate("Foo 1 00:00:00 2030 GMT")).toBeUndefined();
-    expect(parseOpensslDate("2030-01-01")).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@
  * `TRUSTED CERTIFICATE` blocks, with any text between them) and a single
  * DER-encoded certificate.
  */
-import { X509Certificate } from "node:crypto";
+import { certificateNotAfter } from "./cert-not-after.js";
 
 /** Well-known bundle locations, most preferred first. */
 export const CA_BUNDLE_PATHS: readonly string[] = [
@@ -32,16 +32,6 @@ export interface CaBundleSummary {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PEM_BLOCK = /-----BEGIN (TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g;
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** Parses OpenSSL's `notAfter` text, e.g. `Jan  1 00:00:00 2030 GMT`. */
-export function parseOpensslDate(text: string): Date | undefined {
-  const m = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4}) GMT$/.exec(text.trim());
-  if (!m) return undefined;
-  const month = MONTHS.indexOf(m[1]);
-  if (month < 0) return undefined;
-  return new Date(Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])));
-}
 
 /**
  * Length in bytes of the DER element at the start of `der` (header included),
@@ -56,16 +46,6 @@ export function derElementLength(der: Uint8Array): number | undefined {
   let len = 0;
   for (let i = 0; i < count; i++) len = len * 256 + der[2 + i];
   return 2 + count + len;
-}
-
-function certificateExpiry(der: Buffer): Date | undefined {
-  try {
-    const cert = new X509Certificate(der);
-    const withDate = cert as X509Certificate & { validToDate?: Date };
-    return withDate.validToDate ?? parseOpensslDate(cert.validTo);
-  } catch {
-    return undefined;
-  }
 }
 
 /** DER bodies of every PEM certificate block in the text. */
@@ -93,7 +73,7 @@ export function certificateExpiries(bytes: Uint8Array): (Date | undefined)[] {
   if (bodies.length === 0 && bytes.length > 0 && bytes[0] === 0x30) {
     bodies = [Buffer.from(bytes)];
   }
-  return bodies.map(certificateExpiry);
+  return bodies.map(certificateNotAfter);
 }
 
 /** The summary of a bundle from its certificates' expiries (`certificateExpiries`), judged at `now`. */

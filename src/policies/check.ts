@@ -30,6 +30,7 @@ import { resolveIgnored, withIgnored, type IgnoredRule } from "./ignore.js";
 import { waiverWarnings } from "./waiver-warnings.js";
 import { RULES } from "./rules/index.js";
 import { notRunReason } from "./rules/runtime-helpers.js";
+import { unionOf, userSecretMatcher, type UserSecretFiles, type UserSecretMatcher } from "./rules/user-secret-files.js";
 import { resolveRuntimeSpec, withRuntimeDefaults } from "./runtime-spec.js";
 import type { AnyRule } from "./types.js";
 import { VERSION } from "../version.js";
@@ -193,6 +194,12 @@ export function tokenSkipDirsWanted(policy: ResolvedPolicy, rules: readonly AnyR
   return dirs;
 }
 
+/** The kind the enabled rules' own secret files give a path (see Rule.userSecretFiles); undefined: none asked for. */
+export function userSecretFilesWanted(policy: ResolvedPolicy, rules: readonly AnyRule[]): UserSecretMatcher | undefined {
+  const lists = rules.filter((r) => r.userSecretFiles && ruleEnabled(r, policy)).map((r) => r.userSecretFiles!(ruleOptions(r, policy)) as Partial<UserSecretFiles>);
+  return userSecretMatcher(unionOf(lists));
+}
+
 /** What the probe is told about the image, from its config. */
 function probeImage(c: ConfigFact): ProbeImage {
   const image: ProbeImage = { healthcheck: c.healthcheck, exposedPorts: c.exposedPorts };
@@ -258,7 +265,14 @@ async function checkOne(ref: string, given: CheckRun, rules: readonly AnyRule[],
         });
       }
       const tokenSkipDirs = tokenSkipDirsWanted(opts.policy, rules);
-      facts = await inspectImage(image, { files: filesWanted(opts.policy, rules), signal: scanSignal, ...(tokenSkipDirs ? { tokenSkipDirs } : {}), ...(opts.now ? { now: opts.now } : {}) });
+      const userSecretFile = userSecretFilesWanted(opts.policy, rules);
+      facts = await inspectImage(image, {
+        files: filesWanted(opts.policy, rules),
+        signal: scanSignal,
+        ...(tokenSkipDirs ? { tokenSkipDirs } : {}),
+        ...(userSecretFile ? { userSecretFile } : {}),
+        ...(opts.now ? { now: opts.now } : {}),
+      });
     } catch (err) {
       await probing?.stop();
       throw probeError ? probeError.err : err;

@@ -80,6 +80,13 @@ export interface Rule<O extends object = Record<string, unknown>> {
    */
   tokenSkipDirs?(options: O): string[];
   /**
+   * A policy's own secret files under these options (user-secret-files.ts): the inspector
+   * matches the union over the enabled rules over every path of the final filesystem and
+   * of the layers, and lists the matches in `filesystem.secretFiles` and `deletedSecrets`
+   * with the kinds `user-file` and `user-extension`.
+   */
+  userSecretFiles?(options: O): { files: string[]; extensions: string[] };
+  /**
    * Where these options hold user patterns: each as its path inside `options` and its
    * kind. The loader checks each (user-regex.ts, user-glob.ts) so that a pattern
    * imgpolicy would refuse is a policy error at file:line:col, not a finding.

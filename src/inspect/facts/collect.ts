@@ -6,7 +6,7 @@ import { certificatesFact, zoneinfoFact } from "./certs-facts.js";
 import { configFact } from "./config-facts.js";
 import { deletedSecretsFact } from "./deleted-secrets.js";
 import { entrypointFact } from "./entrypoint-facts.js";
-import { filesystemFact, privateKeysOf, secretContentsFact } from "./filesystem-facts.js";
+import { filesystemFact, privateKeysOf, secretContentsFact, type UserSecretFile } from "./filesystem-facts.js";
 import { imageFact } from "./image-facts.js";
 import { factsInterest, pathDirsOf } from "./interest.js";
 import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
@@ -29,6 +29,14 @@ export interface InspectOptions {
    * (DEFAULT_TOKEN_SKIP_DIRS); [] searches every file.
    */
   tokenSkipDirs?: readonly string[];
+  /**
+   * The caller's own secret files: the kind it gives an absolute path, or undefined. It is
+   * asked of every file of the final filesystem and of every layer that the built-in
+   * detection does not name a secret (or names only `pem`), and its matches are listed in
+   * `filesystem.secretFiles` and `deletedSecrets` (found by path). check() makes it from
+   * IMG-FS-005's and IMG-FS-008's `files` and `extensions` (kinds `user-file`, `user-extension`).
+   */
+  userSecretFile?: UserSecretFile;
   /** Stops the layer reads; inspectImage then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -56,8 +64,8 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   }
   binaries.sort((a, b) => (a.path < b.path ? -1 : 1));
   const imageFacts = imageFact({ reference: image.reference, digest, mediaType, rawConfig }, cfg, layers);
-  const filesystem = filesystemFact(tree, pathDirs, privateKeysOf(indexes));
-  const deleted = deletedSecretsFact(indexes, imageFacts.layers);
+  const filesystem = filesystemFact(tree, pathDirs, privateKeysOf(indexes), opts.userSecretFile);
+  const deleted = deletedSecretsFact(indexes, imageFacts.layers, opts.userSecretFile);
   if (deleted.length > 0) filesystem.deletedSecrets = deleted;
   const contents = secretContentsFact(tree, indexes);
   if (contents.length > 0) filesystem.secretContents = contents;

@@ -19,6 +19,7 @@
 import type { FileRecord } from "../fs/file-record.js";
 import type { LayerIndex } from "../fs/scan-layer.js";
 import { secretFileKind } from "../parsers/secret-files.js";
+import { pathSecretKind, type UserSecretFile } from "./filesystem-facts.js";
 import type { DeletedSecretFact, LayerFact, LayerRef } from "./types.js";
 
 interface Live {
@@ -30,11 +31,11 @@ interface Live {
 }
 
 /** The secret kind of a layer's entry, and how it was found, or undefined. */
-function secretOf(rec: FileRecord, keys: ReadonlyMap<string, string> | undefined): { kind: string; by: DeletedSecretFact["by"] } | undefined {
+function secretOf(rec: FileRecord, keys: ReadonlyMap<string, string> | undefined, user: UserSecretFile | undefined): { kind: string; by: DeletedSecretFact["by"] } | undefined {
   if (rec.type !== "file" || rec.size === 0) return undefined;
   const key = keys?.get(rec.path);
   if (key !== undefined) return { kind: key, by: "content" };
-  const kind = secretFileKind(rec.path);
+  const kind = pathSecretKind(rec.path, secretFileKind(rec.path), user);
   return kind === undefined || kind === "pem" ? undefined : { kind, by: "path" };
 }
 
@@ -47,7 +48,7 @@ function ancestors(path: string): string[] {
 }
 
 /** How a layer removes the secret, or undefined if it leaves it (`last`: the layer's last entry at each path asked about). */
-function removal(s: Live, whiteouts: ReadonlySet<string>, opaque: ReadonlySet<string>, last: ReadonlyMap<string, FileRecord>, keys: ReadonlyMap<string, string> | undefined): DeletedSecretFact["removed"]["how"] | undefined {
+function removal(s: Live, whiteouts: ReadonlySet<string>, opaque: ReadonlySet<string>, last: ReadonlyMap<string, FileRecord>, keys: ReadonlyMap<string, string> | undefined, user: UserSecretFile | undefined): DeletedSecretFact["removed"]["how"] | undefined {
   if (whiteouts.has(s.path)) return "whiteout";
   for (const dir of ancestors(s.path)) {
     if (opaque.has(dir)) return "opaque";
@@ -57,7 +58,7 @@ function removal(s: Live, whiteouts: ReadonlySet<string>, opaque: ReadonlySet<st
   }
   const now = last.get(s.path);
   if (now === undefined) return undefined;
-  const same = now.type === "file" && now.size === s.size && secretOf(now, keys)?.kind === s.kind;
+  const same = now.type === "file" && now.size === s.size && secretOf(now, keys, user)?.kind === s.kind;
   return same ? undefined : "overwrite";
 }
 
@@ -70,9 +71,10 @@ function layerRef(i: number, layers: readonly LayerFact[]): LayerRef {
 
 /**
  * Every secret file a layer adds and a later one removes, in order of the layer that added
- * it, then of path. `layers`: the image's layer facts (digest, redacted `createdBy`).
+ * it, then of path. `layers`: the image's layer facts (digest, redacted `createdBy`);
+ * `user`: the caller's own secret files (InspectOptions.userSecretFile), found by path.
  */
-export function deletedSecretsFact(indexes: readonly LayerIndex[], layers: readonly LayerFact[]): DeletedSecretFact[] {
+export function deletedSecretsFact(indexes: readonly LayerIndex[], layers: readonly LayerFact[], user?: UserSecretFile): DeletedSecretFact[] {
   const live = new Map<string, Live>();
   const out: DeletedSecretFact[] = [];
   for (const l of [...indexes].sort((a, b) => a.layer - b.layer)) {
@@ -89,7 +91,7 @@ export function deletedSecretsFact(indexes: readonly LayerIndex[], layers: reado
       const whiteouts = new Set(l.whiteouts);
       const opaque = new Set(l.opaque);
       for (const s of [...live.values()]) {
-        const how = removal(s, whiteouts, opaque, last, keys);
+        const how = removal(s, whiteouts, opaque, last, keys, user);
         if (how === undefined) continue;
         live.delete(s.path);
         out.push({ path: s.path, kind: s.kind, by: s.by, size: s.size, added: layerRef(s.layer, layers), removed: { ...layerRef(l.layer, layers), how } });
@@ -98,7 +100,7 @@ export function deletedSecretsFact(indexes: readonly LayerIndex[], layers: reado
     // what it adds (the last entry at a path is the layer's)
     const added = new Map<string, Live>();
     for (const r of l.files) {
-      const found = secretOf(r, keys);
+      const found = secretOf(r, keys, user);
       if (found) added.set(r.path, { path: r.path, ...found, size: r.size, layer: l.layer });
       else added.delete(r.path);
     }

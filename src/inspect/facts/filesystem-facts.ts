@@ -73,11 +73,25 @@ export function privateKeysOf(indexes: readonly LayerIndex[]): PrivateKeys {
 }
 
 /**
+ * A caller's own secret files (InspectOptions.userSecretFile): the kind it gives a path, or
+ * undefined. Asked only of files the built-in detection does not name a secret, or names
+ * only `pem` (a certificate, as far as it can tell).
+ */
+export type UserSecretFile = (path: string) => string | undefined;
+
+/** The kind of a file found by its path: the built-in one, else the caller's, else "pem" (a `.pem` no one else claims). */
+export function pathSecretKind(path: string, builtIn: string | undefined, user: UserSecretFile | undefined): string | undefined {
+  if (user === undefined || (builtIn !== undefined && builtIn !== "pem")) return builtIn;
+  return user(path) ?? builtIn;
+}
+
+/**
  * `pathDirs`: the directories of the image's PATH, searched for shells and tools besides the standard bin dirs;
+ * `userSecret`: the caller's own secret files (pathSecretKind).
  * One walk over the entries in any order; each list is sorted by path at the end
  * (paths are unique, so the order is that of a walk in path order).
  */
-export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [], privateKeys: PrivateKeys = () => undefined): FilesystemFact {
+export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [], privateKeys: PrivateKeys = () => undefined, userSecret?: UserSecretFile): FilesystemFact {
   const f = emptyFilesystemFact();
   const stray: { r: FileRecord; kind: string }[] = [];
   for (const r of tree.entries()) {
@@ -109,7 +123,7 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [],
     }
     if (e.type === "file") {
       // a key is found in the bytes of the file a hardlink shares: asked by that file's own path and layer
-      const kind = (linked ? privateKeys(linked.path, linked.layer) : privateKeys(e.path, e.layer)) ?? k.secret;
+      const kind = (linked ? privateKeys(linked.path, linked.layer) : privateKeys(e.path, e.layer)) ?? pathSecretKind(e.path, k.secret, userSecret);
       if (kind) f.secretFiles.push({ path: e.path, layer: e.layer, kind });
     }
     if (k.stray) stray.push({ r, kind: k.stray });

@@ -2,8 +2,9 @@
 import type { DeletedSecretFact, LayerRef } from "../../inspect/facts/types.js";
 import { failIf, type Rule } from "../types.js";
 import { allowSchema, globLists, pathMatcher } from "./path-glob.js";
+import { kindFor, USER_SECRET_FILE_PROPERTIES, userSecretMatcher, type UserSecretFiles } from "./user-secret-files.js";
 
-interface Options {
+interface Options extends UserSecretFiles {
   /** Files accepted as not secret: globs over the path, or base names. */
   allow: string[];
   /** Kinds not reported (see `filesystem.deletedSecrets`). */
@@ -31,7 +32,7 @@ export const rule: Rule<Options> = {
   severity: "high",
   cis: "4.10",
   description:
-    "No layer adds a private key (found by its PEM, OpenSSH, PGP or PuTTY header) or a credential file (.env, .ssh/id_*, .npmrc, .git-credentials, .docker/config.json, .netrc, .aws/credentials, …, found by path, as IMG-FS-005 finds them) that a later layer deletes, hides under an opaque directory, or overwrites with other content. The container does not see such a file, so IMG-FS-005 does not judge it, but the layer that added it still holds its bytes. Public keys, known_hosts and certificates are not secrets; a file copied up unchanged (same size and kind, as `chmod` does) is not a removal. One finding per file, naming the layer that added it and the layer that removed it.",
+    "No layer adds a private key (found by its PEM, OpenSSH, PGP or PuTTY header) or a credential file (.env, .ssh/id_*, .npmrc, .git-credentials, .docker/config.json, .netrc, .aws/credentials, …, found by path, as IMG-FS-005 finds them) that a later layer deletes, hides under an opaque directory, or overwrites with other content. The container does not see such a file, so IMG-FS-005 does not judge it, but the layer that added it still holds its bytes. Public keys, known_hosts and certificates are not secrets; a file copied up unchanged (same size and kind, as `chmod` does) is not a removal. One finding per file, naming the layer that added it and the layer that removed it. A policy's own secret files add to these, as dockle's --sensitive-file and --sensitive-file-extension: `files` (globs over the path, or base names) and `extensions` (`.kdbx`, `.ovpn`), reported as kinds `user-file` and `user-extension`.",
   rationale:
     "CIS Docker Benchmark 4.10, trivy's secret scanner (which reports a deleted key with its layer): every layer of an image is readable by whoever can pull it (`docker save`, `crane export`, a registry API call), and deleting a file in a later layer only hides it. A leaked key has to be revoked; rebuilding without it is not enough.",
   remediation:
@@ -42,6 +43,7 @@ export const rule: Rule<Options> = {
     type: "object",
     properties: {
       allow: allowSchema("Files accepted as not secret"),
+      ...USER_SECRET_FILE_PROPERTIES,
       ignoreKinds: {
         type: "array",
         items: { type: "string", minLength: 1 },
@@ -51,13 +53,19 @@ export const rule: Rule<Options> = {
     },
     additionalProperties: false,
   },
-  defaultOptions: { allow: [], ignoreKinds: [] },
-  patterns: globLists("allow"),
+  defaultOptions: { allow: [], files: [], extensions: [], ignoreKinds: [] },
+  patterns: globLists("allow", "files"),
+  userSecretFiles: (options) => ({ files: options.files, extensions: options.extensions }),
   check(facts, options) {
     const allowed = pathMatcher(options.allow);
     const ignored = new Set(options.ignoreKinds);
+    const own = userSecretMatcher(options);
     return failIf(
       (facts.filesystem.deletedSecrets ?? [])
+        .flatMap((s) => {
+          const kind = kindFor(s.kind, s.path, own);
+          return kind === undefined ? [] : [{ ...s, kind }];
+        })
         .filter((s) => !ignored.has(s.kind) && !allowed(s.path))
         .map((s) => ({
           message: `${s.path} (${s.kind}, ${s.size} bytes, found by its ${s.by === "content" ? "content" : "path"}) was added by ${layerName(s.added)} and ${HOW[s.removed.how]} by ${layerName(s.removed)}; its bytes still ship in layer ${s.added.layer + 1}.`,

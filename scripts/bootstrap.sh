@@ -5,7 +5,9 @@
 # the builders and repackers the conformance suite checks imgpolicy against (buildah,
 # skopeo, umoci: test/conformance), and GNU time and strace, with which the hostile corpus
 # measures each run's peak memory and what it writes (test/hostile), and socat and openssl,
-# with which the remote-engine tests put a TLS endpoint in front of the engine (test/engine).
+# with which the remote-engine tests put a TLS endpoint in front of the engine (test/engine),
+# and ssl-cert, whose snakeoil key and files the secrets rules must not flag
+# (test/cli/secret-free-debian-cli.test.ts).
 # Idempotent: quick when everything is already there. Elsewhere it says what is missing.
 set -euo pipefail
 
@@ -26,6 +28,7 @@ have bsdtar || need_pkgs+=(libarchive-tools)
 have strace || need_pkgs+=(strace)
 have socat || need_pkgs+=(socat)
 have openssl || need_pkgs+=(openssl)
+[ -f /usr/share/ssl-cert/ssleay.cnf ] || need_pkgs+=(ssl-cert)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then

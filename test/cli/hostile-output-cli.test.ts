@@ -51,7 +51,7 @@ beforeAll(async () => {
             { path: "/opt/x<img src=x onerror=alert(1)>|`y`<b>", content: "x", mode: 0o4755 },
             { path: `/srv/drop${H}`, type: "dir", mode: 0o777 },
             { path: `/app/.env${H}`, content: "TOKEN=abc\n" },
-            { path: `/root/.ssh${H}/id_rsa`, content: "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n" },
+            { path: `/root/.ssh${H}/id_rsa`, content: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n" },
           ],
         },
       ],

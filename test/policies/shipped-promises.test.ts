@@ -91,7 +91,7 @@ const VARIANTS: Record<string, Variant> = {
   "private-key": {
     about: "a private key",
     trips: ["IMG-FS-005"],
-    files: (b) => ({ ...baseFiles(b), "home/nonroot/.ssh/id_ed25519": { content: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n", mode: 0o600 } }),
+    files: (b) => ({ ...baseFiles(b), "home/nonroot/.ssh/id_ed25519": { content: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n", mode: 0o600 } }),
   },
   "no-entrypoint": { about: "an ENTRYPOINT that is not there", trips: ["IMG-BIN-001"], files: (b) => without(baseFiles(b), "app") },
 };

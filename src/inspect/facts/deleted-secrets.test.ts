@@ -9,7 +9,7 @@ import { deletedSecretsFact } from "./deleted-secrets.js";
 import type { LayerFact } from "./types.js";
 
 // built at run time, so that no key block sits in the source as one
-const KEY = ["-----BEGIN", "OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"].join(" ");
+const KEY = ["-----BEGIN", "OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n"].join(" ");
 const PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0 user@host\n";
 const CERT = ["-----BEGIN", "CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n"].join(" ");
 const ENV = "AWS_ACCESS_KEY_ID=AKIA" + "IOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
@@ -67,7 +67,8 @@ describe("deletedSecretsFact", () => {
       { path: "app/tls/ca.pem", content: CERT },
       { path: "app/tls/server.crt", content: CERT },
       { path: "app/.env", content: "" },
-      { path: "app/.env.example", content: ENV },
+      // (a template with no value: one with token-shaped values is a deleted token file, as in IMG-FS-007)
+      { path: "app/.env.example", content: "AWS_ACCESS_KEY_ID=\nAWS_SECRET_ACCESS_KEY=\n" },
     ];
     expect(found([added, added.map((f) => ({ path: f.path, type: "whiteout" as const }))])).toEqual([]);
   });
@@ -94,6 +95,40 @@ describe("deletedSecretsFact", () => {
       ["/app/.env", "dotenv", "path", 0, 1, "whiteout"],
       ["/app/.env", "dotenv", "path", 2, 3, "whiteout"],
     ]);
+  });
+});
+
+describe("deletedSecretsFact: tokens inside files deleted or scrubbed later", () => {
+  // built at run time, so that no token sits in the source as one
+  const GH = "ghp_" + "aB3dE5fG7h".repeat(4).slice(0, 36);
+  const JS = `// app config\nexport const token = "${GH}";\n`;
+  const SCRUBBED = `// app config\nexport const token = "REDACTED";\n`;
+
+  it("a file with a token that a later layer deletes, hides or scrubs: by its content, of the token's kind", () => {
+    expect(brief([[{ path: "app/config.js", content: JS }], [{ path: "app/config.js", type: "whiteout" }]])).toEqual([["/app/config.js", "github-token", "content", 0, 1, "whiteout"]]);
+    expect(brief([[{ path: "app/config.js", content: JS }], [{ path: "app", type: "opaque" }, { path: "app/main.js", content: "x" }]])).toEqual([["/app/config.js", "github-token", "content", 0, 1, "opaque"]]);
+    // `sed -i` leaves a different file at the path: the token still ships in layer 1
+    expect(brief([[{ path: "app/config.js", content: JS }], [{ path: "app/config.js", content: SCRUBBED }]])).toEqual([["/app/config.js", "github-token", "content", 0, 1, "overwrite"]]);
+    // another token of the same length in its place: a different file all the same
+    const other = JS.replace(GH, "ghp_" + "Zy9Xw8Vu7T".repeat(4).slice(0, 36));
+    expect(brief([[{ path: "app/config.js", content: JS }], [{ path: "app/config.js", content: other }]])).toEqual([["/app/config.js", "github-token", "content", 0, 1, "overwrite"]]);
+  });
+
+  it("a later file that still holds the same tokens is not a removal (chmod, or a line appended); the value is never in the fact", () => {
+    expect(found([[{ path: "app/config.js", content: JS, mode: 0o644 }], [{ path: "app/config.js", content: JS, mode: 0o600 }]])).toEqual([]);
+    expect(found([[{ path: "app/config.js", content: JS }], [{ path: "app/config.js", content: JS + "export const debug = false;\n" }]])).toEqual([]);
+    const d = found([[{ path: "app/config.js", content: JS }], [{ path: "app/config.js", content: JS, mode: 0o600 }], [{ path: "app/config.js", type: "whiteout" }]]);
+    expect(d.map((x) => [x.path, x.kind, x.size, x.added.layer, x.removed.layer])).toEqual([["/app/config.js", "github-token", JS.length, 0, 2]]);
+    expect(JSON.stringify(d)).not.toContain(GH);
+  });
+
+  it("a credential file with a token keeps its kind by path; a file with no token found is not one", () => {
+    const npmrc = `//registry.npmjs.org/:_authToken=${GH}\n`;
+    expect(brief([[{ path: "root/.npmrc", content: npmrc }], [{ path: "root/.npmrc", type: "whiteout" }]])).toEqual([["/root/.npmrc", "npmrc", "path", 0, 1, "whiteout"]]);
+    // scrubbed to the same size: the token is gone, so it is a removal all the same
+    const blank = npmrc.replace(GH, "x".repeat(GH.length));
+    expect(brief([[{ path: "root/.npmrc", content: npmrc }], [{ path: "root/.npmrc", content: blank }]])).toEqual([["/root/.npmrc", "npmrc", "path", 0, 1, "overwrite"]]);
+    expect(found([[{ path: "app/config.js", content: SCRUBBED }], [{ path: "app/config.js", type: "whiteout" }]])).toEqual([]);
   });
 });
 

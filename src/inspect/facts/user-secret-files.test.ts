@@ -13,7 +13,7 @@ import { filesystemFact, type UserSecretFile } from "./filesystem-facts.js";
 import type { LayerFact } from "./types.js";
 
 const CERT = ["-----BEGIN", "CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n"].join(" ");
-const KEY = ["-----BEGIN", "OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"].join(" ");
+const KEY = ["-----BEGIN", "OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n"].join(" ");
 
 /** What a policy with `files: ["/srv/**", ".env"]`, `extensions: [".p12", ".pem"]` would hand over (the matching itself is the policy's). */
 const asked: string[] = [];

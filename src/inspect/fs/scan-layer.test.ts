@@ -292,7 +292,7 @@ describe("scanLayer: content", () => {
   });
 
   it("searches the first MiB of every file but ELF ones for private keys, and can be turned off", async () => {
-    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n";
     const cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     const MiB = 1 << 20;
     const entries: TarEntry[] = [
@@ -325,13 +325,13 @@ describe("scanLayer: content", () => {
   });
 
   it("finds a private key whose header arrives split over tiny chunks", async () => {
-    const key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
+    const key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n";
     const f = keysOf(await scan([{ name: "root/.ssh/key", content: key }], nothing, 7));
     expect(f.get("/root/.ssh/key")).toBe("rsa-private-key");
   });
 
   it("lists a finding for the last entry at its path only", async () => {
-    const key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
+    const key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n";
     const replaced = await scan([{ name: "etc/k", content: key }, { name: "etc/k", content: "gone\n" }, { name: "etc/j", content: "x" }, { name: "etc/j", content: key }], nothing);
     expect([...keysOf(replaced)]).toEqual([["/etc/j", "rsa-private-key"]]);
     expect(replaced.files.filter((f) => f.path === "/etc/k")).toHaveLength(2);

@@ -2,7 +2,9 @@
  * Recognises private key material by content, anywhere in the first
  * PRIVATE_KEY_SCAN_BYTES of a file's data: a PEM private key block
  * (`-----BEGIN [LABEL ]PRIVATE KEY-----`: PKCS#8, RSA, EC, DSA, OpenSSH,
- * encrypted, and any other label), an armored PGP private key block, or a PuTTY
+ * encrypted, and any other label) with a key body after it (a run of 40 base64
+ * characters within BODY_WITHIN bytes: lines, header lines, a JSON string's `\n`, may
+ * come between), an armored PGP private key block, or a PuTTY
  * key file (`PuTTY-User-Key-File-N: ` at the start of a line). A key behind
  * certificates (an HAProxy or nginx combined PEM), behind "Bag Attributes" text
  * or behind a run of zeros is found as well as one at the start.
@@ -37,8 +39,12 @@ interface Needle {
 /** Up to four label words before PRIVATE KEY (the labels openssl, ssh-keygen and gpg write have one at most). */
 const PEM_AT = /^-----BEGIN ((?:[A-Z0-9]{1,16} ){0,4})PRIVATE KEY(?: BLOCK)?-----/;
 const PUTTY_AT = /^\nPuTTY-User-Key-File-\d{1,4}: /;
-/** Bytes from an anchor's start that decide what it is: enough for the longest PEM_AT or PUTTY_AT match. */
-const WINDOW = "-----BEGIN ".length + 4 * 17 + "PRIVATE KEY BLOCK-----".length;
+/** How far past a PEM header its key body must start (encrypted PEM and PGP armor put header lines first). */
+const BODY_WITHIN = 400;
+/** A key body: a run of base64, longer than any word of text or code (a PEM line is 64, OpenSSH's 70). */
+const BODY = /[A-Za-z0-9+/]{40}/;
+/** Bytes from an anchor's start that decide what it is: the longest PEM_AT or PUTTY_AT match and the body after it. */
+const WINDOW = "-----BEGIN ".length + 4 * 17 + "PRIVATE KEY BLOCK-----".length + BODY_WITHIN;
 const ZEROS = Buffer.alloc(WINDOW);
 
 /** A PEM label as a kind: "" → `private-key`, "RSA " → `rsa-private-key`, "PGP " → `pgp-private-key`. */
@@ -52,8 +58,9 @@ const NEEDLES: readonly Needle[] = [
     bytes: Buffer.from("BEGIN ", "latin1"),
     back: "-----".length,
     kind(header) {
+      // a header with no key after it is a mention (documentation, a parser's source, a file-type database)
       const m = PEM_AT.exec(header);
-      return m ? pemKind(m[1]!) : undefined;
+      return m && BODY.test(header.slice(m[0].length, m[0].length + BODY_WITHIN)) ? pemKind(m[1]!) : undefined;
     },
   },
   { bytes: Buffer.from("PuTTY-User-Key-File-", "latin1"), back: 1, kind: (header) => (PUTTY_AT.test(header) ? "putty-private-key" : undefined) },

@@ -6,7 +6,7 @@ describe("secrets barrel", () => {
     expect(secrets.secretEnv(["DB_PASSWORD=hunter2hunter2"])).toHaveLength(1);
     expect(secrets.redact("abcdefgh")).toBe("ab…");
     expect(secrets.secretFileKind("/root/.netrc")).toBe("netrc");
-    expect(secrets.privateKeyKind(new TextEncoder().encode("-----BEGIN EC PRIVATE KEY-----"))).toBe("ec-private-key");
+    expect(secrets.privateKeyKind(new TextEncoder().encode("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oCb6XGjk1lD1oAoGCCqGSM49\n"))).toBe("ec-private-key");
     expect(secrets.secretValueKind("https://a:b@c")?.kind).toBe("url-credentials");
     expect(secrets.secretKeyReason("TOKEN")).toBe("key name contains 'TOKEN'");
     expect(secrets.keyWords("a_b")).toEqual(["A", "B"]);

@@ -14,7 +14,7 @@ import { inProcessScanner } from "./in-process.js";
 
 const interest = interestFromSpec({ exact: ["/etc/passwd"], rules: [{ prefixes: ["/etc/ssl/"], suffixes: [".pem"] }], maxSize: 1 << 20 });
 const what = "test: layer 1/1";
-const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
+const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n";
 const entries: TarEntry[] = [
   { name: "etc/", type: "dir" },
   { name: "etc/passwd", content: "root:x:0:0:root:/root:/bin/sh\n".repeat(50) },

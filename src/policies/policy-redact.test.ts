@@ -7,7 +7,7 @@ import { loadPolicy } from "./load-policy.js";
 import { explainPolicy } from "./policy-explain.js";
 import { hiddenValue, redactEnv, redactSecrets } from "./policy-redact.js";
 
-const TOKEN = "ghp_" + "A".repeat(36);
+const TOKEN = "ghp_" + "A1b2".repeat(9);
 const DSN = "postgres://app:hunter2pw@db:5432/app";
 
 describe("hiddenValue / redactEnv / redactSecrets", () => {

@@ -14,7 +14,7 @@ import { contextId } from "../../src/engine/context.js";
 import { VERSION } from "../../src/version.js";
 import { runBin } from "./run-bin.js";
 
-const SECRET = "ghp_" + "S".repeat(36);
+const SECRET = "ghp_" + "S7q".repeat(12);
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "imgpolicy-attacker-"));

@@ -1,7 +1,6 @@
 /** Facts from the image config: user, commands and their form, env, labels, ports, healthcheck. */
 import type { ContainerConfig } from "../image.js";
 import { redactArgv, redactText } from "../parsers/redact-text.js";
-import { textSha256 } from "../digest.js";
 import { secretEnv } from "../parsers/secret-env.js";
 import type { CommandForm, ConfigFact, EnvFact, HealthcheckFact } from "./types.js";
 
@@ -42,7 +41,7 @@ export function envFacts(env: readonly string[] | undefined): EnvFact[] {
     const value = i === -1 ? "" : e.slice(i + 1);
     const s = secrets.get(name);
     if (!s) return { name, value };
-    return { name, secret: { reason: s.reason, redacted: s.display, kind: s.kind, sha256: textSha256(value) } };
+    return { name, secret: { reason: s.reason, redacted: s.display, kind: s.kind, sha256: s.sha256 } };
   });
 }
 

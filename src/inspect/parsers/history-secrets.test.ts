@@ -100,3 +100,51 @@ describe("secretCopies: a build secret left in a layer", () => {
     expect(parseHistoryEntry("RUN --mount=type=secret,id=npmrc,target=/root/.npmrc cp /root/.npmrc /app/").secretCopies.map((c) => c.path)).toEqual(["/root/.npmrc"]);
   });
 });
+
+describe("historySecrets: placeholders, templates and examples are not secrets; a URL's secret is its password", () => {
+  it.each([
+    "RUN /bin/sh -c TOKEN=xxx ./deploy # buildkit",
+    "RUN /bin/sh -c PASSWORD=changeme ./init # buildkit",
+    "/bin/sh -c DB_PASSWORD='${DB_PASSWORD}' envsubst < a > b",
+    "RUN /bin/sh -c printf 'url: https://user:${PASSWORD}@db/app' > /etc/app.yml # buildkit",
+    "RUN /bin/sh -c echo 'https://u:<password>@h https://u:{{.Pw}}@h http://user:pass@proxy' # buildkit",
+    "/bin/sh -c #(nop)  ENV AWS_ACCESS_KEY_ID=AKIA" + "IOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY",
+    "ENV GITHUB_TOKEN=ghp_" + "x".repeat(36) + " # buildkit",
+    "RUN |1 STRIPE_KEY=sk_live_" + "x".repeat(24) + " /bin/sh -c make # buildkit",
+    "RUN /bin/sh -c echo AIza" + "X".repeat(35) + " AKIA" + "XXXXXXXXXXXXXXXX" + " > .env.example # buildkit",
+    "ARG API_TOKEN=<your-token> # buildkit",
+  ])("%s", (t) => {
+    expect(one(t)).toEqual([]);
+  });
+
+  it("still finds real values beside placeholders", () => {
+    expect(one(`RUN /bin/sh -c TOKEN=xxx PASSWORD=R3alPassw0rd ./x && echo ${GH} # buildkit`)).toEqual([
+      { via: "run-assignment", key: "PASSWORD", kind: "password", redacted: "<password R3… 12 chars>" },
+      { via: "token", key: undefined, kind: "github-token", redacted: "<github-token gh… 40 chars>" },
+    ]);
+  });
+
+  it("hashes a URL's password, as IMG-FS-007 does, in an assignment and in free text", () => {
+    const [a] = historySecrets([{ created_by: "RUN /bin/sh -c DATABASE_URL=postgres://app:Hunter2pw@db/app ./migrate # buildkit" }], 0, hash);
+    expect(a).toMatchObject({ via: "run-assignment", kind: "url-credentials", redacted: "<url-credentials Hu… 9 chars>", sha256: hash("Hunter2pw") });
+    const [t] = historySecrets([{ created_by: "RUN /bin/sh -c git clone https://bob:Hunter2pw@git.example/x # buildkit" }], 0, hash);
+    expect(t).toMatchObject({ via: "token", kind: "url-credentials", redacted: "<url-credentials Hu… 9 chars>", sha256: hash("Hunter2pw") });
+  });
+});
+
+describe("parseHistoryEntry: hostile entries take linear time (a backtracking regex took minutes on each)", () => {
+  it("a long run of spaces before `# buildkit`, a long word with no `=` in ENV, a long word before `=`", () => {
+    const spaces = parseHistoryEntry("RUN a" + " ".repeat(60_000) + "b # buildkit");
+    expect(spaces.instruction).toBe("RUN");
+    expect(parseHistoryEntry("RUN /bin/sh -c echo hi   #   buildkit").instruction).toBe("RUN");
+    const env = parseHistoryEntry("/bin/sh -c #(nop)  ENV A=1 " + "a".repeat(60_000));
+    expect(env.assignments).toEqual([{ key: "A", value: "1", via: "env" }]);
+    const long = parseHistoryEntry("/bin/sh -c #(nop)  ENV " + "K".repeat(60_000) + "=v B=\"x y\" C='z' D=\"unclosed");
+    expect(long.assignments.map((a) => [a.key.length, a.value])).toEqual([
+      [60_000, "v"],
+      [1, "x y"],
+      [1, "z"],
+      [1, '"unclosed'],
+    ]);
+  });
+});

@@ -15,6 +15,9 @@
  *   `--secret-flag=value`; a value that is a shell expansion (`$X`, `$(cat /run/secrets/x)`)
  *   is not a literal secret and is skipped;
  * - tokens in a known format anywhere else in the text;
+ * - not: placeholders, templates and documented examples (secret-placeholders.ts:
+ *   `TOKEN=xxx`, `PASSWORD=changeme`, `ghp_xxxx…`, `https://u:${PASSWORD}@db`);
+ * - a URL's secret is its password: its redacted form and sha256 are of the password;
  * - a build secret copied into the filesystem: a RUN command that reads `/run/secrets/…`
  *   (or a `--mount=type=secret,target=…` path) with cp, mv, install, rsync or dd, or
  *   writes it through `>`/`>>`/`tee` to a file that is not under /dev.
@@ -39,7 +42,16 @@ export interface ParsedEntry {
 }
 
 const KEYWORDS = new Set(["ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"]);
-const BUILDKIT_MARK = /\s*#\s*buildkit\s*$/;
+/** BuildKit's ` # buildkit` at the end of an entry, removed (by hand: a regex for it backtracks over a run of spaces). */
+function withoutBuildkitMark(text: string): string {
+  if (!text.endsWith("buildkit")) return text;
+  let i = text.length - "buildkit".length;
+  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+  if (i === 0 || text[i - 1] !== "#") return text;
+  i--;
+  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+  return text.slice(0, i);
+}
 const NOP = /^.*?-c\s+#\(nop\)\s*([\s\S]*)$/;
 /** `/bin/sh -c `, `/bin/bash -o pipefail -c `: what the builder puts before a RUN's script. */
 const SHELL_PREFIX = /^(?:\S*\/)?(?:ba|da|a|z|k|mk)?sh(?:\s+-[a-zA-Z]*o\s+[a-z]+|\s+[-+][a-zA-Z]+)*?\s+-[a-zA-Z]*c\s+/;
@@ -49,7 +61,7 @@ const MAX_TEXT = 64 * 1024;
 /** Reads one `created_by`. */
 export function parseHistoryEntry(createdBy: string): ParsedEntry {
   let text = createdBy.length > MAX_TEXT ? createdBy.slice(0, MAX_TEXT) : createdBy;
-  text = text.trim().replace(BUILDKIT_MARK, "");
+  text = withoutBuildkitMark(text.trim());
   const nop = NOP.exec(text);
   if (nop) text = nop[1]!.trim();
   const m = /^([A-Z]+)(?:\s+([\s\S]*))?$/.exec(text);
@@ -88,7 +100,13 @@ export function parseHistoryEntry(createdBy: string): ParsedEntry {
   return out;
 }
 
-/** ENV/ARG pairs: `K=v K2="v 2"`, or the legacy one-pair form `K value with spaces`. */
+const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v";
+
+/**
+ * ENV/ARG pairs: `K=v K2="v 2"`, or the legacy one-pair form `K value with spaces`. Read
+ * word by word, each character once (a regex tried from every position of a long word
+ * without `=` took quadratic time).
+ */
 function pairs(args: string): [string, string][] {
   const first = /^\S+/.exec(args)?.[0] ?? "";
   if (first !== "" && !first.includes("=")) {
@@ -96,8 +114,31 @@ function pairs(args: string): [string, string][] {
     return rest === "" ? [] : [[first, unquote(rest)]];
   }
   const out: [string, string][] = [];
-  const re = /([^\s=]+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
-  for (let m = re.exec(args); m; m = re.exec(args)) out.push([m[1]!, unquote(m[2]!)]);
+  let i = 0;
+  while (i < args.length) {
+    while (i < args.length && isSpace(args[i])) i++;
+    const keyStart = i;
+    while (i < args.length && !isSpace(args[i]) && args[i] !== "=") i++;
+    if (args[i] !== "=" || i === keyStart) {
+      // a word with no key=: skipped to its end (quotes in it are not followed)
+      while (i < args.length && !isSpace(args[i])) i++;
+      continue;
+    }
+    const key = args.slice(keyStart, i++);
+    const valueStart = i;
+    const q = args[i];
+    if (q === '"' || q === "'") {
+      i++;
+      while (i < args.length && args[i] !== q) i += q === '"' && args[i] === "\\" ? 2 : 1;
+      if (i < args.length) {
+        out.push([key, unquote(args.slice(valueStart, ++i))]);
+        continue;
+      }
+      i = valueStart; // an unclosed quote: the value is the word, as \S* took it
+    }
+    while (i < args.length && !isSpace(args[i])) i++;
+    out.push([key, unquote(args.slice(valueStart, i))]);
+  }
   return out;
 }
 
@@ -188,12 +229,12 @@ export function historySecrets(
       const j = judgeAssignment(a.key, a.value);
       if (!j) continue;
       seen.add(a.value);
-      at({ via: a.via, key: a.key, kind: j.kind, reason: j.reason, redacted: redactedForm(a.value, j.kind), sha256: hash(a.value) });
+      at({ via: a.via, key: a.key, kind: j.kind, reason: j.reason, redacted: redactedForm(j.secret, j.kind), sha256: hash(j.secret) });
     }
     for (const t of detectTokens(text)) {
       if ([...seen].some((v) => v.includes(t.value))) continue;
       seen.add(t.value);
-      at({ via: "token", kind: t.kind, reason: `text holds ${t.label}`, redacted: redactedForm(t.value, t.kind), sha256: hash(t.value) });
+      at({ via: "token", kind: t.kind, reason: `text holds ${t.label}`, redacted: redactedForm(t.secret, t.kind), sha256: hash(t.secret) });
     }
     for (const c of entry.secretCopies) {
       at({ via: "secret-mount-copy", key: c.path, kind: "build-secret", reason: `a RUN copies the build secret ${c.path} into the image`, redacted: `<build-secret ${c.path}>`, sha256: hash(c.path) });

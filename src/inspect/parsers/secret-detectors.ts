@@ -21,12 +21,18 @@
  * | jwt                | `eyJ….eyJ….…`, three base64url segments of 10 or more                  |
  * | url-credentials    | `scheme://user:password@` (an inline password)                          |
  *
- * Documented examples and placeholders (AWS's AKIAIOSFODNN7EXAMPLE, `ghp_xxxx…`) ARE
- * findings, by decision: the shape is what matters to a reader of the image, a value that
- * looks like a live key in a shipped image is worth a look, and telling "example" from
- * real by content would let a real key ending in EXAMPLE through. The escape hatch is the
- * policy's `accept: [sha256:…]`, which names the value without writing it down.
+ * Documented examples and placeholders are not findings (secret-placeholders.ts, the one
+ * list): AWS's example keys (`AKIAIOSFODNN7EXAMPLE`), a prefix followed by a placeholder
+ * (`ghp_xxxx…`, `AKIAXXXXXXXXXXXXXXXX`), and a URL whose password is a template
+ * (`${PASSWORD}`), a placeholder word (`pass`, `changeme`, `xxx`) or holds `:`. A value that
+ * is a secret all the same can still be named by the policy's `patterns`.
+ *
+ * For a URL the secret is its password: `secret` (what findings show and hash for
+ * `accept`) is the password, in ENV, history and files alike.
  */
+
+import { jwtRanges } from "./jwt-scan.js";
+import { isAwsExample, isPlaceholderPassword, isPlaceholderToken } from "./secret-placeholders.js";
 
 export interface SecretDetector {
   /** Stable id, e.g. `github-token`; the kind in every redacted form. */
@@ -58,7 +64,7 @@ export const SECRET_DETECTORS: readonly SecretDetector[] = [
   {
     kind: "url-credentials",
     label: "a URL with an inline password",
-    pattern: /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{0,256}:[^\s/@]{1,256}@/i,
+    pattern: /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@'"`]{0,256}:[^\s/@'"`]{1,256}@/i,
     hints: ["://"],
   },
 ];
@@ -68,6 +74,8 @@ export interface DetectedToken {
   label: string;
   /** The token as found (never shown: only its redacted form). */
   value: string;
+  /** What is the secret in it, shown redacted and hashed for `accept`: the password of a URL, else the value. */
+  secret: string;
 }
 
 /** Longest run an open quantifier (`{36,}`) is tried over when scanning: the scan stays linear in the text. */
@@ -79,14 +87,43 @@ const SCANS: readonly { d: SecretDetector; re: RegExp }[] = SECRET_DETECTORS.map
   re: new RegExp(d.pattern.source.replace(/\{(\d+),\}/g, `{$1,${RUN_BOUND}}`), d.pattern.flags + "g"),
 }));
 
+/** The password of a `scheme://user:password@` match. */
+function urlPassword(match: string): string {
+  const userAt = match.indexOf("://") + 3;
+  return match.slice(match.indexOf(":", userAt) + 1, -1);
+}
+
+/** A match as a token, or undefined when it is a placeholder or example (secret-placeholders.ts). */
+function token(d: SecretDetector, match: string): DetectedToken | undefined {
+  if (d.kind === "url-credentials") {
+    const password = urlPassword(match);
+    return isPlaceholderPassword(password) ? undefined : { kind: d.kind, label: d.label, value: match, secret: password };
+  }
+  return isPlaceholderToken(match) ? undefined : { kind: d.kind, label: d.label, value: match, secret: match };
+}
+
+/** The matches of one detector in the text: a JSON Web Token by hand (jwt-scan.ts), any other by its bounded regex. */
+function* matches(d: SecretDetector, re: RegExp, text: string): Generator<string> {
+  if (d.kind === "jwt") {
+    for (const [s, e] of jwtRanges(text)) yield text.slice(s, e);
+    return;
+  }
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    yield m[0];
+    if (m[0] === "") re.lastIndex++;
+  }
+}
+
 /** The first token in the text, by the detectors' order. */
 export function detectToken(text: string): DetectedToken | undefined {
   if (text === "") return undefined;
   for (const { d, re } of SCANS) {
     if (!d.hints.some((h) => text.includes(h))) continue;
-    re.lastIndex = 0;
-    const m = re.exec(text);
-    if (m) return { kind: d.kind, label: d.label, value: m[0] };
+    for (const m of matches(d, re, text)) {
+      const t = token(d, m);
+      if (t) return t;
+    }
   }
   return undefined;
 }
@@ -97,10 +134,9 @@ export function detectTokens(text: string): DetectedToken[] {
   if (text === "") return out;
   for (const { d, re } of SCANS) {
     if (!d.hints.some((h) => text.includes(h))) continue;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      out.push({ kind: d.kind, label: d.label, value: m[0] });
-      if (m[0] === "") re.lastIndex++;
+    for (const m of matches(d, re, text)) {
+      const t = token(d, m);
+      if (t) out.push(t);
     }
   }
   return out;
@@ -108,10 +144,10 @@ export function detectTokens(text: string): DetectedToken[] {
 
 const AWS_SECRET_SHAPE = /^[A-Za-z0-9/+]{40}$/;
 
-/** An AWS secret access key: a key naming AWS (or the AWS default names) and SECRET, and a 40-character value. */
+/** An AWS secret access key: a key naming AWS (or the AWS default names) and SECRET, and a 40-character value (not AWS's example). */
 export function isAwsSecretKey(key: string, value: string): boolean {
   const k = key.toUpperCase();
-  return (k.includes("AWS") || k === "SECRET_ACCESS_KEY") && k.includes("SECRET") && AWS_SECRET_SHAPE.test(value);
+  return (k.includes("AWS") || k === "SECRET_ACCESS_KEY") && k.includes("SECRET") && AWS_SECRET_SHAPE.test(value) && !isAwsExample(value);
 }
 
 /**

@@ -20,10 +20,17 @@
  * - GPG/PGP keys whose value is a hex fingerprint list (official images use
  *   these to verify downloads).
  * Values matching a known credential pattern are flagged whatever the key.
- * Empty values are never secrets.
+ * Values that stand for a secret without being one (secret-placeholders.ts: empty,
+ * templates such as `${VAR}`, placeholder words such as `changeme`, `xxx`, placeholder
+ * tokens such as `ghp_xxxx…`, AWS's documented examples) are never secrets.
+ *
+ * A finding's display form and sha256 are of the secret: for a URL, its password (as the
+ * file finder's IMG-FS-007), else the whole value.
  */
-import { isAwsSecretKey, redactedForm } from "./secret-detectors.js";
-import { redact, secretValueKind } from "./secret-values.js";
+import { detectToken, isAwsSecretKey, redactedForm } from "./secret-detectors.js";
+import { isPlaceholderValue } from "./secret-placeholders.js";
+import { sha256Text } from "./sha256-text.js";
+import { redact } from "./secret-values.js";
 
 export interface SecretEnvFinding {
   key: string;
@@ -32,13 +39,17 @@ export interface SecretEnvFinding {
   kind: string;
   /** The short in-text form (`gh…`, see redact-text.ts). */
   valueRedacted: string;
-  /** The display form of findings: `<kind xx… N chars>` (secret-detectors.ts). */
+  /** The display form of findings: `<kind xx… N chars>` (secret-detectors.ts), of the secret (a URL's password). */
   display: string;
+  /** `sha256:<hex>` of the secret (a URL's password, else the value), for `accept`. */
+  sha256: string;
 }
 
 export interface SecretJudgement {
   kind: string;
   reason: string;
+  /** The part of the value that is the secret (shown redacted, hashed for `accept`): a URL's password, else the value. */
+  secret: string;
 }
 
 /** The kind a key-name reason (`key name contains 'DB_PASSWORD'`) stands for. */
@@ -52,17 +63,19 @@ function nameKind(reason: string): string {
 }
 
 /**
- * Whether `key=value` holds a secret, by the value's format first (secret-detectors.ts),
- * then an AWS secret key (key and 40-character shape), then the key's name (secretKeyReason).
- * Empty values are never secrets.
+ * Whether `key=value` holds a secret, by the value's format first (secret-detectors.ts,
+ * placeholders and examples aside), then, unless the value is a placeholder
+ * (secret-placeholders.ts), an AWS secret key (key and 40-character shape), then the key's
+ * name (secretKeyReason). Empty values are never secrets.
  */
 export function judgeAssignment(key: string, value: string): SecretJudgement | undefined {
   if (value === "") return undefined;
-  const byValue = secretValueKind(value);
-  if (byValue) return { kind: byValue.kind, reason: `value looks like ${byValue.label}` };
-  if (isAwsSecretKey(key, value)) return { kind: "aws-secret-key", reason: "value looks like an AWS secret access key" };
+  const byValue = detectToken(value);
+  if (byValue) return { kind: byValue.kind, reason: `value looks like ${byValue.label}`, secret: byValue.kind === "url-credentials" ? byValue.secret : value };
+  if (isPlaceholderValue(value)) return undefined;
+  if (isAwsSecretKey(key, value)) return { kind: "aws-secret-key", reason: "value looks like an AWS secret access key", secret: value };
   const reason = secretKeyReason(key, value);
-  return reason ? { kind: nameKind(reason), reason } : undefined;
+  return reason ? { kind: nameKind(reason), reason, secret: value } : undefined;
 }
 
 const SECRET_WORDS: ReadonlySet<string> = new Set([
@@ -84,13 +97,13 @@ const SETTING_WORDS: ReadonlySet<string> = new Set([
   "REQUIRE", "REQUIRED", "PUBLIC",
 ]);
 
-/** Upper-cased words of an environment key. */
+/** Upper-cased words of an environment key, less a trailing number (`PASSWORD2` is `PASSWORD`, as `PASSWORD_2` is). */
 export function keyWords(key: string): string[] {
   return key
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .split(/[^A-Za-z0-9]+/)
     .filter((w) => w !== "")
-    .map((w) => w.toUpperCase());
+    .map((w) => w.toUpperCase().replace(/(?<=[A-Z])[0-9]+$/, ""));
 }
 
 /** Why the key name looks like it holds a secret, or undefined. */
@@ -125,7 +138,7 @@ export function secretEnv(env: readonly string[]): SecretEnvFinding[] {
     const key = entry.slice(0, eq);
     const value = entry.slice(eq + 1);
     const j = judgeAssignment(key, value);
-    if (j) findings.push({ key, reason: j.reason, kind: j.kind, valueRedacted: redact(value), display: redactedForm(value, j.kind) });
+    if (j) findings.push({ key, reason: j.reason, kind: j.kind, valueRedacted: redact(value), display: redactedForm(j.secret, j.kind), sha256: sha256Text(j.secret) });
   }
   return findings;
 }

@@ -5,6 +5,7 @@
  * over the bytes that find the needles (by a shared trigger byte, or whole).
  */
 import { SECRET_DETECTORS } from "./secret-detectors.js";
+import { isAwsExample, isPlaceholderPassword, isPlaceholderToken, isPlaceholderValue } from "./secret-placeholders.js";
 
 /** Longest token window read after a needle (bounds every quantifier below). */
 export const AFTER = 600;
@@ -30,16 +31,15 @@ export interface Needle {
 const WORD = /[A-Za-z0-9_]/;
 const boundaryBefore = (text: string, at: number) => at === 0 || !WORD.test(text[at - 1]!);
 
-/** A sticky regex at the token's start (`shift` bytes before the needle), value in group `group` (0: all). */
-function sticky(source: string, shift = 0, group = 0): Judge {
+/** A sticky regex at the token's start (`shift` bytes before the needle); a placeholder or example (secret-placeholders.ts) is none. */
+function sticky(source: string, shift = 0): Judge {
   const re = new RegExp(source.replace(/^\\b/, "").replace(/\{(\d+),\}/g, "{$1,255}"), "y");
   return (text, at) => {
     const start = at - shift;
     if (start < 0 || !boundaryBefore(text, start)) return undefined;
     re.lastIndex = start;
-    const m = re.exec(text);
-    const value = m?.[group];
-    return value ? { value, at: start } : undefined;
+    const value = re.exec(text)?.[0];
+    return value && !isPlaceholderToken(value) ? { value, at: start } : undefined;
   };
 }
 
@@ -49,9 +49,6 @@ function detectorSource(kind: string, prefix?: string): string {
   return d.pattern.source;
 }
 
-const TEMPLATE = /^[${%<]/;
-/** Passwords that documentation and help texts write in example URLs (`http://user:pass@proxy`). */
-const PLACEHOLDER = /^(?:pass(?:wd|word)?|pwd?|secret|[x*.]+)$/i;
 const URL_AT = /([a-z][a-z0-9+.-]{0,31}):\/\/([^\s/:@'"`]{0,256}):([^\s/@'"`]{1,256})@/iy;
 const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 
@@ -74,7 +71,7 @@ const urlCredentials: Judge = (text, at) => {
   URL_AT.lastIndex = s;
   const m = URL_AT.exec(text);
   const pass = m?.[3];
-  if (!pass || TEMPLATE.test(pass) || PLACEHOLDER.test(pass) || pass.includes(":")) return undefined;
+  if (!pass || isPlaceholderPassword(pass)) return undefined;
   return { value: pass, at: s };
 };
 
@@ -90,7 +87,8 @@ const NPM_AUTH = /_authToken[ \t]{0,8}=[ \t]{0,8}["']?([^\s"'$][^\s"']{0,511})/y
 const DOCKER_AUTH = /"(?:auth|identitytoken)"[ \t\r\n]{0,16}:[ \t\r\n]{0,16}"([^"\\\s]{1,512})"/y;
 const NETRC_PASSWORD = /password[ \t]+(\S{1,512})/y;
 
-function group1(re: RegExp, check = (_: string) => true): Judge {
+/** Group 1 of a sticky regex at the needle, unless a placeholder (secret-placeholders.ts) or failing `check`. */
+function group1(re: RegExp, check = (v: string) => !isPlaceholderValue(v)): Judge {
   return (text, at) => {
     re.lastIndex = at;
     const v = re.exec(text)?.[1];
@@ -169,7 +167,7 @@ export const NEEDLES: readonly Needle[] = [
   needle("AIza", "google-api-key", sticky(detectorSource("google-api-key")), undefined, "z"),
   needle("npm_", "npm-token", sticky(detectorSource("npm-token"))),
   needle("pypi-AgEIcHlwaS5vcmc", "pypi-token", sticky(detectorSource("pypi-token"))),
-  ...["ecret_access_key", "ECRET_ACCESS_KEY", "ecretAccessKey"].map((p) => needle(p, "aws-secret-key", group1(AWS_SECRET))),
+  ...["ecret_access_key", "ECRET_ACCESS_KEY", "ecretAccessKey"].map((p) => needle(p, "aws-secret-key", group1(AWS_SECRET, (v) => !isAwsExample(v)))),
   { ...needle("://", "url-credentials", urlCredentials), pre: urlHasAt },
   needle("_authToken", "npm-auth-token", group1(NPM_AUTH), isNpmrc),
   needle('"auth"', "docker-auth", group1(DOCKER_AUTH), isDockerAuth),

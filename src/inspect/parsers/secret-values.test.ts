@@ -3,16 +3,16 @@ import { redact, secretValueKind } from "./secret-values.js";
 
 // Fake tokens are assembled at run time so that repository secret scanners do not trip on them.
 const fake = {
-  aws: "AKIA" + "IOSFODNN7EXAMPLE",
-  awsTemp: "ASIA" + "IOSFODNN7EXAMPLE",
+  aws: "AKIA" + "Z7QWERTYUIOPASDF",
+  awsTemp: "ASIA" + "Z7QWERTYUIOPASDF",
   ghp: "ghp_" + "a1B2".repeat(9),
-  gho: "gho_" + "Z".repeat(36),
+  gho: "gho_" + "Zy9".repeat(12),
   ghPat: "github_pat_" + "11ABCDEFG0_".repeat(3),
-  glpat: "glpat-" + "x".repeat(20),
+  glpat: "glpat-" + "xY1-_z".repeat(4),
   slack: "xoxb-" + "1234567890-abcdefghij",
   stripe: "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
   google: "AIza" + "SyA-1234567890abcdefghijklmnopqrstu",
-  npm: "npm_" + "a".repeat(36),
+  npm: "npm_" + "aZ09".repeat(9),
   jwt: "eyJ" + "hbGciOiJIUzI1NiJ9" + ".eyJ" + "zdWIiOiIxMjM0NTY3ODkwIn0" + "." + "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
 };
 
@@ -61,6 +61,9 @@ describe("secretValueKind", () => {
       "-----BEGIN PUBLIC KEY-----",
       "-----BEGIN CERTIFICATE-----",
       "B42D5B3E4F6A3A5B1C2D3E4F5A6B7C8D9E0F1A2B",
+      "AKIA" + "IOSFODNN7EXAMPLE",
+      "ghp_" + "x".repeat(36),
+      "postgres://app:${DB_PASSWORD}@db/app",
     ]) {
       expect(secretValueKind(v), v).toBeUndefined();
     }

@@ -22,7 +22,7 @@ export interface SecretValueMatch {
   label: string;
 }
 
-/** The first credential format the value holds (placeholders aside, see secret-detectors.ts), or undefined. */
+/** The first credential format the value holds (placeholders and examples aside: secret-placeholders.ts), or undefined. */
 export function secretValueKind(value: string): SecretValueMatch | undefined {
   const hit = detectToken(value);
   return hit ? { kind: hit.kind, label: hit.label } : undefined;

@@ -134,7 +134,7 @@ describe("IMG-PORT-001 port specs", () => {
   });
 });
 
-const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYzz1abcdKEY";
 const GH_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
 
 table(envNoSecrets, [

@@ -3,6 +3,7 @@ import { isBuilt } from "../../dockerfile/built-stages.js";
 import { substituteAt } from "../../dockerfile/stages.js";
 import type { Dockerfile, DockerfileInstruction, DockerfileProperty } from "../../dockerfile/types.js";
 import { secretEnv, secretKeyReason } from "../../inspect/parsers/secret-env.js";
+import { isTemplate } from "../../inspect/parsers/secret-placeholders.js";
 import { failIf, skip, type Finding, type Rule } from "../types.js";
 import { at, dockerfileOf } from "./dockerfile-helpers.js";
 
@@ -55,13 +56,25 @@ export const rule: Rule<Options> = {
 function written(df: Dockerfile, instr: DockerfileInstruction, p: DockerfileProperty): Finding | undefined {
   if (p.value === undefined || p.value === "") return undefined;
   const hit = secretEnv([`${p.name}=${p.value}`])[0];
-  if (!hit) return undefined;
+  if (!hit) return instr.keyword === "ENV" && isTemplate(p.value) ? takesVariable(df, p) : undefined;
   const where = instr.keyword === "ENV" ? "is stored in the image config" : "is in the Dockerfile and the image history";
   return {
     message: `${instr.keyword} ${p.name} looks like a secret (${hit.reason}): ${p.name}=${hit.valueRedacted} ${where}.`,
     location: at(df, p.line),
     expected: `no secret in ${instr.keyword}`,
     found: `${instr.keyword} ${p.name}=${hit.valueRedacted}`,
+  };
+}
+
+/** An ENV with a secret name that takes its value from a variable (`ENV NPM_TOKEN=$NPM_TOKEN`): what the build gives it is stored in the image config. */
+function takesVariable(df: Dockerfile, p: DockerfileProperty): Finding | undefined {
+  const reason = secretKeyReason(p.name);
+  if (!reason) return undefined;
+  return {
+    message: `ENV ${p.name} looks like a secret (${reason}) and takes its value from a variable: the value the build gives it is stored in the image config.`,
+    location: at(df, p.line),
+    expected: "no secret in ENV",
+    found: `ENV ${p.name} from a variable`,
   };
 }
 

@@ -1,7 +1,7 @@
 /** Facts over the whole flattened filesystem: tools present, risky modes, secrets, stray files, waste, OS. */
 import type { FileRecord } from "../fs/file-record.js";
 import type { FileTree } from "../fs/file-tree.js";
-import type { LayerIndex } from "../fs/scan-layer.js";
+import type { LayerIndex, SecretTokenFinding } from "../fs/scan-layer.js";
 import { classifyPath } from "../parsers/path-kinds.js";
 import type { FileFact, FilesystemFact, SecretContentFact } from "./types.js";
 
@@ -146,12 +146,27 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [],
  * listed here (its layer still ships it; see deletedSecrets). Path, then line order.
  */
 export function secretContentsFact(tree: FileTree, indexes: readonly LayerIndex[]): SecretContentFact[] {
-  const out: SecretContentFact[] = [];
+  // the tokens of each layer's files, by layer and path: a file of the final tree holds the
+  // tokens found in its own layer's entry; a hardlink those of the file whose bytes it shares
+  // (as its private keys are asked: an original deleted later leaves them at the link)
+  const byLayer = new Map<number, Map<string, SecretTokenFinding[]>>();
   for (const l of indexes) {
     for (const t of l.secretTokens ?? []) {
-      const r = tree.get(t.path);
-      if (r === undefined || r.type !== "file" || r.layer !== l.layer) continue;
-      out.push({ path: t.path, layer: l.layer, line: t.line, kind: t.kind, redacted: t.redacted, sha256: t.sha256 });
+      let m = byLayer.get(l.layer);
+      if (!m) byLayer.set(l.layer, (m = new Map()));
+      const list = m.get(t.path);
+      if (list) list.push(t);
+      else m.set(t.path, [t]);
+    }
+  }
+  const out: SecretContentFact[] = [];
+  if (byLayer.size === 0) return out;
+  for (const r of tree.entries()) {
+    if (r.type !== "file" && r.type !== "hardlink") continue;
+    const source = r.type === "hardlink" ? tree.linkedFile(r.path) : r;
+    if (source === undefined) continue;
+    for (const t of byLayer.get(source.layer)?.get(source.path) ?? []) {
+      out.push({ path: r.path, layer: r.layer, line: t.line, kind: t.kind, redacted: t.redacted, sha256: t.sha256 });
     }
   }
   return out.sort((a, b) => byPath(a, b) || a.line - b.line);

@@ -41,6 +41,25 @@ table(rule, [
     status: "pass",
   },
   {
+    name: "a token in a file deleted or scrubbed later: by its content, of the token's kind",
+    facts: facts({ filesystem: { deletedSecrets: [d("/app/config.js", "github-token", 1, 2, "whiteout", "content"), d("/app/settings.js", "github-token", 1, 3, "overwrite", "content")] } }),
+    status: "fail",
+    findings: 2,
+    text: /\/app\/config\.js \(github-token, 411 bytes, found by its content\) was added by layer 2 [\s\S]* and deleted by layer 3 [\s\S]*\/app\/settings\.js \(github-token, 411 bytes, found by its content\) was added by layer 2 [\s\S]* and overwritten by layer 4/,
+  },
+  {
+    name: "vendored data allowed by default (rsakey.pem after `rm -rf /usr/share/doc/*`, a Go module's testdata)",
+    facts: facts({ filesystem: { deletedSecrets: [d("/usr/share/doc/libxmlsec1-dev/examples/rsakey.pem", "rsa-private-key", 1, 2, "whiteout", "content"), d("/go/pkg/mod/golang.org/x/crypto@v0.1.0/ssh/testdata/id_rsa", "rsa-private-key", 1, 2, "whiteout", "content")] } }),
+    status: "pass",
+  },
+  {
+    name: "vendored data reported when the policy empties `allow`",
+    facts: facts({ filesystem: { deletedSecrets: [d("/usr/share/doc/libxmlsec1-dev/examples/rsakey.pem", "rsa-private-key", 1, 2, "whiteout", "content")] } }),
+    options: { allow: [] },
+    status: "fail",
+    location: { path: "/usr/share/doc/libxmlsec1-dev/examples/rsakey.pem", layer: 1 },
+  },
+  {
     name: "a kind ignored",
     facts: facts({ filesystem: { deletedSecrets: [d("/app/.env", "dotenv", 1, 2)] } }),
     options: { ignoreKinds: ["dotenv"] },

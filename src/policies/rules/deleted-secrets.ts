@@ -2,6 +2,7 @@
 import type { DeletedSecretFact, LayerRef } from "../../inspect/facts/types.js";
 import { failIf, type Rule } from "../types.js";
 import { allowSchema, globLists, pathMatcher } from "./path-glob.js";
+import { VENDORED_SECRET_PATHS, VENDORED_SECRET_PATHS_TEXT } from "./vendored-secrets.js";
 import { kindFor, USER_SECRET_FILE_PROPERTIES, userSecretMatcher, type UserSecretFiles } from "./user-secret-files.js";
 
 interface Options extends UserSecretFiles {
@@ -32,7 +33,8 @@ export const rule: Rule<Options> = {
   severity: "high",
   cis: "4.10",
   description:
-    "No layer adds a private key (found by its PEM, OpenSSH, PGP or PuTTY header) or a credential file (.env, .ssh/id_*, .npmrc, .git-credentials, .docker/config.json, .netrc, .aws/credentials, …, found by path, as IMG-FS-005 finds them) that a later layer deletes, hides under an opaque directory, or overwrites with other content. The container does not see such a file, so IMG-FS-005 does not judge it, but the layer that added it still holds its bytes. Public keys, known_hosts and certificates are not secrets; a file copied up unchanged (same size and kind, as `chmod` does) is not a removal. One finding per file, naming the layer that added it and the layer that removed it. A policy's own secret files add to these, as dockle's --sensitive-file and --sensitive-file-extension: `files` (globs over the path, or base names) and `extensions` (`.kdbx`, `.ovpn`), reported as kinds `user-file` and `user-extension`.",
+    "No layer adds a private key (found by its PEM, OpenSSH, PGP or PuTTY header), a credential file (.env, .ssh/id_*, .npmrc, .git-credentials, .docker/config.json, .netrc, .aws/credentials, …, found by path, as IMG-FS-005 finds them) or a file holding a known token format (as IMG-FS-007 finds them: a GitHub token in a config.js; reported by its first token's kind) that a later layer deletes, hides under an opaque directory, or overwrites with other content (a `sed -i` that scrubs a token leaves other content: the token still ships). The container does not see such a file, so IMG-FS-005 does not judge it, but the layer that added it still holds its bytes. Public keys, known_hosts and certificates are not secrets; a file copied up unchanged (as `chmod` does: the same tokens, or with none the same size and kind) is not a removal. One finding per file, naming the layer that added it and the layer that removed it. A policy's own secret files add to these, as dockle's --sensitive-file and --sensitive-file-extension: `files` (globs over the path, or base names) and `extensions` (`.kdbx`, `.ovpn`), reported as kinds `user-file` and `user-extension`. `allow` holds by default " +
+    VENDORED_SECRET_PATHS_TEXT,
   rationale:
     "CIS Docker Benchmark 4.10, trivy's secret scanner (which reports a deleted key with its layer): every layer of an image is readable by whoever can pull it (`docker save`, `crane export`, a registry API call), and deleting a file in a later layer only hides it. A leaked key has to be revoked; rebuilding without it is not enough.",
   remediation:
@@ -48,12 +50,12 @@ export const rule: Rule<Options> = {
         type: "array",
         items: { type: "string", minLength: 1 },
         uniqueItems: true,
-        description: 'Kinds of secret file not reported ("dotenv", "npmrc", "rsa-private-key", …: the kinds of `filesystem.deletedSecrets`).',
+        description: 'Kinds of secret file not reported ("dotenv", "npmrc", "rsa-private-key", "github-token", …: the kinds of `filesystem.deletedSecrets`).',
       },
     },
     additionalProperties: false,
   },
-  defaultOptions: { allow: [], files: [], extensions: [], ignoreKinds: [] },
+  defaultOptions: { allow: [...VENDORED_SECRET_PATHS], files: [], extensions: [], ignoreKinds: [] },
   patterns: globLists("allow", "files"),
   userSecretFiles: (options) => ({ files: options.files, extensions: options.extensions }),
   check(facts, options) {

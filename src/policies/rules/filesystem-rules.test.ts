@@ -141,6 +141,16 @@ table(worldWritable, [
   },
 ]);
 
+/** What ordinary Debian and Go images ship (ssl-cert, libxmlsec1-dev's docs, cmake, Go's tree and module cache). */
+const VENDORED_KEYS = [
+  { path: "/etc/ssl/private/ssl-cert-snakeoil.key", layer: 1, kind: "rsa-private-key" },
+  { path: "/usr/share/doc/libxmlsec1-dev/examples/rsakey.pem", layer: 1, kind: "rsa-private-key" },
+  { path: "/usr/share/cmake-3.25/Templates/Windows/Windows_TemporaryKey.pfx", layer: 1, kind: "pkcs12" },
+  { path: "/usr/share/go-1.19/src/crypto/tls/testdata/example-key.pem", layer: 1, kind: "ec-private-key" },
+  { path: "/usr/share/go-1.19/src/crypto/tls/example_test.go", layer: 1, kind: "ec-private-key" },
+  { path: "/go/pkg/mod/golang.org/x/crypto@v0.1.0/ssh/testdata/id_rsa", layer: 2, kind: "rsa-private-key" },
+];
+
 table(secretFiles, [
   { name: "none", facts: facts(), status: "pass" },
   {
@@ -187,6 +197,39 @@ table(secretFiles, [
     facts: facts({ filesystem: { secretFiles: [{ path: "/app/testdata/key.pem", layer: 2, kind: "ec-private-key" }] } }),
     options: { allow: ["/app/testdata/**"] },
     status: "pass",
+  },
+  {
+    name: "vendored data (Debian, Go) allowed by default",
+    facts: facts({ filesystem: { secretFiles: VENDORED_KEYS } }),
+    status: "pass",
+  },
+  {
+    name: "vendored data reported when the policy empties `allow`",
+    facts: facts({ filesystem: { secretFiles: VENDORED_KEYS } }),
+    options: { allow: [] },
+    status: "fail",
+    findings: VENDORED_KEYS.length,
+  },
+  {
+    name: "a credential file holding a token is IMG-FS-007's (one finding per leak); one with no token found, or a key, stays",
+    facts: facts({
+      filesystem: {
+        secretFiles: [
+          { path: "/root/.npmrc", layer: 2, kind: "npmrc" },
+          { path: "/root/.docker/config.json", layer: 2, kind: "docker-config" },
+          { path: "/root/.netrc", layer: 2, kind: "netrc" },
+          { path: "/app/tls/server.pem", layer: 3, kind: "rsa-private-key" },
+        ],
+        secretContents: [
+          { path: "/root/.npmrc", layer: 2, line: 1, kind: "npm-auth-token", redacted: "<npm-auth-token ab… 36 chars>", sha256: `sha256:${"1".repeat(64)}` },
+          { path: "/root/.docker/config.json", layer: 2, line: 3, kind: "docker-auth", redacted: "<docker-auth dX… 20 chars>", sha256: `sha256:${"2".repeat(64)}` },
+          { path: "/app/tls/server.pem", layer: 3, line: 9, kind: "github-token", redacted: "<github-token gh… 40 chars>", sha256: `sha256:${"3".repeat(64)}` },
+        ],
+      },
+    }),
+    status: "fail",
+    findings: 2,
+    text: /\/root\/\.netrc \(layer 3\) is a credential file by its name \(netrc\)\.[\s\S]*\/app\/tls\/server\.pem \(layer 4\) is a private key by its content/,
   },
 ]);
 

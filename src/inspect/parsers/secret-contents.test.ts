@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { MAX_PER_FILE, SecretContentFinder, secretContents } from "./secret-contents.js";
+import { MAX_JUDGED, MAX_PER_FILE, SEARCH_STOPPED, SecretContentFinder, secretContents } from "./secret-contents.js";
 
 // tokens made at run time (no token-shaped literal in the source)
 const rep = (s: string, n: number) => s.repeat(Math.ceil(n / s.length)).slice(0, n);
@@ -53,12 +53,28 @@ const FALSE_CASES: [string, string, string][] = [
   ["url with a template password", "/app/x", "postgres://app:${DB_PASSWORD}@db/app"],
   ["url with a documentation placeholder", "/app/x", "http://user:pass@proxy.example.com/ scheme://[user:passwd@]proxy https://u:password@h https://u:xxxx@h"],
   ["a cvs pserver url", "/usr/share/doc/x/copyright", "  cvs://:pserver:anoncvs@sources.example.com:/cvs/src"],
+  ["AWS's documented example key id", "/usr/lib/node_modules/aws-sdk/README.md", "id: AKIA" + "IOSFODNN7EXAMPLE\n"],
+  ["AWS's documented example secret", "/usr/lib/python3/dist-packages/botocore/docs/x.rst", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY\n"],
+  ["placeholders in a .env.example", "/app/.env.example", ["GITHUB_TOKEN=ghp_" + "x".repeat(36), "AWS_ACCESS_KEY_ID=AKIA" + "X".repeat(16), "STRIPE=sk_live_" + "x".repeat(24), "GOOGLE=AIza" + "X".repeat(35), "NPM=npm_" + "0".repeat(36), "SLACK=xoxb-" + "X".repeat(12) + "-" + "X".repeat(12)].join("\n")],
+  ["url with other templates and placeholders", "/app/x", "https://u:<password>@h https://u:{{.Pw}}@h https://u:%DB_PW%@h https://u:changeme@h https://u:***@h"],
+  ["a placeholder _authToken", "/root/.npmrc", "//r/:_authToken=changeme"],
+  ["a placeholder .netrc password", "/root/.netrc", "machine h login u password xxxxxxxx\n"],
   ["_authToken outside .npmrc", "/app/docs.md", "_authToken=abcdef0123456789"],
   ["_authToken from the environment", "/root/.npmrc", "//r/:_authToken=${NPM_TOKEN}"],
   ["auth outside docker config", "/app/x.json", '{"auth":"dXNlcjpwYXNzd29yZA=="}'],
   ["password outside .netrc", "/app/x", "password hunter2"],
   ["a binary file", "/app/blob", `\u0000${GH}`],
 ];
+
+describe("SecretContentFinder: a real token beside a placeholder", () => {
+  it("finds the real one only", () => {
+    const found = secretContents("/app/.env", Buffer.from(`A=AKIA${"IOSFODNN7EXAMPLE"}\nB=${AWS_ID}\nC=ghp_${"x".repeat(36)}\nD=${GH}\n`));
+    expect(found.map((f) => [f.kind, f.line, f.sha256])).toEqual([
+      ["aws-access-key-id", 2, sha(AWS_ID)],
+      ["github-token", 4, sha(GH)],
+    ]);
+  });
+});
 
 describe("SecretContentFinder", () => {
   it.each(TRUE_CASES)("finds %s in %s", (kind, path, text, value) => {
@@ -106,9 +122,24 @@ describe("SecretContentFinder", () => {
     expect(f.finish()).toEqual([]);
   });
 
-  it("keeps one finding per value and at most MAX_PER_FILE per file", () => {
+  it("keeps one finding per value and at most MAX_PER_FILE per file, then says where the search stopped", () => {
     expect(secretContents("/app/f", Buffer.from(`${GH}\n${GH}\n`))).toHaveLength(1);
     const many = Array.from({ length: 40 }, (_, i) => `https://u:pass${i}word@h/`).join("\n");
-    expect(secretContents("/app/f", Buffer.from(many))).toHaveLength(MAX_PER_FILE);
+    const found = secretContents("/app/f", Buffer.from(many));
+    expect(found).toHaveLength(MAX_PER_FILE + 1);
+    // the 17th token is on line 17: the file is not shown free of tokens after it
+    expect(found.at(-1)).toEqual({ kind: SEARCH_STOPPED, line: 17, redacted: `<not searched after line 17: ${MAX_PER_FILE} tokens found>`, sha256: "" });
+  });
+
+  it("stops on a file with more token-shaped strings than are judged, and says so; a token repeated end to end is judged once", () => {
+    for (const unit of ["ghp_", "xoxb-", "glpat-", " AKIA", "a://u:p@"]) {
+      const body = Buffer.from(unit.repeat(Math.ceil((1 << 20) / unit.length)), "latin1");
+      const found = secretContents("/app/f.js", body);
+      expect(found.at(-1)?.kind, unit).toBe(SEARCH_STOPPED);
+      expect(found.at(-1)?.redacted).toContain(`more than ${MAX_JUDGED}`);
+    }
+    // below the bound: every token, and nothing said
+    const fine = Array.from({ length: 200 }, () => "see ghp_ and npm_ in the docs").join("\n") + `\n${GH}\n`;
+    expect(secretContents("/app/f.md", Buffer.from(fine)).map((f) => [f.kind, f.line])).toEqual([["github-token", 201]]);
   });
 });

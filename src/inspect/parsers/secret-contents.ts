@@ -9,11 +9,15 @@
  * - an AWS secret access key: 40 of [A-Za-z0-9/+] assigned (`=` or `:`) to a key
  *   spelled `…secret_access_key`, `…SECRET_ACCESS_KEY` or `…secretAccessKey`;
  * - a URL with an inline password (`scheme://user:password@`, which covers the lines of
- *   `.git-credentials`); a password that is a template (`$…`, `{…`, `%…`, `<…`), a
- *   placeholder of documentation (`pass`, `passwd`, `password`, `pw`, `pwd`, `secret`,
- *   `xxx`, `***`) or holds a `:` (`cvs://:pserver:anoncvs@host`) is not one;
+ *   `.git-credentials`); a password that is a template (`${…}`, `{{…}}`, `<…>`, `%…%`), a
+ *   placeholder of documentation (`pass`, `password`, `changeme`, `xxx`, `***`, …) or holds
+ *   a `:` (`cvs://:pserver:anoncvs@host`) is not one;
  * - by path: `_authToken=` in an `.npmrc`/`npmrc`, `"auth"`/`"identitytoken"` in a
  *   `.docker/config.json` or a containers `auth.json`, `password` in a `.netrc`/`_netrc`.
+ *
+ * Placeholders and documented examples are not findings, by the one list of
+ * secret-placeholders.ts (AWS's `AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx…`, `AKIAXXXXXXXXXXXXXXXX`,
+ * `_authToken=changeme`), checked only on a hit (the search itself is unchanged).
  *
  * JWTs are not looked for in files (they fill test data and documentation; ENV and
  * history still flag them). Private key blocks are the key finder's (private-key.ts).
@@ -29,6 +33,7 @@
 import { createHash } from "node:crypto";
 import { PRIVATE_KEY_SCAN_BYTES } from "./private-key.js";
 import { redactedForm } from "./secret-detectors.js";
+import { SEARCH_STOPPED } from "./secret-search-stopped.js";
 import { AFTER, BASE_PASSES, BEFORE, JOINT, MAX_TRIGGER, NEEDLES, PATH_HINT, passesOf, type Needle, type Pass } from "./secret-needles.js";
 
 /** How much of a file's data is searched: the same first 1 MiB as for a private key. */
@@ -37,6 +42,14 @@ export const SECRET_CONTENT_SCAN_BYTES = PRIVATE_KEY_SCAN_BYTES;
 export const BINARY_PROBE = 8000;
 /** Findings kept per file. */
 export const MAX_PER_FILE = 16;
+/**
+ * Needle hits per file. A file with more (1 MiB of `ghp_ghp_…` has 262,144) is not searched
+ * further from the piece where they passed the bound: judging each cost up to 2 s per MiB
+ * (review, 150 MB of such files took 92 s). It is not passed either: its findings end with
+ * a SEARCH_STOPPED one.
+ */
+export const MAX_JUDGED = 10_000;
+export { SEARCH_STOPPED } from "./secret-search-stopped.js";
 
 export interface SecretContentFinding {
   /** e.g. `github-token`, `url-credentials`, `npm-auth-token`. */
@@ -66,6 +79,10 @@ export class SecretContentFinder {
   #line = 1;
   #found: SecretContentFinding[] = [];
   #values = new Set<string>();
+  /** Needle hits found so far in this file (judged or about to be). */
+  #hits = 0;
+  /** Why and where the search stopped before the file's searched bytes ended. */
+  #stopped: { line: number; why: string } | undefined;
 
   /** Starts on a file: its image path (some formats are looked for by path), its size, the bytes searched. */
   reset(path: string, size: number, limit = SECRET_CONTENT_SCAN_BYTES): this {
@@ -78,12 +95,14 @@ export class SecretContentFinder {
     this.#line = 1;
     this.#found = [];
     this.#values.clear();
+    this.#hits = 0;
+    this.#stopped = undefined;
     return this;
   }
 
   /** Whether more of the file is worth seeing. */
   get wanted(): boolean {
-    return !this.#binary && this.#data < this.#limit && this.#found.length < MAX_PER_FILE;
+    return !this.#binary && this.#data < this.#limit && this.#stopped === undefined;
   }
 
   push(piece: Uint8Array): void {
@@ -144,8 +163,11 @@ export class SecretContentFinder {
   }
 
   finish(): SecretContentFinding[] {
-    if (!this.#binary) this.#flush();
+    if (!this.#binary && this.#stopped === undefined) this.#flush();
     this.#binary = true;
+    const stop = this.#stopped;
+    if (stop) this.#found.push({ kind: SEARCH_STOPPED, line: stop.line, redacted: `<not searched after line ${stop.line}: ${stop.why}>`, sha256: "" });
+    this.#stopped = undefined;
     return this.#found;
   }
 
@@ -167,12 +189,17 @@ export class SecretContentFinder {
     let hits: { at: number; n: Needle }[] | undefined;
     const end = Math.min(buf.length, to + MAX_TRIGGER);
     const str = buf.toString("latin1", 0, end);
-    for (const pass of this.#passes) {
+    // (collecting stops once the file has more hits than are judged: the search stops there)
+    const room = MAX_JUDGED - this.#hits + 1;
+    collect: for (const pass of this.#passes) {
       const { find, needles, before, before2, after } = pass;
       if (typeof find !== "number") {
         const n = needles[0]!;
         const f = n.text;
-        for (let i = str.indexOf(f, from); i !== -1 && i < to; i = str.indexOf(f, i + 1)) if (!n.pre || n.pre(buf, i)) (hits ??= []).push({ at: i, n });
+        for (let i = str.indexOf(f, from); i !== -1 && i < to; i = str.indexOf(f, i + 1)) {
+          if (!n.pre || n.pre(buf, i)) (hits ??= []).push({ at: i, n });
+          if (hits !== undefined && hits.length >= room) break collect;
+        }
         continue;
       }
       const stops = triggerStops(str, buf, find, from, end, before!, before2!, after!);
@@ -182,26 +209,43 @@ export class SecretContentFinder {
           const at = i - n.trigger;
           if (at >= from && at < to && startsWith(buf, at, n.bytes)) (hits ??= []).push({ at, n });
         }
+        if (hits !== undefined && hits.length >= room) break collect;
       }
     }
     const lines = count ? countLines(str, from, to) : 0;
     if (!hits) return lines;
+    this.#hits += hits.length;
+    if (this.#hits > MAX_JUDGED) {
+      this.#stopped = { line: this.#line, why: `more than ${MAX_JUDGED} token-shaped strings` };
+      return lines;
+    }
     hits.sort((a, b) => a.at - b.at);
     let line = this.#line;
     let counted = from;
+    const lineAt = (at: number) => {
+      if (at > counted) {
+        line += countLines(str, counted, at);
+        counted = at;
+      }
+      return line;
+    };
+    // a hit inside the token just found is that token again (`xoxb-xoxb-…`): not judged
+    let free = 0;
     for (const { at, n } of hits) {
-      if (this.#found.length >= MAX_PER_FILE) return lines;
+      if (at < free) continue;
+      if (this.#found.length >= MAX_PER_FILE) {
+        this.#stopped = { line: lineAt(at), why: `${MAX_PER_FILE} tokens found` };
+        return lines;
+      }
       const start = Math.max(0, at - BEFORE);
       const text = at + AFTER <= end ? str.slice(start, at + AFTER) : buf.toString("latin1", start, Math.min(buf.length, at + AFTER));
       const hit = n.judge(text, at - start);
-      if (!hit || this.#values.has(hit.value)) continue;
-      this.#values.add(hit.value);
+      if (!hit) continue;
       const tokenAt = start + hit.at;
-      if (tokenAt > counted) {
-        line += countLines(str, counted, tokenAt);
-        counted = tokenAt;
-      }
-      this.#found.push({ kind: n.kind, line, redacted: redactedForm(hit.value, n.kind), sha256: `sha256:${createHash("sha256").update(hit.value, "latin1").digest("hex")}` });
+      free = tokenAt + hit.value.length;
+      if (this.#values.has(hit.value)) continue;
+      this.#values.add(hit.value);
+      this.#found.push({ kind: n.kind, line: lineAt(tokenAt), redacted: redactedForm(hit.value, n.kind), sha256: `sha256:${createHash("sha256").update(hit.value, "latin1").digest("hex")}` });
     }
     return lines;
   }

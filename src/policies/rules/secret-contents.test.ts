@@ -58,4 +58,15 @@ describe("IMG-FS-007 secret contents", () => {
     expect(optionsErrors(rule, { ignore: ["/opt/**"], accept: [sha] })).toEqual([]);
     expect(optionsErrors(rule, { accept: ["not-a-hash"] })).not.toEqual([]);
   });
+  it("a file whose search stopped fails, and accepting its tokens does not hide the rest", () => {
+    const text = Array.from({ length: 17 }, (_, i) => `https://u:pass${i}word@h/`).join("\n") + `\nconst t = "${GH}";\n`;
+    const facts = factsWith([{ path: "/app/fixtures.txt", layer: 1, text }]);
+    const all = facts.filesystem.secretContents!;
+    const accept = all.filter((s) => s.sha256 !== "").map((s) => s.sha256);
+    const r = run(rule, facts, { accept });
+    expect(r.status).toBe("fail");
+    expect(r.text).toContain("/app/fixtures.txt (layer 2) was not searched after line 17");
+    expect(r.text).not.toContain(GH);
+    expect(run(rule, facts, { accept, ignore: ["/app/fixtures.txt"] }).status).toBe("pass");
+  });
 });

@@ -8,7 +8,9 @@
  * the images of the steps it ran (those its output names that were not in the engine
  * before it began: not those it found in the cache, nor any a RUN prints) go when the build
  * fails, those of the other stages when it is done, the image and its stage's steps on
- * cleanup(), unless --tag names it.
+ * cleanup(), unless --tag names it. What the build printed is redacted wherever it is
+ * passed on (errors, the log, onOutput): the values of build args that look secret, and
+ * what looks secret by itself (build-redact.ts).
  */
 import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
@@ -20,6 +22,7 @@ import { UnknownTargetError } from "../dockerfile/parse.js";
 import { BuildError, EngineClient } from "../engine/client.js";
 import { contextTar, listContext, readDockerignoreText, type ExtraFile } from "./context-tar.js";
 import { ImageBuildError, describeBuildFailure } from "./build-errors.js";
+import { buildRedactor, redactedBuildError, redactedMessage } from "./build-redact.js";
 import { createdImages, imageSnapshot, removeCreated, type DebugLog } from "./build-cleanup.js";
 import { namesOf, removeTemporaryTag, temporaryTag } from "./build-tag.js";
 
@@ -62,7 +65,7 @@ export interface BuiltImage {
    * Dockerfile rules judge the stage built with the values it got.
    */
   dockerfile: DockerfileFact & { dockerignore: boolean };
-  /** Every line of build output. */
+  /** Every line of build output (redacted: build-redact.ts). */
   log: string[];
   durationMs: number;
   /**
@@ -139,9 +142,10 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
   const kept = opts.tag !== undefined;
   const debug = opts.onDebug;
   const log: string[] = [];
+  const redactor = buildRedactor(opts.buildArgs);
   const onOutput = (line: string) => {
     log.push(line);
-    opts.onOutput?.(line);
+    opts.onOutput?.(redactor.output(line));
   };
 
   // what the engine holds before the build: nothing in it is the build's to remove
@@ -166,7 +170,10 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
       debug?.(`build: cannot tell what the failed build made, so nothing was removed: ${causeText(cleanupErr)}`);
     }
     if (!(err instanceof BuildError)) throw err;
-    throw new ImageBuildError(describeBuildFailure(err, { context, dockerfile: dockerfileShown, ...(model ? { model } : {}) }), buildLog, err);
+    // the step's output is in the message ("last output: …"), the log and the cause: --debug prints all three
+    const shown = redactedBuildError(err, redactor);
+    const message = describeBuildFailure(shown, { context, dockerfile: dockerfileShown, ...(model ? { model } : {}) });
+    throw new ImageBuildError(redactedMessage(message, redactor), buildLog.map(redactor.output), shown);
   }
 
   const imageId = result.id;
@@ -196,7 +203,7 @@ export async function buildImage(context: string, opts: BuildImageOptions = {}):
     kept,
     fromCache: !madeHere,
     dockerfile,
-    log: result.log,
+    log: result.log.map(redactor.output),
     durationMs: Date.now() - started,
     async cleanup() {
       if (kept || removed) return;

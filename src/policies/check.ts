@@ -31,6 +31,7 @@ import { waiverWarnings } from "./waiver-warnings.js";
 import { RULES } from "./rules/index.js";
 import { notRunReason } from "./rules/runtime-helpers.js";
 import { unionOf, userSecretMatcher, type UserSecretFiles, type UserSecretMatcher } from "./rules/user-secret-files.js";
+import type { PolicySecrets } from "../inspect/parsers/policy-secrets.js";
 import { resolveRuntimeSpec, withRuntimeDefaults } from "./runtime-spec.js";
 import type { AnyRule } from "./types.js";
 import { VERSION } from "../version.js";
@@ -200,6 +201,19 @@ export function userSecretFilesWanted(policy: ResolvedPolicy, rules: readonly An
   return userSecretMatcher(unionOf(lists));
 }
 
+/** The enabled rules' own secret names and patterns, together (see Rule.userSecrets); undefined: none. */
+export function userSecretsWanted(policy: ResolvedPolicy, rules: readonly AnyRule[]): PolicySecrets | undefined {
+  const names = new Set<string>();
+  const patterns = new Set<string>();
+  for (const r of rules) {
+    if (!r.userSecrets || !ruleEnabled(r, policy)) continue;
+    const mine: { names: string[]; patterns: string[] } = r.userSecrets(ruleOptions(r, policy));
+    for (const n of mine.names) names.add(n);
+    for (const p of mine.patterns) patterns.add(p);
+  }
+  return names.size + patterns.size > 0 ? { names: [...names], patterns: [...patterns] } : undefined;
+}
+
 /** What the probe is told about the image, from its config. */
 function probeImage(c: ConfigFact): ProbeImage {
   const image: ProbeImage = { healthcheck: c.healthcheck, exposedPorts: c.exposedPorts };
@@ -266,11 +280,13 @@ async function checkOne(ref: string, given: CheckRun, rules: readonly AnyRule[],
       }
       const tokenSkipDirs = tokenSkipDirsWanted(opts.policy, rules);
       const userSecretFile = userSecretFilesWanted(opts.policy, rules);
+      const userSecrets = userSecretsWanted(opts.policy, rules);
       facts = await inspectImage(image, {
         files: filesWanted(opts.policy, rules),
         signal: scanSignal,
         ...(tokenSkipDirs ? { tokenSkipDirs } : {}),
         ...(userSecretFile ? { userSecretFile } : {}),
+        ...(userSecrets ? { userSecrets } : {}),
         ...(opts.now ? { now: opts.now } : {}),
       });
     } catch (err) {

@@ -87,6 +87,12 @@ export interface Rule<O extends object = Record<string, unknown>> {
    */
   userSecretFiles?(options: O): { files: string[]; extensions: string[] };
   /**
+   * A policy's own secret key names and value patterns under these options: the inspector
+   * redacts the texts it keeps from the config (the build history) for the union over the
+   * enabled rules, and lists what they find in the history (`image.historySecrets`).
+   */
+  userSecrets?(options: O): { names: string[]; patterns: string[] };
+  /**
    * Where these options hold user patterns: each as its path inside `options` and its
    * kind. The loader checks each (user-regex.ts, user-glob.ts) so that a pattern
    * imgpolicy would refuse is a policy error at file:line:col, not a finding.

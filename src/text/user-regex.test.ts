@@ -63,4 +63,16 @@ describe("compileUserRegex", () => {
     expect(showPattern("x".repeat(200))).toBe(`/${"x".repeat(80)}…/`);
     expect(userRegexProblem("\x1b[31m(")).not.toMatch(/\x1b/);
   });
+
+  it("never quotes a token in a known format that a pattern writes literally", () => {
+    const token = "ghp_" + "Rv5tYb7uNi9oMp1aSd3fGh5jKl7zXc9vBn2Q";
+    const problem = userRegexProblem(`(${token}|other`)!;
+    expect(problem).toBeDefined();
+    expect(problem).not.toContain(token.slice(4, 12));
+    expect(problem).toContain("/(gh…|other/"); // the pattern's useful part stays
+    expect(showPattern(`^${token}$`)).toBe("/^gh…$/");
+    expect(showPattern("ghp_[A-Za-z0-9]{36}")).toBe("/ghp_[A-Za-z0-9]{36}/"); // a pattern for tokens is not one
+    const url = userRegexProblem("https://deploy:Pa55w0rdQ@git.example/(x")!;
+    expect(url).not.toContain("Pa55w0rdQ");
+  });
 });

@@ -14,6 +14,7 @@
 import { createRequire } from "node:module";
 import type { RE2JS } from "re2js";
 import { PolicyError } from "../errors.js";
+import { redactTokens } from "../inspect/parsers/redact-text.js";
 import { escapeText } from "./escape.js";
 
 export const MAX_PATTERN_LENGTH = 1000;
@@ -29,18 +30,24 @@ export class UserPatternError extends PolicyError {}
 export interface UserRegex {
   readonly source: string;
   test(input: string): boolean;
+  /** Where it matches, leftmost first, without overlaps: [start, end) in UTF-16 units; empty matches are left out. */
+  matches(input: string): [start: number, end: number][];
 }
 
-/** The pattern as messages show it: escaped, and cut at 80 characters. */
+/**
+ * The pattern as messages show it: a token in a known format written literally in it
+ * redacted (redact-text.ts: `/(ghp_…/`), escaped, and cut at 80 characters.
+ */
 export function showPattern(pattern: string): string {
-  const cut = pattern.length > SHOWN ? `${pattern.slice(0, SHOWN)}…` : pattern;
+  const shown = redactTokens(pattern);
+  const cut = shown.length > SHOWN ? `${shown.slice(0, SHOWN)}…` : shown;
   return `/${escapeText(cut)}/`;
 }
 
-/** RE2's reason, without its "error parsing regexp: " prefix (its quote of the pattern is escaped). */
+/** RE2's reason, without its "error parsing regexp: " prefix (its quote of the pattern has its tokens redacted, and is escaped). */
 function reason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return escapeText(text.replace(/^error parsing regexp: /, "")).slice(0, 200);
+  return escapeText(redactTokens(text.replace(/^error parsing regexp: /, ""))).slice(0, 200);
 }
 
 /**
@@ -72,13 +79,23 @@ function compile(pattern: string): RE2JS {
 /** Compiles a pattern from a policy; throws UserPatternError when it is not accepted. */
 export function compileUserRegex(pattern: string): UserRegex {
   const re = compile(pattern);
+  const bound = (input: string) => {
+    if (input.length > MAX_MATCH_INPUT) {
+      throw new UserPatternError(`the text to match against ${showPattern(pattern)} is ${input.length} characters long; at most ${MAX_MATCH_INPUT} are matched`);
+    }
+  };
   return {
     source: pattern,
     test(input: string): boolean {
-      if (input.length > MAX_MATCH_INPUT) {
-        throw new UserPatternError(`the text to match against ${showPattern(pattern)} is ${input.length} characters long; at most ${MAX_MATCH_INPUT} are matched`);
-      }
+      bound(input);
       return re.test(input);
+    },
+    matches(input: string): [number, number][] {
+      bound(input);
+      const out: [number, number][] = [];
+      const m = re.matcher(input);
+      while (m.find()) if (m.end() > m.start()) out.push([m.start(), m.end()]);
+      return out;
     },
   };
 }

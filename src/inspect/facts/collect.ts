@@ -11,6 +11,7 @@ import { imageFact } from "./image-facts.js";
 import { factsInterest, pathDirsOf } from "./interest.js";
 import { FACTS_SCHEMA, type BinaryFact, type Facts } from "./types.js";
 import { usersFact } from "./user-facts.js";
+import { policySecretMatcher, type PolicySecrets } from "../parsers/policy-secrets.js";
 import { fileProbes } from "./file-probes.js";
 
 export interface InspectOptions {
@@ -37,6 +38,13 @@ export interface InspectOptions {
    * IMG-FS-005's and IMG-FS-008's `files` and `extensions` (kinds `user-file`, `user-extension`).
    */
   userSecretFile?: UserSecretFile;
+  /**
+   * The caller's own secret key names and value patterns (RE2): the history texts are
+   * redacted for them as for the built-in ones, and what they find there is listed in
+   * `image.historySecrets` (kind `policy-secret`). check() passes IMG-ENV-001's and
+   * IMG-HIST-007's `names` and `patterns`.
+   */
+  userSecrets?: PolicySecrets;
   /** Stops the layer reads; inspectImage then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -63,7 +71,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     }
   }
   binaries.sort((a, b) => (a.path < b.path ? -1 : 1));
-  const imageFacts = imageFact({ reference: image.reference, digest, mediaType, rawConfig }, cfg, layers);
+  const imageFacts = imageFact({ reference: image.reference, digest, mediaType, rawConfig }, cfg, layers, policySecretMatcher(opts.userSecrets));
   const filesystem = filesystemFact(tree, pathDirs, privateKeysOf(indexes), opts.userSecretFile);
   const deleted = deletedSecretsFact(indexes, imageFacts.layers, opts.userSecretFile);
   if (deleted.length > 0) filesystem.deletedSecrets = deleted;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { redactArgv, redactText, TOKEN_SCAN } from "./redact-text.js";
+import { policySecretMatcher } from "./policy-secrets.js";
+import { redactArgv, redactText, redactTokens, TOKEN_SCAN } from "./redact-text.js";
 import { secretValueKind } from "./secret-values.js";
 
 const GHP = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
@@ -158,7 +159,7 @@ describe("redactText: what stays", () => {
 
 describe("redactText: agrees with the detectors, in linear time", () => {
   it("a value the token detector flags is no longer flagged once redacted: two characters are left", () => {
-    for (const v of [GHP, NPM, GLPAT, JWT, "AKIAIOSFODNN7EXAMPLE"]) {
+    for (const v of [GHP, NPM, GLPAT, JWT, "AKIA" + "Z7QWERTYUIOPASDF"]) {
       expect(secretValueKind(v)).toBeDefined();
       expect(secretValueKind(redactText(v))).toBeUndefined();
       expect(redactText(v)).toBe(`${v.slice(0, 2)}…`);
@@ -191,5 +192,37 @@ describe("redactText: agrees with the detectors, in linear time", () => {
       expect(out).not.toContain("PASSWORD = PASSWORD");
     }
     expect(redactText("TOKEN=".repeat(200_000))).toBe("TOKEN=TO…");
+  });
+});
+
+describe("redactText: a policy's own names and patterns (policy-secrets.ts)", () => {
+  const extra = policySecretMatcher({ names: ["deploy_phrase"], patterns: ["^corp-[0-9]{4}", "LIC-[0-9]{4}"] })!;
+  const red = (t: string) => redactText(t, { pending: "none", extra });
+
+  it("a key with one of the names is a secret key, in every form the built-in ones are", () => {
+    expect(red("rm /opt/vault.kdbx && DEPLOY_PHRASE=Mv3ReviewPhrase ./x")).toBe("rm /opt/vault.kdbx && DEPLOY_PHRASE=Mv… ./x");
+    expect(red("APP_DEPLOY_PHRASE='two words' ./x")).toBe("APP_DEPLOY_PHRASE='tw…' ./x");
+    expect(red("./x --deploy-phrase Mv3ReviewPhrase")).toBe("./x --deploy-phrase Mv…");
+    expect(red("DEPLOY_PHRASE=$FROM_ENV ./x")).toBe("DEPLOY_PHRASE=$FROM_ENV ./x"); // an expansion is no literal
+    // without the names, the built-in test alone
+    expect(redactText("DEPLOY_PHRASE=Mv3ReviewPhrase ./x")).toBe("DEPLOY_PHRASE=Mv3ReviewPhrase ./x");
+  });
+
+  it("what a pattern matches, anywhere, widened to the whole value", () => {
+    expect(red("curl -H X-Licence:LIC-1234-5678 https://x")).toBe("curl -H X-Licence:LI… https://x");
+    expect(red("LICENSE_ID=LIC-1234-5678")).toBe("LICENSE_ID=LI…");
+    expect(red("echo corp-1234abcd")).toBe("echo corp-1234abcd"); // `^`: only at the text's start
+    expect(red("corp-1234abcd rest")).toBe("co… rest");
+  });
+
+  it("argv elements too", () => {
+    expect(redactArgv(["/x", "--deploy-phrase", "Mv3ReviewPhrase", "LIC-0000-1111"], extra)).toEqual(["/x", "--deploy-phrase", "Mv…", "LI…"]);
+  });
+});
+
+describe("redactTokens: only what has a known shape", () => {
+  it("tokens, URL passwords; not key names", () => {
+    expect(redactTokens(`(${GHP}|x)`)).toBe("(gh…|x)");
+    expect(redactTokens("https://u:Pa55w0rdQ@h/ token:\\s*\\S+")).toBe("https://u:Pa…@h/ token:\\s*\\S+");
   });
 });

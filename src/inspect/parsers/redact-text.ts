@@ -13,6 +13,8 @@
  *   `password<TAB>X`), and the credentials of `Authorization: Bearer X` / `Authorization:Bearer X`;
  * - `-p X` and `-pX` after the programs whose `-p` takes a password (sshpass, mysql and
  *   its kin, docker login), and nowhere else (`mkdir -p`, `ssh -p 22`).
+ * - given a policy's own names and patterns (RedactState.extra, policy-secrets.ts): keys with
+ *   those names as above, and what the patterns match, anywhere.
  * Line continuations (backslash-newline) are joined before matching, as the shell joins them.
  * In an argv, the element after a secret flag is the value whole (`["--password", "a b"]`).
  * Each is replaced by the display form the ENV facts use (redact: at most two leading
@@ -24,6 +26,7 @@
  */
 import { secretKeyReason } from "./secret-env.js";
 import { redact, TOKEN_PATTERNS } from "./secret-values.js";
+import type { PolicySecretMatcher } from "./policy-secrets.js";
 
 /** The longest run a token pattern's open quantifier (`{36,}`) is tried over; a longer token is redacted whole all the same. */
 const TOKEN_RUN = 1024;
@@ -48,6 +51,18 @@ export interface RedactState {
   pending: Pending;
   /** The program seen last whose `-p` takes a password (`mysql`, `docker login`), until a shell separator. */
   program?: string;
+  /**
+   * A policy's own names and patterns (user-secrets.ts): a key whose name matches is a
+   * secret key like the built-in ones, and what a pattern matches is redacted wherever it is.
+   */
+  extra?: PolicySecretMatcher;
+}
+
+/** Whether the key holds a secret: by the built-in test (IMG-ENV-001's), or by a policy's own name when it has a literal value. */
+function secretKey(key: string, state: RedactState, value?: string): boolean {
+  if (secretKeyReason(key, value) !== undefined) return true;
+  if (state.extra === undefined || state.extra.name(key) === undefined) return false;
+  return value === undefined || !value.startsWith("$");
 }
 
 type Span = [start: number, end: number];
@@ -79,6 +94,7 @@ export function redactText(text: string, state: RedactState = { pending: "none" 
   jwtSpans(t, spans);
   urlPasswordSpans(t, spans);
   wordSpans(t, spans, state);
+  if (state.extra) for (const sp of state.extra.spans(t)) spans.push(sp);
   if (joined) {
     const at = joined.at;
     for (const sp of spans) sp[1] = sp[1] > sp[0] ? at[sp[1] - 1]! + 1 : at[sp[0]]!;
@@ -112,9 +128,25 @@ function joinContinuations(text: string): { text: string; at: Int32Array } | und
   return { text: parts.join(""), at };
 }
 
+/**
+ * The text with only what has a known shape redacted: the token formats, PEM private keys,
+ * JSON Web Tokens and URL passwords; no `KEY=value` or flag reading. For texts that are not
+ * commands, such as a policy's pattern quoted in an error (`/(ghp_…/`), where reading
+ * `token:\s*\S+` as a key and its value would garble the message.
+ */
+export function redactTokens(text: string): string {
+  if (text === "") return text;
+  const spans: Span[] = [];
+  tokenSpans(text, spans);
+  privateKeySpans(text, spans);
+  jwtSpans(text, spans);
+  urlPasswordSpans(text, spans);
+  return apply(text, spans);
+}
+
 /** An argv (Entrypoint, Cmd, Healthcheck test) redacted element by element, a flag's value found in the next element. */
-export function redactArgv(argv: readonly string[]): string[] {
-  const state: RedactState = { pending: "none" };
+export function redactArgv(argv: readonly string[], extra?: PolicySecretMatcher): string[] {
+  const state: RedactState = extra ? { pending: "none", extra } : { pending: "none" };
   return argv.map((a) => {
     const pending = state.pending;
     if (pending === "value" && a !== "" && !a.startsWith("-")) {
@@ -243,7 +275,7 @@ function wordSpans(text: string, spans: Span[], state: RedactState): void {
       i = end;
       continue;
     }
-    const bare = a < b && state.pending === "none" && isBareSecretKey(text, a, b);
+    const bare = a < b && state.pending === "none" && isBareSecretKey(text, a, b, state);
     const next = a < b ? word(text, a, b, spans, state) : end;
     afterKey = bare;
     if (bare && state.pending === "none") {
@@ -256,11 +288,23 @@ function wordSpans(text: string, spans: Span[], state: RedactState): void {
   }
 }
 
+/**
+ * The key name that ends at `end` (before a `:`): the key characters there, perhaps closed
+ * by a quote (`Private-Token`, `{"token"`); "" when something else ends it (`$TOKEN)`).
+ */
+function keyBefore(w: string, end: number): string {
+  let e = end;
+  if (e > 0 && isQuote(w.charCodeAt(e - 1))) e--;
+  let s = e;
+  while (s > 0 && isKeyChar(w.charCodeAt(s - 1))) s--;
+  return w.slice(s, e);
+}
+
 /** A word of key characters only, not a flag, whose name looks secret (`PASSWORD`, `api-key`). */
-function isBareSecretKey(text: string, a: number, b: number): boolean {
+function isBareSecretKey(text: string, a: number, b: number, state: RedactState): boolean {
   if (text.charCodeAt(a) === 45) return false;
   for (let i = a; i < b; i++) if (!isKeyChar(text.charCodeAt(i))) return false;
-  return secretKeyReason(text.slice(a, b)) !== undefined;
+  return secretKey(text.slice(a, b), state);
 }
 
 /** Judges one word [a, b); returns where the scan goes on (past a quoted value that spans words). */
@@ -328,19 +372,19 @@ function word(text: string, a: number, b: number, spans: Span[], state: RedactSt
     let ks = ke;
     while (ks > floor && isKeyChar(text.charCodeAt(ks - 1))) ks--;
     const key = text.slice(ks, ke);
-    if (!eq && (key === "" || !secretKeyReason(key))) continue;
+    if (!eq && (key === "" || !secretKey(key, state))) continue;
     const [vs, ve, after] = valueAt(text, i + 1, b);
     if (!eq && ve <= vs) continue;
     assigned = true;
-    if (key !== "" && ve > vs && secretKeyReason(key, text.slice(vs, ve))) spans.push([vs, ve]);
+    if (key !== "" && ve > vs && secretKey(key, state, text.slice(vs, ve))) spans.push([vs, ve]);
     resume = Math.max(resume, after);
     i = Math.max(i, Math.min(ve, b) - 1);
     floor = i + 1;
   }
   if (assigned) return resume;
   if (USER_FLAGS.has(w)) state.pending = "userpass";
-  else if (w.startsWith("-") && secretKeyReason(w)) state.pending = "value";
-  else if (w.endsWith(":") && w.length > 1 && secretKeyReason(w.slice(0, -1))) state.pending = "value";
+  else if (w.startsWith("-") && secretKey(w, state)) state.pending = "value";
+  else if (w.endsWith(":") && w.length > 1 && secretKey(keyBefore(w, w.length - 1), state)) state.pending = "value";
   return b;
 }
 

@@ -32,6 +32,7 @@ export const rule: Rule<Options> = {
   },
   defaultOptions: { allow: [], ...SECRET_OPTION_DEFAULTS },
   patterns: secretPatternRefs,
+  userSecrets: (options) => ({ names: options.names, patterns: options.patterns }),
   check(facts, options) {
     const allowed = new Set(options.allow);
     const extra = extraDetectors(options);

@@ -1,15 +1,18 @@
 /**
  * IMG-HIST-007: the build history records no secret. The detection runs where the raw
- * `created_by` text is still seen (facts: `image.historySecrets`, parsers/history-secrets.ts);
- * this rule adds the policy's own names and patterns (on the redacted text, where what the
- * built-in detectors did not find is still plain), drops accepted hashes, and reports
- * each leaked value once, at the first entry that records it.
+ * `created_by` text is still seen (facts: `image.historySecrets`, parsers/history-secrets.ts).
+ * The policy's own names and patterns: check() hands those of the enabled secret rules to
+ * the inspector (Rule.userSecrets), which redacts the history for them and lists what they
+ * find (kind `policy-secret`); on facts made without them, this rule looks for them in the
+ * redacted text, where what the built-in detectors did not find is still plain. It drops
+ * accepted hashes, and reports each leaked value once, at the first entry that records it;
+ * the Dockerfile line is history-lines.ts's.
  */
-import type { Dockerfile } from "../../dockerfile/types.js";
 import type { Facts, HistorySecretFact } from "../../inspect/facts/types.js";
 import { parseHistoryEntry } from "../../inspect/parsers/history-secrets.js";
 import { failIf, skip, type Finding, type Location, type Rule } from "../types.js";
 import { dockerfileOf } from "./dockerfile-helpers.js";
+import { dockerfileLine, instructionsByHistory } from "./history-lines.js";
 import { extraDetectors, extraFinding, secretPatternRefs, SECRET_OPTION_DEFAULTS, SECRET_OPTION_PROPERTIES, type SecretOptions } from "./secret-options.js";
 
 const VIA: Record<HistorySecretFact["via"], string> = {
@@ -31,7 +34,7 @@ export const rule: Rule<SecretOptions> = {
   severity: "critical",
   cis: "4.10",
   description:
-    "No entry of the image's build history (`docker history`) records a secret: build args the builder records (`|N KEY=value`), `KEY=value` in RUN lines, ENV and ARG lines, tokens in a known format, or a build secret (`--mount=type=secret`) copied into a layer. Names and formats are IMG-ENV-001's, plus the policy's `names` and `patterns`. Each value is reported once, with the history entry and layer that record it and, when the Dockerfile is known, its line; only its kind, first two characters, length and sha256 are shown.",
+    "No entry of the image's build history (`docker history`) records a secret: build args the builder records (`|N KEY=value`), `KEY=value` in RUN lines, ENV and ARG lines, tokens in a known format, or a build secret (`--mount=type=secret`) copied into a layer. Names and formats are IMG-ENV-001's, plus the policy's `names` and `patterns` (this rule's and, in a check, IMG-ENV-001's: what they find is redacted wherever the history is shown, as the built-in ones are). Each value is reported once, with the history entry and layer that record it and, when the Dockerfile is known, its line; only its kind, first two characters, length and sha256 are shown.",
   rationale:
     "CIS Docker Benchmark 4.10, dockle CIS-DI-0010: the history is part of the image config. Anyone who can pull the image reads it with `docker history --no-trunc`, whatever later layers delete; build args are recorded in it verbatim.",
   remediation:
@@ -42,6 +45,7 @@ export const rule: Rule<SecretOptions> = {
   optionsSchema: { type: "object", properties: { ...SECRET_OPTION_PROPERTIES }, additionalProperties: false },
   defaultOptions: { ...SECRET_OPTION_DEFAULTS },
   patterns: secretPatternRefs,
+  userSecrets: (options) => ({ names: options.names, patterns: options.patterns }),
   check(facts, options) {
     const history = facts.image.history;
     if (history.length === 0) return skip("the image config records no build history");
@@ -59,6 +63,7 @@ export const rule: Rule<SecretOptions> = {
       else groups.set(id, [s]);
     }
     const df = dockerfileOf(facts);
+    const byHistory = typeof df === "string" ? new Map() : instructionsByHistory(df, history);
     const findings: Finding[] = [];
     for (const [first, ...more] of groups.values()) {
       const s = first!;
@@ -68,7 +73,7 @@ export const rule: Rule<SecretOptions> = {
       const also = more.length ? `; also in history entr${more.length === 1 ? "y" : "ies"} ${[...new Set(more.map((m) => m.index))].join(", ")}` : "";
       const location: Location = { config: `history[${s.index}]` };
       if (s.layer !== undefined) location.layer = s.layer;
-      const line = typeof df === "string" ? undefined : dockerfileLine(df, s);
+      const line = typeof df === "string" ? undefined : dockerfileLine(df, s, byHistory);
       if (line !== undefined && typeof df !== "string") location.dockerfile = { file: df.path, line };
       findings.push({
         message: `${entry} records a secret: ${what} (${s.reason}; value ${s.sha256})${also}.`,
@@ -101,22 +106,4 @@ function policyFindings(facts: Facts, extra: ReturnType<typeof extraDetectors>):
     }
   });
   return out;
-}
-
-/** The Dockerfile line that records the secret: the ARG or ENV that declares the key, the RUN that assigns or copies it. */
-function dockerfileLine(df: Dockerfile, s: HistorySecretFact): number | undefined {
-  if (s.key === undefined) return undefined;
-  const key = s.key;
-  const keyword = s.via === "env" ? "ENV" : s.via === "arg" || s.via === "build-arg" ? "ARG" : "RUN";
-  for (const instr of df.instructions) {
-    if (instr.keyword !== keyword) continue;
-    if (keyword !== "RUN") {
-      const p = instr.properties.find((p) => p.name === key);
-      if (p) return p.line;
-    } else if (instr.text.includes(s.via === "secret-mount-copy" ? key : `${key}=`)) {
-      const i = instr.text.split("\n").findIndex((l) => l.includes(key));
-      return instr.line + Math.max(0, i);
-    }
-  }
-  return undefined;
 }

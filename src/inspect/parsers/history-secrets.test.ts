@@ -148,3 +148,12 @@ describe("parseHistoryEntry: hostile entries take linear time (a backtracking re
     ]);
   });
 });
+
+describe("scriptAssignments: the shell's word", () => {
+  it("joins quoted and unquoted parts, so the finding's value (and its accept hash) is the whole password", async () => {
+    const { scriptAssignments } = await import("./history-secrets.js");
+    expect(scriptAssignments(`DB_PASSWORD="hu"nter2xyz ./migrate`)).toEqual([{ key: "DB_PASSWORD", value: "hunter2xyz", via: "run-assignment" }]);
+    expect(scriptAssignments(`DB_PASSWORD='hu''nter2xyz'`)[0]?.value).toBe("hunter2xyz");
+    expect(scriptAssignments(`A="x\\"y"z B=plain`).map((a) => a.value)).toEqual(['x"yz', "plain"]);
+  });
+});

@@ -150,14 +150,35 @@ function unquote(v: string): string {
   return v;
 }
 
-const ASSIGN = /(?:^|[\s;&|(`])(?:(?:export|env|readonly|local|declare(?:\s+-\w+)?)\s+)?([A-Za-z_][A-Za-z0-9_]*|--?[A-Za-z][A-Za-z0-9-]*)=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|)`'"]+)/g;
+/** (the value: the shell's word, quoted and unquoted parts joined: `"hu"nter2` is `hunter2`; each alternative starts on a different character, so no backtracking) */
+const ASSIGN = /(?:^|[\s;&|(`])(?:(?:export|env|readonly|local|declare(?:\s+-\w+)?)\s+)?([A-Za-z_][A-Za-z0-9_]*|--?[A-Za-z][A-Za-z0-9-]*)=((?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|)`'"]+)+)/g;
+
+/** A shell word's value: its quoted parts unquoted (`\` escapes inside double quotes) and joined with the rest. */
+function shellWord(word: string): string {
+  let out = "";
+  for (let i = 0; i < word.length; ) {
+    const q = word[i];
+    if (q !== '"' && q !== "'") {
+      out += q;
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    for (; j < word.length && word[j] !== q; j++) {
+      if (q === '"' && word[j] === "\\" && j + 1 < word.length) j++;
+      out += word[j];
+    }
+    i = j + 1;
+  }
+  return out;
+}
 
 /** `KEY=value` in a RUN script, and `--flag=value` whose flag name looks secret; literal values only. */
 export function scriptAssignments(script: string): HistoryAssignment[] {
   const out: HistoryAssignment[] = [];
   const re = new RegExp(ASSIGN.source, "g");
   for (let m = re.exec(script); m; m = re.exec(script)) {
-    const value = unquote(m[2]!);
+    const value = shellWord(m[2]!);
     if (value === "" || (m[2]![0] !== "'" && value.includes("$"))) continue;
     out.push({ key: m[1]!, value, via: "run-assignment" });
   }

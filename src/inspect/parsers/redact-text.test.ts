@@ -226,3 +226,31 @@ describe("redactTokens: only what has a known shape", () => {
     expect(redactTokens("https://u:Pa55w0rdQ@h/ token:\\s*\\S+")).toBe("https://u:Pa…@h/ token:\\s*\\S+");
   });
 });
+
+describe("what the detectors flag is what redaction hides (attacker review)", () => {
+  const AWS = "Zq8Xv2Lm5Nb7Kc9Jd1Hf3Gs6Ta4Ry0We8Ui2Op5A";
+  it("an AWS secret key under any key naming AWS and SECRET", () => {
+    for (const key of ["MY_AWS_SECRETACCESSKEY", "AWS_SECRET_KEY_PATH", "awsSecret"]) {
+      const out = redactText(`RUN ${key}=${AWS} ./deploy`);
+      expect(out, key).not.toContain(AWS);
+      expect(out).toContain(`${key}=Zq…`);
+    }
+  });
+
+  it("a URL password holding ? or #", () => {
+    const out = redactText("RUN git clone https://bob:Xy7?Qz9#Wk2Lm@github.com/o/x.git");
+    expect(out).not.toContain("Xy7?Qz9#Wk2Lm");
+    expect(out).toContain("https://bob:Xy…@github.com/o/x.git");
+    // a URL with no password keeps its query and fragment
+    expect(redactText("curl https://example.com/a?b=c#d")).toBe("curl https://example.com/a?b=c#d");
+  });
+
+  it("a value the shell joins from quoted and unquoted parts", () => {
+    for (const v of [`"hu"nter2xyz`, `'hu''nter2xyz'`, `"hu"'nter'2xyz`]) {
+      const out = redactText(`RUN DB_PASSWORD=${v} ./migrate`);
+      expect(out, v).not.toMatch(/nter/);
+      expect(out).toContain(" ./migrate");
+    }
+    expect(redactText(`{"token":"LEx9abcdef"}`)).toBe(`{"token":"LE…"}`);
+  });
+});

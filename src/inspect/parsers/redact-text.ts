@@ -25,6 +25,7 @@
  * the token formats as one regex whose quantifiers are all bounded.
  */
 import { secretKeyReason } from "./secret-env.js";
+import { isAwsSecretKey } from "./secret-detectors.js";
 import { redact, TOKEN_PATTERNS } from "./secret-values.js";
 import type { PolicySecretMatcher } from "./policy-secrets.js";
 
@@ -61,6 +62,8 @@ export interface RedactState {
 /** Whether the key holds a secret: by the built-in test (IMG-ENV-001's), or by a policy's own name when it has a literal value. */
 function secretKey(key: string, state: RedactState, value?: string): boolean {
   if (secretKeyReason(key, value) !== undefined) return true;
+  // (the detectors' AWS secret key: a key naming AWS and SECRET, and a 40-character value, whatever else the name says)
+  if (value !== undefined && isAwsSecretKey(key, value)) return true;
   if (state.extra === undefined || state.extra.name(key) === undefined) return false;
   return value === undefined || !value.startsWith("$");
 }
@@ -227,7 +230,11 @@ function privateKeySpans(text: string, spans: Span[]): void {
   }
 }
 
-/** `scheme://user:pass@host`: the password. The walk from each `://` stops at the host's end, before the next one. */
+/**
+ * `scheme://user:pass@host`: the password. The walk from each `://` stops at the host's end,
+ * before the next one; after the user's `:` a `?` or `#` is part of the password (as the
+ * detectors read it: only whitespace, `/`, `@` and quotes end it).
+ */
 function urlPasswordSpans(text: string, spans: Span[]): void {
   for (let at = text.indexOf("://"); at !== -1; ) {
     const start = at + 3;
@@ -236,7 +243,7 @@ function urlPasswordSpans(text: string, spans: Span[]): void {
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 64 /* @ */) break;
-      if (c === 47 || c === 63 || c === 35 || isSpace(c) || isQuote(c)) break; // / ? #
+      if (c === 47 || isSpace(c) || isQuote(c) || (colon === -1 && (c === 63 || c === 35))) break; // / ? #
       if (c === 58 /* : */ && colon === -1) colon = i;
     }
     if (i < text.length && text.charCodeAt(i) === 64 && colon !== -1 && i > colon + 1) spans.push([colon + 1, i]);
@@ -394,7 +401,27 @@ function valueAt(text: string, s: number, b: number): [number, number, number] {
   const q = text.charCodeAt(s);
   if (s < text.length && isQuote(q)) {
     const close = closingQuote(text, s);
-    if (close !== -1) return [s + 1, close, close + 1];
+    if (close !== -1) {
+      // the shell joins what follows the quote into the same word (`"hu"nter2`, `'a''b'`): the
+      // value runs on over token characters and further quotes (not over `}`, `,`, `)`: JSON's, a list's)
+      let end = close;
+      let e = close + 1;
+      for (;;) {
+        if (e < text.length && isQuote(text.charCodeAt(e))) {
+          const c2 = closingQuote(text, e);
+          if (c2 === -1) break;
+          end = c2;
+          e = c2 + 1;
+          continue;
+        }
+        let k = e;
+        while (k < text.length && isTokenChar(text.charCodeAt(k))) k++;
+        if (k === e) break;
+        end = k;
+        e = k;
+      }
+      return [s + 1, end, Math.max(end, close) + (end === close || isQuote(text.charCodeAt(end)) ? 1 : 0)];
+    }
     let e = s + 1;
     while (e < b && !endsValue(text.charCodeAt(e))) e++;
     return [s + 1, e, e];

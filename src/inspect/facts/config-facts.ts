@@ -45,25 +45,38 @@ export function envFacts(env: readonly string[] | undefined): EnvFact[] {
   });
 }
 
-/** Label values with their credentials redacted (redact-text.ts); the keys as they are. */
-function redactedLabels(labels: Record<string, string> | null | undefined): Record<string, string> {
+/**
+ * Label values with their credentials redacted (redact-text.ts), the keys as they are; a
+ * label judged secret as an ENV entry would be (`db.password=…`, a token as its value) is
+ * shown in the display form only, and listed with why in `secrets`.
+ */
+function labelFacts(labels: Record<string, string> | null | undefined): { labels: Record<string, string>; secrets: NonNullable<ConfigFact["labelSecrets"]> } {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels ?? {})) out[k] = typeof v === "string" ? redactText(v) : v;
-  return out;
+  const entries = Object.entries(labels ?? {}).filter((e): e is [string, string] => typeof e[1] === "string");
+  const judged = new Map(secretEnv(entries.map(([k, v]) => `${k}=${v}`)).map((s) => [s.key, s]));
+  const secrets: NonNullable<ConfigFact["labelSecrets"]> = [];
+  for (const [k, v] of entries) {
+    const s = judged.get(k);
+    out[k] = s ? s.display : redactText(v);
+    if (s) secrets.push({ name: k, reason: s.reason, redacted: s.display, kind: s.kind, sha256: s.sha256 });
+  }
+  return { labels: out, secrets };
 }
 
 /** The config's facts; every text from it that outputs show (labels, Entrypoint, Cmd, Healthcheck) has its credentials redacted. */
 export function configFact(c: ContainerConfig | undefined): ConfigFact {
   const cfg = c ?? {};
+  const labels = labelFacts(cfg.Labels);
   const f: ConfigFact = {
     entrypointForm: commandForm(cfg.Entrypoint, cfg.Shell),
     cmdForm: commandForm(cfg.Cmd, cfg.Shell),
     env: envFacts(cfg.Env),
-    labels: redactedLabels(cfg.Labels),
+    labels: labels.labels,
     exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).sort(),
     healthcheck: healthcheckFact(cfg.Healthcheck),
     volumes: Object.keys(cfg.Volumes ?? {}).sort(),
   };
+  if (labels.secrets.length > 0) f.labelSecrets = labels.secrets;
   if (cfg.User) f.user = cfg.User;
   if (cfg.Entrypoint?.length) f.entrypoint = redactArgv(cfg.Entrypoint);
   if (cfg.Cmd?.length) f.cmd = redactArgv(cfg.Cmd);

@@ -99,6 +99,8 @@ export interface ConfigFact {
   cmdForm: CommandForm;
   env: EnvFact[];
   labels: Record<string, string>;
+  /** Labels that look secret as an ENV entry would (absent when none): their values in `labels` are the display form only. */
+  labelSecrets?: { name: string; reason: string; redacted: string; kind?: string; sha256?: string }[];
   exposedPorts: string[];
   healthcheck: HealthcheckFact;
   workingDir?: string;

@@ -180,3 +180,19 @@ table(healthcheckPresent, [
   { name: "acceptNone does not accept a missing check", facts: cfg({}), options: { acceptNone: true }, status: "fail", text: "no HEALTHCHECK" },
   { name: "empty command", facts: cfg({ Healthcheck: { Test: ["CMD-SHELL", ""] } }), status: "fail", text: "HEALTHCHECK CMD-SHELL has an empty command." },
 ]);
+
+describe("IMG-ENV-001 judges labels as it judges ENV", () => {
+  const GH = "ghp_" + "Lb7Nc2Md9Pf4Qg6Rh1Sj3Tk5Ul8Vm0Wn2Xo4Yp";
+  it("a label with a secret-looking name or a token value fails, shown redacted; OCI labels pass", () => {
+    const f = cfg({ Labels: { "db.password": "Hunter2Label9", "ci.token": GH, "org.opencontainers.image.source": "https://github.com/o/r", "org.opencontainers.image.revision": "abc123" } });
+    expect(f.config.labels["db.password"]).toMatch(/^<[a-z-]+ Hu… 13 chars>$/);
+    expect(JSON.stringify(f.config)).not.toContain("Hunter2Label9");
+    expect(JSON.stringify(f.config)).not.toContain(GH);
+    const r = run(envNoSecrets, f);
+    expect(r.status).toBe("fail");
+    expect(r.outcome.status === "fail" && r.outcome.findings.map((x) => x.location?.config)).toEqual(["Labels.db.password", "Labels.ci.token"]);
+    expect(r.text).not.toContain("Hunter2Label9");
+    expect(run(envNoSecrets, f, { allow: ["db.password", "ci.token"] }).status).toBe("pass");
+    expect(run(envNoSecrets, cfg({ Labels: { "org.opencontainers.image.source": "https://github.com/o/r", maintainer: "ops@example.com" } })).status).toBe("pass");
+  });
+});

@@ -14,7 +14,7 @@ export const rule: Rule<Options> = {
   severity: "critical",
   cis: "4.10",
   description:
-    "No variable in the config's Env looks secret, by its name (PASSWORD, TOKEN, SECRET, …, and the policy's `names`) or by its value (cloud keys, GitHub/GitLab/Slack/Stripe/npm/PyPI tokens, private keys, credentials in URLs, and the policy's `patterns`). Findings show only the kind, first two characters and length of the value, and its sha256 for `accept`.",
+    "No variable in the config's Env, and no label, looks secret, by its name (PASSWORD, TOKEN, SECRET, …, and the policy's `names`) or by its value (cloud keys, GitHub/GitLab/Slack/Stripe/npm/PyPI tokens, private keys, credentials in URLs, and the policy's `patterns`). Findings show only the kind, first two characters and length of the value, and its sha256 for `accept`.",
   rationale:
     "CIS Docker Benchmark 4.10 (Ensure secrets are not stored in Dockerfiles): ENV values are stored in the image config in clear text, printed by `docker inspect` and `docker history`, and copied to every registry and cache the image reaches. Deleting the variable in a later layer does not remove it from the image's history.",
   remediation:
@@ -25,7 +25,7 @@ export const rule: Rule<Options> = {
   optionsSchema: {
     type: "object",
     properties: {
-      allow: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true, description: "Variable names that are not secrets." },
+      allow: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true, description: "Variable (and label) names that are not secrets." },
       ...SECRET_OPTION_PROPERTIES,
     },
     additionalProperties: false,
@@ -60,6 +60,15 @@ export const rule: Rule<Options> = {
         location: { config: `Env.${e.name}` },
         expected: "no secret in the image config",
         found: `${e.name}=${redacted}`,
+      });
+    }
+    for (const l of facts.config.labelSecrets ?? []) {
+      if (allowed.has(l.name) || (l.sha256 !== undefined && extra.accepted(l.sha256))) continue;
+      findings.push({
+        message: `LABEL ${l.name} looks like a secret (${l.reason}): ${l.name}=${l.redacted}${l.sha256 ? ` (value ${l.sha256})` : ""}.`,
+        location: { config: `Labels.${l.name}` },
+        expected: "no secret in the image config",
+        found: `${l.name}=${l.redacted}`,
       });
     }
     return failIf(findings);

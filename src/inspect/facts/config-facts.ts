@@ -1,6 +1,6 @@
 /** Facts from the image config: user, commands and their form, env, labels, ports, healthcheck. */
 import type { ContainerConfig } from "../image.js";
-import { redactArgv, redactText } from "../parsers/redact-text.js";
+import { redactArgv, redactText, redactTokens } from "../parsers/redact-text.js";
 import { secretEnv } from "../parsers/secret-env.js";
 import type { CommandForm, ConfigFact, EnvFact, HealthcheckFact } from "./types.js";
 
@@ -72,16 +72,17 @@ export function configFact(c: ContainerConfig | undefined): ConfigFact {
     cmdForm: commandForm(cfg.Cmd, cfg.Shell),
     env: envFacts(cfg.Env),
     labels: labels.labels,
-    exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).sort(),
+    exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).map(redactTokens).sort(),
     healthcheck: healthcheckFact(cfg.Healthcheck),
-    volumes: Object.keys(cfg.Volumes ?? {}).sort(),
+    volumes: Object.keys(cfg.Volumes ?? {}).map(redactTokens).sort(),
   };
   if (labels.secrets.length > 0) f.labelSecrets = labels.secrets;
-  if (cfg.User) f.user = cfg.User;
+  // (the free-text fields a config may be given anything in: known token shapes are hidden, the rest is as written)
+  if (cfg.User) f.user = redactTokens(cfg.User);
   if (cfg.Entrypoint?.length) f.entrypoint = redactArgv(cfg.Entrypoint);
   if (cfg.Cmd?.length) f.cmd = redactArgv(cfg.Cmd);
-  if (cfg.WorkingDir) f.workingDir = cfg.WorkingDir;
-  if (cfg.StopSignal) f.stopSignal = cfg.StopSignal;
-  if (cfg.Shell?.length) f.shell = [...cfg.Shell];
+  if (cfg.WorkingDir) f.workingDir = redactTokens(cfg.WorkingDir);
+  if (cfg.StopSignal) f.stopSignal = redactTokens(cfg.StopSignal);
+  if (cfg.Shell?.length) f.shell = cfg.Shell.map(redactTokens);
   return f;
 }

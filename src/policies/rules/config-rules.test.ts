@@ -196,3 +196,13 @@ describe("IMG-ENV-001 judges labels as it judges ENV", () => {
     expect(run(envNoSecrets, cfg({ Labels: { "org.opencontainers.image.source": "https://github.com/o/r", maintainer: "ops@example.com" } })).status).toBe("pass");
   });
 });
+
+describe("the config's free-text fields hide known token shapes", () => {
+  it("User, WorkingDir, ExposedPorts, Volumes, StopSignal, Shell", () => {
+    const GH = "ghp_" + "Wd4Xe6Yf8Zg0Ah2Bi4Cj6Dk8El0Fm2Gn4Ho6Ip";
+    const f = cfg({ User: `app:${GH}`, WorkingDir: `https://u:${GH}@x/app`, ExposedPorts: { [`${GH}/tcp`]: {} }, Volumes: { [`/data/${GH}`]: {} }, StopSignal: GH, Shell: ["/bin/sh", GH] });
+    expect(JSON.stringify(f.config)).not.toContain(GH);
+    expect(f.config.user).toBe("app:gh…");
+    expect(cfg({ User: "65532:65532", WorkingDir: "/app", ExposedPorts: { "8080/tcp": {} } }).config).toMatchObject({ user: "65532:65532", workingDir: "/app", exposedPorts: ["8080/tcp"] });
+  });
+});

@@ -121,7 +121,7 @@ describe("a generated docker-archive whose config holds credentials", () => {
     expect(facts.config.labels).toMatchObject({ token: "<github-token gh… 40 chars>", x: "<url-credentials La… 10 chars>", "org.opencontainers.image.revision": "sha256:" + "ab".repeat(32) });
     // (AWS's documented example key is no finding, but the text redaction still hides its shape)
     expect(facts.config.labels.aws).toBe("AK…");
-    expect(facts.config.labelSecrets?.map((l) => l.name).sort()).toEqual(["token", "x"]);
+    expect(facts.config.labelSecrets?.map((l: { name: string }) => l.name).sort()).toEqual(["token", "x"]);
     expect(facts.config.cmd).toEqual(["--password=Cm…", "--token", "gh…"]);
     expect(facts.config.healthcheck.test).toEqual(["/hello", "--token=gh…", "-H", "Authorization: Bearer ey…"]);
     expect(facts.image.history[0].createdBy).toBe("|2 GITHUB_TOKEN=gh… NPM_TOKEN=np… /bin/sh -c echo hi");

@@ -9,7 +9,7 @@
  * linear time, whatever the pattern).
  */
 import { compileUserRegex, MAX_MATCH_INPUT, showPattern, type UserRegex } from "../../text/user-regex.js";
-import { keyWords } from "./secret-env.js";
+import { keyNameMatcher, keyWords } from "./secret-env.js";
 
 export interface PolicySecrets {
   names: readonly string[];
@@ -61,15 +61,11 @@ function chunkedMatches(re: UserRegex, text: string): [number, number][] {
 /** Compiles them (patterns the loader accepted; one it would not throws UserPatternError); undefined when there are none. */
 export function policySecretMatcher(u: PolicySecrets | undefined): PolicySecretMatcher | undefined {
   if (!u) return undefined;
-  const names = u.names.map((n) => ({ n, words: keyWords(n) })).filter((x) => x.words.length > 0);
+  const name = keyNameMatcher(u.names);
   const res: { p: string; re: UserRegex }[] = [...new Set(u.patterns)].map((p) => ({ p, re: compileUserRegex(p) }));
-  if (names.length === 0 && res.length === 0) return undefined;
+  if (!u.names.some((n) => keyWords(n).length > 0) && res.length === 0) return undefined;
   return {
-    name(key) {
-      if (names.length === 0) return undefined;
-      const words = keyWords(key);
-      return names.find(({ words: nw }) => words.some((_, i) => nw.every((w, k) => words[i + k] === w)))?.n;
-    },
+    name,
     pattern(value) {
       if (value === "") return undefined;
       return res.find(({ re }) => re.test(value))?.p;

@@ -26,6 +26,7 @@
  */
 import { secretKeyReason } from "./secret-env.js";
 import { isAwsSecretKey } from "./secret-detectors.js";
+import { jwtRanges } from "./jwt-scan.js";
 import { redact, TOKEN_PATTERNS } from "./secret-values.js";
 import type { PolicySecretMatcher } from "./policy-secrets.js";
 
@@ -174,42 +175,12 @@ function tokenSpans(text: string, spans: Span[]): void {
   }
 }
 
-const isB64Url = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
-const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-
-/** The end of the run of base64url characters from `i`. */
-function b64End(text: string, i: number): number {
-  while (i < text.length && isB64Url(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/**
- * `eyJ….eyJ….…` (secret-values.ts's jwt: three base64url segments of 10 characters or more
- * after the `eyJ`s), from a word boundary. Every `eyJ` inside a run that failed ends that run
- * the same way and fails too, so the search goes on after it: each character is read once or twice.
- */
+/** JSON Web Tokens (jwt-scan.ts, the detectors' one scan), each redacted to the end of its run of token characters. */
 function jwtSpans(text: string, spans: Span[]): void {
-  for (let at = text.indexOf("eyJ"); at !== -1; ) {
-    if (at > 0 && isWordChar(text.charCodeAt(at - 1))) {
-      at = text.indexOf("eyJ", at + 1);
-      continue;
-    }
-    const e1 = b64End(text, at + 3);
-    let end = -1;
-    if (e1 - at - 3 >= 10 && text.charCodeAt(e1) === 46 && text.startsWith("eyJ", e1 + 1)) {
-      const e2 = b64End(text, e1 + 4);
-      if (e2 - e1 - 4 >= 10 && text.charCodeAt(e2) === 46) {
-        const e3 = b64End(text, e2 + 1);
-        if (e3 - e2 - 1 >= 10) end = e3;
-      }
-    }
-    if (end === -1) {
-      at = text.indexOf("eyJ", e1);
-      continue;
-    }
+  for (const [s, e] of jwtRanges(text)) {
+    let end = e;
     while (end < text.length && isTokenChar(text.charCodeAt(end))) end++;
-    spans.push([at, end]);
-    at = text.indexOf("eyJ", end);
+    spans.push([s, end]);
   }
 }
 

@@ -106,6 +106,20 @@ export function keyWords(key: string): string[] {
     .map((w) => w.toUpperCase().replace(/(?<=[A-Z])[0-9]+$/, ""));
 }
 
+/**
+ * A matcher of key names against a policy's own names (IMG-ENV-001's and IMG-HIST-007's
+ * `names`): a key matches a name when its words hold the name's words in a row
+ * (`INTERNAL_CODE` matches `APP_INTERNAL_CODE`); it gives the name as written.
+ */
+export function keyNameMatcher(names: readonly string[]): (key: string) => string | undefined {
+  const list = names.map((n) => ({ n, words: keyWords(n) })).filter((x) => x.words.length > 0);
+  if (list.length === 0) return () => undefined;
+  return (key) => {
+    const words = keyWords(key);
+    return list.find(({ words: nw }) => words.some((_, i) => nw.every((w, k) => words[i + k] === w)))?.n;
+  };
+}
+
 /** Why the key name looks like it holds a secret, or undefined. */
 export function secretKeyReason(key: string, value = ""): string | undefined {
   const words = keyWords(key);

@@ -3,7 +3,7 @@
  * key names and value patterns, and the values it accepts by `sha256:` of the value (a
  * known false positive, named without writing it down; a waiver may name the same hash).
  */
-import { keyWords } from "../../inspect/parsers/secret-env.js";
+import { keyNameMatcher } from "../../inspect/parsers/secret-env.js";
 import { redactedForm } from "../../inspect/parsers/secret-detectors.js";
 import { sha256Text } from "../../inspect/parsers/sha256-text.js";
 import { compileUserRegex, showPattern, type UserRegex } from "../../text/user-regex.js";
@@ -55,16 +55,12 @@ export interface ExtraDetectors {
 }
 
 export function extraDetectors(options: Partial<SecretOptions>): ExtraDetectors {
-  const names = (options.names ?? []).map((n) => ({ n, words: keyWords(n) })).filter((x) => x.words.length > 0);
+  const name = keyNameMatcher(options.names ?? []);
   const res: { p: string; re: UserRegex }[] = [];
   for (const p of options.patterns ?? []) res.push({ p, re: compileUserRegex(p) }); // the loader refused bad ones already
   const accept = new Set(options.accept ?? []);
   return {
-    name(key) {
-      if (names.length === 0) return undefined;
-      const words = keyWords(key);
-      return names.find(({ words: nw }) => words.some((_, i) => nw.every((w, k) => words[i + k] === w)))?.n;
-    },
+    name,
     pattern(value) {
       if (value === "") return undefined;
       const hit = res.find(({ re }) => re.test(value));

@@ -3,13 +3,15 @@
  * with bounded memory. Small files are kept whole. Of larger ones it keeps the
  * head, the tail, and the ranges the headers point at (once it has read those
  * headers; ranges already streamed past are not recovered), the Go build
- * information among them (elf-wanted.ts).
+ * information among them (elf-wanted.ts). Its buffers come from capture-buffers.ts:
+ * `release` gives them back once what `finish` returned is parsed.
  */
+import { BUFFER_BYTES, giveBuffer, takeBuffer } from "./capture-buffers.js";
 import { wantedRanges } from "./elf-wanted.js";
 import { sparseFromBuffer, sparseFromSegments, type Segment, type SparseBytes } from "./sparse-bytes.js";
 
 export interface ElfCaptureOptions {
-  /** Files up to this size are kept whole (default 32 MiB). */
+  /** Files up to this size are kept whole (default 4 MiB). */
   wholeLimit?: number;
   /** Bytes kept from the start (default 4 MiB). */
   headBytes?: number;
@@ -45,18 +47,36 @@ export class ElfCapture {
   #ranges: Range[] = [];
   #extraBytes = 0;
   #planned = false;
+  /** Buffers taken from capture-buffers.ts, to give back. */
+  #taken: Uint8Array[] = [];
 
   constructor(fileSize: number, opts: ElfCaptureOptions = {}) {
     this.#size = Math.max(0, Math.floor(fileSize));
     this.#extraLimit = opts.extraLimit ?? 16 * MiB;
-    if (this.#size <= (opts.wholeLimit ?? 32 * MiB)) {
-      this.#whole = new Uint8Array(this.#size);
+    if (this.#size <= (opts.wholeLimit ?? BUFFER_BYTES)) {
+      this.#whole = this.#buffer(this.#size);
       return;
     }
     const headBytes = Math.min(this.#size, opts.headBytes ?? 4 * MiB);
-    this.#head = new Uint8Array(headBytes);
+    this.#head = this.#buffer(headBytes);
     this.#tailStart = Math.max(headBytes, this.#size - (opts.tailBytes ?? 4 * MiB));
-    this.#tail = new Uint8Array(this.#size - this.#tailStart);
+    this.#tail = this.#buffer(this.#size - this.#tailStart);
+  }
+
+  /** A buffer of `size` bytes: a reused one when it fits. */
+  #buffer(size: number): Uint8Array {
+    if (size === 0 || size > BUFFER_BYTES) return new Uint8Array(size);
+    const buf = takeBuffer(size);
+    this.#taken.push(buf);
+    return buf;
+  }
+
+  /** Gives back the buffers it holds: what `finish` returned must not be used after (the parse keeps nothing of it). */
+  release(): void {
+    for (const buf of this.#taken.splice(0)) giveBuffer(buf);
+    this.#whole = undefined;
+    this.#head = this.#tail = new Uint8Array(0);
+    this.#ranges = [];
   }
 
   push(chunk: Uint8Array): void {

@@ -7,15 +7,13 @@
  */
 import { ElfCapture, isElfMagic } from "../elf/elf-capture.js";
 import { parseElf } from "../elf/elf.js";
-import { sparseFromBuffer, sparseFromSegments, type SparseBytes } from "../elf/sparse-bytes.js";
+import { sparseFromBuffer, type SparseBytes } from "../elf/sparse-bytes.js";
 import { looksPem, PrivateKeyFinder, UNSCANNED_PEM } from "../parsers/private-key.js";
 import { SecretContentFinder, type SecretContentFinding } from "../parsers/secret-contents.js";
 import type { TarBody } from "../../tar/reader.js";
 import type { FileRecord } from "./file-record.js";
 
 const HEAD = 64;
-/** ELF files up to this size are held whole for parsing (ElfCapture's default); larger ones are captured sparsely. */
-const ELF_WHOLE = 32 << 20;
 
 /**
  * Looks at a regular file's content as it streams by: keeps it when asked to, parses
@@ -36,12 +34,11 @@ export class FileWatch implements TarBody {
   #headParts: Buffer[] = [];
   #headLen = 0;
   #decided = false;
-  // an ELF file is parsed at once when one piece carries all of it or the tar can be read
-  // at any offset, else held whole (copied into one buffer as it streams) or, when large,
-  // captured sparsely
-  #elfWhole: Buffer | undefined;
-  #elfRoom: Buffer | undefined;
-  #elfFill = 0;
+  /**
+   * An ELF file is parsed at once when one piece carries all of it or the tar can be read
+   * at any offset, else captured as it streams by (held whole when small, else its head,
+   * tail and what its headers point at).
+   */
   #elf: ElfCapture | undefined;
   /** Searches a file that is not ELF for a private key, as it streams by (one for every file: it keeps a few bytes only). */
   readonly #keys = new PrivateKeyFinder();
@@ -74,20 +71,18 @@ export class FileWatch implements TarBody {
     this.#headParts = [];
     this.#headLen = 0;
     this.#decided = false;
-    this.#elfWhole = this.#elfRoom = this.#elf = undefined;
-    this.#elfFill = 0;
+    this.#elf = undefined;
     this.#searching = this.#pem = false;
     return this;
   }
 
   /** Whether more of the file is needed: to keep it, to capture an ELF file streaming by, to search for a key. */
   #wantsMore(): boolean {
-    return this.#kept !== undefined || this.#elf !== undefined || this.#elfWhole !== undefined || (this.#searching && (this.#keys.wanted || this.#tokens.wanted));
+    return this.#kept !== undefined || this.#elf !== undefined || (this.#searching && (this.#keys.wanted || this.#tokens.wanted));
   }
 
   #push(c: Buffer): void {
-    if (this.#elf) this.#elf.push(c);
-    else if (this.#elfWhole) this.#elfFill += c.copy(this.#elfWhole, this.#elfFill, 0, Math.min(c.length, this.#elfWhole.length - this.#elfFill));
+    this.#elf?.push(c);
     if (this.#searching) {
       this.#keys.push(c);
       this.#tokens.push(c);
@@ -102,11 +97,7 @@ export class FileWatch implements TarBody {
       const tarAt = this.#sparse ? undefined : this.tarAt;
       if (h.length >= size) this.#rec.elf = parseElf(sparseFromBuffer(h.length === size ? h : h.subarray(0, size)));
       else if (tarAt) this.#rec.elf = parseElf(tarAt(this.#at, size));
-      else if (size <= ELF_WHOLE) {
-        this.#elfRoom = takeRoom();
-        this.#elfWhole = this.#elfRoom.subarray(0, size);
-        this.#push(h);
-      } else {
+      else {
         this.#elf = new ElfCapture(size);
         this.#elf.push(h);
       }
@@ -156,8 +147,7 @@ export class FileWatch implements TarBody {
     }
     if (n <= 0) return this.#wantsMore();
     this.#kept?.push(Buffer.alloc(n));
-    if (this.#elf) this.#elf.zeros(n);
-    else if (this.#elfWhole) this.#elfFill = zeroFill(this.#elfWhole, this.#elfFill, n);
+    this.#elf?.zeros(n);
     if (this.#searching) {
       this.#keys.zeros(n);
       this.#tokens.zeros(n);
@@ -170,13 +160,12 @@ export class FileWatch implements TarBody {
     if (!this.#decided && this.#headLen > 0) this.#decide(Buffer.concat(this.#headParts));
     const kept = this.#kept;
     if (kept) rec.content = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
-    if (this.#elf) rec.elf = parseElf(this.#elf.finish());
-    else if (this.#elfWhole) {
-      const size = this.#size;
-      const whole = this.#elfWhole;
-      rec.elf = parseElf(this.#elfFill === size ? sparseFromBuffer(whole) : sparseFromSegments(size, [{ offset: 0, bytes: whole.subarray(0, this.#elfFill) }]));
-      // the parse keeps nothing of the bytes
-      giveRoom(this.#elfRoom!);
+    if (this.#elf) {
+      try {
+        rec.elf = parseElf(this.#elf.finish());
+      } finally {
+        this.#elf.release();
+      }
     }
     if (this.#searching) {
       const kind = this.#keys.finish();
@@ -186,36 +175,9 @@ export class FileWatch implements TarBody {
       if (tokens.length > 0) this.foundTokens(rec, tokens);
       this.#searching = false;
     }
-    this.#elfWhole = this.#elfRoom = this.#elf = undefined;
+    this.#elf = undefined;
     this.#kept = undefined;
   }
 }
 
 const ZEROS = Buffer.alloc(HEAD);
-
-/** Zeros `n` bytes of `buf` from `filled` on, as far as it goes; the new fill. */
-function zeroFill(buf: Buffer, filled: number, n: number): number {
-  const to = Math.min(buf.length, filled + n);
-  if (to > filled) buf.fill(0, filled, to);
-  return Math.max(filled, to);
-}
-
-/**
- * Buffers of ELF_WHOLE bytes to hold an ELF file in while it streams by, used again
- * and again: allocating one per file would leave the garbage collector tens of
- * megabytes to catch up with. Only the pages written are resident.
- */
-const rooms: Buffer[] = [];
-let roomsIdle: NodeJS.Timeout | undefined;
-function takeRoom(): Buffer {
-  return rooms.pop() ?? Buffer.allocUnsafeSlow(ELF_WHOLE);
-}
-function giveRoom(room: Buffer): void {
-  if (rooms.length < 2) rooms.push(room);
-  // let go of them once scans stop needing them (a long-lived process keeps nothing)
-  roomsIdle?.refresh();
-  roomsIdle ??= setTimeout(() => {
-    rooms.length = 0;
-    roomsIdle = undefined;
-  }, 2000).unref();
-}

@@ -1,10 +1,16 @@
-/** The layer scanner on this thread: the layer's checked tar (layer/layer-tar.ts) streamed through the scan. */
+/**
+ * The layer scanner on this thread: the layer's checked tar (layer/layer-tar.ts) streamed
+ * through the scan, or, for a plain tar in a local file, read in a loop of synchronous
+ * reads that hashes and parses each piece (plain-file.ts): no turn of the event loop per
+ * chunk (bench, 22.9 MB go-scratch archive: the stream spent 35 ms of 290 waiting for reads).
+ */
 import type { Readable } from "node:stream";
 import { SourceError } from "../../errors.js";
 import { scanLayer, type ScanInterest, type TarAt } from "../fs/scan-layer.js";
 import type { Layer } from "../image.js";
-import { hasStoredTar, layerTar } from "../layer/layer-tar.js";
+import { hasStoredTar, layerTar, type StoredTar } from "../layer/layer-tar.js";
 import type { LayerScanner, ScannedLayer } from "./layer-scanner.js";
+import { scanPlainFile } from "./plain-file.js";
 import { openTarAt } from "./tar-at.js";
 
 export function inProcessScanner(interest: ScanInterest, capacity: number): LayerScanner {
@@ -12,9 +18,8 @@ export function inProcessScanner(interest: ScanInterest, capacity: number): Laye
 }
 
 /** The layer's tar, and where it can be read at random (see `openTarAt`). */
-async function tarOf(layer: Layer): Promise<{ tar: Readable; tarAt?: TarAt; close(): void }> {
-  if (!hasStoredTar(layer)) return { tar: await layer.uncompressed(), close() {} };
-  const stored = await layer.storedTar();
+async function tarOf(layer: Layer, stored: StoredTar | undefined): Promise<{ tar: Readable; tarAt?: TarAt; close(): void }> {
+  if (stored === undefined) return { tar: await layer.uncompressed(), close() {} };
   const { tar, compression } = await layerTar(stored.stream, stored.check);
   stored.learned(compression);
   try {
@@ -25,9 +30,31 @@ async function tarOf(layer: Layer): Promise<{ tar: Readable; tarAt?: TarAt; clos
   }
 }
 
+/** A plain tar in a local file, scanned where it lies; undefined for stored bytes of any other kind (their stream is then untouched). */
+async function scanFileHere(stored: StoredTar, n: number, what: string, interest: ScanInterest, signal: AbortSignal): Promise<ScannedLayer | undefined> {
+  if (stored.file === undefined || stored.check.blob !== undefined) return undefined;
+  const out = await scanPlainFile({ layer: n, what, check: stored.check }, stored.file, interest, () => signal.aborted);
+  if (out === undefined) return undefined;
+  // the file was read where it lies: the stream, which has read nothing, is not needed
+  stored.stream.on("error", () => {});
+  stored.stream.destroy();
+  stored.learned("none");
+  return out;
+}
+
 async function scanHere(layer: Layer, n: number, what: string, interest: ScanInterest, signal: AbortSignal): Promise<ScannedLayer> {
   signal.throwIfAborted();
-  const { tar, tarAt, close } = await tarOf(layer);
+  const stored = hasStoredTar(layer) ? await layer.storedTar() : undefined;
+  try {
+    const out = stored && (await scanFileHere(stored, n, what, interest, signal));
+    if (out) return out;
+  } catch (err) {
+    stored!.stream.on("error", () => {});
+    stored!.stream.destroy();
+    if (signal.aborted) throw signal.reason;
+    throw err instanceof SourceError ? err : new SourceError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const { tar, tarAt, close } = await tarOf(layer, stored);
   const onAbort = () => tar.destroy(signal.reason instanceof Error ? signal.reason : new SourceError(`${what}: aborted`));
   signal.addEventListener("abort", onAbort, { once: true });
   try {

@@ -106,8 +106,12 @@ export class FileWatch implements TarBody {
       this.#keys.reset(this.keyScan);
       this.#tokens.reset(this.#rec.path, size, this.skipTokens(this.#rec.path) ? 0 : this.keyScan);
       this.#searching = true;
-      this.#pem = looksPem(this.#rec.path, h);
-      this.#push(h);
+      // (what is searched of a file no larger than that is all of it: it cannot be a PEM file left unsearched)
+      this.#pem = size > this.keyScan && looksPem(this.#rec.path, h);
+      if (h.length >= size) {
+        this.#keys.pushWhole(h);
+        this.#tokens.push(h);
+      } else this.#push(h);
     }
   }
 

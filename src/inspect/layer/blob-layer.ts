@@ -86,6 +86,10 @@ class BlobLayer implements StoredTarLayer {
     return tar;
   }
 
+  async storedInFile(): Promise<boolean> {
+    return (await this.init.source.locate?.(this.init.path)) !== undefined;
+  }
+
   /** The stored bytes and what to check them against (see `StoredTarLayer`). */
   async storedTar(): Promise<StoredTar> {
     const source = this.init.source;

@@ -115,12 +115,19 @@ class ZstdDecompressor extends Transform {
   }
 }
 
+/**
+ * Bytes zlib inflates into at a time: each output chunk costs a turn of zlib's callback and of
+ * every stream after it, and a fresh buffer (bench, 1 GiB gzip OCI layout on this thread:
+ * 6.1 s with 256 KiB, 5.5 s with 1 MiB, 5.15 s with 2 MiB, peak memory unchanged).
+ */
+const GUNZIP_CHUNK = 2 << 20;
+
 /** A transform that decompresses the given compression. */
 export function decompressor(compression: Compression): Transform {
   switch (compression) {
     case "gzip":
       zlib ??= require("node:zlib") as typeof import("node:zlib");
-      return zlib.createGunzip({ chunkSize: 1 << 18 });
+      return zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
     case "zstd":
       return new ZstdDecompressor();
     default:

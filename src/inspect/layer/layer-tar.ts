@@ -48,6 +48,8 @@ export interface StoredTar {
 /** A layer that hands over its stored bytes, so that their checks and scan can run on another thread. */
 export interface StoredTarLayer extends Layer {
   storedTar(): Promise<StoredTar>;
+  /** Whether the stored bytes lie in a local file (`StoredTar.file`), known without opening them; absent: they do not. */
+  storedInFile?(): Promise<boolean>;
 }
 
 export function hasStoredTar(layer: Layer): layer is StoredTarLayer {

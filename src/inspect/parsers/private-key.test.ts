@@ -180,6 +180,48 @@ describe("PrivateKeyFinder", () => {
   });
 });
 
+describe("PrivateKeyFinder.pushWhole", () => {
+  const KEY = "-----BEGIN RSA PRIVATE KEY-----\n" + BODY + "-----END RSA PRIVATE KEY-----\n";
+  const PUTTY = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n";
+  const streamed = (content: Uint8Array, limit?: number) => {
+    const f = new PrivateKeyFinder(limit);
+    for (let at = 0; at < content.length; at += 7) f.push(content.subarray(at, at + 7));
+    return f.finish();
+  };
+  const whole = (content: Uint8Array, limit?: number) => {
+    const f = new PrivateKeyFinder(limit);
+    f.pushWhole(content);
+    return f.finish();
+  };
+
+  it("finds what the streamed search finds, in the same order, for a file given at once", () => {
+    const cases = [
+      "",
+      "x",
+      KEY,
+      "BEGIN " + KEY,
+      "-----BEGIN PRIVATE KEY-----",
+      PUTTY,
+      "\n" + PUTTY,
+      " " + PUTTY,
+      PUTTY + KEY,
+      KEY + "\n" + PUTTY,
+      "-----BEGIN CERTIFICATE-----\n" + BODY + "-----END CERTIFICATE-----\n" + KEY,
+      "x".repeat(600) + KEY.replace("RSA ", "EC "),
+      "\0".repeat(4096) + KEY,
+      "mentions -----BEGIN RSA PRIVATE KEY----- in text, with no body",
+    ];
+    for (const text of cases) {
+      const content = bytes(text);
+      expect(whole(content), JSON.stringify(text.slice(0, 40))).toBe(streamed(content));
+    }
+    expect(whole(bytes(PUTTY))).toBe("putty-private-key");
+    expect(whole(bytes(" " + PUTTY))).toBeUndefined();
+    // past the bound it searches as push does
+    expect(whole(bytes("x".repeat(200) + KEY), 100)).toBe(streamed(bytes("x".repeat(200) + KEY), 100));
+  });
+});
+
 describe("looksPem", () => {
   it("goes by the name (.pem, .key, .crt) or a first line -----BEGIN", () => {
     expect(looksPem("/etc/haproxy/site.pem", bytes("x"))).toBe(true);

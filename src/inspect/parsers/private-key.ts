@@ -66,6 +66,8 @@ const NEEDLES: readonly Needle[] = [
   { bytes: Buffer.from("PuTTY-User-Key-File-", "latin1"), back: 1, kind: (header) => (PUTTY_AT.test(header) ? "putty-private-key" : undefined) },
 ];
 
+const PUTTY_START = NEEDLES[1]!.bytes;
+
 /** The first key header starting in [from, to) of `buf` (each read up to WINDOW bytes, as far as `buf` goes), with where it starts. */
 function firstKey(buf: Buffer, from: number, to: number): { at: number; kind: string } | undefined {
   let best: { at: number; kind: string } | undefined;
@@ -121,6 +123,21 @@ export class PrivateKeyFinder {
   /** How far into the file (data and holes) the search went. */
   get searched(): number {
     return this.#pos;
+  }
+
+  /**
+   * The file's whole data in one piece, right after `reset`: searched at once, without the
+   * carry a stream of pieces needs (most files of a layer come in one piece: bench, 902 MB
+   * Debian image, 21,000 files).
+   */
+  pushWhole(piece: Uint8Array): void {
+    if (this.#pos !== 0 || this.#carryLen !== 1 || piece.length > this.#limit) return this.push(piece);
+    const buf = Buffer.from(piece.buffer, piece.byteOffset, piece.length);
+    this.#data = this.#pos = buf.length;
+    this.#carryLen = 0;
+    // (a PuTTY header at the start has the newline the stream's search starts with before it)
+    this.#kind = buf.length >= PUTTY_START.length && buf.compare(PUTTY_START, 0, PUTTY_START.length, 0, PUTTY_START.length) === 0 ? NEEDLES[1]!.kind("\n" + buf.toString("latin1", 0, WINDOW)) : undefined;
+    this.#kind ??= firstKey(buf, 0, buf.length)?.kind;
   }
 
   /** The next piece of the file's data; what lies past the bound is not searched. */

@@ -76,15 +76,39 @@ function inside(segments: readonly string[], path: readonly string[]): boolean {
   return true;
 }
 
-/** Whether a path lies in one of the directories and in none of the exceptions ("!" entries). Malformed entries are ignored (the schema refuses them in policies). */
+/** Directories whose answer is remembered (a layer's files come directory by directory; a hostile one cannot grow it past this). */
+const REMEMBERED = 4096;
+
+/**
+ * Whether a path lies in one of the directories and in none of the exceptions ("!" entries).
+ * Malformed entries are ignored (the schema refuses them in policies). The answer depends
+ * on the path's directory only: it is remembered per directory (bench, 902 MB Debian image:
+ * 22 ms of the scan, the matcher run for each of its 22,000 files).
+ */
 export function skipDirsMatcher(dirs: readonly string[]): (path: string) => boolean {
   const re = new RegExp(SKIP_DIR_PATTERN);
   const valid = dirs.filter((d) => re.test(d));
   const skip = valid.filter((d) => !d.startsWith("!")).map(segmentsOf);
   const keep = valid.filter((d) => d.startsWith("!")).map((d) => segmentsOf(d.slice(1)));
   if (skip.length === 0) return () => false;
+  const byDir = new Map<string, boolean>();
+  let lastDir = "";
+  let last = false;
   return (path) => {
-    const parts = path.split("/").filter((s) => s !== "");
-    return skip.some((s) => inside(s, parts)) && !keep.some((k) => inside(k, parts));
+    const cut = path.lastIndexOf("/") + 1;
+    // (the files of a directory come one after another: the last answer, without a new string)
+    if (cut === lastDir.length && path.startsWith(lastDir)) return last;
+    const dir = path.slice(0, cut);
+    let answer = byDir.get(dir);
+    if (answer === undefined) {
+      // (the directory and a name in it: `inside` asks for a path below the entry)
+      const parts = (dir + "f").split("/").filter((s) => s !== "");
+      answer = skip.some((s) => inside(s, parts)) && !keep.some((k) => inside(k, parts));
+      if (byDir.size >= REMEMBERED) byDir.clear();
+      byDir.set(dir, answer);
+    }
+    lastDir = dir;
+    last = answer;
+    return answer;
   };
 }

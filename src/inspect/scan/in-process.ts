@@ -14,12 +14,20 @@ import { scanPlainFile } from "./plain-file.js";
 import { openTarAt } from "./tar-at.js";
 
 export function inProcessScanner(interest: ScanInterest, capacity: number): LayerScanner {
-  return { capacity, scan: (layer, n, what, signal) => scanHere(layer, n, what, interest, signal), close: async () => {} };
+  return {
+    capacity,
+    scan: async (layer, n, what, signal) => {
+      signal.throwIfAborted();
+      return scanHere(hasStoredTar(layer) ? await layer.storedTar() : layer, n, what, interest, signal);
+    },
+    close: async () => {},
+  };
 }
 
 /** The layer's tar, and where it can be read at random (see `openTarAt`). */
-async function tarOf(layer: Layer, stored: StoredTar | undefined): Promise<{ tar: Readable; tarAt?: TarAt; close(): void }> {
-  if (stored === undefined) return { tar: await layer.uncompressed(), close() {} };
+async function tarOf(from: StoredTar | Layer): Promise<{ tar: Readable; tarAt?: TarAt; close(): void }> {
+  if (!isStored(from)) return { tar: await from.uncompressed(), close() {} };
+  const stored = from;
   const { tar, compression } = await layerTar(stored.stream, stored.check);
   stored.learned(compression);
   try {
@@ -42,19 +50,22 @@ async function scanFileHere(stored: StoredTar, n: number, what: string, interest
   return out;
 }
 
-async function scanHere(layer: Layer, n: number, what: string, interest: ScanInterest, signal: AbortSignal): Promise<ScannedLayer> {
-  signal.throwIfAborted();
-  const stored = hasStoredTar(layer) ? await layer.storedTar() : undefined;
+const isStored = (from: StoredTar | Layer): from is StoredTar => (from as Partial<StoredTar>).check !== undefined;
+
+/** Scans a layer's stored bytes (or, for a layer that does not hand them over, its tar) on this thread; used by the worker pool too. */
+export async function scanHere(from: StoredTar | Layer, n: number, what: string, interest: ScanInterest, signal: AbortSignal): Promise<ScannedLayer> {
+  const stored = isStored(from) ? from : undefined;
   try {
+    signal.throwIfAborted();
     const out = stored && (await scanFileHere(stored, n, what, interest, signal));
     if (out) return out;
   } catch (err) {
-    stored!.stream.on("error", () => {});
-    stored!.stream.destroy();
+    stored?.stream.on("error", () => {});
+    stored?.stream.destroy();
     if (signal.aborted) throw signal.reason;
     throw err instanceof SourceError ? err : new SourceError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  const { tar, tarAt, close } = await tarOf(layer, stored);
+  const { tar, tarAt, close } = await tarOf(from);
   const onAbort = () => tar.destroy(signal.reason instanceof Error ? signal.reason : new SourceError(`${what}: aborted`));
   signal.addEventListener("abort", onAbort, { once: true });
   try {

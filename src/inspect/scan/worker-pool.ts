@@ -18,7 +18,7 @@ import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SourceError } from "../../errors.js";
-import type { Layer } from "../image.js";
+import { layerCompression, type Layer } from "../image.js";
 import type { StoredTar, StoredTarLayer } from "../layer/layer-tar.js";
 import type { InterestSpec } from "./interest-spec.js";
 import type { LayerScanner, ScannedLayer } from "./layer-scanner.js";
@@ -26,6 +26,7 @@ import { sniffCompression } from "../layer/decompress.js";
 import type { FromWorker, PlainPart, ToWorker } from "./scan-worker.js";
 import type { ScanInterest } from "../fs/scan-layer.js";
 import { interestFromSpec } from "./interest-spec.js";
+import { scanHere } from "./in-process.js";
 import { scanPlainFile } from "./plain-file.js";
 
 /** The compiled worker next to this module (dist/inspect/scan/scan-worker.js). */
@@ -251,11 +252,13 @@ export class WorkerPool implements LayerScanner {
     this.capacity = size * perWorker;
   }
 
-  /** Scans a layer on the least busy worker (a dead one is replaced first); a plain tar in a local file is split (`#split`). The chooser gives this pool only layers that hand over their stored bytes. */
+  /** Scans a layer on the least busy worker (a dead one is replaced first); a plain tar in a local file is split (`#split`), a gzip one scanned here. The chooser gives this pool only layers that hand over their stored bytes. */
   async scan(layer: Layer, n: number, what: string, signal: AbortSignal): Promise<ScannedLayer> {
     if (this.#closed) throw new SourceError(`${what}: the layer-scan pool is closed`);
     const stored = await (layer as StoredTarLayer).storedTar();
     if (isPlainFile(stored)) return this.#split(stored, n, what, signal);
+    // a gzip layer in a local file is scanned here (the chooser says why: layer-scanner.ts)
+    if (stored.file !== undefined && layerCompression(await layer.mediaType()) === "gzip") return scanHere(stored, n, what, this.#interestHere(), signal);
     return this.#pick().scan(stored, n, what, this.interest, signal);
   }
 
@@ -289,11 +292,14 @@ export class WorkerPool implements LayerScanner {
 
   #here: ScanInterest | undefined;
 
+  #interestHere(): ScanInterest {
+    return (this.#here ??= interestFromSpec(this.interest));
+  }
+
   /** The scan half of a split, on this thread; its errors are one-line SourceErrors naming the layer, as a worker's are. */
   async #parseHere(stored: StoredTar, n: number, what: string, signal: AbortSignal): Promise<ScannedLayer> {
-    this.#here ??= interestFromSpec(this.interest);
     try {
-      const out = await scanPlainFile({ layer: n, what, check: stored.check, part: "parse" }, stored.file!, this.#here, () => signal.aborted);
+      const out = await scanPlainFile({ layer: n, what, check: stored.check, part: "parse" }, stored.file!, this.#interestHere(), () => signal.aborted);
       if (out === undefined) throw new SourceError(`${what}: the layer is not a plain tar`);
       stored.learned("none");
       return out;

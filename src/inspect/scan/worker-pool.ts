@@ -165,7 +165,7 @@ class ScanWorker {
           post(chunk.buffer as ArrayBuffer, chunk.length);
         } else {
           for (let off = 0; off < chunk.length; ) {
-            stage ??= new Uint8Array(CHUNK);
+            stage ??= Buffer.allocUnsafeSlow(CHUNK); // (not zeroed: every byte posted is written first)
             const n = Math.min(CHUNK - fill, chunk.length - off);
             stage.set(chunk.subarray(off, off + n), fill);
             fill += n;

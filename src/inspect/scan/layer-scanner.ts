@@ -50,6 +50,8 @@ export interface ScannerOptions {
  */
 const SMALL_IMAGE = 32 << 20;
 const MAX_WORKERS = 4;
+/** Layers under way at once (each holds its index as it grows; a worker holds a read buffer for each). */
+const MAX_LAYERS = 8;
 
 /** The scanner for these layers: the one place the choice is made. */
 export async function layerScanner(layers: readonly Layer[], interest: ScanInterest, opts: ScannerOptions = {}): Promise<LayerScanner> {
@@ -70,8 +72,16 @@ export async function layerScanner(layers: readonly Layer[], interest: ScanInter
   const here = kinds.map((k, i) => k === "gzip" && inFile[i]!);
   if (asked === undefined && here.every(Boolean)) return inProcess();
   const gzipped = sizes.reduce((n, size, i) => n + (kinds[i] === "gzip" && !here[i] ? size : 0), 0);
-  const perWorker = gzipped * 2 > stored ? 2 : 1;
-  const limit = Math.min(layers.length, opts.concurrency ?? Infinity);
-  const workers = Math.max(1, Math.min(asked ?? Math.max(1, Math.floor(cpus / perWorker)), MAX_WORKERS, Math.ceil(limit / perWorker)));
-  return new pool.WorkerPool(spec, workers, Math.min(perWorker, limit));
+  const limit = Math.min(layers.length, opts.concurrency ?? MAX_LAYERS);
+  if (gzipped * 2 > stored) {
+    // gzip streams: a worker drives two (zlib inflates on libuv's threads)
+    const workers = Math.max(1, Math.min(asked ?? Math.max(1, Math.floor(cpus / 2)), MAX_WORKERS, Math.ceil(limit / 2)));
+    return new pool.WorkerPool(spec, workers, Math.min(2, limit));
+  }
+  // Plain layers: a worker hashes each while this thread parses it. This thread, which has
+  // the parse of every layer to do, is given a CPU of its own and every layer at once, so
+  // that it never waits for one layer's hash before it parses the next (bench, 902 MB
+  // Debian image on 2 CPUs: with one layer per worker it sat idle for 0.5 s of 1.9).
+  const workers = Math.max(1, Math.min(asked ?? cpus - 1, MAX_WORKERS, limit));
+  return new pool.WorkerPool(spec, workers, Math.ceil(limit / workers));
 }

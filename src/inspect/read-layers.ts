@@ -31,6 +31,12 @@ export interface ReadResult {
   tree: FileTree;
   layers: LayerSummary[];
   indexes: LayerIndex[];
+  /**
+   * How the checks of the layers' digests ended: already resolved, unless `deferChecks`
+   * was asked. Then the caller must await it before anything made of the result is shown
+   * or used (it rejects with the first failed layer's error, or the abort's reason).
+   */
+  checked: Promise<void>;
 }
 
 export interface ReadLayersOptions extends ScannerOptions {
@@ -91,6 +97,8 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
     p.catch(() => {}); // (its failure is met where it is awaited)
     return p;
   });
+  const checks: Promise<void>[] = [];
+  let handedOver = false;
   try {
     const indexes: LayerIndex[] = new Array(layers.length);
     const tarBytes: number[] = new Array(layers.length);
@@ -100,6 +108,11 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
       try {
         const what = `${image.reference}: layer ${i + 1}/${layers.length} (${(await metas[i]!).digest.slice(0, 19)})`;
         const scanned = await scanner.scan(layers[i]!, i, what, stop.signal);
+        if (scanned.checked) {
+          // a failed check stops the other layers as a failed read does
+          scanned.checked.catch((err: unknown) => stop.abort(err));
+          checks.push(scanned.checked);
+        }
         indexes[i] = scanned.index;
         tarBytes[i] = scanned.tarBytes;
         arrived(i, scanned.index);
@@ -117,17 +130,33 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
         return { index: i, ...(await metas[i]!), uncompressedSize: tarBytes[i]!, entries, whiteouts: index.whiteouts.length + index.opaque.length, fileBytes: index.fileBytes };
       }),
     );
-    // every scan is done: the workers end while the last layers go into the tree
-    const closing = scanner.close();
+    const failure = (err: unknown) => (outer?.aborted ? outer.reason : (overLimit ?? err)); // the caller's reason, not a layer's report of the abort
+    // the scanner (its workers) ends once every layer is checked
+    const checked = Promise.all(checks)
+      .then(() => {
+        outer?.throwIfAborted();
+        if (overLimit) throw overLimit;
+      })
+      .catch((err: unknown) => {
+        throw failure(err);
+      })
+      .finally(() => {
+        outer?.removeEventListener("abort", onAbort);
+        return scanner.close();
+      });
+    checked.catch(() => {}); // (the caller awaits it; a failure of its own may come first)
+    handedOver = true;
+    if (!opts.deferChecks) await checked;
     await building;
-    await closing;
-    return { tree, layers: summaries, indexes };
+    return { tree, layers: summaries, indexes, checked };
   } catch (err) {
     throw outer?.aborted ? outer.reason : (overLimit ?? err); // the caller's reason, not a layer's report of the abort
   } finally {
-    outer?.removeEventListener("abort", onAbort);
     building.catch(() => {}); // after a failure, nobody waits for the tree
-    await scanner.close();
+    if (!handedOver) {
+      outer?.removeEventListener("abort", onAbort);
+      await scanner.close();
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 /** Image → Facts: read the config, stream each layer once, flatten, and derive every fact. */
 import type { Image, Platform } from "../image.js";
-import { readLayers } from "../read-layers.js";
+import { readLayers, type ReadResult } from "../read-layers.js";
 import { openImage, type OpenOptions } from "../resolve.js";
 import { certificatesFact, zoneinfoFact } from "./certs-facts.js";
 import { configFact } from "./config-facts.js";
@@ -56,13 +56,27 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
     image.digest(),
     image.mediaType(),
   ]);
-  const c = cfg.config;
-  const pathDirs = pathDirsOf(cfg);
-  const { tree, layers, indexes } = await readLayers(image, factsInterest(cfg, opts.files ?? [], opts.tokenSkipDirs), {
+  // the facts are made while the last layers' digests are still checked; they are given only once all are
+  const { tree, layers, indexes, checked } = await readLayers(image, factsInterest(cfg, opts.files ?? [], opts.tokenSkipDirs), {
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    deferChecks: true,
   });
+  const facts = factsOf(image, { cfg, rawConfig, digest, mediaType }, { tree, layers, indexes }, opts);
+  await checked;
+  return facts;
+}
+
+/** The facts of what was read. */
+function factsOf(
+  image: Image,
+  { cfg, rawConfig, digest, mediaType }: { cfg: Awaited<ReturnType<Image["config"]>>; rawConfig: Buffer; digest: string; mediaType: string },
+  { tree, layers, indexes }: Omit<ReadResult, "checked">,
+  opts: InspectOptions,
+): Facts {
+  const c = cfg.config;
+  const pathDirs = pathDirsOf(cfg);
   const binaries: BinaryFact[] = [];
   for (const r of tree.entries()) {
     if (r.type === "file" && r.elf) {

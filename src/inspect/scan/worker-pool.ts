@@ -247,6 +247,8 @@ export class WorkerPool implements LayerScanner {
     private readonly interest: InterestSpec,
     size: number,
     perWorker = 1,
+    /** A split layer's index is given once parsed, its hash still under way (`ScannedLayer.checked`). */
+    private readonly deferChecks = false,
   ) {
     for (let i = 0; i < size; i++) this.#all.push(new ScanWorker());
     this.capacity = size * perWorker;
@@ -272,22 +274,32 @@ export class WorkerPool implements LayerScanner {
     const stop = new AbortController();
     const onAbort = () => stop.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
+    const atEnd = (err: unknown) => (err as { atEnd?: boolean }).atEnd === true;
+    const hash = this.#pick().scan(stored, n, what, this.interest, stop.signal, "hash");
+    // the hash's error, as the caller is to see it (the caller's reason once it aborted)
+    const hashed = hash.then(
+      () => signal.throwIfAborted(),
+      (err: unknown) => {
+        throw signal.aborted ? signal.reason : err;
+      },
+    );
+    hashed.catch(() => {}).finally(() => signal.removeEventListener("abort", onAbort));
+    let parsed: ScannedLayer;
     try {
-      const atEnd = (err: unknown) => (err as { atEnd?: boolean }).atEnd === true;
-      const hash = this.#pick().scan(stored, n, what, this.interest, stop.signal, "hash");
-      const parse = this.#parseHere(stored, n, what, stop.signal).catch((err: unknown) => {
-        if (!atEnd(err)) stop.abort(err);
-        throw err;
-      });
-      const [h, p] = await Promise.allSettled([hash, parse]);
+      parsed = await this.#parseHere(stored, n, what, stop.signal);
+    } catch (err) {
+      if (!atEnd(err)) stop.abort(err);
+      // cut short at its end: the digest, checked first by the one-pass scan, has its say
+      const hashErr = await hashed.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       if (signal.aborted) throw signal.reason;
-      if (p.status === "rejected" && !atEnd(p.reason)) throw p.reason;
-      if (h.status === "rejected") throw h.reason;
-      if (p.status === "rejected") throw p.reason;
-      return { index: p.value.index, tarBytes: h.value.tarBytes };
-    } finally {
-      signal.removeEventListener("abort", onAbort);
+      throw atEnd(err) && hashErr !== undefined ? hashErr : err;
     }
+    if (this.deferChecks) return { ...parsed, checked: hashed };
+    await hashed;
+    return parsed;
   }
 
   #here: ScanInterest | undefined;

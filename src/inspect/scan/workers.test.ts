@@ -143,15 +143,19 @@ describe("layer scans in worker threads (dist/)", () => {
     const p = join(dir, `fault-${Math.random().toString(36).slice(2)}`);
     if (archive) await writeDockerArchive(p, [{ image: built, tags: ["x:1"] }], { format: "classic" });
     else await writeOciLayout(p, [{ image: built, refName: "t" }]);
-    const err = await withImage(archive ? `docker-archive:${p}` : `oci:${p}:t`, async (img) =>
-      dist.readLayers(img, dist.factsInterest(await img.config()), { workers: 2 }),
-    ).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    expect(err?.name).toBe("SourceError");
-    expect(err?.message, err?.message).toMatch(re);
-    expect(err?.message).not.toContain("\n");
+    // the same error with the checks deferred (inspect's way: the index first, the digests' verdict after)
+    for (const deferChecks of [false, true]) {
+      const err = await withImage(archive ? `docker-archive:${p}` : `oci:${p}:t`, async (img) => {
+        const read = await dist.readLayers(img, dist.factsInterest(await img.config()), { workers: 2, deferChecks });
+        await read.checked;
+      }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.name).toBe("SourceError");
+      expect(err?.message, err?.message).toMatch(re);
+      expect(err?.message).not.toContain("\n");
+    }
   }
 
   it("fail as the main thread does: diff_id and blob digest mismatches, a truncated gzip layer, a missing blob", async () => {

@@ -8,6 +8,7 @@ import { FileTree } from "./fs/file-tree.js";
 import type { LayerIndex, ScanInterest } from "./fs/scan-layer.js";
 import { largestFirst } from "./layer-order.js";
 import { layerScanner, type ScannerOptions } from "./scan/layer-scanner.js";
+import { setMaxListeners } from "node:events";
 import { SourceError } from "../errors.js";
 import { mapLimit } from "../util/map-limit.js";
 import { DEFAULT_LIMITS, tooManyEntries, tooMuchKept } from "./limits.js";
@@ -63,6 +64,8 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
   const scanner = await layerScanner(layers, interest, opts);
   // the first failure stops the other layers' reads at once, and so does the caller's abort
   const stop = new AbortController();
+  // (each layer under way listens on it, and so does each layer whose check is pending: both are bounded by the capacity)
+  setMaxListeners(2 * scanner.capacity + 8, stop.signal);
   const onAbort = () => stop.abort(outer?.reason);
   outer?.addEventListener("abort", onAbort, { once: true });
   if (outer?.aborted) onAbort(); // aborted while the layers and the scanner were got: no event comes now
@@ -104,14 +107,25 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
     const tarBytes: number[] = new Array(layers.length);
     // the biggest layers first (see layer-order.ts)
     const order = largestFirst(await Promise.all(layers.map((l) => l.size().catch(() => 0))));
+    // checks still pending: no more than the scanner's capacity (each holds a worker's job open)
+    const pending = new Set<Promise<void>>();
     await mapLimit(order, scanner.capacity, async (i) => {
       try {
+        while (pending.size >= scanner.capacity) await Promise.race(pending);
         const what = `${image.reference}: layer ${i + 1}/${layers.length} (${(await metas[i]!).digest.slice(0, 19)})`;
         const scanned = await scanner.scan(layers[i]!, i, what, stop.signal);
         if (scanned.checked) {
           // a failed check stops the other layers as a failed read does
-          scanned.checked.catch((err: unknown) => stop.abort(err));
-          checks.push(scanned.checked);
+          const check = scanned.checked;
+          const settled = check.then(
+            () => void pending.delete(settled),
+            (err: unknown) => {
+              pending.delete(settled);
+              stop.abort(err);
+            },
+          );
+          pending.add(settled);
+          checks.push(check);
         }
         indexes[i] = scanned.index;
         tarBytes[i] = scanned.tarBytes;

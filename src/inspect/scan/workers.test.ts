@@ -139,6 +139,30 @@ describe("layer scans in worker threads (dist/)", () => {
     }
   });
 
+  it("keep the checks pending at once within the capacity: 12 layers read with deferred checks, as inspect reads them, warn of nothing", async () => {
+    const many: ImageSpec = {
+      layers: [{ compression: "none", files: [{ path: "data/big.bin", size: 40 * 1024 * 1024 }] }, ...Array.from({ length: 11 }, (_, i) => ({ compression: "none" as const, files: [{ path: `srv/f${i}`, content: `layer ${i}\n` }] }))],
+    };
+    const p = join(dir, "many.tar");
+    await writeDockerArchive(p, [{ image: buildImage(many, { compression: "none" }), tags: ["x:1"] }], { format: "classic" });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      await withImage(`docker-archive:${p}`, async (img) => {
+        const interest = dist.factsInterest(await img.config());
+        const main = await dist.readLayers(img, interest, { workers: 0 });
+        const deferred = await dist.readLayers(img, interest, { deferChecks: true });
+        await deferred.checked;
+        expect(deferred.indexes).toEqual(main.indexes);
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.map((w) => w.name)).toEqual([]);
+  });
+
   async function fails(built: ReturnType<typeof buildImage>, re: RegExp, archive = false): Promise<void> {
     const p = join(dir, `fault-${Math.random().toString(36).slice(2)}`);
     if (archive) await writeDockerArchive(p, [{ image: built, tags: ["x:1"] }], { format: "classic" });

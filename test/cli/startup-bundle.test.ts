@@ -1,8 +1,9 @@
 /**
  * bin/imgpolicy.js runs the bundle `npm run build` makes (scripts/bundle-cli.mjs), and only
- * it: a check of a small image imports its few chunks, not dist/cli/ and the ~300 modules
- * behind it, and never testcontainers (that loads only with --runtime). Every ES module the
- * process resolves is recorded by a resolve hook registered with --import.
+ * it, from its code cache (src/cli/bundle-loader.ts): a check of a small image loads that one
+ * file, not dist/cli/ and the ~300 modules behind it, and never testcontainers (that loads
+ * only with --runtime). Every ES module the process resolves is recorded by a resolve hook
+ * registered with --import, every file it requires by a hook preloaded with --require.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -15,7 +16,8 @@ import { writeOciLayout } from "../../fixtures/oci-layout-writer.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "bin", "imgpolicy.js");
-const BUNDLE = pathToFileURL(join(ROOT, "dist", "cli-bundle")).href + "/";
+const BUNDLE = join(ROOT, "dist", "cli-bundle", "imgpolicy.cjs");
+const LOADER = pathToFileURL(join(ROOT, "dist", "cli", "bundle-loader.js")).href;
 
 let dir: string;
 
@@ -30,12 +32,24 @@ export async function resolve(specifier, context, next) {
 }
 `;
 
-/** Runs the CLI with the resolve hook; returns its exit code and the module URLs it resolved. */
+const REQUIRE_HOOK = `
+const Module = require("node:module");
+const { appendFileSync } = require("node:fs");
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const r = resolve.apply(this, args);
+  appendFileSync(process.env.IMGPOLICY_TEST_REQUIRE_LOG, "require:" + r + "\\n");
+  return r;
+};
+`;
+
+/** Runs the CLI with the hooks; returns its exit code, the module URLs it resolved and the files it required ("require:" and the path). */
 function runLogged(...args: string[]): Promise<{ code: number; stderr: string; urls: string[] }> {
   const log = join(dir, `modules-${Math.random().toString(36).slice(2)}.log`);
   const register = `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)}, { data: { log: ${JSON.stringify(log)} } });`;
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(register)}`, BIN, ...args], { cwd: dir }, async (err, _stdout, stderr) => {
+    const argv = ["--require", join(dir, "require-hook.cjs"), "--import", `data:text/javascript,${encodeURIComponent(register)}`, BIN, ...args];
+    execFile(process.execPath, argv, { cwd: dir, env: { ...process.env, IMGPOLICY_TEST_REQUIRE_LOG: log } }, async (err, _stdout, stderr) => {
       const text = await readFile(log, "utf8").catch(() => "");
       const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
       resolve({ code, stderr, urls: [...new Set(text.split("\n").filter(Boolean))] });
@@ -46,6 +60,7 @@ function runLogged(...args: string[]): Promise<{ code: number; stderr: string; u
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "imgpolicy-startup-"));
   await writeFile(join(dir, "hooks.mjs"), HOOKS);
+  await writeFile(join(dir, "require-hook.cjs"), REQUIRE_HOOK);
   const image = buildImage({
     layers: [{ files: [{ path: "/etc/passwd", content: "root:x:0:0::/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n" }, { path: "/app", content: "#!/app\n", mode: 0o755 }] }],
     config: { User: "65532:65532", Entrypoint: ["/app"] },
@@ -55,23 +70,34 @@ beforeAll(async () => {
 afterAll(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
 
 describe("the command line's start-up", () => {
-  it("check of a small image loads the bundle's chunks and no other module file, and not testcontainers", async () => {
+  it("check of a small image runs the bundle and loads no other module file, and not testcontainers", async () => {
     const r = await runLogged("check", "--policy", "base", `oci:${join(dir, "img")}:1`);
     expect(r.stderr).not.toMatch(/Error|at /);
     expect([0, 1]).toContain(r.code);
-    const files = r.urls.filter((u) => u.startsWith("file:"));
-    expect(files).toContain(`${BUNDLE}imgpolicy.js`);
+    const files = r.urls.filter((u) => u.startsWith("file:") || u.startsWith("require:"));
     // a stale bundle (dist/ compiled by tsc alone, after the bundle) would run dist/cli/main.js: run `npm run build`
-    expect(files.filter((u) => u !== pathToFileURL(BIN).href && !u.startsWith(BUNDLE))).toEqual([]);
+    expect(files).toEqual([pathToFileURL(BIN).href, LOADER]);
     expect(r.urls.filter((u) => u.includes("testcontainers"))).toEqual([]);
   });
 
-  it("--version and an unknown command stay in the bundle's entry chunk", async () => {
+  it("--version and an unknown command load nothing beyond the bundle", async () => {
     const v = await runLogged("--version");
     expect(v.code).toBe(0);
-    expect(v.urls.filter((u) => u.startsWith(BUNDLE))).toEqual([`${BUNDLE}imgpolicy.js`]);
+    expect(v.urls.filter((u) => u.startsWith("file:") || u.startsWith("require:"))).toEqual([pathToFileURL(BIN).href, LOADER]);
     const bad = await runLogged("no-such-command");
     expect(bad.code).toBe(2);
-    expect(bad.urls.filter((u) => u.startsWith(BUNDLE))).toEqual([`${BUNDLE}imgpolicy.js`]);
+    expect(bad.urls.filter((u) => u.startsWith("file:") || u.startsWith("require:"))).toEqual([pathToFileURL(BIN).href, LOADER]);
+  });
+
+  it("the bundle runs from the code cache the build made (V8 takes it)", async () => {
+    const code = `import { runBundle } from ${JSON.stringify(LOADER)};
+process.argv = [process.argv[0], "imgpolicy", "--version"];
+const run = runBundle(${JSON.stringify(BUNDLE)});
+process.stderr.write("cached:" + run.cached + "\\n");`;
+    const out = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(process.execPath, ["--input-type=module", "-e", code], (err, stdout, stderr) => (err ? reject(err) : resolve({ stdout, stderr }))),
+    );
+    expect(out.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(out.stderr).toContain("cached:true");
   });
 });

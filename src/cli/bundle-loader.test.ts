@@ -1,0 +1,72 @@
+/**
+ * Each run is a process of its own, with the compiled loader (dist/, made by `npm test`'s
+ * build): within one process V8 serves a script it compiled before from its own memory,
+ * whatever cache it is given.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CACHE_FILE } from "./bundle-loader.js";
+
+const LOADER = fileURLToPath(new URL("../../dist/cli/bundle-loader.js", import.meta.url));
+let dir: string;
+let file: string;
+
+/** A bundle that says what it ran as, in the same length whatever `tag` (one letter) is. */
+function writeBundle(tag: string): void {
+  const body = `"use strict";
+const { basename } = require("node:path");
+function answer(n) { return n * 2; }
+module.exports.answer = answer;
+process.stdout.write("${tag}:" + answer(21) + ":" + basename(__filename) + ":" + (__dirname === ${JSON.stringify(dir)}) + ":" + (typeof this) + "\\n");
+`;
+  writeFileSync(file, body);
+}
+
+/** Runs the bundle in a new process (writing its cache after, if asked): what it printed, and whether the cache served. */
+function run(write = false): { out: string; cached: boolean } {
+  const code = `import { runBundle } from ${JSON.stringify(LOADER)};
+const run = runBundle(${JSON.stringify(file)});
+${write ? "run.writeCache();" : ""}
+process.stdout.write("cached:" + run.cached + "\\n");`;
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8" });
+  const lines = out.trim().split("\n");
+  return { out: lines[0]!, cached: lines[1] === "cached:true" };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "imgpolicy-bundle-loader-"));
+  file = join(dir, "imgpolicy.cjs");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("runBundle", () => {
+  it("runs the file as a CommonJS module, compiled without a cache the first time and from the cache it wrote after", () => {
+    writeBundle("a");
+    expect(run(true)).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
+    expect(readFileSync(join(dir, CACHE_FILE)).length).toBeGreaterThan(32);
+    expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: true });
+  });
+
+  it("does not use a cache made from other bytes of the same length (V8 would take it): the file's own code runs", () => {
+    writeBundle("a");
+    run(true);
+    writeBundle("b");
+    expect(run()).toEqual({ out: "b:42:imgpolicy.cjs:true:object", cached: false });
+  });
+
+  it("compiles as usual when V8 refuses the cache (made elsewhere, or damaged) or it is missing or cut short", () => {
+    writeBundle("a");
+    run(true);
+    const cache = readFileSync(join(dir, CACHE_FILE));
+    writeFileSync(join(dir, CACHE_FILE), Buffer.concat([cache.subarray(0, 32), Buffer.alloc(cache.length - 32, 7)]));
+    expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
+    writeFileSync(join(dir, CACHE_FILE), cache.subarray(0, 32));
+    expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
+    rmSync(join(dir, CACHE_FILE));
+    expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
+  });
+});

@@ -4,6 +4,7 @@
  * whatever cache it is given.
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,7 +48,7 @@ describe("runBundle", () => {
   it("runs the file as a CommonJS module, compiled without a cache the first time and from the cache it wrote after", () => {
     writeBundle("a");
     expect(run(true)).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
-    expect(readFileSync(join(dir, CACHE_FILE)).length).toBeGreaterThan(32);
+    expect(readFileSync(join(dir, CACHE_FILE)).length).toBeGreaterThan(64);
     expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: true });
   });
 
@@ -58,13 +59,20 @@ describe("runBundle", () => {
     expect(run()).toEqual({ out: "b:42:imgpolicy.cjs:true:object", cached: false });
   });
 
-  it("compiles as usual when V8 refuses the cache (made elsewhere, or damaged) or it is missing or cut short", () => {
+  it("compiles as usual when the cache is damaged, cut short, missing, or refused by V8 (made by another V8)", () => {
     writeBundle("a");
     run(true);
     const cache = readFileSync(join(dir, CACHE_FILE));
-    writeFileSync(join(dir, CACHE_FILE), Buffer.concat([cache.subarray(0, 32), Buffer.alloc(cache.length - 32, 7)]));
+    const flipped = Buffer.from(cache);
+    flipped[flipped.length - 100]! ^= 1;
+    writeFileSync(join(dir, CACHE_FILE), flipped);
     expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
-    writeFileSync(join(dir, CACHE_FILE), cache.subarray(0, 32));
+    writeFileSync(join(dir, CACHE_FILE), cache.subarray(0, 64));
+    expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
+    // a whole cache (its sums right) that V8 refuses: its bytecode is not V8's
+    const junk = Buffer.alloc(cache.length - 64, 7);
+    const sum = (b: Buffer) => createHash("sha256").update(b).digest();
+    writeFileSync(join(dir, CACHE_FILE), Buffer.concat([cache.subarray(0, 32), sum(junk), junk]));
     expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
     rmSync(join(dir, CACHE_FILE));
     expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });

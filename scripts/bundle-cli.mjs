@@ -30,10 +30,10 @@ const LAZY = "\0imgpolicy-lazy-testcontainers";
 const POOL = path.join(DIST, "inspect", "scan", "worker-pool.js");
 const WORKER = path.join(DIST, "inspect", "scan", "scan-worker.js");
 
+// the bundle exports the command and its exit path; bin/imgpolicy.js runs them (src/cli/bundle-loader.ts)
 const entryCode = `
-import { runToExit } from ${JSON.stringify(path.join(DIST, "cli", "exit-path.js"))};
-import { main } from ${JSON.stringify(path.join(DIST, "cli", "main.js"))};
-void runToExit(() => main(process.argv));
+export { runToExit } from ${JSON.stringify(path.join(DIST, "cli", "exit-path.js"))};
+export { main } from ${JSON.stringify(path.join(DIST, "cli", "main.js"))};
 `;
 
 /** The module's own file URL, as seen from the file in OUT that holds it: `cjs`, the CLI bundle (the banner's helper), else the worker's ES module. */

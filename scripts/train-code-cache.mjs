@@ -12,10 +12,11 @@ import { fileURLToPath } from "node:url";
 import { create } from "tar";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const { runBundle } = await import(path.join(ROOT, "dist", "cli", "bundle-loader.js"));
+const { cliOf, runBundle } = await import(path.join(ROOT, "dist", "cli", "bundle-loader.js"));
 
 const dir = mkdtempSync(path.join(tmpdir(), "imgpolicy-train-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => process.exit(1));
 
 // a scratch-style image: users, CA certificates, an ELF entrypoint (any on this machine)
 const root = path.join(dir, "root");
@@ -39,8 +40,9 @@ writeFileSync(path.join(dir, "manifest.json"), JSON.stringify([{ Config: "config
 const archive = path.join(dir, "image.tar");
 await create({ cwd: dir, file: archive, portable: true }, ["manifest.json", "config.json", "layer.tar"]);
 
-process.argv = [process.argv[0], path.join(ROOT, "bin", "imgpolicy.js"), "check", "--policy", "go-scratch", `docker-archive:${archive}`];
+const argv = [process.argv[0], path.join(ROOT, "bin", "imgpolicy.js"), "check", "--policy", "go-scratch", `docker-archive:${archive}`];
 const run = runBundle(path.join(ROOT, "dist", "cli-bundle", "imgpolicy.cjs"));
+const cli = cliOf(run);
 process.on("exit", () => {
   const code = process.exitCode ?? 0;
   if (code !== 0 && code !== 1) {
@@ -51,3 +53,4 @@ process.on("exit", () => {
   run.writeCache();
   process.exitCode = 0;
 });
+void cli.runToExit(() => cli.main(argv));

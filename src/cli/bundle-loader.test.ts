@@ -3,9 +3,9 @@
  * build): within one process V8 serves a script it compiled before from its own memory,
  * whatever cache it is given.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,5 +76,46 @@ describe("runBundle", () => {
     expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
     rmSync(join(dir, CACHE_FILE));
     expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
+  });
+
+  it("ignores a cache that is not a regular file (a FIFO, a device) rather than wait on it or read it forever", () => {
+    writeBundle("a");
+    execFileSync("mkfifo", [join(dir, CACHE_FILE)]);
+    expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
+    rmSync(join(dir, CACHE_FILE));
+    symlinkSync("/dev/zero", join(dir, CACHE_FILE));
+    expect(run()).toEqual({ out: "a:42:imgpolicy.cjs:true:object", cached: false });
+  });
+});
+
+describe("runCli", () => {
+  /** Runs the command line from the bundle at `file` in a new process: its exit code and stderr. */
+  function runCli(): { status: number | null; stderr: string } {
+    const code = `import { runCli } from ${JSON.stringify(LOADER)}; runCli(${JSON.stringify(file)});`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", timeout: 20_000 });
+    return { status: r.status, stderr: r.stderr };
+  }
+  const oneLine = /^imgpolicy: cannot run the command line's bundle .*imgpolicy\.cjs: .+\(`npm run build` makes it\)\n$/;
+
+  it("runs the bundle's command through its exit path", () => {
+    writeFileSync(file, `exports.main = async (argv) => { process.stdout.write("ran"); return 1; };
+exports.runToExit = (run) => run().then((code) => process.exit(code));`);
+    expect(runCli()).toEqual({ status: 1, stderr: "" });
+  });
+
+  it("a bundle that is cut short, does not compile, is missing or is not a file is one line and exit 2, never a pass", () => {
+    writeFileSync(file, `exports.main = async () => 0;\n`); // (no exit path: cut before its end)
+    const cut = runCli();
+    expect(cut.status).toBe(2);
+    expect(cut.stderr).toMatch(oneLine);
+    expect(cut.stderr).toContain("does not export the command line");
+    writeFileSync(file, "");
+    expect(runCli()).toMatchObject({ status: 2, stderr: expect.stringMatching(oneLine) });
+    writeFileSync(file, "exports.main = async () => {");
+    expect(runCli()).toMatchObject({ status: 2, stderr: expect.stringMatching(oneLine) });
+    rmSync(file);
+    expect(runCli()).toMatchObject({ status: 2, stderr: expect.stringMatching(oneLine) });
+    execFileSync("mkfifo", [file]);
+    expect(runCli()).toMatchObject({ status: 2, stderr: expect.stringMatching(oneLine) });
   });
 });

@@ -90,10 +90,11 @@ describe("the command line's start-up", () => {
   });
 
   it("the bundle runs from the code cache the build made (V8 takes it)", async () => {
-    const code = `import { runBundle } from ${JSON.stringify(LOADER)};
-process.argv = [process.argv[0], "imgpolicy", "--version"];
+    const code = `import { cliOf, runBundle } from ${JSON.stringify(LOADER)};
 const run = runBundle(${JSON.stringify(BUNDLE)});
-process.stderr.write("cached:" + run.cached + "\\n");`;
+process.stderr.write("cached:" + run.cached + "\\n");
+const cli = cliOf(run);
+void cli.runToExit(() => cli.main([process.argv[0], "imgpolicy", "--version"]));`;
     const out = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
       execFile(process.execPath, ["--input-type=module", "-e", code], (err, stdout, stderr) => (err ? reject(err) : resolve({ stdout, stderr }))),
     );

@@ -14,10 +14,12 @@
  * sane size (a FIFO or a device there would hang the start or fill the memory).
  */
 import { createHash } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, readSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import vm from "node:vm";
+import { FileReadError } from "../files/regular-file.js";
+import { readSmallFileSync } from "../files/small-file-sync.js";
 
 export const CACHE_FILE = "imgpolicy.cjs.cache";
 /**
@@ -41,31 +43,11 @@ export interface BundleRun {
 
 const sha256 = (bytes: Buffer): Buffer => createHash("sha256").update(bytes).digest();
 
-/** The bytes of a regular file of at most MAX_BYTES; throws otherwise. */
-function readRegularFile(path: string): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new Error("not a regular file");
-    if (st.size > MAX_BYTES) throw new Error(`larger than ${MAX_BYTES} bytes`);
-    const bytes = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < bytes.length) {
-      const n = readSync(fd, bytes, got, bytes.length - got, got);
-      if (n === 0) throw new Error("shorter than its size");
-      got += n;
-    }
-    return bytes;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The cache's bytecode, when it was made from the bundle whose hash is `hash` and is whole. */
 function cacheFor(path: string, hash: Buffer): Buffer | undefined {
   let data: Buffer;
   try {
-    data = readRegularFile(path);
+    data = readSmallFileSync(path, MAX_BYTES, "a code cache");
   } catch {
     return undefined;
   }
@@ -76,7 +58,7 @@ function cacheFor(path: string, hash: Buffer): Buffer | undefined {
 
 /** Compiles and runs the CommonJS bundle at `file` (its cache beside it), as Node's loader would run the module. */
 export function runBundle(file: string, cacheFile = `${dirname(file)}/${CACHE_FILE}`): BundleRun {
-  const bytes = readRegularFile(file);
+  const bytes = readSmallFileSync(file, MAX_BYTES, "the bundle");
   const hash = sha256(bytes);
   const cachedData = cacheFor(cacheFile, hash);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString("utf8")}\n})`, {
@@ -122,7 +104,7 @@ export function runCli(file: string, argv: string[] = process.argv): void {
   try {
     cli = cliOf(runBundle(file));
   } catch (err) {
-    const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    const why = (err instanceof FileReadError ? err.reason : err instanceof Error ? err.message : String(err)).split("\n")[0];
     process.stderr.write(`imgpolicy: cannot run the command line's bundle ${file}: ${why} (\`npm run build\` makes it)\n`);
     process.exitCode = 2;
     return;

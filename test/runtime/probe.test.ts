@@ -192,13 +192,17 @@ describe.concurrent("probeRuntime", () => {
   }, T);
 
   // The OOM killer kills a child; the container's cgroup outlives it (the parent exits 137 a
-  // second later), so the engine hears of the OOM kill every time (the single-process race
-  // below cannot happen).
+  // second later), which gives the engine time to hear of the OOM kill, but not always: on a
+  // loaded CI machine it recorded exit 137 and never OOMKilled within the probe's 5 s (the
+  // same lost event as below: containerd reads memory.events after the cgroup is gone).
+  // Whether the engine hears it is the engine's; the facts must tell the truth either way
+  // (exitedFacts' mapping of each answer is unit-tested in src/runtime/observe.test.ts).
   it("reports a container the memory limit killed", async () => {
     const f = await probeRef(images.nonroot, { health: http, command: ["-alloc-child=64"], memory: "16m", writeProbe: false });
+    figures.childOom = f.exited;
     expect(f.health?.healthy).toBe(false);
-    expect(f.exited).toMatchObject({ exitCode: 137, oomKilled: true });
-    expect(f.exited?.oomUnconfirmed).toBeUndefined();
+    const kill = f.exited?.oomKilled === true ? { oomKilled: true } : { oomUnconfirmed: true };
+    expect(f.exited).toEqual({ exitCode: 137, afterMs: expect.any(Number), ...kill });
     expect(f.logTail).toContain("behaviour: allocating 64 MiB");
     expect(f.logTail).toContain("behaviour: the child was killed by signal 9 (killed)");
   }, T);

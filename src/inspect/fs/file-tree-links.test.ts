@@ -16,44 +16,56 @@ describe("FileTree: entries named through symlinked directories (merged /usr)", 
     { path: "usr/bin/", type: "dir" },
   ];
 
-  it("puts an upper layer's lib/... entries where the link points, as the engines do, keeping the link", async () => {
+  it("makes a lower link a directory when an upper layer's entries sit under it, as the engine's overlay storage does, leaving where it pointed alone", async () => {
     const t = await treeOf([
       merged,
       [
         { path: "lib/x86_64-linux-gnu/libnew.so", content: "new" },
         { path: "lib/x86_64-linux-gnu/libold.so", content: "newer" },
-        { path: "lib/fresh/dir/file", content: "f" },
         { path: "bin/tool", content: "tool", mode: 0o755 },
       ],
     ]);
-    expect(t.get("/lib")).toMatchObject({ type: "symlink", linkname: "usr/lib", layer: 0 });
-    expect(t.get("/bin")).toMatchObject({ type: "symlink", layer: 0 });
-    expect(t.get("/usr/lib/x86_64-linux-gnu/libnew.so")).toMatchObject({ type: "file", layer: 1 });
+    expect(t.get("/lib")).toMatchObject({ type: "dir", implicit: true, layer: 1 });
+    expect(t.get("/bin")).toMatchObject({ type: "dir", implicit: true, layer: 1 });
+    expect(t.get("/lib/x86_64-linux-gnu")).toMatchObject({ type: "dir", implicit: true, layer: 1 });
     expect(text(t, "/lib/x86_64-linux-gnu/libnew.so")).toBe("new");
-    expect(text(t, "/lib/x86_64-linux-gnu/libc.so.6")).toBe("libc");
-    expect(text(t, "/usr/lib/x86_64-linux-gnu/libold.so")).toBe("newer");
-    expect(t.get("/usr/lib/fresh/dir")).toMatchObject({ type: "dir", implicit: true, layer: 1 });
-    expect(text(t, "/lib/fresh/dir/file")).toBe("f");
-    expect(t.get("/usr/bin/tool")).toMatchObject({ type: "file", mode: 0o755 });
-    expect(t.wasted).toEqual([{ path: "/usr/lib/x86_64-linux-gnu/libold.so", size: 3, layer: 0, removedBy: 1 }]);
+    expect(text(t, "/lib/x86_64-linux-gnu/libold.so")).toBe("newer");
+    expect(t.get("/lib/x86_64-linux-gnu/libc.so.6")).toBeUndefined();
+    expect(t.get("/bin/tool")).toMatchObject({ type: "file", mode: 0o755, layer: 1 });
+    expect(t.get("/usr/bin/tool")).toBeUndefined();
+    // where the links pointed is as it was: nothing replaced, nothing wasted
+    expect(text(t, "/usr/lib/x86_64-linux-gnu/libold.so")).toBe("old");
+    expect(text(t, "/usr/lib/x86_64-linux-gnu/libc.so.6")).toBe("libc");
+    expect(t.get("/usr/lib/x86_64-linux-gnu/libnew.so")).toBeUndefined();
+    expect(t.wasted).toEqual([]);
   });
 
-  it("applies whiteouts and opaque markers named through the link to where it points", async () => {
+  it("hides nothing through a lower link with a whiteout or an opaque marker under it (the link becomes a directory)", async () => {
     const t = await treeOf([
       merged,
       [
         { path: "lib/x86_64-linux-gnu/gone.so", type: "whiteout" },
         { path: "lib/python3", type: "opaque" },
         { path: "lib/python3/new.py", content: "n" },
+        { path: "bin", type: "opaque" },
       ],
     ]);
-    expect(t.get("/lib")!.type).toBe("symlink");
-    expect(t.get("/usr/lib/x86_64-linux-gnu/gone.so")).toBeUndefined();
-    expect(childNames(t, "/usr/lib/python3")).toEqual(["/usr/lib/python3/new.py"]);
-    expect(wasteOf(t)).toEqual([
-      { path: "/usr/lib/python3/site.py", size: 4, layer: 0, removedBy: 1 },
-      { path: "/usr/lib/x86_64-linux-gnu/gone.so", size: 4, layer: 0, removedBy: 1 },
-    ]);
+    expect(t.get("/lib")).toMatchObject({ type: "dir", implicit: true, layer: 1 });
+    expect(t.get("/bin")).toMatchObject({ type: "dir", implicit: true, layer: 1 });
+    expect(childNames(t, "/lib")).toEqual(["/lib/python3", "/lib/x86_64-linux-gnu"]);
+    expect(childNames(t, "/lib/x86_64-linux-gnu")).toEqual([]);
+    expect(childNames(t, "/lib/python3")).toEqual(["/lib/python3/new.py"]);
+    expect(text(t, "/usr/lib/x86_64-linux-gnu/gone.so")).toBe("gone");
+    expect(text(t, "/usr/lib/python3/site.py")).toBe("site");
+    expect(t.wasted).toEqual([]);
+  });
+
+  it("a directory replacing the link (rm /lib && mkdir /lib: the directory and its opaque marker) hides nothing of where it pointed", async () => {
+    const t = await treeOf([merged, [{ path: "lib/", type: "dir", mode: 0o700 }, { path: "lib", type: "opaque" }]]);
+    expect(t.get("/lib")).toMatchObject({ type: "dir", mode: 0o700, layer: 1 });
+    expect(childNames(t, "/lib")).toEqual([]);
+    expect(childNames(t, "/usr/lib/python3")).toEqual(["/usr/lib/python3/site.py"]);
+    expect(t.wasted).toEqual([]);
   });
 
   it("resolves a hardlink target named through the link", async () => {

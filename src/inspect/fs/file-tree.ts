@@ -43,20 +43,33 @@ export class FileTree {
     return t;
   }
 
-  /** Applies one layer on top of what is there. */
+  /**
+   * Applies one layer on top of what is there, as the engine's overlay storage does: each
+   * layer is unpacked into a directory of its own, so its paths are taken as written and
+   * never through a symlink of a lower layer. A lower file or symlink where the layer has
+   * a directory (named, or the parent of an entry, a whiteout or an opaque marker) is
+   * replaced by that directory: over `/app -> /usr/bin`, `app/x` makes /app a directory,
+   * and `app/.wh.su` or `app/.wh..wh..opq` hides nothing of /usr/bin (moby's overlay2 and
+   * containerd's overlayfs snapshotter alike; checked against `docker export` in
+   * test/conformance).
+   */
   apply(l: LayerIndex): void {
     for (const dir of l.opaque) {
-      const real = this.#realDir(dir);
-      for (const child of [...(this.#children.get(real) ?? [])]) this.#remove(child, l.layer);
+      if (this.#records.get(dir)?.type === "dir") {
+        for (const child of [...(this.#children.get(dir) ?? [])]) this.#remove(child, l.layer);
+      } else this.#ensureDir(dir, l.layer);
     }
-    for (const p of l.whiteouts) this.#remove(this.#realPath(p), l.layer);
+    for (const p of l.whiteouts) {
+      this.#ensureDir(parentOf(p), l.layer);
+      this.#remove(p, l.layer);
+    }
     for (const rec of l.files) this.#put(rec);
   }
 
   /**
-   * Where a directory named in a layer really is: the engines (containerd, moby) follow
-   * symlinks in the parents of an entry, so `lib/x` over `/lib -> usr/lib` lands in /usr/lib.
-   * A missing directory is placed under its nearest existing ancestor, followed the same way.
+   * Where a directory named by a hardlink's target really is: symlinks in its parents
+   * followed, as link(2) does. A missing directory is placed under its nearest existing
+   * ancestor, followed the same way.
    */
   #realDir(dir: string): string {
     if (dir === "/" || this.#records.get(dir)?.type === "dir") return dir;
@@ -68,7 +81,7 @@ export class FileTree {
     return real === parent ? dir : `${real === "/" ? "" : real}/${baseName(dir)}`;
   }
 
-  /** The path an entry really names: its parent followed, its last component not. */
+  /** The path a hardlink's target really names: its parent followed, its last component not. */
   #realPath(path: string): string {
     const parent = parentOf(path);
     const real = this.#realDir(parent);
@@ -76,38 +89,19 @@ export class FileTree {
   }
 
   #put(entry: FileRecord): void {
-    // the common case, in one lookup of the parent: a directory (so the entry lands at its own
-    // path, with nothing to create above it)
-    const parent = parentOf(entry.path);
-    const dir = entry.path === "/" ? undefined : this.#records.get(parent);
-    if (dir?.type === "dir") {
-      const old = this.#records.get(entry.path);
-      if (old) {
-        if (old.type === "dir" && entry.type === "dir") {
-          this.#records.set(entry.path, entry); // metadata changes; children stay
-          return;
-        }
-        this.#remove(entry.path, entry.layer);
-      }
-      this.#records.set(entry.path, entry);
-      this.#childrenOf(parent).add(entry.path);
-      if (entry.type === "hardlink") this.#bindHardlink(entry);
-      return;
-    }
-    const path = this.#realPath(entry.path);
-    const rec = path === entry.path ? entry : { ...entry, path };
-    const old = this.#records.get(rec.path);
+    const path = entry.path;
+    if (path !== "/" && this.#records.get(parentOf(path))?.type !== "dir") this.#ensureDir(parentOf(path), entry.layer);
+    const old = this.#records.get(path);
     if (old) {
-      if (old.type === "dir" && rec.type === "dir") {
-        this.#records.set(rec.path, rec); // metadata changes; children stay
+      if (old.type === "dir" && entry.type === "dir") {
+        this.#records.set(path, entry); // metadata changes; children stay
         return;
       }
-      this.#remove(rec.path, rec.layer);
+      this.#remove(path, entry.layer);
     }
-    this.#ensureParent(rec.path, rec.layer);
-    this.#records.set(rec.path, rec);
-    this.#link(rec.path);
-    if (rec.type === "hardlink") this.#bindHardlink(rec);
+    this.#records.set(path, entry);
+    this.#link(path);
+    if (entry.type === "hardlink") this.#bindHardlink(entry);
   }
 
   #bindHardlink(rec: FileRecord): void {
@@ -148,14 +142,14 @@ export class FileTree {
     return set;
   }
 
-  #ensureParent(path: string, layer: number): void {
-    const parent = parentOf(path);
-    const existing = this.#records.get(parent);
+  /** Makes `dir` a directory if it is not one: what is there instead is removed, missing parents are made too. */
+  #ensureDir(dir: string, layer: number): void {
+    const existing = this.#records.get(dir);
     if (existing?.type === "dir") return;
-    if (existing) this.#remove(parent, layer);
-    this.#ensureParent(parent, layer);
-    this.#records.set(parent, { path: parent, type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, layer, implicit: true });
-    this.#link(parent);
+    if (existing) this.#remove(dir, layer);
+    this.#ensureDir(parentOf(dir), layer);
+    this.#records.set(dir, { path: dir, type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, layer, implicit: true });
+    this.#link(dir);
   }
 
   #link(path: string): void {

@@ -10,6 +10,7 @@
 import type { Credentials } from "./docker-config.js";
 import { pickChallenge, type Challenge } from "./challenge.js";
 import { answerOf, BODY_WAIT_MS, connectionCause, describeAnswer, oneLine, readBody, redactorOf, registryError, type Answer, type RegistryContext } from "./error-body.js";
+import { isLoopback } from "./reference.js";
 import { RetryBudget, parseRetryAfter, retryableError, retryableStatus, type RetryOptions } from "./retry.js";
 import { BodyLimitError, readWhole, seconds, type Transport } from "./transport.js";
 
@@ -19,6 +20,11 @@ export interface AuthDeps {
   credentials: () => Promise<Credentials | undefined>;
   retry?: RetryOptions;
   now?: () => number;
+  /**
+   * Whether credentials may go to a token server at this "host[:port]" in plain HTTP:
+   * by default only a loopback one (the registry's options add --insecure-registry hosts).
+   */
+  httpAllowed?: (host: string) => boolean;
 }
 
 interface Token {
@@ -120,6 +126,10 @@ export class Authenticator {
     const creds = await this.credentials();
     if (creds?.registryToken) return { value: creds.registryToken, expires: Number.POSITIVE_INFINITY };
     const where = `the token server ${url.protocol}//${url.host}`;
+    const sendsSecret = creds?.identityToken !== undefined || creds?.username !== undefined;
+    if (url.protocol === "http:" && sendsSecret && !(this.deps.httpAllowed ?? isLoopback)(url.host)) {
+      throw registryError(this.ctx, `${where}, which the registry's challenge names, is plain HTTP: the credentials are not sent in clear (a loopback host, or one named with --insecure-registry, may be plain HTTP)`);
+    }
     const service = ch.params.service;
     const budget = new RetryBudget(this.deps.retry);
     for (;;) {

@@ -113,6 +113,37 @@ describe("RegistryClient", () => {
     expect(posts).toHaveLength(1);
   });
 
+  it("never sends credentials to a plain-HTTP token server that is not loopback nor allowed by the registry's options", async () => {
+    let tokenAsks = 0;
+    const auth = await serve((_req, res) => {
+      tokenAsks++;
+      json(res, 200, { token: "t" });
+    });
+    const port = auth.slice(auth.lastIndexOf(":") + 1);
+    let realm = `http://registry-auth.example:${port}/token`;
+    const host = await serve((req, res) => {
+      if (req.headers.authorization === "Bearer t") return json(res, 200, {});
+      json(res, 401, {}, { "WWW-Authenticate": `Bearer realm="${realm}"` });
+    });
+    const creds = { username: "alice", password: "hunter2pass" };
+    await expect(client(host, creds).get("/v2/team/app/manifests/1", { what: "tag 1" })).rejects.toThrow(
+      `the token server http://registry-auth.example:${port}, which the registry's challenge names, is plain HTTP: the credentials are not sent in clear`,
+    );
+    await expect(client(host, { identityToken: "refresh-xyz" }).get("/v2/team/app/manifests/1", { what: "tag 1" })).rejects.toThrow("not sent in clear");
+    // the registry's options decide over the default (here: not even loopback)
+    realm = `http://${auth}/token`;
+    const transport = new Transport({ idleTimeoutMs: 2000, connectTimeoutMs: 2000 });
+    transports.push(transport);
+    const strict = new RegistryClient(host, "team/app", { transport, allowHttp: true, httpAllowed: () => false, credentials: async () => creds });
+    await expect(strict.get("/v2/team/app/manifests/1", { what: "tag 1" })).rejects.toThrow("not sent in clear");
+    expect(tokenAsks).toBe(0);
+    // a loopback token server may be plain HTTP
+    const res = await client(host, creds).get("/v2/team/app/manifests/1", { what: "tag 1" });
+    expect(res.statusCode).toBe(200);
+    res.resume();
+    expect(tokenAsks).toBe(1);
+  });
+
   it("keeps a token for its lifetime (60 s when the server names none) and shares one fetch between concurrent requests", async () => {
     let issued = 0;
     const auth = await serve((_req, res) => {

@@ -24,6 +24,8 @@ export interface ClientOptions {
   transport: Transport;
   /** Plain HTTP may be used (loopback hosts, --insecure-registry). */
   allowHttp: boolean;
+  /** Whether credentials may go to a token server at this "host[:port]" in plain HTTP (default: a loopback one). */
+  httpAllowed?: (host: string) => boolean;
   credentials: () => Promise<Credentials | undefined>;
   retry?: RetryOptions;
 }
@@ -62,7 +64,12 @@ export class RegistryClient {
   ) {
     // what is sent to the registry stays out of every message about it (error-body.ts)
     this.ctx = { registry, repository, secrets: new SentSecrets() };
-    this.auth = new Authenticator(this.ctx, { transport: opts.transport, credentials: opts.credentials, ...(opts.retry ? { retry: opts.retry } : {}) });
+    this.auth = new Authenticator(this.ctx, {
+      transport: opts.transport,
+      credentials: opts.credentials,
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.httpAllowed ? { httpAllowed: opts.httpAllowed } : {}),
+    });
   }
 
   get transport(): Transport {

@@ -128,6 +128,7 @@ export async function openRegistryImage(ref: string | Reference, opts: RegistryO
   const client = new RegistryClient(reference.registry, reference.repository, {
     transport,
     allowHttp: allowsHttp(reference.registry, insecure),
+    httpAllowed: (host) => allowsHttp(host, insecure),
     credentials: async () => given ?? (await credentialsFor(reference.registry, { env })),
     ...(opts.retry ? { retry: opts.retry } : {}),
   });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chown, lchown, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +40,27 @@ describe("discoverPolicy", () => {
     const err = await discoverPolicy(join(root, "sub")).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PolicyError);
     expect((err as Error).message).toBe(`../.imgpolicy.yaml and ../.imgpolicy.yml are both policies of ${root}: keep one, or name it with --policy`);
+  });
+
+  // (changing a file's owner needs root: as another user, the case cannot be made)
+  it.skipIf(process.getuid?.() !== 0)("refuses a policy found that belongs to another user, or links to one (as root: root's own files are taken)", async () => {
+    const root = await tree("planted", { ".imgpolicy.yaml": "rules:\n  IMG-FS-003: off\n", "sub/deeper/": "" });
+    await chown(join(root, ".imgpolicy.yaml"), 65534, 65534);
+    const err = await discoverPolicy(join(root, "sub", "deeper")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PolicyError);
+    expect((err as Error).message).toBe(
+      `${join("..", "..", ".imgpolicy.yaml")} belongs to uid 65534, neither you (uid 0) nor root: a policy another user could have put there is not used unnamed; name it with --policy to use it`,
+    );
+    const linked = await tree("linked", { "target.yaml": "failOn: critical\n" });
+    await chown(join(linked, "target.yaml"), 1234, 1234);
+    await symlink("target.yaml", join(linked, ".imgpolicy.yaml"));
+    await expect(discoverPolicy(linked)).rejects.toThrow("belongs to uid 1234");
+    const theirLink = await tree("their-link", { "target.yaml": "failOn: critical\n" });
+    await symlink("target.yaml", join(theirLink, ".imgpolicy.yaml"));
+    await lchown(join(theirLink, ".imgpolicy.yaml"), 1234, 1234);
+    await expect(discoverPolicy(theirLink)).rejects.toThrow("belongs to uid 1234");
+    await chown(join(root, ".imgpolicy.yaml"), 0, 0);
+    expect(await discoverPolicy(join(root, "sub", "deeper"))).toBe(join("..", "..", ".imgpolicy.yaml"));
   });
 
   it("stops at the repository root, the directory holding .git (a directory or a worktree's file)", async () => {

@@ -157,6 +157,23 @@ describe("discovery of .imgpolicy.yaml", () => {
     expect(r.stderr).toBe(`imgpolicy: cannot read ${join(here, ".imgpolicy.yaml")}: a FIFO, not a regular file\n`);
     expect(r.ms).toBeLessThan(5000);
   });
+
+  // (planting a file of another owner needs root)
+  it.skipIf(process.getuid?.() !== 0)("a policy another user planted above the working directory (a sticky world-writable one, as /tmp) is refused, not adopted", async () => {
+    const shared = join(dir, "shared");
+    await mkdir(join(shared, "sub", "deeper"), { recursive: true });
+    execFileSync("chmod", ["1777", shared]);
+    await writeFile(join(shared, ".imgpolicy.yaml"), "failOn: critical\nrules:\n  IMG-FS-003: off\n");
+    execFileSync("chown", ["65534:65534", join(shared, ".imgpolicy.yaml")]);
+    const r = imgpolicy(join(shared, "sub", "deeper"), "check", "-q", `oci:${image}:1`);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      `imgpolicy: ${join("..", "..", ".imgpolicy.yaml")} belongs to uid 65534, neither you (uid 0) nor root: a policy another user could have put there is not used unnamed; name it with --policy to use it\n`,
+    );
+    const named = imgpolicy(join(shared, "sub", "deeper"), "check", "-p", "../../.imgpolicy.yaml", "--format", "json", `oci:${image}:1`);
+    expect([0, 1], named.stderr).toContain(named.code);
+  });
 });
 
 describe("a found policy cannot weaken the runtime sandbox without --trust-policy", () => {

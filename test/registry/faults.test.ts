@@ -113,6 +113,8 @@ describeIf("faults that fail in one line", () => {
     ["a blob whose bytes do not match its digest", [{ path: blobPath, fault: { kind: "corrupt" } }], /digest mismatch: got sha256:[0-9a-f]{64}/],
     ["an HTML page where a blob should be", [{ path: blobPath, fault: { kind: "html" } }], "answered with an HTML page, not the blob (HTTP 200)"],
     ["a blob that always stalls", [{ path: blobPath, fault: { kind: "stall", afterBytes: 10 } }], "download failed: the registry sent nothing for 400 ms (after 4 tries)", 400],
+    // (a byte every 20 ms never leaves the connection idle for 400 ms: the low-speed limit ends it, at once, without retries)
+    ["a blob trickled a byte at a time", [{ path: blobPath, fault: { kind: "trickle", everyMs: 20 } }], /download failed: the registry sent \d{1,3} bytes in \d+ ms, slower than 1024 bytes a second/, 400],
     ["a connection dropped mid-blob every time", [{ path: blobPath, fault: { kind: "drop", afterBytes: 10 } }], "download failed: the connection was dropped (after 4 tries)"],
   ];
   for (const [name, plan, tail, idleMs] of cases) {

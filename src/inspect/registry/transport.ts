@@ -165,13 +165,26 @@ export class Transport {
 }
 
 /**
- * The chunks of a response body; fails when nothing arrives for `idleMs` while a
- * chunk is awaited (time the consumer spends between chunks does not count).
+ * Below this many bytes a second over a whole idle period, a body is given up (as curl's
+ * --speed-limit): a server sending a byte now and then never trips the idle timer, and
+ * would hold a download open for ever.
+ */
+export const LOW_SPEED_BYTES_PER_S = 1024;
+
+/**
+ * The chunks of a response body; fails (retryable) when nothing arrives for `idleMs`
+ * while a chunk is awaited, and (not retryable) when fewer than LOW_SPEED_BYTES_PER_S a
+ * second came while chunks were awaited for `idleMs` in all (time the consumer spends
+ * between chunks counts for neither).
  */
 export async function* bodyChunks(res: IncomingMessage, idleMs: number): AsyncGenerator<Buffer> {
   const it = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const minBytes = Math.ceil((idleMs / 1000) * LOW_SPEED_BYTES_PER_S);
+  let waited = 0;
+  let bytes = 0;
   try {
     for (;;) {
+      const asked = Date.now();
       const timer = setTimeout(
         () => res.destroy(Object.assign(timeoutError(`the registry sent nothing for ${seconds(idleMs)}`), { retryable: true })),
         idleMs,
@@ -183,6 +196,14 @@ export async function* bodyChunks(res: IncomingMessage, idleMs: number): AsyncGe
         clearTimeout(timer);
       }
       if (step.done) return;
+      bytes += step.value.length;
+      waited += Date.now() - asked;
+      if (waited >= idleMs) {
+        if (bytes < minBytes) {
+          throw Object.assign(timeoutError(`the registry sent ${bytes} bytes in ${seconds(waited)}, slower than ${LOW_SPEED_BYTES_PER_S} bytes a second`), { retryable: false });
+        }
+        waited = bytes = 0;
+      }
       yield step.value;
     }
   } finally {

@@ -103,6 +103,22 @@ export function scanLimits(env: NodeJS.ProcessEnv = process.env): ScanLimits {
   };
 }
 
+/**
+ * Bytes of names (paths and link targets) an image's entries may hold in all, for each
+ * entry the limit allows: real paths run well under 100 bytes, and names of up to
+ * MAX_NAME_BYTES by the hundred thousand (290,000 of 3.8 KB: 1.3 GB resident) would
+ * otherwise fit under the entry limit. At the default, 38 MB.
+ */
+export const NAME_BYTES_PER_ENTRY = 128;
+
+export function maxNameBytes(limits: ScanLimits): number {
+  return limits.maxEntries * NAME_BYTES_PER_ENTRY;
+}
+
+export function tooManyNameBytes(limits: ScanLimits): string {
+  return `entries whose names (paths and link targets) hold more than ${maxNameBytes(limits)} bytes in all (${NAME_BYTES_PER_ENTRY} for each entry IMGPOLICY_MAX_ENTRIES allows; it raises the limit)`;
+}
+
 export function tooManyEntries(limits: ScanLimits): string {
   return `more than ${limits.maxEntries} entries (files, directories, links and whiteouts of all the image's layers together; IMGPOLICY_MAX_ENTRIES raises the limit)`;
 }

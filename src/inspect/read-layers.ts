@@ -11,7 +11,7 @@ import { layerScanner, type ScannerOptions } from "./scan/layer-scanner.js";
 import { setMaxListeners } from "node:events";
 import { SourceError } from "../errors.js";
 import { mapLimit } from "../util/map-limit.js";
-import { DEFAULT_LIMITS, tooManyEntries, tooMuchKept } from "./limits.js";
+import { DEFAULT_LIMITS, maxNameBytes, tooManyEntries, tooManyNameBytes, tooMuchKept } from "./limits.js";
 
 export interface LayerSummary {
   index: number;
@@ -78,12 +78,19 @@ export async function readLayers(image: Image, interest: ScanInterest, opts: Rea
   const limits = interest.limits ?? DEFAULT_LIMITS;
   let entries = 0;
   let kept = 0;
+  let names = 0;
   let overLimit: SourceError | undefined;
   const arrived = (i: number, index: LayerIndex) => {
     entries += index.files.length + index.whiteouts.length + index.opaque.length;
-    for (const f of index.files) if (f.content !== undefined) kept += f.content.length;
-    if (overLimit === undefined && (entries > limits.maxEntries || kept > limits.maxKeptBytes)) {
-      overLimit = new SourceError(`${image.reference}: ${entries > limits.maxEntries ? tooManyEntries(limits) : tooMuchKept(limits, `layer ${i + 1}`)}`);
+    for (const f of index.files) {
+      names += f.path.length + (f.linkname?.length ?? 0);
+      if (f.content !== undefined) kept += f.content.length;
+    }
+    for (const p of index.whiteouts) names += p.length;
+    for (const p of index.opaque) names += p.length;
+    if (overLimit === undefined && (entries > limits.maxEntries || kept > limits.maxKeptBytes || names > maxNameBytes(limits))) {
+      const why = entries > limits.maxEntries ? tooManyEntries(limits) : kept > limits.maxKeptBytes ? tooMuchKept(limits, `layer ${i + 1}`) : tooManyNameBytes(limits);
+      overLimit = new SourceError(`${image.reference}: ${why}`);
       stop.abort(overLimit);
       return;
     }

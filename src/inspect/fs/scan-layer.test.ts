@@ -231,6 +231,14 @@ describe("scanLayer: limits", () => {
     expect(err.message).toMatch(/more than 5 entries \(files, directories, links and whiteouts of all the image's layers together; IMGPOLICY_MAX_ENTRIES raises the limit\)/);
   });
 
+  it("refuses a layer whose names hold more than 128 bytes for each entry the limit allows (long names by the thousand are memory, not files)", async () => {
+    // 5 entries allowed: 640 bytes of names and link targets
+    const err = await scanError([{ name: `a${"x".repeat(300)}`, content: "" }, { name: "l", type: "symlink", linkname: "/t".repeat(200) }], { wantContent: () => false, limits });
+    expect(err.message).toMatch(/entries whose names \(paths and link targets\) hold more than 640 bytes in all \(128 for each entry IMGPOLICY_MAX_ENTRIES allows; it raises the limit\)/);
+    const fits = await scan([{ name: `a${"x".repeat(300)}`, content: "" }, { name: "l", type: "symlink", linkname: "/t".repeat(150) }], { wantContent: () => false, limits });
+    expect(fits.files).toHaveLength(2);
+  });
+
   it("counts kept content against the limit; a path written again in the layer lets go of its earlier content", async () => {
     const keep: ScanInterest = { wantContent: (p) => p === "/etc/passwd", limits: { maxEntries: 100, maxKeptBytes: 100 } };
     const again = Array.from({ length: 20 }, (_, i) => ({ name: "etc/passwd", content: `root:x:0:0:${"r".repeat(50 + i)}\n` }));

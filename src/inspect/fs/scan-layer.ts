@@ -13,7 +13,7 @@ import { PRIVATE_KEY_SCAN_BYTES } from "../parsers/private-key.js";
 import type { SecretContentFinding } from "../parsers/secret-contents.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
-import { DEFAULT_LIMITS, MAX_NAME_BYTES, tooManyEntries, tooMuchKept, type ScanLimits } from "../limits.js";
+import { DEFAULT_LIMITS, MAX_NAME_BYTES, maxNameBytes, tooManyEntries, tooManyNameBytes, tooMuchKept, type ScanLimits } from "../limits.js";
 import { TarReader, type TarBody, type TarEntry } from "../../tar/reader.js";
 import type { FileRecord, FileType } from "./file-record.js";
 import { FileWatch } from "./file-watch.js";
@@ -92,6 +92,8 @@ class LayerScan {
   #aufsLinks: Map<string, { mode: number; uid: number; gid: number; size: number }> | undefined;
   readonly #limits: ScanLimits;
   #entries = 0;
+  /** Characters of the entries' names and link targets so far. */
+  #nameBytes = 0;
   /** Bytes of content kept in this layer, and the record kept at each path (a later one at the same path replaces it). */
   #keptBytes = 0;
   #kept: Map<string, FileRecord> | undefined;
@@ -161,6 +163,7 @@ class LayerScan {
   #entry(entry: TarEntry): TarBody | undefined {
     const index = this.#index;
     if (++this.#entries > this.#limits.maxEntries) throw new SourceError(`${this.what}: ${tooManyEntries(this.#limits)}`);
+    if ((this.#nameBytes += entry.path.length + entry.linkpath.length) > maxNameBytes(this.#limits)) throw new SourceError(`${this.what}: ${tooManyNameBytes(this.#limits)}`);
     if (entry.path.length > MAX_NAME_BYTES / 4 || entry.linkpath.length > MAX_NAME_BYTES / 4) this.#checkNames(entry);
     let path: string;
     try {

@@ -90,6 +90,10 @@ export function renderFacts(f: Facts, opts: { color?: boolean } = {}): string {
   list("pkg managers", fs.packageManagers);
   list("setuid", fs.setuid);
   list("setgid", fs.setgid);
+  if (fs.fileCapabilities?.length) {
+    const caps = fs.fileCapabilities.map((c) => `${c.path} (${c.malformed ? "unreadable" : `${c.capabilities.join(",")}${c.effective ? "+ep" : "+p"}`})`);
+    line("capabilities", caps.slice(0, 8).join(", ") + (caps.length > 8 ? `, … (${caps.length})` : ""));
+  }
   list("world-writable", fs.worldWritable);
   line("secret files", fs.secretFiles.length ? fs.secretFiles.map((s) => `${s.path} (${s.kind})`).join(", ") : "none");
   if (fs.deletedSecrets?.length) line("deleted secret", fs.deletedSecrets.map((s) => `${s.path} (${s.kind}, layer ${s.added.layer + 1}, ${s.removed.how} in layer ${s.removed.layer + 1})`).join(", "));

@@ -3,18 +3,11 @@
  * there is a file:line:col error like any other) and `resolveRuntimeSpec`, which applies
  * the hardened defaults. The shape is `RuntimeSpec` in src/runtime/runtime-types.ts.
  */
+import { CAPABILITIES } from "../inspect/parsers/capability-names.js";
 import type { RuntimeSpec } from "../runtime/runtime-types.js";
 import type { AnyRule, JsonSchema } from "./types.js";
 
-/** Linux capabilities by number (capability.h), without the CAP_ prefix. */
-export const CAPABILITIES = [
-  "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
-  "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
-  "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-  "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
-  "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
-  "CHECKPOINT_RESTORE",
-] as const;
+export { CAPABILITIES };
 
 /** The defaults `resolveRuntimeSpec` applies: the hardened profile a production runtime should allow. */
 export const RUNTIME_DEFAULTS = {

@@ -187,6 +187,27 @@ describe.skipIf(missing.length > 0 && !inCI)("conformance: imgpolicy's flattened
     }, WAIT);
   });
 
+  /** What imgpolicy says of the file the scenario gave capabilities (RUN setcap: cap_net_bind_service=ep). */
+  const capsOf = async (ref: string) => {
+    const r = await runCli("inspect", "--json", ref);
+    expect(r.code, r.stderr).toBe(0);
+    const facts = JSON.parse(r.stdout) as { filesystem: { fileCapabilities?: { path: string; capabilities: string[]; effective: boolean }[] } };
+    return facts.filesystem.fileCapabilities?.map(({ path, capabilities, effective }) => ({ path, capabilities, effective }));
+  };
+  const SCENARIO_CAPS = [{ path: "/t/cap", capabilities: ["CAP_NET_BIND_SERVICE"], effective: true }];
+
+  it("reads the file capabilities a RUN setcap gave (classic builder, BuildKit), which IMG-FS-003 then reports", async () => {
+    await classic();
+    expect(await capsOf(`docker:${images.classic}`)).toEqual(SCENARIO_CAPS);
+    await buildkit();
+    expect(await capsOf(`docker:${images.buildkit}`)).toEqual(SCENARIO_CAPS);
+    const r = await runCli("check", "--policy", "base", "--format", "json", `docker:${images.classic}`);
+    const results = (JSON.parse(r.stdout) as { images: { results: { rule: string; status: string; findings?: { message: string }[] }[] }[] }).images[0]!.results;
+    const fs003 = results.find((x) => x.rule === "IMG-FS-003")!;
+    expect(fs003.status).toBe("fail");
+    expect(fs003.findings?.map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/t\/cap \(layer \d+\) has file capabilities CAP_NET_BIND_SERVICE\+ep \(owner 0:0\)\.$/)]));
+  }, WAIT);
+
   describe("BuildKit (DOCKER_BUILDKIT=1, the 20.10 CLI)", () => {
     it("built the scenario", async () => expect(scenarioProblems((await engine.buildkit()).view)).toEqual([]), WAIT);
     it("imgpolicy ls docker:IMAGE is the engine's docker export", () => sameTree(`docker:${images.buildkit}`, engine.buildkit().then((e) => e.view), "docker export", true), WAIT);

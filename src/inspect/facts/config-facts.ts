@@ -1,7 +1,9 @@
 /** Facts from the image config: user, commands and their form, env, labels, ports, healthcheck. */
 import type { ContainerConfig } from "../image.js";
 import { redactArgv, redactText, redactTokens } from "../parsers/redact-text.js";
+import { textSha256 } from "../digest.js";
 import { secretEnv } from "../parsers/secret-env.js";
+import { detectTokens } from "../parsers/secrets.js";
 import type { CommandForm, ConfigFact, EnvFact, HealthcheckFact } from "./types.js";
 
 const SHELLS = new Set(["/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/sh", "/usr/bin/bash", "sh", "bash", "cmd", "cmd.exe", "powershell"]);
@@ -63,6 +65,29 @@ function labelFacts(labels: Record<string, string> | null | undefined): { labels
   return { labels: out, secrets };
 }
 
+/** The arguments of the config's commands in which the redaction outputs apply (redact-text.ts) finds a secret. */
+function commandSecrets(cfg: ContainerConfig): NonNullable<ConfigFact["commandSecrets"]> {
+  const out: NonNullable<ConfigFact["commandSecrets"]> = [];
+  const fields = [
+    ["Entrypoint", cfg.Entrypoint],
+    ["Cmd", cfg.Cmd],
+    ["Healthcheck", cfg.Healthcheck?.Test?.slice(1)],
+    ["Shell", cfg.Shell],
+    ["OnBuild", cfg.OnBuild],
+  ] as const;
+  for (const [field, argv] of fields) {
+    if (!Array.isArray(argv) || argv.length === 0) continue;
+    const args = argv.filter((a): a is string => typeof a === "string");
+    const shown = redactArgv(args);
+    args.forEach((a, index) => {
+      if (shown[index] === a) return;
+      const kind = detectTokens(a)[0]?.kind;
+      out.push({ field, index, redacted: shown[index]!, ...(kind ? { kind } : {}), sha256: textSha256(a) });
+    });
+  }
+  return out;
+}
+
 /** The config's facts; every text from it that outputs show (labels, Entrypoint, Cmd, Healthcheck) has its credentials redacted. */
 export function configFact(c: ContainerConfig | undefined): ConfigFact {
   const cfg = c ?? {};
@@ -77,6 +102,8 @@ export function configFact(c: ContainerConfig | undefined): ConfigFact {
     volumes: Object.keys(cfg.Volumes ?? {}).map(redactTokens).sort(),
   };
   if (labels.secrets.length > 0) f.labelSecrets = labels.secrets;
+  const commands = commandSecrets(cfg);
+  if (commands.length > 0) f.commandSecrets = commands;
   // (the free-text fields a config may be given anything in: known token shapes are hidden, the rest is as written)
   if (cfg.User) f.user = redactTokens(cfg.User);
   if (cfg.Entrypoint?.length) f.entrypoint = redactArgv(cfg.Entrypoint);

@@ -117,6 +117,8 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [],
     if (e.type === "file" || e.type === "hardlink") {
       if (e.mode & 0o4000) f.setuid.push(fileFact(e));
       if (e.mode & 0o2000) f.setgid.push(fileFact(e));
+      const caps = e.capabilities;
+      if (caps) (f.fileCapabilities ??= []).push({ ...fileFact(e), capabilities: caps.names, effective: caps.effective, ...(caps.malformed ? { malformed: true as const } : {}) });
     }
     if ((e.type === "file" || e.type === "dir") && e.mode & 0o002 && !(e.type === "dir" && e.mode & 0o1000)) {
       f.worldWritable.push(fileFact(e));
@@ -131,6 +133,7 @@ export function filesystemFact(tree: FileTree, pathDirs: readonly string[] = [],
   for (const list of [f.shells, f.packageManagers, f.interpreters, f.networkTools, f.setuid, f.setgid, f.worldWritable, f.secretFiles]) {
     list.sort(byPath);
   }
+  f.fileCapabilities?.sort(byPath);
   f.strayFiles = strayFiles(stray);
   f.waste.bytes = tree.wasted.reduce((n, w) => n + w.size, 0);
   f.waste.files = tree.wasted.length;

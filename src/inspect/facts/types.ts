@@ -101,6 +101,12 @@ export interface ConfigFact {
   labels: Record<string, string>;
   /** Labels that look secret as an ENV entry would (absent when none): their values in `labels` are the display form only. */
   labelSecrets?: { name: string; reason: string; redacted: string; kind?: string; sha256?: string }[];
+  /**
+   * Arguments of the config's commands (Entrypoint, Cmd, the Healthcheck test, Shell,
+   * OnBuild) in which a secret was found and redacted (`--token=gh…`, a URL's password, a
+   * known token): absent when none. `index` counts from 0 in its field.
+   */
+  commandSecrets?: { field: "Entrypoint" | "Cmd" | "Healthcheck" | "Shell" | "OnBuild"; index: number; redacted: string; kind?: string; sha256: string }[];
   exposedPorts: string[];
   healthcheck: HealthcheckFact;
   workingDir?: string;
@@ -169,6 +175,11 @@ export interface FilesystemFact {
   networkTools: (Where & { name: string })[];
   setuid: FileFact[];
   setgid: FileFact[];
+  /**
+   * Regular files with file capabilities (security.capability): what they grant when run.
+   * Absent when there are none, and on facts from before it was added.
+   */
+  fileCapabilities?: (FileFact & { capabilities: string[]; effective: boolean; malformed?: true })[];
   worldWritable: FileFact[];
   secretFiles: (Where & { kind: string })[];
   strayFiles: (Where & { kind: string })[];

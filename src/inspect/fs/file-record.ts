@@ -1,5 +1,6 @@
 /** What the flattened filesystem knows about one path. */
 import type { ElfInfo } from "../elf/elf.js";
+import type { FileCapabilities } from "../parsers/file-capabilities.js";
 
 export type FileType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo" | "other";
 
@@ -20,6 +21,8 @@ export interface FileRecord {
   content?: Buffer;
   /** Set for ELF files. */
   elf?: ElfInfo;
+  /** A regular file's capabilities (its security.capability attribute), when it grants some. */
+  capabilities?: FileCapabilities;
   /** Directories created implicitly because a layer named a file below them. */
   implicit?: boolean;
 }

@@ -13,6 +13,7 @@ import { PRIVATE_KEY_SCAN_BYTES } from "../parsers/private-key.js";
 import type { SecretContentFinding } from "../parsers/secret-contents.js";
 import { decompressor, sniffCompression } from "../layer/decompress.js";
 import type { InterestSpec } from "../scan/interest-spec.js";
+import { fileCapabilities } from "../parsers/file-capabilities.js";
 import { DEFAULT_LIMITS, MAX_NAME_BYTES, maxNameBytes, tooManyEntries, tooManyNameBytes, tooMuchKept, type ScanLimits } from "../limits.js";
 import { TarReader, type TarBody, type TarEntry } from "../../tar/reader.js";
 import type { FileRecord, FileType } from "./file-record.js";
@@ -198,6 +199,11 @@ class LayerScan {
     } else {
       rec = { path, type, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, size: type === "file" ? entry.size : 0, layer: index.layer };
       if (type === "symlink") rec.linkname = entry.linkpath;
+      const caps = type === "file" ? entry.xattrs?.get("security.capability") : undefined;
+      if (caps !== undefined) {
+        const granted = fileCapabilities(caps);
+        if (granted) rec.capabilities = granted;
+      }
     }
     index.files.push(rec);
     if (type !== "file" || rec.size === 0) return undefined;

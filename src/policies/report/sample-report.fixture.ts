@@ -41,7 +41,7 @@ const failing: RuleResult[] = [
   },
   {
     rule: "IMG-SUID-001",
-    title: "No setuid or setgid files",
+    title: "No setuid or setgid files, nor file capabilities",
     category: "filesystem",
     severity: "high",
     status: "fail",

@@ -197,6 +197,34 @@ describe("IMG-ENV-001 judges labels as it judges ENV", () => {
   });
 });
 
+describe("IMG-ENV-001 judges the arguments of the config's commands as outputs redact them", () => {
+  const GH = "ghp_" + "Qa1Wb2Ec3Rd4Tf5Yg6Uh7Ij8Ok9Pl0Zm1Xn2Co3";
+  it("a token, a URL's password, a --password VALUE in ENTRYPOINT, CMD, HEALTHCHECK or ONBUILD fails, shown redacted, accepted by its hash", () => {
+    const f = cfg({
+      Entrypoint: ["/app", `--github-token=${GH}`],
+      Cmd: ["--db", "postgres://admin:S3cr3tPassw0rd@db:5432/app", "--password", "Hunter2Cmd9"],
+      Healthcheck: { Test: ["CMD", "/app", "health", `--auth=${GH}`] },
+      OnBuild: [`RUN curl -H 'Authorization: token ${GH}' https://x`],
+    });
+    for (const raw of [GH, "S3cr3tPassw0rd", "Hunter2Cmd9"]) expect(JSON.stringify(f.config)).not.toContain(raw);
+    const r = run(envNoSecrets, f);
+    expect(r.status).toBe("fail");
+    const found = r.outcome.status === "fail" ? r.outcome.findings : [];
+    expect(found.map((x) => x.location?.config)).toEqual(["Entrypoint[1]", "Cmd[1]", "Cmd[3]", "Healthcheck[2]", "OnBuild[0]"]);
+    expect(found[0]!.message).toMatch(/^ENTRYPOINT argument 2 holds a secret \(github-token\): --github-token=gh… \(argument sha256:[0-9a-f]{64}\)\.$/);
+    for (const raw of [GH, "S3cr3tPassw0rd", "Hunter2Cmd9"]) expect(r.text).not.toContain(raw);
+    const sha = /argument (sha256:[0-9a-f]{64})/.exec(found[0]!.message)![1]!;
+    const accepted = run(envNoSecrets, f, { accept: [sha] }).outcome;
+    expect(accepted.status === "fail" ? accepted.findings : []).toHaveLength(4);
+  });
+
+  it("commands without secrets pass", () => {
+    const f = cfg({ Entrypoint: ["/app", "--port=8080", "--config", "/etc/app.yaml"], Cmd: ["serve", "https://example.com/health"], Healthcheck: { Test: ["CMD-SHELL", "wget -qO- http://localhost:8080/health || exit 1"] } });
+    expect(f.config.commandSecrets).toBeUndefined();
+    expect(run(envNoSecrets, f).status).toBe("pass");
+  });
+});
+
 describe("the config's free-text fields hide known token shapes", () => {
   it("User, WorkingDir, ExposedPorts, Volumes, StopSignal, Shell", () => {
     const GH = "ghp_" + "Wd4Xe6Yf8Zg0Ah2Bi4Cj6Dk8El0Fm2Gn4Ho6Ip";

@@ -1,4 +1,4 @@
-/** IMG-ENV-001: no ENV variable holds a secret. Messages carry only the redacted value. */
+/** IMG-ENV-001: no ENV variable, label or command argument holds a secret. Messages carry only the redacted value. */
 import { failIf, type Finding, type Rule } from "../types.js";
 import { extraDetectors, extraFinding, secretPatternRefs, SECRET_OPTION_DEFAULTS, SECRET_OPTION_PROPERTIES, type SecretOptions } from "./secret-options.js";
 
@@ -9,16 +9,16 @@ interface Options extends SecretOptions {
 
 export const rule: Rule<Options> = {
   id: "IMG-ENV-001",
-  title: "No secrets in ENV",
+  title: "No secrets in ENV, labels or commands",
   category: "config",
   severity: "critical",
   cis: "4.10",
   description:
-    "No variable in the config's Env, and no label, looks secret, by its name (PASSWORD, TOKEN, SECRET, …, and the policy's `names`) or by its value (cloud keys, GitHub/GitLab/Slack/Stripe/npm/PyPI tokens, private keys, credentials in URLs, and the policy's `patterns`). Findings show only the kind, first two characters and length of the value, and its sha256 for `accept`.",
+    "No variable in the config's Env, and no label, looks secret, by its name (PASSWORD, TOKEN, SECRET, …, and the policy's `names`) or by its value (cloud keys, GitHub/GitLab/Slack/Stripe/npm/PyPI tokens, private keys, credentials in URLs, and the policy's `patterns`); no argument of ENTRYPOINT, CMD, HEALTHCHECK, SHELL or ONBUILD holds one (a known token, a credential in a URL, `--password=…`, `--token VALUE`: what outputs redact). Findings show only the kind, first two characters and length of the value, and its sha256 for `accept` (of the whole argument, for a command).",
   rationale:
     "CIS Docker Benchmark 4.10 (Ensure secrets are not stored in Dockerfiles): ENV values are stored in the image config in clear text, printed by `docker inspect` and `docker history`, and copied to every registry and cache the image reaches. Deleting the variable in a later layer does not remove it from the image's history.",
   remediation:
-    "Remove the ENV line, rotate the secret (it has been published with the image), and pass it at run time instead (`docker run --env-file`, a Kubernetes Secret, a mounted file). " +
+    "Remove the ENV line (or the argument from ENTRYPOINT/CMD/HEALTHCHECK), rotate the secret (it has been published with the image), and pass it at run time instead (`docker run --env-file`, a Kubernetes Secret, a mounted file, read by the program or expanded by its shell). " +
     "A secret needed at build time goes through a build secret, which is never stored in the image:\n" +
     "  RUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci\n" +
     "A value that is not a secret: list its name in `allow`, or its hash (printed in the finding) in `accept`.",
@@ -69,6 +69,16 @@ export const rule: Rule<Options> = {
         location: { config: `Labels.${l.name}` },
         expected: "no secret in the image config",
         found: `${l.name}=${l.redacted}`,
+      });
+    }
+    for (const c of facts.config.commandSecrets ?? []) {
+      if (extra.accepted(c.sha256)) continue;
+      const name = c.field === "Healthcheck" ? "HEALTHCHECK" : c.field === "OnBuild" ? "ONBUILD" : c.field.toUpperCase();
+      findings.push({
+        message: `${name} argument ${c.index + 1} holds a secret${c.kind ? ` (${c.kind})` : ""}: ${c.redacted} (argument ${c.sha256}).`,
+        location: { config: `${c.field}[${c.index}]` },
+        expected: "no secret in the image config",
+        found: c.redacted,
       });
     }
     return failIf(findings);

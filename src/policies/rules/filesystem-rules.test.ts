@@ -116,6 +116,29 @@ table(setuidSetgid, [
     options: { allow: ["/usr/bin/ping", "/bin/*"] },
     status: "pass",
   },
+  {
+    name: "file capabilities (setcap cap_setuid+ep): the same escalation, no mode bit",
+    facts: facts({ filesystem: { fileCapabilities: [{ ...file("/bin/busybox-cap", 0o755, 1), capabilities: ["CAP_SETGID", "CAP_SETUID"], effective: true }] } }),
+    status: "fail",
+    findings: 1,
+    text: "/bin/busybox-cap (layer 2) has file capabilities CAP_SETGID,CAP_SETUID+ep (owner 0:0).",
+    location: { path: "/bin/busybox-cap", layer: 1 },
+  },
+  {
+    name: "an unreadable capability attribute fails too; capabilities in the allow list pass",
+    facts: facts({
+      filesystem: {
+        fileCapabilities: [
+          { ...file("/app/odd", 0o755), capabilities: [], effective: true, malformed: true },
+          { ...file("/usr/bin/ping", 0o755), capabilities: ["CAP_NET_RAW"], effective: true },
+        ],
+      },
+    }),
+    options: { allow: ["/usr/bin/ping"] },
+    status: "fail",
+    findings: 1,
+    text: "/app/odd (layer 1) has an unreadable security.capability attribute (owner 0:0).",
+  },
 ]);
 
 table(worldWritable, [

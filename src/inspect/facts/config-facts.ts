@@ -111,5 +111,6 @@ export function configFact(c: ContainerConfig | undefined): ConfigFact {
   if (cfg.WorkingDir) f.workingDir = redactTokens(cfg.WorkingDir);
   if (cfg.StopSignal) f.stopSignal = redactTokens(cfg.StopSignal);
   if (cfg.Shell?.length) f.shell = cfg.Shell.map(redactTokens);
+  if (Array.isArray(cfg.OnBuild) && cfg.OnBuild.length) f.onBuild = redactArgv(cfg.OnBuild.filter((t): t is string => typeof t === "string"));
   return f;
 }

@@ -17,3 +17,12 @@ describe("entrypointFact, shell form", () => {
     expect(f).toMatchObject({ viaShell: true, found: true, program: "/api", resolved: { path: "/api" } });
   });
 });
+
+describe("entrypointFact, exec form", () => {
+  it("says a path that names a directory is one, rather than that it does not exist (the engine: permission denied)", async () => {
+    const tree = await treeOf([[{ path: "srv/", type: "dir" }, { path: "srv/app", content: "app", mode: 0o755 }]]);
+    const f = entrypointFact(tree, { Entrypoint: ["/srv"] });
+    expect(f).toMatchObject({ found: false, program: "/srv", problem: "/srv is a directory, not a program" });
+    expect(entrypointFact(tree, { Entrypoint: ["/nope"] }).problem).toBe("/nope does not exist in the image");
+  });
+});

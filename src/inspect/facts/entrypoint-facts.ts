@@ -55,6 +55,11 @@ export function entrypointFact(tree: FileTree, cfg: ContainerConfig | undefined)
       f.problem = `${c}: too many levels of symbolic links`;
       return f;
     }
+    // (the engine's exec of a directory or a device fails with "permission denied")
+    if (r.ok && program.includes("/")) {
+      f.problem = `${r.path} is a ${r.record.type === "dir" ? "directory" : `${r.record.type} file`}, not a program`;
+      return f;
+    }
   }
   f.problem = program.includes("/")
     ? `${candidates[0]} does not exist in the image`

@@ -113,6 +113,8 @@ export interface ConfigFact {
   stopSignal?: string;
   volumes: string[];
   shell?: string[];
+  /** ONBUILD triggers, as the config holds them (credentials redacted): run by builds FROM this image. */
+  onBuild?: string[];
 }
 
 export interface UsersFact {

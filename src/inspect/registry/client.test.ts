@@ -171,6 +171,20 @@ describe("RegistryClient", () => {
     );
   });
 
+  it("hides a token the registry's words echo, though it is not one this client sent", async () => {
+    const leaked = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7";
+    const host = await serve((req, res) => {
+      if (req.url === "/v2/") return json(res, 200, {});
+      json(res, 403, { errors: [{ code: "DENIED", message: `token ${leaked} of another user is not allowed` }] });
+    });
+    const err = await client(host).get("/v2/team/app/manifests/1", { what: "tag 1" }).then(
+      () => new Error("no error"),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).not.toContain(leaked);
+    expect(err.message).toContain("token gh… of another user is not allowed");
+  });
+
   it("says when /v2/ is not a registry", async () => {
     const host = await serve((_req, res) => json(res, 404, { message: "no" }));
     await expect(client(host).base()).rejects.toThrow(`registry ${host}: not a registry (GET /v2/: HTTP 404 not found: {"message":"no"})`);

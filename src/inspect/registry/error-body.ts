@@ -8,6 +8,7 @@
  * and the error it was caused by (shown with --debug), once more as a whole.
  */
 import type { IncomingMessage } from "node:http";
+import { redactTokens } from "../parsers/redact-text.js";
 import { RegistryError, causeText } from "../../errors.js";
 import type { SentSecrets } from "./sent-secrets.js";
 
@@ -19,13 +20,16 @@ export interface RegistryContext {
   secrets?: SentSecrets;
 }
 
-/** Removes what `ctx` must not show from a text (the identity without secrets). */
+/**
+ * Removes what `ctx` must not show from a text: what the client sent (the credentials,
+ * tokens), and known token shapes and URL passwords anywhere (a server or proxy may echo
+ * a secret it was given by someone else, and its words are shown).
+ */
 export type Redact = (text: string) => string;
-const keep: Redact = (text) => text;
 
 export function redactorOf(ctx: { secrets?: SentSecrets | undefined }): Redact {
   const secrets = ctx.secrets;
-  return secrets ? (text) => secrets.redact(text) : keep;
+  return secrets ? (text) => redactTokens(secrets.redact(text)) : redactTokens;
 }
 
 /** Most of an error body we read. */
@@ -128,7 +132,7 @@ export function answerOf(status: number, body: Buffer): Answer {
 }
 
 /** The messages of a distribution error body (`redact`ed before they are shortened), or undefined when it is not one. */
-export function distributionErrors(body: Buffer, redact: Redact = keep): string[] | undefined {
+export function distributionErrors(body: Buffer, redact: Redact = redactTokens): string[] | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
@@ -164,7 +168,7 @@ function statusPhrase(status: number): string {
  * 502, title "Bad Gateway")". What the server wrote is `redact`ed before it is shortened
  * (a secret cut in half would no longer be found whole).
  */
-export function describeAnswer(status: number, contentType: string | undefined, body: Buffer, redact: Redact = keep): string {
+export function describeAnswer(status: number, contentType: string | undefined, body: Buffer, redact: Redact = redactTokens): string {
   if (looksLikeHtml(contentType, body)) {
     const title = htmlTitle(body, redact);
     return `answered with an HTML page, not the registry API (HTTP ${status}${title ? `, title "${title}"` : ""})`;

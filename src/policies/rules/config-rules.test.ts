@@ -207,6 +207,7 @@ describe("IMG-ENV-001 judges the arguments of the config's commands as outputs r
       OnBuild: [`RUN curl -H 'Authorization: token ${GH}' https://x`],
     });
     for (const raw of [GH, "S3cr3tPassw0rd", "Hunter2Cmd9"]) expect(JSON.stringify(f.config)).not.toContain(raw);
+    expect(f.config.onBuild).toEqual(["RUN curl -H 'Authorization: token gh…' https://x"]);
     const r = run(envNoSecrets, f);
     expect(r.status).toBe("fail");
     const found = r.outcome.status === "fail" ? r.outcome.findings : [];

@@ -71,6 +71,27 @@ table(imageSize, [
     text: "The image is 255.0 MB compressed, over the budget of 100.0 MB.",
   },
   { name: "both budgets", facts: naiveGo, options: { maxBytes: 100 * MB, maxCompressedBytes: 100 * MB }, status: "fail", findings: 2 },
+  {
+    name: "layers stored uncompressed (docker-archive, engine): within the compressed budget by their stored size passes",
+    facts: sized([{ ...layer(0, 2 * MB, undefined, 2 * MB), mediaType: "application/vnd.docker.image.rootfs.diff.tar" }]),
+    options: { maxBytes: 100 * MB, maxCompressedBytes: 3 * MB },
+    status: "pass",
+  },
+  {
+    name: "layers stored uncompressed over the compressed budget: not judged, not a false failure",
+    facts: sized([{ ...layer(0, 2 * MB, undefined, 2 * MB), mediaType: "application/vnd.docker.image.rootfs.diff.tar" }, layer(1, 3 * MB)]),
+    options: { maxBytes: 100 * MB, maxCompressedBytes: 2 * MB },
+    status: "skip",
+    text: /the compressed size is not known: 1 of 2 layers are stored uncompressed where the image was read/,
+  },
+  {
+    name: "layers stored uncompressed, over the uncompressed budget too: fails on that alone",
+    facts: sized([{ ...layer(0, 200 * MB, undefined, 200 * MB), mediaType: "application/vnd.docker.image.rootfs.diff.tar" }]),
+    options: { maxBytes: 100 * MB, maxCompressedBytes: 2 * MB },
+    status: "fail",
+    findings: 1,
+    text: "uncompressed, over the budget",
+  },
 ]);
 
 table(wastedBytes, [

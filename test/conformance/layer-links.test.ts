@@ -60,6 +60,14 @@ const CASES: Record<string, TarEntry[][]> = {
   "the link replaced by a directory and its opaque marker (rm /lib && mkdir /lib)": [[dir("lib/"), whiteout("lib/.wh..wh..opq")]],
   "a whiteout under a file": [[whiteout("etc/motd/.wh.inside")]],
   "a link replaced by a directory, then a whiteout in it": [[dir("tool/"), file("tool/own", "own")], [whiteout("tool/.wh.own"), whiteout("tool/.wh.su")]],
+  // (the review's second round: each hid files the container has)
+  "an opaque marker at the layer's root (overlayfs takes none there)": [[whiteout(".wh..wh..opq"), dir("etc/"), file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")]],
+  "a whiteout, then the same directory again in the layer (not opaque: the lower one shows through)": [[whiteout(".wh.usr"), dir("usr/"), dir("usr/bin/"), file("usr/bin/env", "env", 0o755), whiteout(".wh.etc"), dir("etc/")]],
+  "a symlink the same layer made, written through": [[dir("etc/"), symlink("x", "/etc"), file("x/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:0:0::/home/app:/bin/sh\n")]],
+  "a relative symlink the same layer made, a setuid file written through it": [[dir("usr/"), dir("usr/bin/"), symlink("y", "usr/bin"), file("y/evil", "e", 0o4755)]],
+  "AUFS metadata (the engine unpacks what lies below .wh..wh.plnk and .wh..wh.orph)": [
+    [dir(".wh..wh.plnk/"), file(".wh..wh.plnk/evil", "e", 0o4755), file(".wh..wh.plnk/id_rsa", "key", 0o600), dir(".wh..wh.orph/"), file(".wh..wh.orph/x", "x"), { name: "usr/bin/tool", type: "hardlink", linkname: ".wh..wh.plnk/evil" }],
+  ],
 };
 
 function archive(tag: string, layers: TarEntry[][]): Buffer {

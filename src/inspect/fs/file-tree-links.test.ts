@@ -309,3 +309,67 @@ describe("FileTree: symlinks", () => {
   });
 });
 
+
+describe("FileTree: what the engine's overlay storage does within one layer", () => {
+  const lower: FileSpec[] = [
+    { path: "usr/bin/su", content: "su", mode: 0o4755 },
+    { path: "etc/passwd", content: "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n" },
+  ];
+
+  it("takes no opaque marker at the layer's root: every lower entry stays", async () => {
+    const t = await treeOf([lower, [{ path: "", type: "opaque" }, { path: "etc/hostname", content: "h" }]]);
+    expect(t.get("/usr/bin/su")).toMatchObject({ mode: 0o4755 });
+    expect(text(t, "/etc/passwd")).toContain("app:x:1000");
+    expect(t.wasted).toEqual([]);
+  });
+
+  it("a whiteout of a path the same layer writes again is the entry's: a directory so made shows the lower one through", async () => {
+    const t = await treeOf([lower, [{ path: "usr", type: "whiteout" }, { path: "usr/", type: "dir", mode: 0o700 }, { path: "usr/bin/env", content: "env" }]]);
+    expect(t.get("/usr")).toMatchObject({ type: "dir", mode: 0o700, layer: 1 });
+    expect(t.get("/usr/bin/su")).toMatchObject({ mode: 0o4755, layer: 0 });
+    expect(text(t, "/usr/bin/env")).toBe("env");
+  });
+
+  it("follows a symlink the same layer made (a lower layer's it does not)", async () => {
+    const t = await treeOf([
+      [...lower, { path: "old", type: "symlink", linkname: "/etc" }],
+      [
+        { path: "x", type: "symlink", linkname: "/etc" },
+        { path: "x/passwd", content: "app:x:0:0::/home/app:/bin/sh\n" },
+        { path: "y", type: "symlink", linkname: "usr/bin" },
+        { path: "y/evil", content: "e", mode: 0o4755 },
+        { path: "old/shadow", content: "s" },
+      ],
+    ]);
+    expect(text(t, "/etc/passwd")).toBe("app:x:0:0::/home/app:/bin/sh\n");
+    expect(t.get("/x")).toMatchObject({ type: "symlink" });
+    expect(t.get("/usr/bin/evil")).toMatchObject({ type: "file", mode: 0o4755, layer: 1 });
+    expect(t.get("/y")).toMatchObject({ type: "symlink" });
+    expect(t.get("/old")).toMatchObject({ type: "dir", implicit: true, layer: 1 });
+    expect(text(t, "/old/shadow")).toBe("s");
+    expect(t.get("/etc/shadow")).toBeUndefined();
+  });
+
+  it("gives a file the capabilities of the last header that names it (a hardlink's set them on the inode; its chown clears them)", () => {
+    const caps = { names: ["CAP_SETUID"], effective: true };
+    const base = { mode: 0o755, uid: 0, gid: 0, size: 0 };
+    const t = FileTree.fromLayers([
+      {
+        layer: 0,
+        files: [
+          { path: "/bin", type: "dir", ...base, layer: 0 },
+          { path: "/bin/tool", type: "file", ...base, size: 4, layer: 0 },
+          { path: "/bin/alias", type: "hardlink", linkname: "/bin/tool", ...base, layer: 0, capabilities: caps },
+          { path: "/bin/capped", type: "file", ...base, size: 4, layer: 0, capabilities: caps },
+          { path: "/bin/plain", type: "hardlink", linkname: "/bin/capped", ...base, layer: 0 },
+        ],
+        whiteouts: [],
+        opaque: [],
+        fileBytes: 8,
+      },
+    ]);
+    expect(t.get("/bin/tool")!.capabilities).toEqual(caps);
+    expect(resolved(t.resolve("/bin/alias")).record.capabilities).toEqual(caps);
+    expect(t.get("/bin/capped")!.capabilities).toBeUndefined();
+  });
+});

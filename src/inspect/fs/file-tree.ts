@@ -54,12 +54,17 @@ export class FileTree {
    * test/conformance).
    */
   apply(l: LayerIndex): void {
+    // a path the layer whites out and writes again: the engine's whiteout is replaced by the
+    // entry (a directory so made is not opaque: the lower one shows through)
+    const written = l.whiteouts.length > 0 ? new Set(l.files.map((f) => f.path)) : undefined;
     for (const dir of l.opaque) {
+      if (dir === "/") continue; // (overlayfs takes no opaque mark on a layer's root: every lower entry stays)
       if (this.#records.get(dir)?.type === "dir") {
         for (const child of [...(this.#children.get(dir) ?? [])]) this.#remove(child, l.layer);
       } else this.#ensureDir(dir, l.layer);
     }
     for (const p of l.whiteouts) {
+      if (written?.has(p)) continue;
       this.#ensureDir(parentOf(p), l.layer);
       this.#remove(p, l.layer);
     }
@@ -88,9 +93,14 @@ export class FileTree {
     return real === parent ? path : `${real === "/" ? "" : real}/${baseName(path)}`;
   }
 
-  #put(entry: FileRecord): void {
-    const path = entry.path;
-    if (path !== "/" && this.#records.get(parentOf(path))?.type !== "dir") this.#ensureDir(parentOf(path), entry.layer);
+  #put(given: FileRecord): void {
+    let entry = given;
+    let path = entry.path;
+    if (path !== "/" && this.#records.get(parentOf(path))?.type !== "dir") {
+      path = this.#landing(path, entry.layer);
+      if (path !== entry.path) entry = { ...entry, path };
+      this.#ensureDir(parentOf(path), entry.layer);
+    }
     const old = this.#records.get(path);
     if (old) {
       if (old.type === "dir" && entry.type === "dir") {
@@ -102,6 +112,24 @@ export class FileTree {
     this.#records.set(path, entry);
     this.#link(path);
     if (entry.type === "hardlink") this.#bindHardlink(entry);
+  }
+
+  /**
+   * Where an entry of `layer` whose parent is not a directory lands: a symlink the same layer
+   * made in its parents is followed (the engine unpacks the layer into a directory of its
+   * own, through the links already in it); a lower layer's is not (a directory replaces it).
+   */
+  #landing(path: string, layer: number): string {
+    const parent = parentOf(path);
+    if (parent === path) return path;
+    const rec = this.#records.get(parent);
+    if (rec?.type === "dir") return path;
+    let real = parent;
+    if (rec?.type === "symlink" && rec.layer === layer) {
+      const r = this.resolve(parent);
+      if (r.ok && r.record.type === "dir") real = r.path;
+    } else if (rec === undefined) real = this.#landing(parent, layer);
+    return real === parent ? path : `${real === "/" ? "" : real}/${baseName(path)}`;
   }
 
   #bindHardlink(rec: FileRecord): void {
@@ -118,14 +146,19 @@ export class FileTree {
   /**
    * The engine (moby's createTarFile) makes a hardlink with link(2), then chowns it to the
    * link header's owner and, unless the target is a symlink, chmods it to the header's
-   * mode: both act on the one inode, so every name of the file takes the owner and mode
-   * of the last header that named it. The file's record is replaced by one with them
+   * mode, and sets the header's capabilities (after the chown, which clears the file's):
+   * all act on the one inode, so every name of the file takes the owner, mode and
+   * capabilities of the last header that named it. The file's record is replaced by one with them
    * (records may be shared by other trees of the same layers, so none is changed).
    */
   #restamp(file: FileRecord, link: FileRecord): FileRecord {
     const mode = file.type === "symlink" ? file.mode : link.mode;
-    if (file.mode === mode && file.uid === link.uid && file.gid === link.gid) return file;
+    // (chown clears a file's capabilities; the link header's own, if any, are set after it)
+    const caps = file.type === "symlink" ? file.capabilities : link.capabilities;
+    if (file.mode === mode && file.uid === link.uid && file.gid === link.gid && file.capabilities === caps) return file;
     const next: FileRecord = { ...file, mode, uid: link.uid, gid: link.gid };
+    if (caps) next.capabilities = caps;
+    else delete next.capabilities;
     if (this.#records.get(file.path) === file) this.#records.set(file.path, next);
     const links = this.#linkedBy.get(file);
     if (links) {

@@ -189,17 +189,21 @@ describe("scanLayer: whiteouts", () => {
     expect(index.whiteouts).toEqual(["/var/cache"]);
   });
 
-  it("skips AUFS metadata at the root, and makes a hardlink into .wh..wh.plnk the file it stands for", async () => {
+  it("takes AUFS metadata as the engine's overlay storage does: its names are whiteouts, what lies below them entries", async () => {
     const index = await scan([
       { name: ".wh..wh.aufs", content: "" },
       { name: ".wh..wh.orph/", type: "dir" },
       { name: ".wh..wh.plnk/", type: "dir" },
-      { name: ".wh..wh.plnk/1234.5678", content: "linked bytes", mode: 0o750, uid: 7 },
+      { name: ".wh..wh.plnk/1234.5678", content: "linked bytes", mode: 0o4750, uid: 7 },
       { name: "usr/bin/tool", type: "hardlink", linkname: "/.wh..wh.plnk/1234.5678" },
       { name: "usr/.wh..wh.aufs", content: "" },
     ]);
-    expect(index.files.map((f) => [f.path, f.type, f.size, f.mode, f.uid])).toEqual([["/usr/bin/tool", "file", 12, 0o750, 7]]);
-    expect(index.whiteouts).toEqual(["/usr/.wh.aufs"]);
+    // (docker export of such a layer lists /.wh..wh.plnk/1234.5678, setuid, and the tool as its hardlink)
+    expect(index.files.map((f) => [f.path, f.type, f.size, f.mode, f.uid])).toEqual([
+      ["/.wh..wh.plnk/1234.5678", "file", 12, 0o4750, 7],
+      ["/usr/bin/tool", "hardlink", 0, 0o644, 0],
+    ]);
+    expect(index.whiteouts).toEqual(["/.wh.aufs", "/.wh.orph", "/.wh.plnk", "/usr/.wh.aufs"]);
     expect(index.opaque).toEqual([]);
   });
 

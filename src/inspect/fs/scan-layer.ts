@@ -4,7 +4,8 @@
  * stream by, and the first MiB of other files is searched for private keys (file-watch.ts). Nothing
  * touches disk. The tar is read by the project's one tar reader (src/tar, which reads
  * as Go's archive/tar does); what need not be seen may be skipped. Entries are taken
- * as the engine applies a layer: names cleaned, AUFS metadata skipped, `.wh.` markers.
+ * as the engine's overlay storage applies a layer: names cleaned, `.wh.` markers (AUFS's
+ * metadata under /.wh..wh.* is no exception: the engine unpacks it as any other entry).
  */
 import type { Readable, Transform } from "node:stream";
 import { SourceError } from "../../errors.js";
@@ -71,9 +72,6 @@ export interface PrivateKeyFinding {
   kind: string;
 }
 
-/** AUFS keeps its own metadata at the root under this prefix; the engine skips it (but for the opaque marker). */
-const AUFS_META = "/.wh..wh.";
-const AUFS_LINKS = "/.wh..wh.plnk/";
 
 /** A one-line SourceError for the layer, from whatever was thrown. */
 function layerError(what: string, err: unknown): SourceError {
@@ -89,8 +87,6 @@ function layerError(what: string, err: unknown): SourceError {
 class LayerScan {
   readonly #index: LayerIndex;
   readonly #parser: TarReader;
-  /** AUFS hardlink targets (regular files under /.wh..wh.plnk), which hardlinks there stand for. */
-  #aufsLinks: Map<string, { mode: number; uid: number; gid: number; size: number }> | undefined;
   readonly #limits: ScanLimits;
   #entries = 0;
   /** Characters of the entries' names and link targets so far. */
@@ -173,13 +169,13 @@ class LayerScan {
       if (err instanceof PathEscapeError) throw new SourceError(`${this.what}: ${err.message}`);
       throw err;
     }
-    // (a whiteout or AUFS metadata is rare: the name is cut out only for one)
+    // (a whiteout is rare: the name is cut out only for one)
     const slash = path.lastIndexOf("/");
-    if (path.startsWith(".wh.", slash + 1) || path.startsWith(AUFS_META)) return this.#marker(path, entry);
+    if (path.startsWith(".wh.", slash + 1)) return this.#marker(path);
     if (path === "/") return undefined; // the root itself
     this.#keys?.delete(path); // (what was found is an earlier entry's)
     this.#tokens?.delete(path);
-    let type: FileType = entry.type;
+    const type: FileType = entry.type;
     let rec: FileRecord;
     if (type === "hardlink") {
       let target: string;
@@ -188,27 +184,20 @@ class LayerScan {
       } catch (err) {
         throw new SourceError(`${this.what}: hardlink ${path} ${(err as Error).message}`);
       }
-      const aufs = target.startsWith(AUFS_LINKS) ? this.#aufsLinks?.get(target) : undefined;
-      if (aufs !== undefined) {
-        // the engine makes it a regular file with the AUFS target's header and bytes
-        type = "file";
-        rec = { path, type, mode: aufs.mode & 0o7777, uid: aufs.uid, gid: aufs.gid, size: aufs.size, layer: index.layer };
-      } else {
-        rec = { path, type, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, size: 0, layer: index.layer, linkname: target };
-      }
+      rec = { path, type, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, size: 0, layer: index.layer, linkname: target };
     } else {
       rec = { path, type, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, size: type === "file" ? entry.size : 0, layer: index.layer };
       if (type === "symlink") rec.linkname = entry.linkpath;
-      const caps = type === "file" ? entry.xattrs?.get("security.capability") : undefined;
-      if (caps !== undefined) {
-        const granted = fileCapabilities(caps);
-        if (granted) rec.capabilities = granted;
-      }
+    }
+    // (a hardlink's header sets them on the file it names: file-tree.ts)
+    const caps = type === "file" || type === "hardlink" ? entry.xattrs?.get("security.capability") : undefined;
+    if (caps !== undefined) {
+      const granted = fileCapabilities(caps);
+      if (granted) rec.capabilities = granted;
     }
     index.files.push(rec);
     if (type !== "file" || rec.size === 0) return undefined;
     index.fileBytes += rec.size;
-    if (entry.type !== "file") return undefined; // (an AUFS hardlink's bytes are its target's)
     const keep = this.interest.wantContent(rec.path, rec.size);
     if (keep) this.#reserve(rec);
     // a sparse file's body is its logical content, holes filled in (tar/sparse-body.ts)
@@ -239,18 +228,15 @@ class LayerScan {
   }
 
   /**
-   * A name in the `.wh.` namespace, as the engine takes it: AUFS metadata at the root is
-   * skipped (its hardlink targets kept aside), `.wh..wh..opq` hides the lower contents of
-   * its directory, `.wh.NAME` deletes NAME, and a bare `.wh.` its own directory.
+   * A name in the `.wh.` namespace, as the engine takes it: `.wh..wh..opq` hides the lower
+   * contents of its directory, `.wh.NAME` deletes NAME (AUFS's `.wh..wh.plnk` too: a
+   * whiteout of `.wh.plnk`; what lies below it is unpacked as any entry), and a bare
+   * `.wh.` its own directory.
    */
-  #marker(path: string, entry: TarEntry): undefined {
+  #marker(path: string): undefined {
     const index = this.#index;
     const name = baseName(path);
     const parent = parentOf(path);
-    if (path.startsWith(AUFS_META) && path !== "/.wh..wh..opq") {
-      if (path.startsWith(AUFS_LINKS) && entry.type === "file") (this.#aufsLinks ??= new Map()).set(path, { mode: entry.mode, uid: entry.uid, gid: entry.gid, size: entry.size });
-      return undefined;
-    }
     if (name === ".wh..wh..opq") index.opaque.push(parent);
     else if (name === ".wh.." || name === ".wh...") {
       // a whiteout of '.' or '..' would delete a directory above the one it is in, or the root

@@ -38,6 +38,9 @@ describe("redactText: what is redacted", () => {
     expect(redactText("app --password=Cmd1Secret99")).toBe("app --password=Cm…");
     expect(redactText("app --token=abcdefgh12")).toBe("app --token=ab…");
     expect(redactText("curl -H 'Authorization: Bearer abc.def.ghi' x")).toBe("curl -H 'Authorization: Bearer ab…' x");
+    // (a server's words: in brackets)
+    expect(redactText("denied (Authorization: Bearer opaqueT0kenValue123, password=Hunter2Pass9)")).toBe("denied (Authorization: Bearer op…, password=Hu…)");
+    expect(redactText("[password=Hunter2Pass9] {token=abcdef123456}")).toBe("[password=Hu…] {token=ab…}");
     expect(redactText('curl -H "Authorization: Basic dXNlcjpwYXNz" x')).toBe('curl -H "Authorization: Basic dX…" x');
     expect(redactText("curl -H 'Private-Token: s3cr3tvalue' x")).toBe("curl -H 'Private-Token: s3…' x");
   });

@@ -223,6 +223,9 @@ function urlPasswordSpans(text: string, spans: Span[]): void {
 }
 
 /** Words (split on whitespace) and the `KEY=value` inside them; flags and headers whose next word is a secret. */
+const isOpening = (c: number) => c === 40 || c === 91 || c === 123; // ( [ {
+const isClosing = (c: number) => c === 41 || c === 93 || c === 125; // ) ] }
+
 function wordSpans(text: string, spans: Span[], state: RedactState): void {
   let i = 0;
   const n = text.length;
@@ -245,8 +248,9 @@ function wordSpans(text: string, spans: Span[], state: RedactState): void {
     // the word without its quotes and trailing punctuation
     let a = i;
     let b = end;
-    while (a < b && isQuote(text.charCodeAt(a))) a++;
-    while (b > a && (isQuote(text.charCodeAt(b - 1)) || text.charCodeAt(b - 1) === 59 || text.charCodeAt(b - 1) === 44)) b--;
+    // (and brackets: `(Authorization: Bearer X)` in a server's words)
+    while (a < b && (isQuote(text.charCodeAt(a)) || isOpening(text.charCodeAt(a)))) a++;
+    while (b > a && (isQuote(text.charCodeAt(b - 1)) || text.charCodeAt(b - 1) === 59 || text.charCodeAt(b - 1) === 44 || isClosing(text.charCodeAt(b - 1)))) b--;
     if (afterKey && b - a === 1 && text.charCodeAt(a) === 61 && state.pending === "none") {
       state.pending = "value";
       afterKey = false;

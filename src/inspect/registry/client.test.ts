@@ -175,13 +175,13 @@ describe("RegistryClient", () => {
     const leaked = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7";
     const host = await serve((req, res) => {
       if (req.url === "/v2/") return json(res, 200, {});
-      json(res, 403, { errors: [{ code: "DENIED", message: `token ${leaked} of another user is not allowed` }] });
+      json(res, 403, { errors: [{ code: "DENIED", message: `token ${leaked} of another user is not allowed (Authorization: Bearer opaqueT0kenValue123456789, password=Hunter2Pass9)` }] });
     });
     const err = await client(host).get("/v2/team/app/manifests/1", { what: "tag 1" }).then(
       () => new Error("no error"),
       (e: unknown) => e as Error,
     );
-    expect(err.message).not.toContain(leaked);
+    for (const raw of [leaked, "opaqueT0kenValue123456789", "Hunter2Pass9"]) expect(err.message).not.toContain(raw);
     expect(err.message).toContain("token gh… of another user is not allowed");
   });
 

@@ -8,7 +8,7 @@
  * and the error it was caused by (shown with --debug), once more as a whole.
  */
 import type { IncomingMessage } from "node:http";
-import { redactTokens } from "../parsers/redact-text.js";
+import { redactText } from "../parsers/redact-text.js";
 import { RegistryError, causeText } from "../../errors.js";
 import type { SentSecrets } from "./sent-secrets.js";
 
@@ -22,14 +22,17 @@ export interface RegistryContext {
 
 /**
  * Removes what `ctx` must not show from a text: what the client sent (the credentials,
- * tokens), and known token shapes and URL passwords anywhere (a server or proxy may echo
- * a secret it was given by someone else, and its words are shown).
+ * tokens), and what the outputs' redaction hides anywhere (known token shapes, URL
+ * passwords, `password=…`, `Authorization: Bearer …`): a server or proxy may echo a
+ * secret it was given by someone else, and its words are shown.
  */
 export type Redact = (text: string) => string;
 
+const hideSecrets: Redact = (text) => redactText(text);
+
 export function redactorOf(ctx: { secrets?: SentSecrets | undefined }): Redact {
   const secrets = ctx.secrets;
-  return secrets ? (text) => redactTokens(secrets.redact(text)) : redactTokens;
+  return secrets ? (text) => redactText(secrets.redact(text)) : hideSecrets;
 }
 
 /** Most of an error body we read. */
@@ -132,7 +135,7 @@ export function answerOf(status: number, body: Buffer): Answer {
 }
 
 /** The messages of a distribution error body (`redact`ed before they are shortened), or undefined when it is not one. */
-export function distributionErrors(body: Buffer, redact: Redact = redactTokens): string[] | undefined {
+export function distributionErrors(body: Buffer, redact: Redact = hideSecrets): string[] | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
@@ -168,7 +171,7 @@ function statusPhrase(status: number): string {
  * 502, title "Bad Gateway")". What the server wrote is `redact`ed before it is shortened
  * (a secret cut in half would no longer be found whole).
  */
-export function describeAnswer(status: number, contentType: string | undefined, body: Buffer, redact: Redact = redactTokens): string {
+export function describeAnswer(status: number, contentType: string | undefined, body: Buffer, redact: Redact = hideSecrets): string {
   if (looksLikeHtml(contentType, body)) {
     const title = htmlTitle(body, redact);
     return `answered with an HTML page, not the registry API (HTTP ${status}${title ? `, title "${title}"` : ""})`;

@@ -179,7 +179,6 @@ export const LOW_SPEED_BYTES_PER_S = 1024;
  */
 export async function* bodyChunks(res: IncomingMessage, idleMs: number): AsyncGenerator<Buffer> {
   const it = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const minBytes = Math.ceil((idleMs / 1000) * LOW_SPEED_BYTES_PER_S);
   let waited = 0;
   let bytes = 0;
   try {
@@ -199,7 +198,8 @@ export async function* bodyChunks(res: IncomingMessage, idleMs: number): AsyncGe
       bytes += step.value.length;
       waited += Date.now() - asked;
       if (waited >= idleMs) {
-        if (bytes < minBytes) {
+        // (judged as a rate: a window that ran past idleMs, waiting for a late chunk, must not lower the bar)
+        if (bytes * 1000 < waited * LOW_SPEED_BYTES_PER_S) {
           throw Object.assign(timeoutError(`the registry sent ${bytes} bytes in ${seconds(waited)}, slower than ${LOW_SPEED_BYTES_PER_S} bytes a second`), { retryable: false });
         }
         waited = bytes = 0;

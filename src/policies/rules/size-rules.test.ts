@@ -85,6 +85,14 @@ table(imageSize, [
     text: /the compressed size is not known: 1 of 2 layers are stored uncompressed where the image was read/,
   },
   {
+    name: "compressed layers alone over the compressed budget fail, whatever the layers stored uncompressed weigh",
+    facts: sized([layer(0, 9 * MB, undefined, 3 * MB), { ...layer(1, 1000, undefined, 1000), mediaType: "application/vnd.oci.image.layer.v1.tar" }]),
+    options: { maxBytes: 100 * MB, maxCompressedBytes: 2 * MB },
+    status: "fail",
+    findings: 1,
+    text: "compressed, over the budget of 2.0 MB",
+  },
+  {
     name: "layers stored uncompressed, over the uncompressed budget too: fails on that alone",
     facts: sized([{ ...layer(0, 200 * MB, undefined, 200 * MB), mediaType: "application/vnd.docker.image.rootfs.diff.tar" }]),
     options: { maxBytes: 100 * MB, maxCompressedBytes: 2 * MB },

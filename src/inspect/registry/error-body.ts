@@ -10,7 +10,7 @@
 import type { IncomingMessage } from "node:http";
 import { redactText } from "../parsers/redact-text.js";
 import { RegistryError, causeText } from "../../errors.js";
-import type { SentSecrets } from "./sent-secrets.js";
+import { REDACTED, type SentSecrets } from "./sent-secrets.js";
 
 export interface RegistryContext {
   /** The registry as the user named it ("docker.io", "127.0.0.1:5000"). */
@@ -28,11 +28,12 @@ export interface RegistryContext {
  */
 export type Redact = (text: string) => string;
 
-const hideSecrets: Redact = (text) => redactText(text);
+/** What the outputs' redaction hides; what SentSecrets already put in its place stays as it is. */
+const hideSecrets: Redact = (text) => text.split(REDACTED).map((part) => redactText(part)).join(REDACTED);
 
 export function redactorOf(ctx: { secrets?: SentSecrets | undefined }): Redact {
   const secrets = ctx.secrets;
-  return secrets ? (text) => redactText(secrets.redact(text)) : hideSecrets;
+  return secrets ? (text) => hideSecrets(secrets.redact(text)) : hideSecrets;
 }
 
 /** Most of an error body we read. */

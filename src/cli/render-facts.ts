@@ -6,6 +6,7 @@
  */
 import type { ElfInfo } from "../inspect/elf/elf.js";
 import type { Facts } from "../inspect/facts/types.js";
+import { capabilitySetText } from "../inspect/parsers/file-capabilities.js";
 import { escapeText } from "../text/escape.js";
 
 export function formatBytes(n: number): string {
@@ -91,7 +92,7 @@ export function renderFacts(f: Facts, opts: { color?: boolean } = {}): string {
   list("setuid", fs.setuid);
   list("setgid", fs.setgid);
   if (fs.fileCapabilities?.length) {
-    const caps = fs.fileCapabilities.map((c) => `${c.path} (${c.malformed ? "unreadable" : `${c.capabilities.join(",")}${c.effective ? "+ep" : "+p"}`})`);
+    const caps = fs.fileCapabilities.map((c) => `${c.path} (${c.malformed ? "unreadable" : capabilitySetText(c.capabilities, c.effective)})`);
     line("capabilities", caps.slice(0, 8).join(", ") + (caps.length > 8 ? `, … (${caps.length})` : ""));
   }
   list("world-writable", fs.worldWritable);

@@ -9,7 +9,7 @@
  * directory or a dangling symlink is reported by the loader (policy-reader.ts) as one
  * that cannot be read, rather than skipped for a policy further up or for 'base' — a
  * check must not quietly run under another policy than the checkout's. Nothing is
- * opened here (lstat only).
+ * opened here (lstat and stat only).
  *
  * A policy found is used only when it is the user's own or root's (the file, and what a
  * symlink there points at), as git takes a repository only from its owner: a directory

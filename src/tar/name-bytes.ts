@@ -17,6 +17,17 @@ export function nameText(buf: Uint8Array, start: number, end: number): string {
   }
 }
 
+/** The bytes a name read by `nameText` stands for (U+DC80–U+DCFF back to the bytes they keep). */
+export function nameBytes(text: string): Buffer {
+  const out: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0xdc80 && c <= 0xdcff) out.push(c - 0xdc00);
+    else out.push(...Buffer.from(ch, "utf8"));
+  }
+  return Buffer.from(out);
+}
+
 /** The length of the valid UTF-8 sequence at i (Unicode's well-formed table), or 0. */
 function sequence(b: Uint8Array, i: number): number {
   const c = b[i]!;

@@ -65,27 +65,21 @@ function labelFacts(labels: Record<string, string> | null | undefined): { labels
   return { labels: out, secrets };
 }
 
-/** The arguments of the config's commands in which the redaction outputs apply (redact-text.ts) finds a secret. */
-function commandSecrets(cfg: ContainerConfig): NonNullable<ConfigFact["commandSecrets"]> {
-  const out: NonNullable<ConfigFact["commandSecrets"]> = [];
-  const fields = [
-    ["Entrypoint", cfg.Entrypoint],
-    ["Cmd", cfg.Cmd],
-    ["Healthcheck", cfg.Healthcheck?.Test?.slice(1)],
-    ["Shell", cfg.Shell],
-    ["OnBuild", cfg.OnBuild],
-  ] as const;
-  for (const [field, argv] of fields) {
-    if (!Array.isArray(argv) || argv.length === 0) continue;
-    const args = argv.filter((a): a is string => typeof a === "string");
-    const shown = redactArgv(args);
-    args.forEach((a, index) => {
-      if (shown[index] === a) return;
-      const kind = detectTokens(a)[0]?.kind;
-      out.push({ field, index, redacted: shown[index]!, ...(kind ? { kind } : {}), sha256: textSha256(a) });
-    });
-  }
-  return out;
+type CommandField = NonNullable<ConfigFact["commandSecrets"]>[number]["field"];
+
+/** The strings of a config list (a hostile config may hold anything there). */
+const strings = (list: unknown): string[] => (Array.isArray(list) ? list.filter((a): a is string => typeof a === "string") : []);
+
+/**
+ * The arguments of a command in which the redaction the outputs show (`shown`, redactArgv
+ * of `raw`) hid something: each is a secret, listed with the hash of the whole argument.
+ */
+function commandSecrets(field: CommandField, raw: readonly string[], shown: readonly string[], out: NonNullable<ConfigFact["commandSecrets"]>): void {
+  raw.forEach((a, index) => {
+    if (shown[index] === a) return;
+    const kind = detectTokens(a)[0]?.kind;
+    out.push({ field, index, redacted: shown[index]!, ...(kind ? { kind } : {}), sha256: textSha256(a) });
+  });
 }
 
 /** The config's facts; every text from it that outputs show (labels, Entrypoint, Cmd, Healthcheck) has its credentials redacted. */
@@ -102,15 +96,25 @@ export function configFact(c: ContainerConfig | undefined): ConfigFact {
     volumes: Object.keys(cfg.Volumes ?? {}).map(redactTokens).sort(),
   };
   if (labels.secrets.length > 0) f.labelSecrets = labels.secrets;
-  const commands = commandSecrets(cfg);
-  if (commands.length > 0) f.commandSecrets = commands;
+  // the commands, each redacted once: what the outputs show, and where that hid a secret
+  const secrets: NonNullable<ConfigFact["commandSecrets"]> = [];
+  const command = (field: CommandField, list: unknown, set: (shown: string[]) => void) => {
+    const raw = strings(list);
+    if (raw.length === 0) return;
+    const shown = redactArgv(raw);
+    set(shown);
+    commandSecrets(field, raw, shown, secrets);
+  };
   // (the free-text fields a config may be given anything in: known token shapes are hidden, the rest is as written)
   if (cfg.User) f.user = redactTokens(cfg.User);
-  if (cfg.Entrypoint?.length) f.entrypoint = redactArgv(cfg.Entrypoint);
-  if (cfg.Cmd?.length) f.cmd = redactArgv(cfg.Cmd);
+  command("Entrypoint", cfg.Entrypoint, (shown) => (f.entrypoint = shown));
+  command("Cmd", cfg.Cmd, (shown) => (f.cmd = shown));
+  // (the test as healthcheckFact redacted it: the same list, so the same indexes)
+  if (f.healthcheck.test) commandSecrets("Healthcheck", (cfg.Healthcheck?.Test ?? []).slice(1), f.healthcheck.test, secrets);
   if (cfg.WorkingDir) f.workingDir = redactTokens(cfg.WorkingDir);
   if (cfg.StopSignal) f.stopSignal = redactTokens(cfg.StopSignal);
-  if (cfg.Shell?.length) f.shell = cfg.Shell.map(redactTokens);
-  if (Array.isArray(cfg.OnBuild) && cfg.OnBuild.length) f.onBuild = redactArgv(cfg.OnBuild.filter((t): t is string => typeof t === "string"));
+  command("Shell", cfg.Shell, (shown) => (f.shell = shown));
+  command("OnBuild", cfg.OnBuild, (shown) => (f.onBuild = shown));
+  if (secrets.length > 0) f.commandSecrets = secrets;
   return f;
 }

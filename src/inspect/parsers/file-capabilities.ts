@@ -5,6 +5,7 @@
  * inheritable sets, 32 bits (version 1) or 64 (versions 2 and 3, 3 with a root uid). A
  * program with them gets those capabilities when it runs, as a setuid-root one gets root.
  */
+import { nameBytes } from "../../tar/name-bytes.js";
 import { CAPABILITIES } from "./capability-names.js";
 
 export interface FileCapabilities {
@@ -16,20 +17,9 @@ export interface FileCapabilities {
   malformed?: true;
 }
 
-/** The bytes a pax value stands for (tar/name-bytes.ts keeps bytes that are not UTF-8 as U+DC80–U+DCFF). */
-function valueBytes(text: string): Buffer {
-  const out: number[] = [];
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c >= 0xdc80 && c <= 0xdcff) out.push(c - 0xdc00);
-    else out.push(...Buffer.from(ch, "utf8"));
-  }
-  return Buffer.from(out);
-}
-
 /** The capabilities a security.capability value grants; undefined when it grants none. */
 export function fileCapabilities(value: string): FileCapabilities | undefined {
-  const b = valueBytes(value);
+  const b = nameBytes(value);
   const version = b.length >= 4 ? b.readUInt32LE(0) & 0xff000000 : 0;
   const words = version === 0x01000000 ? 1 : version === 0x02000000 || version === 0x03000000 ? 2 : 0;
   const size = words === 1 ? 12 : version === 0x02000000 ? 20 : 24;
@@ -43,4 +33,9 @@ export function fileCapabilities(value: string): FileCapabilities | undefined {
   }
   if (names.length === 0) return undefined;
   return { names, effective: (b.readUInt32LE(0) & 1) === 1 };
+}
+
+/** A capability set as getcap writes it: `CAP_NET_RAW,CAP_SETUID+ep` (`+p` when not raised in the effective set). */
+export function capabilitySetText(names: readonly string[], effective: boolean): string {
+  return `${names.join(",")}${effective ? "+ep" : "+p"}`;
 }

@@ -222,10 +222,10 @@ function urlPasswordSpans(text: string, spans: Span[]): void {
   }
 }
 
-/** Words (split on whitespace) and the `KEY=value` inside them; flags and headers whose next word is a secret. */
 const isOpening = (c: number) => c === 40 || c === 91 || c === 123; // ( [ {
 const isClosing = (c: number) => c === 41 || c === 93 || c === 125; // ) ] }
 
+/** Words (split on whitespace) and the `KEY=value` inside them; flags and headers whose next word is a secret. */
 function wordSpans(text: string, spans: Span[], state: RedactState): void {
   let i = 0;
   const n = text.length;

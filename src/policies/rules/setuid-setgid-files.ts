@@ -1,5 +1,6 @@
 /** IMG-FS-003: no setuid, setgid or file-capability programs outside an allow list (CIS 4.8, dockle CIS-DI-0008). */
 import type { FileFact } from "../../inspect/facts/types.js";
+import { capabilitySetText } from "../../inspect/parsers/file-capabilities.js";
 import { failIf, type Finding, type Rule } from "../types.js";
 import { allowSchema, octal, pathMatcher, where, globLists } from "./path-glob.js";
 
@@ -50,7 +51,7 @@ export const rule: Rule<Options> = {
     }
     for (const f of facts.filesystem.fileCapabilities ?? []) {
       if (allowed(f.path)) continue;
-      const caps = f.malformed ? "an unreadable security.capability attribute" : `file capabilities ${f.capabilities.join(",")}${f.effective ? "+ep" : "+p"}`;
+      const caps = f.malformed ? "an unreadable security.capability attribute" : `file capabilities ${capabilitySetText(f.capabilities, f.effective)}`;
       findings.push({
         message: `${where(f)} has ${caps} (owner ${f.uid}:${f.gid}).`,
         location: { path: f.path, layer: f.layer },
